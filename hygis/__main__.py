@@ -1,0 +1,3 @@
+from hygis.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""Coordinate reference systems, Chinese web-map datums, areas and lengths.
+
+Storage CRS is WGS84 (EPSG:4326).  Areas are computed in an equal-area Albers
+projection centred on Zhejiang, lengths are geodesic on the WGS84 ellipsoid:
+never in degrees.
+
+GCJ-02 ("Mars coordinates", used by Amap/Gaode, Tencent) and BD-09 (Baidu) are
+not CRSs PROJ knows: they are obfuscated offsets of WGS84 (up to ~600 m around
+Hangzhou/Ningbo).  The forward formulas are the published ones; the inverses
+are solved by fixed-point iteration to well below 1 cm.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+from hygis.errors import HygisError
+
+WGS84 = "EPSG:4326"
+CGCS2000 = "EPSG:4490"
+#: Equal-area (Albers) projection for areas, centred on Zhejiang (metres).
+EQUAL_AREA = "+proj=aea +lat_0=0 +lon_0=120.5 +lat_1=27 +lat_2=31 +ellps=WGS84 +units=m +no_defs"
+#: Map display projection: CGCS2000 3-degree Gauss-Krüger, central meridian 120°E (metres).
+MAP_CRS = "EPSG:4549"
+
+DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+
+GEOD = Geod(ellps="WGS84")
+
+# Krasovsky 1940 ellipsoid parameters used by the GCJ-02 algorithm.
+_A = 6378245.0
+_EE = 0.00669342162296594323
+_X_PI = np.pi * 3000.0 / 180.0
+
+
+def _out_of_china(lon, lat):
+    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+
+
+def _transform_lat(x, y):
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+    ret += (160.0 * np.sin(y / 12.0 * np.pi) + 320 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _transform_lon(x, y):
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+    ret += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    return ret
+
+
+def wgs84_to_gcj02(lon, lat):
+    """WGS84 → GCJ-02 (degrees, vectorized over numpy arrays)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    dlat = _transform_lat(lon - 105.0, lat - 35.0)
+    dlon = _transform_lon(lon - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * np.pi
+    magic = 1 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * np.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
+    outside = _out_of_china(lon, lat)
+    return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
+
+
+def _invert(forward, x, y, iterations: int = 30):
+    """Solve forward(lon, lat) == (x, y) by fixed-point iteration (converges fast: offsets are smooth)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    lon, lat = x.copy(), y.copy()
+    for _ in range(iterations):
+        fx, fy = forward(lon, lat)
+        dx, dy = fx - x, fy - y
+        lon = lon - dx
+        lat = lat - dy
+        if np.nanmax(np.abs(dx), initial=0) < 1e-11 and np.nanmax(np.abs(dy), initial=0) < 1e-11:
+            break
+    return lon, lat
+
+
+def gcj02_to_wgs84(lon, lat):
+    """GCJ-02 → WGS84 (degrees), accurate to far below 1 cm."""
+    return _invert(wgs84_to_gcj02, lon, lat)
+
+
+def gcj02_to_bd09(lon, lat):
+    """GCJ-02 → BD-09 (Baidu), degrees."""
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def bd09_to_gcj02(lon, lat):
+    """BD-09 → GCJ-02 (degrees), inverted exactly by iteration."""
+    return _invert(gcj02_to_bd09, lon, lat)
+
+
+def wgs84_to_bd09(lon, lat):
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon, lat):
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+_TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
+_FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
+
+
+def normalize_datum(datum: str | None) -> str:
+    d = (datum or "wgs84").lower().replace("-", "").replace("_", "")
+    aliases = {"amap": "gcj02", "gaode": "gcj02", "tencent": "gcj02", "baidu": "bd09",
+               "epsg4326": "wgs84", "epsg4490": "cgcs2000"}
+    d = aliases.get(d, d)
+    if d not in DATUMS:
+        raise HygisError(f"Unknown datum '{datum}': use one of {', '.join(DATUMS)}")
+    return d
+
+
+def _apply_to_geoms(geoms, func):
+    def _xy(coords):
+        x, y = func(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(np.asarray(geoms), _xy)
+
+
+def datum_to_wgs84(geoms, datum: str):
+    """Convert lon/lat geometries in ``datum`` (gcj02/bd09/wgs84/cgcs2000) to WGS84."""
+    datum = normalize_datum(datum)
+    if datum in ("wgs84", "cgcs2000"):  # CGCS2000 and WGS84 agree to a few cm
+        return np.asarray(geoms)
+    return _apply_to_geoms(geoms, _TO_WGS84[datum])
+
+
+def wgs84_to_datum(geoms, datum: str):
+    """Convert WGS84 lon/lat geometries to ``datum`` (for export to Amap/Baidu)."""
+    datum = normalize_datum(datum)
+    if datum in ("wgs84", "cgcs2000"):
+        return np.asarray(geoms)
+    return _apply_to_geoms(geoms, _FROM_WGS84[datum])
+
+
+def datum_crs(datum: str) -> str:
+    """The CRS label a file in ``datum`` carries (GCJ-02/BD-09 files are labelled WGS84 by convention)."""
+    return CGCS2000 if normalize_datum(datum) == "cgcs2000" else WGS84
+
+
+@lru_cache(maxsize=64)
+def transformer(src, dst) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+def parse_crs(value) -> CRS:
+    """A pyproj CRS from user input ('EPSG:4549', '4326', WKT ...) or a HygisError."""
+    try:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = f"EPSG:{value.strip()}"
+        return CRS.from_user_input(value)
+    except Exception as exc:  # pyproj raises CRSError with a long message
+        raise HygisError(f"Unknown coordinate reference system: {value!r}") from exc
+
+
+def project_geoms(geoms, src=WGS84, dst=EQUAL_AREA):
+    """Reproject a geometry array (vectorized through shapely.transform)."""
+    t = transformer(str(src), str(dst))
+
+    def _xy(coords):
+        x, y = t.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(np.asarray(geoms), _xy)
+
+
+def area_km2(geoms, crs=WGS84) -> np.ndarray:
+    """Areas in km² (equal-area projection) of a geometry array in ``crs``."""
+    geoms = np.asarray(geoms)
+    if len(geoms) == 0:
+        return np.zeros(0)
+    return shapely.area(project_geoms(geoms, crs, EQUAL_AREA)) / 1e6
+
+
+def length_km(geoms, crs=WGS84) -> np.ndarray:
+    """Geodesic lengths in km (WGS84 ellipsoid) of lines; polygon rings count as their perimeter."""
+    geoms = np.asarray(geoms)
+    if len(geoms) == 0:
+        return np.zeros(0)
+    if str(crs) not in (WGS84, "EPSG:4326"):
+        geoms = project_geoms(geoms, crs, WGS84)
+    geoms = np.where(shapely.get_type_id(geoms) >= 3, shapely.boundary(geoms), geoms)
+    parts, part_idx = shapely.get_parts(geoms, return_index=True)
+    coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
+    out = np.zeros(len(geoms))
+    if len(coords) < 2:
+        return out
+    same = coord_idx[1:] == coord_idx[:-1]
+    _, _, dist = GEOD.inv(coords[:-1, 0][same], coords[:-1, 1][same], coords[1:, 0][same], coords[1:, 1][same])
+    np.add.at(out, part_idx[coord_idx[:-1][same]], dist)
+    return out / 1000.0
+
+
+def geodesic_distance_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Geodesic distance in metres between point arrays (degrees)."""
+    _, _, d = GEOD.inv(np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float), np.asarray(lat2, float))
+    return d
+
+
+def local_metric_crs(lon: float, lat: float) -> str:
+    """An azimuthal equidistant CRS centred at (lon, lat): metres, for buffers/distances."""
+    return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +ellps=WGS84 +units=m +no_defs"
+
+
+def gauss_kruger_3deg(lon, lat):
+    """CGCS2000 3-degree Gauss–Krüger (x easting with zone prefix, y northing), metres.
+
+    Returns (zone, easting, northing); easting carries the zone number prefix as
+    printed on Chinese topographic maps (e.g. 40 500 000 m).
+    """
+    zone = int(np.floor((float(lon) + 1.5) / 3.0))
+    cm = zone * 3
+    t = transformer(CGCS2000, f"+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs")
+    e, n = t.transform(float(lon), float(lat))
+    return zone, zone * 1_000_000 + e, n

@@ -1,0 +1,236 @@
+"""Vector layers: a GeoDataFrame (EPSG:4326) with a name, kind, style and display state.
+
+Feature ids are the GeoDataFrame's integer index labels ("fid"); they stay
+stable across edits so undo commands can refer to them.
+
+Events (``layer.events.<name>.connect(cb)``):
+    name, visible, opacity, style, filter -- the new value
+    data      -- (reason: str) after features/geometries/attributes changed
+    selection -- the new selected fid set
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hygis import crs as hcrs
+from hygis.errors import HygisError
+from hygis.events import EmitterGroup
+from hygis.expressions import evaluate_filter, parse_filter
+from hygis.layers.schema import LAYER_KINDS, SCHEMAS, schema_for, validate_frame
+from hygis.layers.style import Style, default_style
+
+_GEOM_FAMILY = {"Polygon": "polygon", "MultiPolygon": "polygon", "LineString": "line",
+                "MultiLineString": "line", "LinearRing": "line", "Point": "point", "MultiPoint": "point"}
+
+
+def geometry_family(geom_types) -> str:
+    """'polygon', 'line', 'point', 'mixed' or 'empty' for a sequence of geom_type strings."""
+    fams = {_GEOM_FAMILY.get(t, "mixed") for t in pd.unique(pd.Series(geom_types).dropna())}
+    if not fams:
+        return "empty"
+    return fams.pop() if len(fams) == 1 else "mixed"
+
+
+class Layer:
+    """State shared by vector and raster layers."""
+
+    kind = "vector"
+
+    def __init__(self, name: str, visible: bool = True, opacity: float = 1.0, layer_id: str | None = None):
+        self.events = EmitterGroup("name", "visible", "opacity", "style", "filter", "data", "selection")
+        self.id = layer_id or uuid.uuid4().hex[:12]
+        self._name = ""
+        self.name = name
+        self._visible = bool(visible)
+        self._opacity = 1.0
+        self.opacity = opacity
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        value = str(value).strip()
+        if not value:
+            raise HygisError("A layer name cannot be empty")
+        if len(value) > 200:
+            raise HygisError("A layer name is limited to 200 characters")
+        if value != self._name:
+            self._name = value
+            self.events.name(value)
+
+    @property
+    def visible(self) -> bool:
+        return self._visible
+
+    @visible.setter
+    def visible(self, value: bool) -> None:
+        value = bool(value)
+        if value != self._visible:
+            self._visible = value
+            self.events.visible(value)
+
+    @property
+    def opacity(self) -> float:
+        return self._opacity
+
+    @opacity.setter
+    def opacity(self, value: float) -> None:
+        value = float(value)
+        if not 0.0 <= value <= 1.0:
+            raise HygisError(f"opacity must be between 0.0 and 1.0; got {value}")
+        if value != self._opacity:
+            self._opacity = value
+            self.events.opacity(value)
+
+
+class VectorLayer(Layer):
+    """A vector layer of one of the thematic kinds or a generic ``vector`` layer."""
+
+    def __init__(self, name: str, data: gpd.GeoDataFrame | None = None, kind: str = "vector",
+                 style: Style | None = None, visible: bool = True, opacity: float = 1.0,
+                 filter: str = "", source: str = "", layer_id: str | None = None, validate: bool = True):
+        if kind not in LAYER_KINDS or kind == "raster":
+            raise HygisError(f"Unknown vector layer kind '{kind}'")
+        self.kind = kind
+        super().__init__(name, visible, opacity, layer_id)
+        self.source = source
+        self._style = style or default_style(kind)
+        self._filter = ""
+        self.filter = filter
+        self._selection: frozenset[int] = frozenset()
+        self._data = self._prepare(data if data is not None else self.empty_frame(kind), validate)
+        self._next_fid = itertools.count(int(self._data.index.max()) + 1 if len(self._data) else 0)
+
+    # -- construction helpers ---------------------------------------------------------
+    @staticmethod
+    def empty_frame(kind: str = "vector") -> gpd.GeoDataFrame:
+        schema = SCHEMAS.get(kind)
+        cols = {f.name: pd.Series([], dtype=object) for f in schema.fields} if schema else {}
+        return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=hcrs.WGS84), crs=hcrs.WGS84)
+
+    def _prepare(self, gdf: gpd.GeoDataFrame, validate: bool) -> gpd.GeoDataFrame:
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            raise HygisError("layer data must be a GeoDataFrame")
+        if gdf.crs is None:
+            raise HygisError(f"Layer '{self.name}' has no coordinate reference system")
+        if not gdf.crs.equals(hcrs.parse_crs(hcrs.WGS84)):
+            gdf = gdf.to_crs(hcrs.WGS84)
+        gdf = gdf.copy()
+        if gdf.geometry.name != "geometry":
+            gdf = gdf.rename_geometry("geometry")
+        if not pd.api.types.is_integer_dtype(gdf.index) or gdf.index.has_duplicates:
+            gdf = gdf.reset_index(drop=True)
+        gdf.index.name = "fid"
+        if validate and self.kind in SCHEMAS:
+            gdf = validate_frame(self.kind, gdf)
+        return self._with_computed(gdf)
+
+    def _with_computed(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        schema = SCHEMAS.get(self.kind)
+        if schema is None:
+            return gdf
+        geoms = gdf.geometry.to_numpy()
+        for spec in schema.fields:
+            if spec.name == "area_km2":
+                gdf[spec.name] = np.round(hcrs.area_km2(geoms), 4) if len(gdf) else pd.Series([], dtype=float)
+            elif spec.name == "length_km":
+                gdf[spec.name] = np.round(hcrs.length_km(geoms), 4) if len(gdf) else pd.Series([], dtype=float)
+        return gdf
+
+    # -- data access --------------------------------------------------------------------
+    @property
+    def data(self) -> gpd.GeoDataFrame:
+        """The layer's features (do not modify in place: use commands or :meth:`set_data`)."""
+        return self._data
+
+    def set_data(self, gdf: gpd.GeoDataFrame, reason: str = "data", validate: bool = True) -> None:
+        self._data = self._prepare(gdf, validate)
+        self._selection = frozenset(f for f in self._selection if f in self._data.index)
+        self.events.data(reason)
+
+    @property
+    def schema(self):
+        return schema_for(self.kind)
+
+    @property
+    def feature_count(self) -> int:
+        return len(self._data)
+
+    @property
+    def geometry_type(self) -> str:
+        return geometry_family(self._data.geom_type)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        if len(self._data) == 0 or self._data.geometry.is_empty.all():
+            return None
+        b = self._data.total_bounds
+        return tuple(float(v) for v in b) if np.all(np.isfinite(b)) else None
+
+    @property
+    def fields(self) -> list[str]:
+        return [c for c in self._data.columns if c != "geometry"]
+
+    def new_fid(self) -> int:
+        fid = next(self._next_fid)
+        while fid in self._data.index:
+            fid = next(self._next_fid)
+        return fid
+
+    # -- style, filter, selection --------------------------------------------------------
+    @property
+    def style(self) -> Style:
+        return self._style
+
+    @style.setter
+    def style(self, value: Style) -> None:
+        if not isinstance(value, Style):
+            raise HygisError("style must be a Style")
+        value.validate()
+        self._style = value
+        self.events.style(value)
+
+    @property
+    def filter(self) -> str:
+        return self._filter
+
+    @filter.setter
+    def filter(self, value: str | None) -> None:
+        value = (value or "").strip()
+        if value:
+            parse_filter(value)
+        if value != self._filter:
+            self._filter = value
+            self.events.filter(value)
+
+    def filter_mask(self, expression: str | None = None) -> np.ndarray:
+        """Boolean mask of features passing ``expression`` (default: the layer's filter)."""
+        return evaluate_filter(self._data, self._filter if expression is None else expression)
+
+    def visible_data(self) -> gpd.GeoDataFrame:
+        """Features passing the layer filter (what is drawn and analysed)."""
+        if not self._filter:
+            return self._data
+        return self._data[self.filter_mask()]
+
+    @property
+    def selection(self) -> frozenset[int]:
+        return self._selection
+
+    @selection.setter
+    def selection(self, fids) -> None:
+        fids = frozenset(int(f) for f in fids if int(f) in self._data.index)
+        if fids != self._selection:
+            self._selection = fids
+            self.events.selection(fids)
+
+    def __repr__(self) -> str:
+        return f"<VectorLayer {self.name!r} kind={self.kind} n={self.feature_count}>"

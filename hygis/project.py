@@ -1,0 +1,140 @@
+"""The project: owns the layers, scenarios, plan targets and the edit history.
+
+The window, the CLI and the tests all go through one :class:`Project`.  Every
+change of data is a command (:mod:`hygis.commands`) run through
+``project.execute(cmd)`` so it can be undone; ``project.history`` is a plain
+:class:`~hygis.commands.CommandStack` that the UI may replace with a
+QUndoStack-backed one of the same interface.
+
+Events: title, extent, dirty (bool), path
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hygis.commands import Command, CommandStack
+from hygis.errors import HygisError
+from hygis.events import EmitterGroup
+from hygis.layerlist import LayerList
+from hygis.scenarios import ScenarioCollection
+from hygis.targets import PlanTarget
+
+
+class Project:
+    def __init__(self, title: str = ""):
+        self.events = EmitterGroup("title", "extent", "dirty", "path", "targets")
+        self._title = title
+        self._extent: tuple[float, float, float, float] | None = None
+        self._path: Path | None = None
+        self.layers = LayerList()
+        self.scenarios = ScenarioCollection()
+        self.targets: list[PlanTarget] = []
+        self.show_basemap = True
+        self.history: CommandStack = CommandStack()
+        self._dirty_flag = False
+        self.layers.events.removed.connect(self._on_layer_removed)
+
+    # -- simple evented properties ------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        value = str(value)[:500]
+        if value != self._title:
+            self._title = value
+            self.events.title(value)
+
+    @property
+    def extent(self):
+        return self._extent
+
+    @extent.setter
+    def extent(self, value) -> None:
+        if value is not None:
+            value = tuple(float(v) for v in value)
+            if len(value) != 4 or value[0] > value[2] or value[1] > value[3]:
+                raise HygisError(f"invalid extent {value}")
+        if value != self._extent:
+            self._extent = value
+            self.events.extent(value)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @path.setter
+    def path(self, value) -> None:
+        self._path = Path(value) if value else None
+        self.events.path(self._path)
+
+    # -- edits ---------------------------------------------------------------------------
+    def execute(self, command: Command) -> None:
+        """Run an undoable command (the one path every data change goes through)."""
+        was = self.dirty
+        self.history.push(command)
+        if self.dirty != was:
+            self.events.dirty(self.dirty)
+
+    def undo(self) -> None:
+        was = self.dirty
+        self.history.undo()
+        if self.dirty != was:
+            self.events.dirty(self.dirty)
+
+    def redo(self) -> None:
+        was = self.dirty
+        self.history.redo()
+        if self.dirty != was:
+            self.events.dirty(self.dirty)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty_flag or not self.history.is_clean()
+
+    def mark_dirty(self) -> None:
+        """For changes outside the history (e.g. targets edited in a form)."""
+        if not self._dirty_flag:
+            self._dirty_flag = True
+            self.events.dirty(True)
+
+    def mark_clean(self) -> None:
+        self._dirty_flag = False
+        self.history.set_clean()
+        self.events.dirty(False)
+
+    # -- targets ---------------------------------------------------------------------------
+    def target(self, key: str) -> PlanTarget | None:
+        return next((t for t in self.targets if t.key == key), None)
+
+    def set_targets(self, targets: list[PlanTarget]) -> None:
+        self.targets = list(targets)
+        self.events.targets(self.targets)
+
+    # -- queries ---------------------------------------------------------------------------
+    def layers_of_kind(self, kind: str) -> list:
+        return [layer for layer in self.layers if layer.kind == kind]
+
+    def full_extent(self):
+        """Union of the layers' WGS84 bounds (None for an empty project)."""
+        bounds = [b for b in (layer.bounds for layer in self.layers) if b is not None]
+        if not bounds:
+            return None
+        xs0, ys0, xs1, ys1 = zip(*bounds)
+        return min(xs0), min(ys0), max(xs1), max(ys1)
+
+    def _on_layer_removed(self, index, layer) -> None:
+        self.scenarios.drop_layer(layer.id)
+
+    @classmethod
+    def open(cls, path) -> "Project":
+        from hygis.projectfile import open_project
+
+        return open_project(path)
+
+    def save(self, path=None) -> Path:
+        from hygis.projectfile import save_project
+
+        return save_project(self, path or self.path)

@@ -198,7 +198,8 @@ def length_km(geoms, crs=WGS84) -> np.ndarray:
         return np.zeros(0)
     if str(crs) not in (WGS84, "EPSG:4326"):
         geoms = project_geoms(geoms, crs, WGS84)
-    geoms = np.where(shapely.get_type_id(geoms) >= 3, shapely.boundary(geoms), geoms)
+    is_poly = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    geoms = np.where(is_poly, shapely.boundary(geoms), geoms)
     parts, part_idx = shapely.get_parts(geoms, return_index=True)
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
     out = np.zeros(len(geoms))

@@ -120,6 +120,8 @@ def _as_bool(val, n):
 
 def _compare(op, left, right):
     if isinstance(op, (ast.In, ast.NotIn)):
+        if isinstance(right, (str, int, float)):  # "status in ('operating')": one value in parentheses
+            right = [right]
         if not isinstance(right, list):
             raise HygisError("'in' needs a list, e.g. status in ('operating', 'planned')")
         s = left if isinstance(left, pd.Series) else pd.Series([left])

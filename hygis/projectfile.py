@@ -254,7 +254,9 @@ def open_project(path) -> Project:
     if not isinstance(layer_entries, list) or len(layer_entries) > MAX_LAYERS:
         raise HygisError(f"{path.name}: invalid layer list")
     try:
-        tables = set(pyogrio.list_layers(path)[:, 0].tolist())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "non conformant file extension": .hygis is a GeoPackage on purpose
+            tables = set(pyogrio.list_layers(path)[:, 0].tolist())
     except Exception as exc:
         raise HygisError(f"{path.name} is damaged: {exc}") from None
     project = Project(title=_str(doc.get("title")))

@@ -1,0 +1,99 @@
+"""The ``hygis`` command line: the same operations the GUI uses, for batch work and tests.
+
+Sub-commands are registered by their modules (``register(subparsers)``) so each
+concern keeps its own CLI code; none of them imports PySide6 at import time
+(``info``/``import``/``export``/``analyze`` run on servers without a display).
+
+Exit codes: 0 success, 1 bad input (one clear line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from hygis import __version__
+from hygis.errors import HygisError
+
+#: Modules providing ``register(subparsers)``; a missing one is skipped.
+COMMAND_MODULES = (
+    "hygis.cli_info",
+    "hygis.io.cli",
+    "hygis.analysis.cli",
+    "hygis.render_cli",
+    "hygis.slides_cli",
+)
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: exit 2 with one line
+        self.print_usage(sys.stderr)
+        self.exit(2, f"hygis: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hygis", description="hygis: desktop GIS for the Hangzhou–Ningbo dual city (杭甬双城记)")
+    parser.add_argument("--version", action="version", version=f"hygis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks and debug logging")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not name.startswith(exc.name):  # a missing dependency, not a missing module
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hygis", description="Open the hygis desktop app (sub-commands: "
+                     + ", ".join(SUBCOMMANDS) + "; see hygis info --help)")
+    parser.add_argument("--version", action="version", version=f"hygis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks and debug logging")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="user interface language")
+    parser.add_argument("project", nargs="?", help="a .hygis project (or any vector/raster file) to open")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    positional = [a for a in argv if not a.startswith("-")]
+    is_sub = bool(positional) and positional[0] in SUBCOMMANDS
+    try:
+        if not is_sub:
+            args = _gui_parser().parse_args(argv)
+            from hygis.ui.app import run_app  # only the desktop app imports Qt
+
+            return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+        return int(args.func(args) or 0)
+    except HygisError as exc:
+        if debug:
+            raise
+        print(f"hygis: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hygis: interrupted", file=sys.stderr)
+        return 130
+    except (MemoryError, OSError) as exc:
+        if debug:
+            raise
+        print(f"hygis: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line, full traceback with --debug
+        if debug:
+            raise
+        print(f"hygis: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""CJK fonts: the bundled Noto Sans SC subset is registered once, so Chinese never shows as boxes.
+
+``cjk_family()`` returns a family that has Simplified Chinese glyphs, preferring
+fonts installed on the system (Microsoft YaHei, PingFang SC, Noto Sans CJK SC …)
+and falling back to the font shipped in ``assets/fonts``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+
+BUNDLED = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-hygis.otf"
+PREFERRED = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
+             "WenQuanYi Micro Hei", "Hiragino Sans GB", "SimHei")
+
+
+@lru_cache(maxsize=1)
+def register_bundled_font() -> str | None:
+    """Register the bundled font with Qt (needs a QGuiApplication); returns its family."""
+    path = BUNDLED if BUNDLED.exists() else Path(__file__).resolve().parent / "NotoSansSC-hygis.otf"
+    if not path.exists():
+        return None
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    return families[0] if families else None
+
+
+@lru_cache(maxsize=1)
+def cjk_family() -> str:
+    """A font family with Simplified Chinese glyphs (registers the bundled one if needed)."""
+    available = set(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
+    for name in PREFERRED:
+        if name in available:
+            return name
+    bundled = register_bundled_font()
+    if bundled:
+        return bundled
+    return next(iter(sorted(available)), QFont().family())
+
+
+def cjk_font(point_size: float = 9.0, bold: bool = False) -> QFont:
+    font = QFont(cjk_family())
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font

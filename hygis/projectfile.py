@@ -17,11 +17,16 @@ file, never a broken one.
 
 from __future__ import annotations
 
+import errno
+import glob
 import json
+import math
 import os
 import re
 import sqlite3
 import tempfile
+import urllib.parse
+import time
 import warnings
 from pathlib import Path
 
@@ -44,7 +49,14 @@ PROJECT_TABLE = "hygis_project"
 RASTER_TABLE = "hygis_rasters"
 MAX_PROJECT_JSON = 32 * 1024 * 1024  # bytes
 MAX_LAYERS = 1000
+MAX_JSON_DEPTH = 64
+#: Embedded rasters must be GeoTIFF: a VRT or other format could make GDAL read files outside the project.
+TIFF_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+#: Tables a layer entry may never point at (GeoPackage/SQLite metadata, hygis' own tables).
+RESERVED_PREFIXES = ("gpkg_", "rtree_", "hygis_", "sqlite_")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+TEMP_SUFFIX = ".hygis-saving"
+STALE_TEMP_SECONDS = 600
 
 
 def quote_ident(name: str) -> str:
@@ -103,61 +115,124 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
             pyogrio.write_dataframe(gdf, path, layer=table, driver="GPKG", geometry_type=geom_type,
                                     promote_to_multi=geom_type.startswith("Multi") and geom_type != "MultiPoint",
                                     layer_options={"IDENTIFIER": layer.name, "FID": "ogc_fid"})
-    with sqlite3.connect(path) as con:
-        # pyogrio may leave the file empty if there are no vector layers: make it a GeoPackage anyway
-        con.execute(f"CREATE TABLE IF NOT EXISTS {RASTER_TABLE} (table_name TEXT PRIMARY KEY, name TEXT, data BLOB)")
-        for table, layer in rasters:
-            con.execute(f"INSERT INTO {RASTER_TABLE} (table_name, name, data) VALUES (?, ?, ?)",
-                        (table, layer.name, layer.content))
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {RASTER_TABLE} (table_name TEXT PRIMARY KEY, name TEXT, data BLOB)")
+            for table, layer in rasters:
+                con.execute(f"INSERT INTO {RASTER_TABLE} (table_name, name, data) VALUES (?, ?, ?)",
+                            (table, layer.name, layer.content))
+    finally:
+        con.close()
     return tables
 
 
 def save_project(project: Project, path) -> Path:
     """Write ``project`` to ``path`` atomically; marks the project clean and sets its path."""
+    path = write_snapshot(project, path)
+    project.path = path
+    project.mark_clean()
+    return path
+
+
+def write_snapshot(project: Project, path) -> Path:
+    """Write ``project`` to ``path`` atomically without touching its path or clean state.
+
+    The same writer as :func:`save_project` (used by autosave for recovery files).
+    Returns the path written (``.hygis`` appended when missing).
+    """
     if path is None:
         raise HygisError("No file name given to save the project")
     path = Path(path)
     if path.suffix.lower() != ".hygis":
         path = path.with_suffix(path.suffix + ".hygis") if path.suffix else path.with_suffix(".hygis")
-    directory = path.resolve().parent
+    target = path.resolve()  # a symlinked project: replace the file it points at, not the link
+    directory = target.parent
     if not directory.is_dir():
         raise HygisError(f"Folder {directory} does not exist")
-    if not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if target.is_dir():
+        raise HygisError(f"Cannot save: {path} is a folder")
+    if not os.access(directory, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise HygisError(f"Cannot save: {path} is read-only")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".hygis-saving", dir=directory)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    _remove_stale_temps(directory, target.stem)
+    tmp = None
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=TEMP_SUFFIX, dir=directory)
+        os.close(fd)
+        tmp = Path(tmp_name)
         tmp.unlink()
         _ensure_gpkg(tmp)
         tables = _write_layers(project, tmp)
         doc = json.dumps(project_to_dict(project, tables), ensure_ascii=False)
-        with sqlite3.connect(tmp) as con:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {PROJECT_TABLE} (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
-            con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (doc,))
-            for t in (PROJECT_TABLE, RASTER_TABLE):
-                con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
-                            "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
-        con.close()
+        con = sqlite3.connect(tmp)
+        try:
+            with con:
+                con.execute(f"CREATE TABLE IF NOT EXISTS {PROJECT_TABLE} (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
+                con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (doc,))
+                for t in (PROJECT_TABLE, RASTER_TABLE):
+                    con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
+                                "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
+        finally:
+            con.close()
+        _copy_mode(target, tmp)
         _fsync(tmp)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+        tmp = None
         _fsync_dir(directory)
     except HygisError:
-        tmp.unlink(missing_ok=True)
         raise
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (exc.strerror or str(exc))
         raise HygisError(f"Cannot save {path.name}: {reason}. The previous file is unchanged.") from exc
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
         msg = str(exc)
-        if "full" in msg.lower() or "No space" in msg:
+        low = msg.lower()
+        if "full" in low or "no space" in low or "too large" in low:
             msg = "the disk is full"
         raise HygisError(f"Cannot save {path.name}: {msg}. The previous file is unchanged.") from exc
-    project.path = path
-    project.mark_clean()
+    finally:
+        if tmp is not None:
+            _remove_temp(tmp)
     return path
+
+
+def _remove_temp(tmp: Path) -> None:
+    for p in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _remove_stale_temps(directory: Path, stem: str) -> None:
+    """Delete temporary files a killed save left beside the project (older than a few minutes:
+    a save still running in another process is never touched)."""
+    now = time.time()
+    try:
+        candidates = list(directory.glob(f".{glob.escape(stem)}.*{TEMP_SUFFIX}*"))
+    except OSError:
+        return
+    for p in candidates:
+        try:
+            if now - p.stat().st_mtime > STALE_TEMP_SECONDS:
+                p.unlink()
+        except OSError:
+            pass
+
+
+def _copy_mode(target: Path, tmp: Path) -> None:
+    """Keep the saved file's permissions (mkstemp creates 0600; a shared project stays shared)."""
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode | 0o600)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _ensure_gpkg(path: Path) -> None:
@@ -166,7 +241,8 @@ def _ensure_gpkg(path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pyogrio.write_dataframe(empty, path, layer="hygis_init", driver="GPKG", geometry_type="Point")
-    with sqlite3.connect(path) as con:
+    con = sqlite3.connect(path)
+    with con:
         con.execute("DROP TABLE IF EXISTS hygis_init")
         for t in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_ogr_contents"):
             try:
@@ -198,6 +274,27 @@ def _fsync_dir(directory: Path) -> None:
 
 
 # -- opening ---------------------------------------------------------------------------------
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    """Read-only SQLite connection; the path is percent-encoded so '#', '?' or '%' in a file
+    name cannot change the URI (they would otherwise open another file or fail)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True)
+
+
+def _json_depth_ok(doc, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if ``doc`` nests no deeper than ``limit`` (checked without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
 def read_project_json(path) -> dict:
     """The project JSON of a .hygis file, checked for format and version (nothing executed)."""
     path = Path(path)
@@ -207,7 +304,7 @@ def read_project_json(path) -> dict:
         if fh.read(16) != SQLITE_MAGIC:
             raise HygisError(f"{path.name} is not a hygis project (not a GeoPackage)")
     try:
-        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
+        con = _connect_ro(path)
     except sqlite3.Error as exc:
         raise HygisError(f"{path.name} cannot be opened: {exc}") from None
     try:
@@ -234,6 +331,8 @@ def read_project_json(path) -> dict:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         raise HygisError(f"{path.name}: the project table is not valid JSON") from None
+    if not _json_depth_ok(doc):
+        raise HygisError(f"{path.name}: the project table nests deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise HygisError(f"{path.name}: the project table is not a hygis project")
     version = doc.get("version")
@@ -270,7 +369,10 @@ def open_project(path) -> Project:
             raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
         seen_ids.add(layer.id)
         project.layers.append(layer)
-    for s in doc.get("scenarios") or []:
+    scenarios = doc.get("scenarios") or []
+    if not isinstance(scenarios, list):
+        raise HygisError(f"{path.name}: scenarios must be a list")
+    for s in scenarios:
         project.scenarios.add(Scenario.from_dict(s))
     active = doc.get("active_scenario")
     if isinstance(active, str) and active in project.scenarios.names:
@@ -297,7 +399,7 @@ def _str(v, limit=500) -> str:
 
 def _read_rasters(path: Path) -> dict[str, bytes]:
     try:
-        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
+        con = _connect_ro(path)
     except sqlite3.Error:
         return {}
     try:
@@ -318,17 +420,23 @@ def _layer_from_entry(path: Path, entry: dict, tables: set[str], rasters: dict[s
         raise HygisError(f"{path.name}: layer '{name}' has unknown kind {kind!r}")
     if not isinstance(table, str):
         raise HygisError(f"{path.name}: layer '{name}' names no table")
+    if table.lower().startswith(RESERVED_PREFIXES):
+        raise HygisError(f"{path.name}: layer '{name}' points at a reserved table")
     lid = entry.get("id")
     lid = lid if isinstance(lid, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", lid) else None
     try:
         opacity = float(entry.get("opacity", 1.0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        opacity = 1.0
+    if not math.isfinite(opacity):
         opacity = 1.0
     common = dict(visible=bool(entry.get("visible", True)), opacity=min(max(opacity, 0.0), 1.0),
                   source=_str(entry.get("source"), 5000), layer_id=lid)
     if kind == "raster":
         if table not in rasters:
             raise HygisError(f"{path.name}: raster layer '{name}' has no data")
+        if not rasters[table].startswith(TIFF_MAGICS):
+            raise HygisError(f"{path.name}: raster layer '{name}' is not an embedded GeoTIFF")
         return RasterLayer(name, rasters[table], style=RasterStyle.from_dict(entry.get("style") or {}), **common)
     if table not in tables:
         raise HygisError(f"{path.name}: layer '{name}' has no table in the file")
@@ -338,6 +446,8 @@ def _layer_from_entry(path: Path, entry: dict, tables: set[str], rasters: dict[s
             gdf = pyogrio.read_dataframe(path, layer=table, fid_as_index=False)
     except Exception as exc:
         raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise HygisError(f"{path.name}: layer '{name}' has no geometry")
     if "fid" in gdf.columns:
         gdf = gdf.set_index("fid")
     if gdf.crs is None:

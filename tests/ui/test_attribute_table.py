@@ -1,0 +1,123 @@
+"""The attribute table: opens 100k features at once, sorts, filters, edits through commands, syncs selection."""
+
+import time
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from PySide6.QtCore import Qt
+
+from hygis.layers.vector import VectorLayer
+from hygis.project import Project
+from hygis.ui.attribute_table import AttributeTable, LayerTableModel
+from tests.factories import enclave_layer
+
+
+@pytest.fixture
+def project():
+    p = Project("t")
+    p.layers.append(enclave_layer(5))
+    return p
+
+
+def big_layer(n=100_000):
+    rng = np.random.default_rng(0)
+    frame = gpd.GeoDataFrame({"name": [f"地块{i}" for i in range(n)], "value": rng.random(n)},
+                             geometry=shapely.points(120 + rng.random(n), 30 + rng.random(n)), crs=4326)
+    return VectorLayer("大图层", frame, kind="vector")
+
+
+def test_100k_features_open_instantly(qtbot):
+    layer = big_layer()
+    project = Project()
+    project.layers.append(layer)
+    start = time.perf_counter()
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    table.resize(800, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    elapsed = time.perf_counter() - start
+    assert table.model.rowCount() == 100_000
+    assert elapsed < 0.8, f"opening took {elapsed:.2f} s"
+    # the view asks only for visible cells; the last row is reachable and shows its data
+    last = table.model.index(99_999, 0)
+    assert last.data() == "地块99999"
+    # sorting 100k rows on the frame is fast too
+    start = time.perf_counter()
+    table.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert time.perf_counter() - start < 0.5
+    values = [float(table.model.index(r, 1).data(Qt.ItemDataRole.EditRole)) for r in range(3)]
+    assert values == sorted(values, reverse=True) and values[0] > 0.9999
+
+
+def test_sort_and_filter(qtbot, project):
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    model = table.model
+    col = model.columns.index("year_opened")
+    table.view.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    assert [model.index(r, col).data() for r in range(5)] == ["2019", "2018", "2017", "2016", "2015"]
+    table.mode_combo.setCurrentIndex(table.mode_combo.findData("expression"))
+    table.filter_edit.setText("year_opened >= 2017 and host_city = '杭州市'")
+    table.apply_filter()
+    assert [model.index(r, model.columns.index("name")).data() for r in range(model.rowCount())] == ["飞地4", "飞地2"]
+    table.filter_edit.setText("no_such_field > 1")
+    table.apply_filter()
+    assert "no_such_field" in table.message_label.text() and model.rowCount() == 2
+    table.mode_combo.setCurrentIndex(table.mode_combo.findData("text"))
+    table.filter_edit.setText("飞地3")
+    table.apply_filter()
+    assert model.rowCount() == 1 and model.fid(0) == 3
+
+
+def test_cell_edit_is_a_command_with_validation(qtbot, project):
+    layer = project.layers[0]
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    model = table.model
+    status = model.index(1, model.columns.index("status"))
+    assert status.data() in ("operating", "运营")
+    assert not model.setData(status, "closed")           # not an allowed value: refused
+    assert "status" in table.message_label.text()
+    assert layer.data.at[1, "status"] == "operating" and not project.dirty
+    assert model.setData(status, "planned")
+    assert layer.data.at[1, "status"] == "planned" and project.dirty
+    year = model.index(0, model.columns.index("year_opened"))
+    assert not model.setData(year, "二〇二〇")
+    assert "year_opened" in table.message_label.text()
+    project.undo()
+    assert layer.data.at[1, "status"] == "operating" and not project.dirty
+
+
+def test_selection_follows_both_ways(qtbot, project):
+    layer = project.layers[0]
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    layer.selection = {1, 3}
+    rows = sorted({i.row() for i in table.view.selectionModel().selectedRows()})
+    assert [table.model.fid(r) for r in rows] == [1, 3]
+    table.view.selectRow(4)
+    assert layer.selection == {4}
+    assert "1 selected" in table.count_label.text()
+
+
+def test_add_and_remove_field_on_generic_layer_only(qtbot, project):
+    generic = VectorLayer("点", gpd.GeoDataFrame({"a": [1, 2]}, geometry=shapely.points([0, 1], [0, 1]), crs=4326))
+    project.layers.append(generic)
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    assert not table.add_field_button.isEnabled()
+    table.set_layer(generic)
+    assert table.add_field_button.isEnabled()
+    table.add_field("备注", "str")
+    assert table.model.columns == ["a", "备注"] and table.model.columnCount() == 2
+    assert table.model.setData(table.model.index(0, 1), "好")
+    assert generic.data.at[0, "备注"] == "好"
+    table.remove_field("a")
+    assert table.model.columns == ["备注"]
+    project.undo()
+    project.undo()
+    project.undo()
+    assert table.model.columns == ["a"]

@@ -13,9 +13,13 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
 
 from hygis import __version__
 from hygis.errors import HygisError
+from hygis.logs import FILE_ONLY, setup_logging
+
+log = logging.getLogger(__name__)
 
 #: Modules providing ``register(subparsers)``; a missing one is skipped.
 COMMAND_MODULES = (
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     positional = [a for a in argv if not a.startswith("-")]
     is_sub = bool(positional) and positional[0] in SUBCOMMANDS
+    setup_logging(debug)
     try:
         if not is_sub:
             args = _gui_parser().parse_args(argv)
@@ -73,26 +78,29 @@ def main(argv: list[str] | None = None) -> int:
             return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
         parser = build_parser()
         args = parser.parse_args(argv)
-        logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+        log.info("hygis %s: %s", __version__, " ".join(argv))
         return int(args.func(args) or 0)
     except HygisError as exc:
-        if debug:
-            raise
-        print(f"hygis: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"hygis: error: {exc}", debug, details=getattr(exc, "details", None))
     except KeyboardInterrupt:
         print("hygis: interrupted", file=sys.stderr)
         return 130
     except (MemoryError, OSError) as exc:
-        if debug:
-            raise
-        print(f"hygis: error: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a bug: still one line, full traceback with --debug
-        if debug:
-            raise
-        print(f"hygis: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
-        return 1
+        return _fail(f"hygis: error: {exc}", debug)
+    except Exception as exc:  # a bug: still one line, full traceback with --debug and in the log file
+        return _fail(f"hygis: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", debug)
+
+
+def _fail(line: str, debug: bool, details: str | None = None) -> int:
+    """Report the exception being handled: one line on stderr (the full traceback first with
+    ``--debug``); the traceback always goes to the log file."""
+    log.error("%s", line, exc_info=True, extra=FILE_ONLY)
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+        if details:
+            print(details, file=sys.stderr)
+    print(line.replace("\n", " "), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

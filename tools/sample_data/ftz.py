@@ -56,9 +56,10 @@ FTZ = [
                 f"10.02 km² are invented to make up the total ({APPROX})")},
     {"name": "宁波片区大榭区块(示意)", "name_en": "Ningbo Area – Daxie block (illustrative, unverified)",
      "zone": "宁波片区", "sub_area": "大榭区块(示意)",
-     "shape": {"type": "rect", "center": (121.940, 29.940), "area_km2": 8.0, "aspect": 1.3, "rotation_deg": 0},
+     "shape": {"type": "rect", "center": (121.955, 29.925), "area_km2": 8.0, "aspect": 1.3, "rotation_deg": 0},
      "source": ("illustrative: 大榭 as a sub-block is NOT confirmed (REFERENCE.md §2); area 8 km² invented to make "
-                f"up the 46 km² total ({APPROX})")},
+                f"up the 46 km² total; centre moved ~2 km south-east of the reference point (121.940, 29.940) to keep it on land "
+                f"({APPROX})")},
     {"name": "宁波片区前湾区块(示意)", "name_en": "Ningbo Area – Qianwan block (illustrative, unverified)",
      "zone": "宁波片区", "sub_area": "前湾区块(示意)",
      "shape": {"type": "rect", "center": (121.260, 30.300), "area_km2": 12.0, "aspect": 1.8, "rotation_deg": 0},

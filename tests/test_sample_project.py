@@ -1,0 +1,199 @@
+"""The bundled sample project sample_projects/hangzhou_ningbo.hygis and its build script."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from hygis import crs as hcrs
+from hygis.basemap import load_basemap
+from hygis.expressions import evaluate_filter
+from hygis.project import Project
+from hygis.scenarios import apply
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
+KINDS = ["corridor", "ftz", "coastline", "heritage", "enclave"]
+NAMES = ["科创走廊", "自贸片区", "生态海岸带", "运河遗产", "飞地"]
+
+
+def _load_builder():
+    tools = str(ROOT / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    spec = importlib.util.spec_from_file_location("build_sample_project", ROOT / "tools" / "build_sample_project.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def project():
+    return Project.open(SAMPLE)
+
+
+def _layer(project, kind):
+    (layer,) = project.layers_of_kind(kind)
+    return layer
+
+
+def _areas(layer):
+    return dict(zip(layer.data["name"], hcrs.area_km2(layer.data.geometry.to_numpy())))
+
+
+def test_file_opens_with_title_layers_in_draw_order(project):
+    assert SAMPLE.stat().st_size < 2_000_000
+    assert project.title == "杭甬“双城记”2025 规划示范项目"
+    assert [layer.kind for layer in project.layers] == KINDS
+    assert [layer.name for layer in project.layers] == NAMES
+    assert all(layer.data.crs.to_epsg() == 4326 for layer in project.layers)
+
+
+def test_corridors_have_the_stated_areas(project):
+    layer = _layer(project, "corridor")
+    areas = _areas(layer)
+    assert areas["城西科创大走廊"] == pytest.approx(398, rel=0.01)
+    assert areas["城西科创大走廊(2016版)"] == pytest.approx(224, rel=0.01)
+    assert areas["甬江科创大走廊"] == pytest.approx(136, rel=0.01)
+    assert layer.data.loc[layer.data["name"] == "甬江科创大走廊", "area_km2"].iloc[0] == pytest.approx(136, rel=0.01)
+    assert set(layer.data["city"]) == {"杭州市", "宁波市"}
+    # the 2021 corridor runs from ZJU Yuquan to ZAFU (Lin'an): ~40 km east–west
+    b = layer.data.loc[layer.data["name"] == "城西科创大走廊"].total_bounds
+    assert b[0] < 119.73 < 120.12 < b[2]
+
+
+def test_ftz_zones_sub_areas_and_totals(project):
+    data = _layer(project, "ftz").data
+    assert set(data["zone"]) == {"杭州片区", "宁波片区"}
+    assert data["sub_area"].notna().all()
+    areas = _areas(_layer(project, "ftz"))
+    for name, km2 in [("杭州片区滨江区块", 11.32), ("杭州综合保税区", 2.01), ("宁波梅山综合保税区", 5.69),
+                      ("宁波北仑港综合保税区", 2.99), ("宁波保税区", 2.3)]:
+        assert areas[name] == pytest.approx(km2, rel=0.01), name
+    per_zone = data.assign(a=hcrs.area_km2(data.geometry.to_numpy())).groupby("zone")["a"].sum()
+    assert per_zone["杭州片区"] == pytest.approx(37.51, rel=0.01)
+    assert per_zone["宁波片区"] == pytest.approx(46.0, rel=0.01)
+    hz = data[data["zone"] == "杭州片区"]
+    qs_xs = hz[hz["sub_area"].isin(["钱塘区块", "萧山区块"])]
+    assert hcrs.area_km2(qs_xs.geometry.to_numpy()).sum() == pytest.approx(26.19, rel=0.01)
+    geoms = data.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    pairs = tree.query(geoms, predicate="intersects")
+    assert (pairs[0] == pairs[1]).all(), "FTZ blocks must not overlap"
+
+
+def test_coastline_sections(project):
+    data = _layer(project, "coastline").data
+    assert len(data) >= 2
+    assert {"钱塘新区先行段", "前湾新区先行段"} <= set(data["name"])
+    assert data.geom_type.isin(["LineString", "MultiLineString"]).all()
+    seawall = data[data["name"].str.startswith("萧山区海塘安澜工程")]
+    assert seawall["length_km"].iloc[0] == pytest.approx(14.88, rel=0.01)
+    assert set(data["status"]) <= {"planned", "under_construction", "completed"}
+
+
+def test_enclaves(project):
+    data = _layer(project, "enclave").data
+    assert len(data) >= 20
+    assert set(data["enclave_type"]) == {"science", "industry"}
+    real = data[~data["source"].str.contains("illustrative")]
+    assert len(real) >= 19
+    assert {"衢州海创园", "鄞州—衢江产业飞地", "宿州市杭州科创飞地"} <= set(real["name"])
+    assert real.loc[real["name"] == "衢州海创园", "year_opened"].iloc[0] == 2012
+    planned = data[data["status"] == "planned"]
+    assert len(planned) >= 5
+    assert planned["source"].str.contains("illustrative").all()
+    assert planned["year_opened"].between(2024, 2027).all()
+    assert data["year_opened"].notna().all()
+    # where the reference gives no year, the source says the year is an estimate
+    jinyun = data.loc[data["name"].str.startswith("缙云大厦"), "source"].iloc[0]
+    assert "year approximate" in jinyun and "消薄" in jinyun
+    assert data.loc[data["name"] == "宿州市杭州科创飞地", "in_target"].iloc[0] == 0
+
+
+def test_heritage(project):
+    data = _layer(project, "heritage").data
+    assert len(data) >= 15
+    assert set(data["heritage_level"]) <= {"world", "national", "provincial", "municipal"}
+    level = dict(zip(data["name"], data["heritage_level"]))
+    assert level["拱宸桥"] == "world" and level["永丰库遗址"] == "national"
+    assert {"bridge", "granary", "historic block", "wharf", "channel node"} <= set(data["category"])
+    assert set(data["city"]) == {"杭州市", "绍兴市", "宁波市"}
+
+
+def test_every_feature_cites_a_source(project):
+    for layer in project.layers:
+        src = layer.data["source"]
+        assert src.notna().all() and (src.str.strip().str.len() > 10).all(), layer.name
+        marked = layer.data["name"].str.contains("示意|规划")
+        assert src[marked].str.contains("illustrative").all(), layer.name
+
+
+def test_all_features_lie_in_zhejiang(project):
+    province = load_basemap("province")
+    zj = province.loc[province["name"] == "浙江省"].geometry.iloc[0]
+    zj_m = hcrs.project_geoms(np.array([zj]), hcrs.WGS84, hcrs.MAP_CRS)[0]
+    zj_5km = zj_m.buffer(5000)
+    for layer in project.layers:
+        geoms_m = hcrs.project_geoms(layer.data.geometry.to_numpy(), hcrs.WGS84, hcrs.MAP_CRS)
+        area = zj_5km if layer.kind in ("coastline", "heritage") else zj_m
+        coords = shapely.points(shapely.get_coordinates(geoms_m))
+        inside = shapely.contains(area, coords) | shapely.touches(area, coords)
+        assert inside.all(), (layer.name, shapely.get_coordinates(coords[~inside])[:3])
+
+
+def test_scenarios_filter_by_year(project):
+    assert project.scenarios.names == ["现状 2020", "规划 2025", "愿景 2035"]
+    counts = {}
+    for scenario in project.scenarios:
+        assert set(scenario.layers) == set(KINDS)
+        assert scenario.title and scenario.subtitle and scenario.notes and scenario.extent
+        assert {"type": "enclave_target"} in scenario.indicators
+        for lid, state in scenario.layers.items():
+            evaluate_filter(project.layers[KINDS.index(lid)].data, state.filter)  # parses and runs
+        apply(project, scenario)
+        counts[scenario.year] = {layer.kind: len(layer.visible_data()) for layer in project.layers}
+        if scenario.year == 2020:
+            enc = _layer(project, "enclave").visible_data()
+            assert (enc["year_opened"] <= 2020).all() and (enc["status"] == "operating").all()
+            assert "城西科创大走廊(2016版)" in set(_layer(project, "corridor").visible_data()["name"])
+    assert counts[2020]["enclave"] < counts[2025]["enclave"] < counts[2035]["enclave"]
+    assert counts[2020]["ftz"] == counts[2035]["ftz"] == len(_layer(project, "ftz").data)  # FTZ areas date from 2020-09
+    assert counts[2025]["corridor"] >= 2
+    bay, vision = project.scenarios["规划 2025"].extent, project.scenarios["愿景 2035"].extent
+    assert vision[0] < bay[0] and vision[1] < bay[1] and vision[2] >= bay[2] and vision[3] >= bay[3]
+
+
+def test_targets(project):
+    keys = [t.key for t in project.targets]
+    assert len(keys) == len(set(keys)) >= 12
+    enclave = project.target("enclave_count")
+    assert enclave.target == 50 and enclave.computed == "enclave_count" and enclave.unit == "个"
+    assert project.target("road_density").computed == "road_density"
+    assert project.target("road_density").target == pytest.approx(1.15)
+    gdp = project.target("gdp_total")
+    assert gdp.target == 43000 and gdp.latest < gdp.target
+    rank = project.target("shipping_index_rank")
+    assert rank.higher_is_better is False and rank.progress() == pytest.approx(1.0)
+    assert project.target("social_card_services").target == 180
+    assert all(t.source for t in project.targets)
+
+
+def test_build_is_reproducible(tmp_path, project):
+    builder = _load_builder()
+    out = tmp_path / "again.hygis"
+    assert builder.main(["--out", str(out)]) == 0
+    rebuilt = Project.open(out)
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in project.layers]
+    assert [layer.id for layer in rebuilt.layers] == [layer.id for layer in project.layers]
+    for old, new in zip(project.layers, rebuilt.layers):
+        a, b = old.data, new.data
+        assert list(a.columns) == list(b.columns), old.name
+        attrs = [c for c in a.columns if c != "geometry"]
+        assert a[attrs].astype(str).equals(b[attrs].astype(str)), old.name
+        assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), tolerance=1e-9).all(), old.name
+    assert [s.to_dict() for s in rebuilt.scenarios] == [s.to_dict() for s in project.scenarios]
+    assert [t.to_dict() for t in rebuilt.targets] == [t.to_dict() for t in project.targets]

@@ -1,0 +1,218 @@
+"""Coverage: how much of each zone the target features cover.
+
+Methods (what a report footnote should say):
+
+* Areas are planar areas in the equal-area Albers projection
+  :data:`hygis.crs.EQUAL_AREA` (standard parallels 27°N/31°N, centred on
+  Zhejiang): exact up to floating point, the same numbers QGIS gives after an
+  intersection + dissolve in that projection.
+* The covered area of a zone is the area of the *union* of the targets' parts
+  inside it: overlapping targets are not counted twice.
+* Buffers (metres) are built in an azimuthal equidistant projection centred
+  on the targets (scale error below 0.05 % within 300 km of the centre, i.e.
+  all of Zhejiang), then projected to the equal-area CRS.
+* Line lengths are geodesic on the WGS84 ellipsoid: the clipped lines are
+  projected back to longitude/latitude and measured with
+  :func:`hygis.crs.length_km` (error far below 0.1 %).
+* Points are counted by part (a MultiPoint of 3 points counts 3).  A point
+  exactly on the boundary shared by two zones counts once, for the zone that
+  comes first in the zones table.
+* The total row sums the zones; zones are expected not to overlap (like the
+  basemap's districts/cities), otherwise their overlap is counted in each.
+* Population weighting either spreads a zone attribute (e.g. population)
+  uniformly over the zone's area, or sums the pixels of a raster whose
+  centres fall under the cover (rasterio).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hygis import crs as hcrs
+from hygis.analysis import weights as wmod
+from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
+                                    label_column, local_crs_for, to_equal_area)
+from hygis.analysis._overlay import clip_to_zones, cover_clusters, union_by_key
+from hygis.errors import HygisError
+
+#: Label of the summary row.
+TOTAL_LABEL = "合计"
+#: Largest accepted buffer (metres): a bigger one is almost certainly a unit mistake.
+MAX_BUFFER_M = 500_000.0
+
+COLUMNS = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct", "covered_length_km",
+           "point_count", "points_per_100km2"]
+
+
+def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.0, weights=None,
+                     progress=None, cancelled=None) -> pd.DataFrame:
+    """Share of each zone covered by the target features.
+
+    Parameters
+    ----------
+    targets : GeoDataFrame, VectorLayer or list of them
+        Polygon, line and/or point features in any CRS (reprojected to WGS84, then to the
+        equal-area CRS).
+    zones : GeoDataFrame or VectorLayer
+        Polygon zones in any CRS.
+    by : str, optional
+        Zone field grouping the zones (rows with the same value form one zone).  Default
+        'name' if the zones have it, else one zone per row (labelled by its index).
+    buffer_m : float
+        Buffer distance in metres applied to every target before measuring the covered
+        area (0 = none).  Lines and points only cover an area when buffered.
+    weights : str, RasterLayer or path, optional
+        Population weighting: the name of a numeric zone field (assumed uniformly spread
+        over the zone), or a raster (hygis RasterLayer or a file path) whose pixel values
+        are summed under the cover.
+    progress : callable(float), optional
+        Called with the fraction done (0–1).
+    cancelled : callable() -> bool, optional
+        Polled between steps; when it returns True, :class:`hygis.errors.CancelledError` is raised.
+
+    Returns
+    -------
+    DataFrame
+        One row per zone (first-appearance order) and a total row labelled :data:`TOTAL_LABEL`:
+        ``zone``, ``zone_area_km2`` (km²), ``covered_area_km2`` (km², union of the buffered
+        targets inside the zone), ``covered_share_pct`` (%), ``covered_length_km`` (km,
+        geodesic, unbuffered lines), ``point_count``, ``points_per_100km2``; with weights
+        also ``weight_total``, ``weight_covered`` and ``weight_share_pct`` (%).
+    """
+    fb = Feedback(progress, cancelled)
+    buffer_m = _check_buffer(buffer_m)
+    frames = as_frames(targets, "targets")
+    zones = as_frame(zones, "zones")
+    labels, codes = _zone_groups(zones, by)
+    zone_geoms = clean_geoms(to_equal_area(zones.geometry.to_numpy()))
+    fb.report(0.02)
+    geoms = _target_geoms(frames)
+    fam = family_of(geoms)
+    n = len(labels)
+    zone_area = _group_area(zone_geoms, codes, n)
+    fb.report(0.05)
+
+    polys = geoms[fam == "polygon"]
+    if buffer_m > 0:
+        polys = _buffer(geoms, buffer_m, frames)
+    area, cover = _covered_area(clean_geoms(to_equal_area(polys)), zone_geoms, codes, n, fb, 0.05, 0.7)
+    length = _covered_length(geoms[fam == "line"], zone_geoms, codes, n, fb)
+    fb.report(0.85)
+    count = _point_counts(geoms[fam == "point"], zone_geoms, codes, n)
+    result = _assemble(labels, zone_area, area, length, count)
+    if weights is not None:
+        result = wmod.add_weights(result, zones, codes, zone_geoms, cover, weights, fb)
+    fb.report(1.0)
+    return result
+
+
+def _check_buffer(buffer_m) -> float:
+    try:
+        value = float(buffer_m or 0.0)
+    except (TypeError, ValueError):
+        raise HygisError(f"buffer must be a distance in metres, got {buffer_m!r}") from None
+    if not np.isfinite(value) or value < 0 or value > MAX_BUFFER_M:
+        raise HygisError(f"buffer must be between 0 and {MAX_BUFFER_M:.0f} metres, got {buffer_m}")
+    return value
+
+
+def _zone_groups(zones: gpd.GeoDataFrame, by: str | None) -> tuple[list[str], np.ndarray]:
+    """Zone labels (first-appearance order) and the group code of every zone row."""
+    col = label_column(zones, by)
+    values = zones[col] if col else pd.Series(zones.index, index=zones.index)
+    values = values.astype(object).where(values.notna(), "").astype(str)
+    codes, uniques = pd.factorize(values, sort=False)
+    return [str(u) for u in uniques], codes.astype(np.intp)
+
+
+def _target_geoms(frames: list[gpd.GeoDataFrame]) -> np.ndarray:
+    """All targets' geometries (WGS84), collections split into parts, empties dropped."""
+    arrays = [f.geometry.to_numpy() for f in frames if len(f)]
+    if not arrays:
+        return np.empty(0, object)
+    geoms = np.concatenate(arrays)
+    geoms, _ = explode_collections(geoms, np.arange(len(geoms)))
+    return geoms
+
+
+def _buffer(geoms: np.ndarray, buffer_m: float, frames) -> np.ndarray:
+    """Buffer WGS84 geometries by ``buffer_m`` metres in a local equidistant CRS → WGS84."""
+    if len(geoms) == 0:
+        return geoms
+    local = local_crs_for(*frames)
+    buffered = shapely.buffer(hcrs.project_geoms(geoms, hcrs.WGS84, local), buffer_m, quad_segs=16)
+    return hcrs.project_geoms(buffered, local, hcrs.WGS84)
+
+
+def _group_area(zone_geoms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Area (m²) of each zone group: the union of its rows (rows of one group may overlap)."""
+    counts = np.bincount(codes, minlength=n)
+    area = np.bincount(codes, weights=shapely.area(zone_geoms), minlength=n)
+    for g in np.flatnonzero(counts > 1):
+        area[g] = shapely.area(shapely.union_all(zone_geoms[codes == g]))
+    return area
+
+
+def _covered_area(polys, zone_geoms, codes, n, fb, start, span):
+    """Area (m²) of the union of ``polys`` inside each zone group, and the unioned covers.
+
+    Returns (area per group, (group code per cover part, cover parts in the equal-area CRS)).
+    """
+    pieces, zone_idx, _ = clip_to_zones(polys, zone_geoms, fb, start, span * 0.6)
+    group = codes[zone_idx]
+    keys = cover_clusters(pieces, group)
+    fb.report(start + span * 0.7)
+    uniq, unions = union_by_key(pieces, keys)
+    fb.report(start + span)
+    first = np.unique(keys, return_index=True)[1]
+    part_group = group[first] if len(first) else np.empty(0, np.intp)
+    area = np.bincount(part_group, weights=shapely.area(unions), minlength=n) if len(unions) else np.zeros(n)
+    return area, (part_group, unions)
+
+
+def _covered_length(lines, zone_geoms, codes, n, fb) -> np.ndarray:
+    """Geodesic length (km) of the union of ``lines`` (WGS84) inside each zone group."""
+    if len(lines) == 0:
+        return np.zeros(n)
+    pieces, zone_idx, _ = clip_to_zones(clean_geoms(to_equal_area(lines)), zone_geoms, fb, 0.75, 0.05)
+    group = codes[zone_idx]
+    keys = cover_clusters(pieces, group)
+    _, unions = union_by_key(pieces, keys)
+    first = np.unique(keys, return_index=True)[1]
+    if len(unions) == 0:
+        return np.zeros(n)
+    km = hcrs.length_km(hcrs.project_geoms(unions, hcrs.EQUAL_AREA, hcrs.WGS84))
+    return np.bincount(group[first], weights=km, minlength=n)
+
+
+def _point_counts(points, zone_geoms, codes, n) -> np.ndarray:
+    """Points (parts) per zone group; a point on a shared edge counts for the first zone row."""
+    if len(points) == 0:
+        return np.zeros(n, dtype=np.int64)
+    parts = shapely.get_parts(to_equal_area(points))
+    tree = shapely.STRtree(zone_geoms)
+    pt_idx, zone_idx = tree.query(parts, predicate="intersects")
+    order = np.lexsort((zone_idx, pt_idx))
+    pt_idx, zone_idx = pt_idx[order], zone_idx[order]
+    first = np.r_[True, pt_idx[1:] != pt_idx[:-1]] if len(pt_idx) else np.empty(0, bool)
+    return np.bincount(codes[zone_idx[first]], minlength=n).astype(np.int64)
+
+
+def _assemble(labels, zone_area_m2, area_m2, length_km, count) -> pd.DataFrame:
+    zone_km2 = zone_area_m2 / 1e6
+    covered_km2 = area_m2 / 1e6
+    frame = pd.DataFrame({
+        "zone": labels + [TOTAL_LABEL],
+        "zone_area_km2": np.r_[zone_km2, zone_km2.sum()],
+        "covered_area_km2": np.r_[covered_km2, covered_km2.sum()],
+        "covered_length_km": np.r_[length_km, length_km.sum()],
+        "point_count": np.r_[count, count.sum()].astype(np.int64),
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zone = frame["zone_area_km2"].to_numpy()
+        frame["covered_share_pct"] = np.where(zone > 0, frame["covered_area_km2"] / zone * 100.0, 0.0)
+        frame["points_per_100km2"] = np.where(zone > 0, frame["point_count"] / zone * 100.0, 0.0)
+    return frame[COLUMNS]

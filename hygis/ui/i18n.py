@@ -1,0 +1,115 @@
+"""User-interface languages: English source strings, Simplified Chinese from a JSON catalogue.
+
+Widgets call ``self.tr("English text")``; :class:`JsonTranslator` answers Qt's
+lookups from ``hygis/i18n/<lang>.json`` (``{context: {source: translation}}``,
+context = the class name passed to ``tr``), so no ``lrelease`` step is needed.
+Installing a translator sends ``QEvent.LanguageChange`` to every widget, which
+re-reads its texts (``retranslate_ui``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+log = logging.getLogger(__name__)
+
+CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "i18n"
+#: Languages offered in the preferences: code → name shown (in its own language).
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+SOURCE_LANGUAGE = "en"
+
+_current = {"lang": SOURCE_LANGUAGE, "translator": None}
+
+
+def tr(context: str, text: str) -> str:
+    """Translate ``text`` in ``context`` (for code that is not a QObject method)."""
+    return QCoreApplication.translate(context, text)
+
+
+def load_catalogue(lang: str) -> dict[str, dict[str, str]]:
+    """The catalogue of ``lang`` ({context: {source: translation}}); empty if there is none."""
+    path = CATALOGUE_DIR / f"{lang}.json"
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("cannot read translation catalogue %s: %s", path, exc)
+        return {}
+    return {str(ctx): {str(k): str(v) for k, v in entries.items()}
+            for ctx, entries in data.items() if isinstance(entries, dict)}
+
+
+class JsonTranslator(QTranslator):
+    """A QTranslator backed by a ``{context: {source: translation}}`` dict."""
+
+    def __init__(self, catalogue: dict[str, dict[str, str]], parent=None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 (Qt virtual)
+        entries = self.catalogue.get(context or "")
+        if not entries:
+            return ""
+        return entries.get(source_text, "")  # "" tells Qt to keep the source text
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt virtual)
+        return not self.catalogue
+
+
+def normalize_language(lang: str | None) -> str | None:
+    """'zh', 'zh_CN', 'zh-Hans' … → 'zh_CN'; 'en*' → 'en'; anything else → None."""
+    if not lang:
+        return None
+    low = str(lang).replace("-", "_").lower()
+    if low.startswith("zh"):
+        return "zh_CN"
+    if low.startswith("en"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    """'zh_CN' on a Chinese system locale, else 'en'."""
+    names = [QLocale.system().name(), *QLocale.system().uiLanguages()]
+    return "zh_CN" if any(str(n).lower().startswith("zh") for n in names[:2]) else "en"
+
+
+def resolve_language(preference: str | None = None, cli: str | None = None) -> str:
+    """The UI language: the saved preference, else ``--lang``, else the system locale."""
+    return normalize_language(preference) or normalize_language(cli) or system_language()
+
+
+def current_language() -> str:
+    """The language of the installed translator ('en' when none is installed)."""
+    return _current["lang"]
+
+
+def install_translator(app, lang: str | None) -> str:
+    """Switch the application to ``lang`` (replacing the previous catalogue); returns the code used.
+
+    Every widget receives ``QEvent.LanguageChange`` and retranslates itself.
+    """
+    code = normalize_language(lang) or SOURCE_LANGUAGE
+    old = _current["translator"]
+    if old is not None:
+        app.removeTranslator(old)
+        _current["translator"] = None
+    if code != SOURCE_LANGUAGE:
+        translator = JsonTranslator(load_catalogue(code), app)
+        app.installTranslator(translator)
+        _current["translator"] = translator
+    elif old is None:  # nothing removed: still tell the widgets (first install / tests)
+        QCoreApplication.sendEvent(app, _language_change_event())
+    _current["lang"] = code
+    return code
+
+
+def _language_change_event():
+    from PySide6.QtCore import QEvent
+
+    return QEvent(QEvent.Type.LanguageChange)

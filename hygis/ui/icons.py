@@ -1,0 +1,121 @@
+"""Layer-kind icons drawn with QPainter (no image files to ship or lose).
+
+corridor: orange band · ftz: blue hatched square · coastline: green line ·
+enclave: red dot · heritage: brown diamond · vector: grey polygon · raster: colour grid.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
+
+
+def _corridor(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#d2691e"), s * 0.06))
+    p.setBrush(QColor(255, 140, 0, 190))
+    band = QPolygonF([QPointF(s * .05, s * .70), QPointF(s * .65, s * .08), QPointF(s * .95, s * .30),
+                      QPointF(s * .35, s * .92)])
+    p.drawPolygon(band)
+
+
+def _ftz(p: QPainter, s: float) -> None:
+    rect = QRectF(s * .12, s * .12, s * .76, s * .76)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(31, 111, 208, 70))
+    p.drawRect(rect)
+    p.setBrush(QBrush(QColor("#1f4fa0"), Qt.BrushStyle.BDiagPattern))
+    p.drawRect(rect)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(QPen(QColor("#1f4fa0"), s * .08))
+    p.drawRect(rect)
+
+
+def _coastline(p: QPainter, s: float) -> None:
+    pen = QPen(QColor("#1b7837"), s * .16)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    p.setPen(pen)
+    pts = [QPointF(s * .1, s * .8), QPointF(s * .35, s * .45), QPointF(s * .6, s * .6), QPointF(s * .9, s * .15)]
+    p.drawPolyline(QPolygonF(pts))
+
+
+def _enclave(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("white"), s * .08))
+    p.setBrush(QColor("#d7301f"))
+    p.drawEllipse(QRectF(s * .18, s * .18, s * .64, s * .64))
+
+
+def _heritage(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("white"), s * .06))
+    p.setBrush(QColor("#8b5a2b"))
+    p.drawPolygon(QPolygonF([QPointF(s * .5, s * .06), QPointF(s * .94, s * .5), QPointF(s * .5, s * .94),
+                             QPointF(s * .06, s * .5)]))
+
+
+def _vector(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#35627a"), s * .07))
+    p.setBrush(QColor(106, 159, 181, 150))
+    p.drawPolygon(QPolygonF([QPointF(s * .1, s * .3), QPointF(s * .55, s * .1), QPointF(s * .9, s * .45),
+                             QPointF(s * .65, s * .9), QPointF(s * .2, s * .8)]))
+
+
+def _raster(p: QPainter, s: float) -> None:
+    colours = ["#333399", "#0099cc", "#33cc66", "#cccc66", "#996633", "#33cc66", "#0099cc", "#cccc66", "#996633"]
+    cell = s * .84 / 3
+    for i, c in enumerate(colours):
+        p.fillRect(QRectF(s * .08 + (i % 3) * cell, s * .08 + (i // 3) * cell, cell, cell), QColor(c))
+
+
+_PAINTERS = {"corridor": _corridor, "ftz": _ftz, "coastline": _coastline, "enclave": _enclave,
+             "heritage": _heritage, "vector": _vector, "raster": _raster}
+
+
+def kind_pixmap(kind: str, size: int = 32) -> QPixmap:
+    """A ``size``×``size`` transparent pixmap with the icon of layer kind ``kind``."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    _PAINTERS.get(kind, _vector)(painter, float(size))
+    painter.end()
+    return pix
+
+
+@lru_cache(maxsize=None)
+def kind_icon(kind: str) -> QIcon:
+    """The icon of a layer kind (16, 24 and 32 px renderings)."""
+    icon = QIcon()
+    for size in (16, 24, 32):
+        icon.addPixmap(kind_pixmap(kind, size))
+    return icon
+
+
+def swatch_pixmap(fill: str, stroke: str | None = None, size: int = 16, shape: str = "rect") -> QPixmap:
+    """A legend swatch: a filled rectangle (``shape='rect'``), a line or a dot of a '#rrggbb[aa]' colour."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    fill_c, stroke_c = qcolor(fill), qcolor(stroke or "#555555")
+    if shape == "line":
+        painter.setPen(QPen(fill_c, max(2.0, size * .2)))
+        painter.drawLine(QPointF(1, size * .7), QPointF(size - 1, size * .3))
+    elif shape == "point":
+        painter.setPen(QPen(stroke_c, 1))
+        painter.setBrush(fill_c)
+        painter.drawEllipse(QRectF(size * .2, size * .2, size * .6, size * .6))
+    else:
+        painter.setPen(QPen(stroke_c, 1))
+        painter.setBrush(fill_c)
+        painter.drawRect(QRectF(1.5, 2.5, size - 3, size - 5))
+    painter.end()
+    return pix
+
+
+def qcolor(value: str) -> QColor:
+    """QColor of a '#rrggbb' or '#rrggbbaa' string (Qt reads 8 hex digits as #aarrggbb)."""
+    from hygis.layers.style import parse_color
+
+    r, g, b, a = parse_color(value)
+    return QColor(r, g, b, a)

@@ -1,0 +1,97 @@
+"""The legend dock: for each visible layer (topmost first) its style's rows with colour swatches.
+
+Rows come from :func:`hygis.layers.style.class_colors`, the same function the
+rendered legend uses, so the dock and exported maps agree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from hygis.layers.style import class_colors, ramp_colors
+from hygis.ui.icons import kind_icon, swatch_pixmap
+
+_SHAPES = {"polygon": "rect", "line": "line", "point": "point"}
+
+
+def value_label(value: str) -> str:
+    """Display text of a category value (schema codes such as 'operating' are translated)."""
+    return QCoreApplication.translate("AttributeForm", str(value))
+
+
+class LegendWidget(QTreeWidget):
+    """Read-only legend; rebuilt (debounced) whenever layers or their styles change."""
+
+    def __init__(self, project=None, parent=None):
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setIconSize(QSize(16, 16))
+        self.setRootIsDecorated(False)
+        self.setIndentation(14)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.rebuild)
+        self.project = None
+        self.set_project(project)
+
+    def set_project(self, project) -> None:
+        if self.project is not None:
+            for name in ("inserted", "removed", "moved", "layer_changed"):
+                getattr(self.project.layers.events, name).disconnect(self._schedule)
+        self.project = project
+        if project is not None:
+            for name in ("inserted", "removed", "moved", "layer_changed"):
+                getattr(project.layers.events, name).connect(self._schedule)
+        self.rebuild()
+
+    def _schedule(self, *args) -> None:
+        if len(args) >= 2 and args[1] in ("selection", "opacity"):
+            return
+        self._timer.start()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self._schedule()
+        super().changeEvent(event)
+
+    def rebuild(self) -> None:
+        """Rebuild all rows from the project's visible layers."""
+        self.clear()
+        if self.project is None:
+            return
+        for layer in reversed(list(self.project.layers)):
+            if layer.visible:
+                self.addTopLevelItem(self._layer_item(layer))
+        self.expandAll()
+
+    def _layer_item(self, layer) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([layer.name])
+        if layer.kind == "raster":
+            item.setIcon(0, kind_icon("raster"))
+            style = layer.style
+            lo, hi = layer.band_range(style.band) if style.vmin is None or style.vmax is None else (0, 0)
+            vmin = style.vmin if style.vmin is not None else lo
+            vmax = style.vmax if style.vmax is not None else hi
+            cols = ramp_colors(style.ramp, 2)
+            for label, colour in ((f"{vmax:g}", cols[1]), (f"{vmin:g}", cols[0])):
+                child = QTreeWidgetItem([label])
+                child.setIcon(0, QIcon(swatch_pixmap(colour)))
+                item.addChild(child)
+            return item
+        style = layer.style
+        shape = _SHAPES.get(layer.geometry_type, "rect")
+        rows = class_colors(style)
+        if style.mode == "single" or not rows:
+            fill = style.stroke if shape == "line" else style.fill
+            item.setIcon(0, QIcon(swatch_pixmap(fill, style.stroke, shape=shape)))
+            return item
+        item.setIcon(0, kind_icon(layer.kind))
+        for label, colour in rows:
+            text = value_label(label) if style.mode == "categorized" else label
+            child = QTreeWidgetItem([text])
+            child.setIcon(0, QIcon(swatch_pixmap(colour, style.stroke, shape=shape)))
+            item.addChild(child)
+        return item

@@ -1,0 +1,127 @@
+"""Preferences and remembered state (QSettings, organisation/application "hygis").
+
+:class:`Settings` is the only place keys are spelled: recent files (max 10),
+UI language, window geometry/state.  :class:`PreferencesDialog` edits the
+user-facing preferences.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+
+from hygis.ui.i18n import LANGUAGES, current_language
+
+MAX_RECENT = 10
+
+
+def qsettings() -> QSettings:
+    """The application's settings store (INI file under the user's config folder)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "hygis", "hygis")
+
+
+class Settings:
+    """Typed access to the stored preferences and window state."""
+
+    def __init__(self, store: QSettings | None = None):
+        self.store = store or qsettings()
+
+    # -- recent files --------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.store.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if v][:MAX_RECENT]
+
+    def add_recent(self, path) -> list[str]:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.store.setValue("recent_files", files[:MAX_RECENT])
+        return files[:MAX_RECENT]
+
+    def clear_recent(self) -> None:
+        self.store.setValue("recent_files", [])
+
+    # -- preferences ---------------------------------------------------------------------
+    def language(self) -> str | None:
+        value = self.store.value("language", "")
+        return str(value) if value in LANGUAGES else None
+
+    def set_language(self, lang: str | None) -> None:
+        self.store.setValue("language", lang or "")
+
+    def show_basemap(self) -> bool:
+        return str(self.store.value("show_basemap", "true")).lower() not in ("false", "0")
+
+    def set_show_basemap(self, value: bool) -> None:
+        self.store.setValue("show_basemap", bool(value))
+
+    # -- window --------------------------------------------------------------------------
+    def restore_window(self, window) -> None:
+        geometry = self.store.value("window/geometry")
+        state = self.store.value("window/state")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        if state is not None:
+            window.restoreState(state)
+
+    def save_window(self, window) -> None:
+        self.store.setValue("window/geometry", window.saveGeometry())
+        self.store.setValue("window/state", window.saveState())
+
+    def sync(self) -> None:
+        self.store.sync()
+
+
+class PreferencesDialog(QDialog):
+    """Language (applied at once on OK) and basemap preference."""
+
+    def __init__(self, settings: Settings, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.language_combo = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        chosen = settings.language() or current_language()
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(chosen)))
+        self.basemap_combo = QComboBox()
+        self.basemap_combo.addItem("", True)
+        self.basemap_combo.addItem("", False)
+        self.basemap_combo.setCurrentIndex(0 if settings.show_basemap() else 1)
+        self._form = QFormLayout()
+        self._language_label, self._basemap_label = QLabel(), QLabel()
+        self._form.addRow(self._language_label, self.language_combo)
+        self._form.addRow(self._basemap_label, self.basemap_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form)
+        layout.addWidget(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Preferences"))
+        self._language_label.setText(self.tr("Language:"))
+        self._basemap_label.setText(self.tr("Basemap:"))
+        self.basemap_combo.setItemText(0, self.tr("Show administrative boundaries"))
+        self.basemap_combo.setItemText(1, self.tr("Hide"))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    @property
+    def language(self) -> str:
+        return self.language_combo.currentData()
+
+    def accept(self) -> None:
+        self.settings.set_language(self.language)
+        self.settings.set_show_basemap(bool(self.basemap_combo.currentData()))
+        self.settings.sync()
+        super().accept()

@@ -1,0 +1,219 @@
+"""Edit mode: which layers are editable, the current edit layer, tools, snapping, clipboard.
+
+Every change goes through ``project.execute(Command)`` (hygis.commands), so it
+is one Ctrl+Z away.  Digitized features of a thematic kind open the
+:class:`~hygis.ui.attribute_form.AttributeForm` (non-blocking) and are added
+only when the form is accepted.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from hygis.commands import AddFeatures, Command, DeleteFeatures
+from hygis.errors import HygisError
+from hygis.layers.schema import SCHEMAS
+from hygis.ui.attribute_form import AttributeForm
+from hygis.ui.editing.snapping import SnapIndex, SnapSettings, snap_layers
+
+
+class CompositeCommand(Command):
+    """Several commands undone/redone as one step (moving or pasting several features)."""
+
+    def __init__(self, commands: list[Command], label: str):
+        self.commands, self.label = list(commands), label
+
+    def do(self):
+        for cmd in self.commands:
+            cmd.do()
+
+    def undo(self):
+        for cmd in reversed(self.commands):
+            cmd.undo()
+
+
+class EditController(QObject):
+    """Edit-mode state of one window (project + canvas)."""
+
+    editingChanged = Signal(object, bool)   # layer, editable
+    currentLayerChanged = Signal(object)    # the layer new features go to (or None)
+    toolChanged = Signal(str)               # 'add' | 'select' | 'move' | 'vertex' | ''
+    message = Signal(str)                   # a refused edit, for the status bar
+    formOpened = Signal(object)             # the AttributeForm of a digitized feature
+
+    TOOLS = ("add", "select", "move", "vertex")
+
+    def __init__(self, project=None, canvas=None, parent=None):
+        super().__init__(parent)
+        self.canvas = canvas
+        self.project = None
+        self.snap_settings = SnapSettings()
+        self.clipboard: tuple[list[dict], list, str] | None = None
+        self.form: AttributeForm | None = None
+        self.tool = None
+        self.tool_name = ""
+        self._editing: list = []
+        self._current = None
+        self._snap_index: SnapIndex | None = None
+        self.set_project(project)
+
+    # -- project ------------------------------------------------------------------------------
+    def set_project(self, project) -> None:
+        if self.project is not None:
+            self.project.layers.events.layer_changed.disconnect(self._on_layer_changed)
+            self.project.layers.events.removed.disconnect(self._on_layer_removed)
+            self.project.layers.events.inserted.disconnect(self._invalidate)
+        for layer in list(self._editing):
+            self.set_editing(layer, False)
+        self.project = project
+        self._snap_index = None
+        if project is not None:
+            project.layers.events.layer_changed.connect(self._on_layer_changed)
+            project.layers.events.removed.connect(self._on_layer_removed)
+            project.layers.events.inserted.connect(self._invalidate)
+
+    def _on_layer_changed(self, layer, event_name, *args) -> None:
+        if event_name in ("data", "visible"):
+            self._snap_index = None
+
+    def _invalidate(self, *args) -> None:
+        self._snap_index = None
+
+    def _on_layer_removed(self, index, layer) -> None:
+        self._snap_index = None
+        if layer in self._editing:
+            self.set_editing(layer, False)
+
+    # -- edit mode ------------------------------------------------------------------------------
+    @property
+    def editing_layers(self) -> list:
+        return list(self._editing)
+
+    def is_editing(self, layer) -> bool:
+        return layer in self._editing
+
+    def set_editing(self, layer, on: bool) -> None:
+        """Toggle edit mode of ``layer``; the last layer switched on becomes the current one."""
+        if on and not hasattr(layer, "selection"):
+            self.message.emit(self.tr("Only vector layers can be edited"))
+            return
+        if on and layer not in self._editing:
+            self._editing.append(layer)
+            self.editingChanged.emit(layer, True)
+            self.set_current_layer(layer)
+        elif not on and layer in self._editing:
+            self._editing.remove(layer)
+            self.editingChanged.emit(layer, False)
+            if self._current is layer:
+                self.set_current_layer(self._editing[-1] if self._editing else None)
+
+    @property
+    def current_layer(self):
+        return self._current
+
+    def set_current_layer(self, layer) -> None:
+        if layer is not None and layer not in self._editing:
+            self.set_editing(layer, True)
+            return
+        if layer is not self._current:
+            self._current = layer
+            self.currentLayerChanged.emit(layer)
+            if self.tool_name:
+                self.activate_tool(self.tool_name if layer is not None else "")
+
+    # -- tools ----------------------------------------------------------------------------------
+    def activate_tool(self, name: str):
+        """Put the ``name`` editing tool on the canvas ('' or None: back to panning)."""
+        from hygis.ui.editing import tools
+
+        if self.tool is not None and self.canvas is not None:
+            self.canvas.set_map_tool(None)
+        self.tool, self.tool_name = None, ""
+        if name and self._current is not None:
+            self.tool = tools.make_tool(name, self)
+            self.tool_name = name
+            if self.canvas is not None:
+                self.canvas.set_map_tool(self.tool)
+        self.toolChanged.emit(self.tool_name)
+        return self.tool
+
+    # -- snapping -------------------------------------------------------------------------------
+    def snap_index(self) -> SnapIndex | None:
+        if self.project is None:
+            return None
+        if self._snap_index is None:
+            self._snap_index = SnapIndex(snap_layers(self.project, self.snap_settings))
+        return self._snap_index
+
+    def snap(self, x: float, y: float, exclude=None):
+        """The snapped point near map position (x, y) in metres, or None."""
+        s = self.snap_settings
+        if not s.enabled or self.canvas is None or not (s.vertices or s.segments):
+            return None
+        index = self.snap_index()
+        tolerance = s.tolerance_px * self.canvas.pixel_size()
+        return index.snap(x, y, tolerance, s.vertices, s.segments, exclude) if index else None
+
+    # -- edits ----------------------------------------------------------------------------------
+    def execute(self, command_factory, *args, **kw) -> bool:
+        """Build and run a command; a HygisError becomes a message and nothing changes."""
+        try:
+            cmd = command_factory(*args, **kw) if not isinstance(command_factory, Command) else command_factory
+            self.project.execute(cmd)
+        except HygisError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def add_geometry(self, geometry) -> AttributeForm | None:
+        """A digitized geometry (WGS84): thematic layers ask for attributes first."""
+        layer = self._current
+        if layer is None:
+            return None
+        if layer.kind not in SCHEMAS:
+            self.execute(AddFeatures, layer, [{}], [geometry])
+            return None
+        parent = self.canvas.window() if self.canvas is not None else None
+        form = AttributeForm(layer, parent=parent)
+        form.accepted.connect(lambda: self._add_from_form(layer, form, geometry))
+        form.finished.connect(lambda _r: setattr(self, "form", None) if self.form is form else None)
+        self.form = form
+        form.open()
+        self.formOpened.emit(form)
+        return form
+
+    def _add_from_form(self, layer, form: AttributeForm, geometry) -> None:
+        self.execute(AddFeatures, layer, [form.record], [geometry])
+
+    def delete_selected(self) -> bool:
+        layer = self._current
+        if layer is None or not layer.selection:
+            return False
+        return self.execute(DeleteFeatures, layer, sorted(layer.selection))
+
+    def copy_selected(self, layer=None) -> int:
+        """Copy the selected features of ``layer`` (default: current, else any with a selection)."""
+        layer = layer or (self._current if self._current is not None and self._current.selection else None)
+        if layer is None and self.project is not None:
+            layer = next((lyr for lyr in self.project.layers if getattr(lyr, "selection", None)), None)
+        if layer is None or not layer.selection:
+            return 0
+        rows = layer.data.loc[sorted(layer.selection)]
+        records = rows.drop(columns="geometry").to_dict("records")
+        self.clipboard = (records, list(rows.geometry), layer.kind)
+        return len(records)
+
+    def paste(self, layer=None) -> bool:
+        """Paste the clipboard into ``layer`` (default: the current edit layer)."""
+        layer = layer or self._current
+        if layer is None or not self.clipboard:
+            return False
+        records, geoms, kind = self.clipboard
+        schema = SCHEMAS.get(layer.kind)
+        if schema is not None:
+            computed = {f.name for f in schema.fields if f.computed}
+            records = [{k: v for k, v in r.items() if k in schema.field_names and k not in computed} for r in records]
+        else:
+            records = [{k: v for k, v in r.items() if k in layer.fields} for r in records]
+        label = self.tr("Paste %1 feature(s) into %2").replace("%1", str(len(records))).replace("%2", layer.name)
+        return self.execute(AddFeatures, layer, records, geoms, label=label)

@@ -381,16 +381,23 @@ def open_project(path) -> Project:
     if not isinstance(targets, list):
         raise HygisError(f"{path.name}: targets must be a list")
     project.set_targets([PlanTarget.from_dict(t) for t in targets])
-    extent = doc.get("extent")
-    if extent is not None:
-        try:
-            project.extent = extent
-        except (TypeError, ValueError, HygisError):
-            project.extent = None
+    project.extent = _extent(doc.get("extent"))
     project.show_basemap = bool(doc.get("show_basemap", True))
     project.path = path
     project.mark_clean()
     return project
+
+
+def _extent(value):
+    """A saved view extent (WGS84 degrees) if it is four finite, ordered numbers, else None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 4:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in value)
+    if not all(math.isfinite(v) and abs(v) <= 1000 for v in (x0, y0, x1, y1)) or x0 > x1 or y0 > y1:
+        return None
+    return x0, y0, x1, y1
 
 
 def _str(v, limit=500) -> str:

@@ -1,0 +1,367 @@
+"""The map canvas: draws the project's layers (and the basemap) in the canvas CRS.
+
+The canvas never owns layers.  A :class:`~hygis.ui.render.bridge.ProjectBridge`
+reports layer changes; :meth:`MapCanvas.refresh` debounces them into one redraw.
+Redraws run in a worker thread into a QImage for the current view; during a pan or
+zoom gesture the last image is just painted transformed (a few ms per frame), and
+the map is re-rendered at the new resolution ~60 ms after the view settles.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QWidget
+
+from hygis.ui import maptools
+from hygis.ui.render import decorations, mapdraw
+from hygis.ui.render.bridge import ProjectBridge, RendererSet
+from hygis.ui.render.view import DEFAULT_EXTENT, MapView, bounds_to_map, to_wgs84
+
+TOOLS = ("pan", "zoom_rect", "identify", "measure_distance", "measure_area")
+SETTLE_MS = 60
+WHEEL_STEP = 1.25
+
+
+class _RenderSignals(QObject):
+    done = Signal(int, object, object)  # generation, QImage, MapView
+
+
+class _RenderJob(QRunnable):
+    """Draw the layers for one view into a QImage off the UI thread."""
+
+    def __init__(self, generation, view, layers, renderers, basemap, signals):
+        super().__init__()
+        self.generation, self.view, self.layers = generation, view, layers
+        self.renderers, self.basemap, self.signals = renderers, basemap, signals
+
+    def run(self):
+        try:
+            img = mapdraw.render_layers(self.layers, self.view, self.renderers, basemap=self.basemap)
+        except Exception:  # a broken layer must not kill the worker; the log has the details
+            import logging
+
+            logging.getLogger(__name__).exception("map render failed")
+            img = None
+        self.signals.done.emit(self.generation, img, self.view)
+
+
+class MapCanvas(QWidget):
+    """An interactive map of a project (see the module docstring)."""
+
+    cursorMoved = Signal(float, float)
+    scaleChanged = Signal(float)
+    extentChanged = Signal(object)
+    featureClicked = Signal(str, int)
+    measureChanged = Signal(str)
+    #: Emitted when a freshly rendered map image is on screen (the view settled).
+    renderDone = Signal()
+
+    def __init__(self, project=None, parent=None, show_basemap=True):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(100, 80)
+        self.show_basemap = bool(show_basemap)
+        self.project = None
+        self._bridge = None
+        self._renderers = RendererSet()
+        self._view = MapView.fit_wgs84(DEFAULT_EXTENT, max(self.width(), 1), max(self.height(), 1))
+        self._view_set = False
+        self._cache: QImage | None = None
+        self._cache_view: MapView | None = None
+        self._generation = 0
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _RenderSignals()
+        self._signals.done.connect(self._on_render_done)
+        self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._timer.timeout.connect(self._start_render)
+        self._tool = "pan"
+        self._map_tool = None
+        self._interaction = maptools.BuiltinTools(self)
+        if project is not None:
+            self.set_project(project)
+
+    # -- project ----------------------------------------------------------------------------
+    def set_project(self, project) -> None:
+        """Show ``project`` (observes its layer list; the canvas never owns layers)."""
+        if self._bridge is not None:
+            self._bridge.disconnect()
+            self._bridge = None
+        self._renderers.close()
+        self.project = project
+        if project is not None:
+            self._bridge = ProjectBridge(project, self._renderers, self.refresh, self.update)
+        self._view_set = False
+        self._cache = None
+        self.zoom_full()
+
+    def _layers(self) -> list:
+        return list(self.project.layers) if self.project is not None else []
+
+    def _basemap_on(self) -> bool:
+        return self.show_basemap and (self.project is None or getattr(self.project, "show_basemap", True))
+
+    # -- tools ------------------------------------------------------------------------------
+    def set_tool(self, name: str) -> None:
+        """Activate a built-in tool: 'pan', 'zoom_rect', 'identify', 'measure_distance', 'measure_area'."""
+        if name not in TOOLS:
+            raise ValueError(f"unknown canvas tool {name!r}")
+        if self._map_tool is not None:
+            self._map_tool.deactivate()
+            self._map_tool = None
+        self._tool = name
+        self._interaction.reset()
+        self.setCursor(Qt.CursorShape.OpenHandCursor if name == "pan" else Qt.CursorShape.CrossCursor)
+        self.update()
+
+    def tool(self) -> str:
+        return "map_tool" if self._map_tool is not None else self._tool
+
+    def set_map_tool(self, tool) -> None:
+        """Activate an editing tool (a :class:`hygis.ui.maptools.MapTool`); None restores 'pan'."""
+        if tool is None:
+            self.set_tool("pan")
+            return
+        if self._map_tool is not None:
+            self._map_tool.deactivate()
+        self._interaction.reset()
+        self._map_tool = tool
+        tool.activate(self)
+        self.setCursor(getattr(tool, "cursor", Qt.CursorShape.CrossCursor))
+        self.update()
+
+    # -- view -------------------------------------------------------------------------------
+    def _set_view(self, view: MapView, render: bool = True) -> None:
+        self._view = view
+        self._view_set = True
+        self.update()
+        if render:
+            self._timer.start()
+        self.scaleChanged.emit(view.scale_denominator(self._dpi()))
+        self.extentChanged.emit(view.wgs84_bounds())
+
+    def _dpi(self) -> float:
+        return float(self.logicalDpiX() or 96)
+
+    def zoom_in(self) -> None:
+        self._set_view(self._view.zoomed(2.0))
+
+    def zoom_out(self) -> None:
+        self._set_view(self._view.zoomed(0.5))
+
+    def zoom_full(self) -> None:
+        """Show the whole project (its saved extent, else all layers, else the region)."""
+        extent = None
+        if self.project is not None:
+            extent = self.project.full_extent() or self.project.extent
+        self.set_extent(extent or DEFAULT_EXTENT, margin=0.03)
+
+    def zoom_to_layer(self, layer) -> None:
+        bounds = getattr(layer, "bounds", None)
+        if bounds is not None:
+            self.set_extent(bounds, margin=0.05)
+
+    def set_extent(self, wgs84_bounds, margin: float = 0.0) -> None:
+        """Show ``wgs84_bounds`` (lon/lat degrees) whole, aspect ratio kept."""
+        x0, y0, x1, y1 = bounds_to_map(wgs84_bounds)
+        if x1 - x0 < 1 and y1 - y0 < 1:  # a single point: show ~2 km around it
+            x0, y0, x1, y1 = x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000
+        self._set_view(MapView.fit((x0, y0, x1, y1), max(self.width(), 1), max(self.height(), 1), margin))
+
+    def zoom_to_screen_rect(self, a: QPointF, b: QPointF) -> None:
+        """Zoom to the screen rectangle a–b (a click without a drag zooms in 2× there)."""
+        if abs(a.x() - b.x()) < 4 or abs(a.y() - b.y()) < 4:
+            self._set_view(self._view.zoomed(2.0, a.x(), a.y()))
+            return
+        xa, ya = self.screen_to_map(a)
+        xb, yb = self.screen_to_map(b)
+        self._set_view(MapView.fit((min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)),
+                                   self._view.width, self._view.height))
+
+    def extent(self) -> tuple:
+        """WGS84 bounds (lon/lat degrees) of the view."""
+        return self._view.wgs84_bounds()
+
+    def view(self) -> MapView:
+        return self._view
+
+    def pixel_size(self) -> float:
+        """Metres per screen pixel."""
+        return self._view.res
+
+    def map_to_screen(self, x: float, y: float) -> QPointF:
+        px, py = self._view.to_pixels(x, y)
+        return QPointF(float(px), float(py))
+
+    def screen_to_map(self, pos: QPointF) -> tuple[float, float]:
+        x, y = self._view.to_map(pos.x(), pos.y())
+        return float(x), float(y)
+
+    def map_event(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier):
+        """A :class:`~hygis.ui.maptools.MapMouseEvent` for a screen position."""
+        x, y = self.screen_to_map(pos)
+        lon, lat = to_wgs84(x, y)
+        return maptools.MapMouseEvent(x, y, float(lon), float(lat), QPointF(pos), button, modifiers)
+
+    def identify_at(self, pos: QPointF, modifiers=Qt.KeyboardModifier.NoModifier, tolerance_px: float = 4.0):
+        """Find the topmost visible feature under ``pos``; select it and emit ``featureClicked``.
+
+        Returns (layer, fid) or None.  Ctrl adds to / removes from the layer's selection.
+        """
+        x, y = self.screen_to_map(pos)
+        hit = mapdraw.identify(self._layers(), x, y, tolerance_px * self._view.res)
+        additive = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        if hit is None:
+            if not additive:
+                for layer in self._layers():
+                    if getattr(layer, "selection", None):
+                        layer.selection = ()
+            return None
+        layer, fid = hit
+        if additive:
+            layer.selection = set(layer.selection) ^ {fid}
+        else:
+            for other in self._layers():
+                if other is not layer and getattr(other, "selection", None):
+                    other.selection = ()
+            layer.selection = {fid}
+        self.featureClicked.emit(layer.id, int(fid))
+        return hit
+
+    # -- rendering --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Schedule a redraw (many calls within ~60 ms give one redraw)."""
+        self._timer.start()
+
+    def _start_render(self) -> None:
+        self._generation += 1
+        job = _RenderJob(self._generation, self._view, self._layers(), self._renderers,
+                         self._basemap_on(), self._signals)
+        self._pool.start(job)
+
+    def _on_render_done(self, generation: int, img, view) -> None:
+        if generation != self._generation or img is None:
+            return
+        self._cache, self._cache_view = img, view
+        self.update()
+        self.renderDone.emit()
+
+    def is_rendering(self) -> bool:
+        return self._timer.isActive() or self._pool.activeThreadCount() > 0
+
+    def render_now(self) -> None:
+        """Render the current view synchronously (tests, first frame)."""
+        self._timer.stop()
+        self._generation += 1
+        self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=self._basemap_on())
+        self._cache_view = self._view
+        self.update()
+
+    def render_image(self, width: int, height: int) -> QImage:
+        """What the canvas shows (current extent, layers, decorations) drawn offscreen at width×height."""
+        view = MapView(self._view.cx, self._view.cy, self._view.res * self._view.width / max(width, 1),
+                       int(width), int(height))
+        img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=self._basemap_on())
+        painter = QPainter(img)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_overlays(painter, view)
+        painter.end()
+        return img
+
+    # -- Qt events ----------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), mapdraw.BACKGROUND)
+        if self._cache is not None and self._cache_view is not None:
+            cv, v = self._cache_view, self._view
+            x0, y0 = v.to_pixels(cv.bounds[0], cv.bounds[3])
+            s = cv.res / v.res
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(QRectF(float(x0), float(y0), cv.width * s, cv.height * s), self._cache)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_overlays(painter, self._view)
+        self._interaction.paint(painter)
+        if self._map_tool is not None:
+            self._map_tool.paint(painter)
+        painter.end()
+
+    def _paint_overlays(self, painter: QPainter, view: MapView) -> None:
+        mapdraw.paint_selection(painter, self._layers(), view, self._renderers)
+        decorations.paint_decorations(painter, QRectF(0, 0, view.width, view.height), view,
+                                      self._layers(), dpi=self._dpi())
+
+    def resizeEvent(self, event) -> None:
+        size = event.size()
+        if not self._view_set:
+            self._view = self._view.resized(size.width(), size.height())
+            self.zoom_full()
+        else:
+            self._set_view(self._view.resized(size.width(), size.height()))
+        super().resizeEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        ev = self.map_event(event.position(), event.button(), event.modifiers())
+        if self._map_tool is not None and self._map_tool.mouse_press(ev):
+            return
+        self._interaction.press(ev)
+
+    def mouseMoveEvent(self, event) -> None:
+        ev = self.map_event(event.position(), event.buttons(), event.modifiers())
+        self.cursorMoved.emit(ev.lon, ev.lat)
+        if self._map_tool is not None and self._map_tool.mouse_move(ev):
+            return
+        self._interaction.move(ev)
+
+    def mouseReleaseEvent(self, event) -> None:
+        ev = self.map_event(event.position(), event.button(), event.modifiers())
+        if self._map_tool is not None and self._map_tool.mouse_release(ev):
+            return
+        self._interaction.release(ev)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        ev = self.map_event(event.position(), event.button(), event.modifiers())
+        if self._map_tool is not None and self._map_tool.mouse_double_click(ev):
+            return
+        self._interaction.double_click(ev)
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            pos = event.position()
+            self._set_view(self._view.zoomed(WHEEL_STEP ** steps, pos.x(), pos.y()))
+
+    def keyPressEvent(self, event) -> None:
+        if self._map_tool is not None and self._map_tool.key_press(event):
+            return
+        key = event.key()
+        w, h = self._view.width, self._view.height
+        moves = {Qt.Key.Key_Left: (w / 4, 0), Qt.Key.Key_Right: (-w / 4, 0),
+                 Qt.Key.Key_Up: (0, h / 4), Qt.Key.Key_Down: (0, -h / 4)}
+        if key in moves:
+            self._set_view(self._view.panned(*moves[key]))
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_Escape:
+            self._interaction.reset()
+            self.update()
+        else:
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        self._timer.stop()
+        self._pool.waitForDone(2000)
+        super().closeEvent(event)
+
+    def dispose(self) -> None:
+        """Stop observing the project (call before dropping the canvas)."""
+        self._timer.stop()
+        self._pool.waitForDone(5000)
+        if self._bridge is not None:
+            self._bridge.disconnect()
+            self._bridge = None
+        self._renderers.close()
+

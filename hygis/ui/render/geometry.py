@@ -1,0 +1,176 @@
+"""Projected, flattened geometry caches for fast drawing (no Qt, pure numpy/shapely).
+
+A layer's WGS84 geometries are projected once to the canvas CRS and flattened into
+ragged arrays (``shapely.to_ragged_array``): one coordinate array plus ring/part
+offsets and the owning feature of every ring.  Drawing a view then needs only
+numpy masks and index arithmetic, never a per-feature Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from hygis.ui.render.view import to_map
+
+POLYGON_TYPES = (3, 6)  # Polygon, MultiPolygon
+LINE_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
+POINT_TYPES = (0, 4)  # Point, MultiPoint
+
+
+@dataclass
+class Rings:
+    """Flattened rings (polygon rings or line parts) of a set of features, in canvas metres.
+
+    Attributes
+    ----------
+    x, y : ndarray (M,)
+        Coordinates, metres.
+    starts : ndarray (R + 1,)
+        Offsets of each ring into x/y.
+    feature : ndarray (R,)
+        Row position (in the layer frame) of the feature owning each ring.
+    bbox : ndarray (N, 4)
+        Per layer row: xmin, ymin, xmax, ymax in metres (NaN for rows without such geometry).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    starts: np.ndarray
+    feature: np.ndarray
+    bbox: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.starts)
+
+
+@dataclass
+class Points:
+    """Flattened points: x, y (metres) and the owning feature row of each point."""
+
+    x: np.ndarray
+    y: np.ndarray
+    feature: np.ndarray
+    bbox: np.ndarray
+
+
+def _project_coords(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(coords) == 0:
+        return np.zeros(0), np.zeros(0)
+    x, y = to_map(coords[:, 0], coords[:, 1])
+    return np.asarray(x, float), np.asarray(y, float)
+
+
+def _ring_features(offsets: tuple, n_rows: np.ndarray) -> np.ndarray:
+    """Owning feature index of every innermost ring, from ragged offsets (outer levels last)."""
+    owner = np.arange(len(offsets[-1]) - 1)
+    for level in range(len(offsets) - 1, 0, -1):  # expand feature → parts → rings
+        counts = np.diff(offsets[level])
+        owner = np.repeat(owner, counts)
+    return n_rows[owner]
+
+
+def _bbox(x, y, starts, feature, n: int) -> np.ndarray:
+    """Per-feature bounding boxes (n, 4) from ring coordinates; NaN rows for features without rings."""
+    out = np.full((n, 4), np.nan)
+    lengths = np.diff(starts)
+    nonempty = lengths > 0
+    if not nonempty.any():
+        return out
+    s = starts[:-1][nonempty]
+    f = feature[nonempty]
+    rx0, ry0 = np.minimum.reduceat(x, s), np.minimum.reduceat(y, s)
+    rx1, ry1 = np.maximum.reduceat(x, s), np.maximum.reduceat(y, s)
+    for col, vals, func in ((0, rx0, np.fmin), (1, ry0, np.fmin), (2, rx1, np.fmax), (3, ry1, np.fmax)):
+        func.at(out[:, col], f, vals)
+    return out
+
+
+def _orient(x, y, starts, exterior) -> None:
+    """Make exterior rings counter-clockwise and holes clockwise in place (nonzero fill then works)."""
+    if len(x) == 0:
+        return
+    lengths = np.diff(starts)
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    cross = np.append(cross, 0.0)
+    last = starts[1:] - 1
+    cross[last[lengths > 0]] = 0.0  # no segment between rings
+    nonempty = lengths > 0
+    area = np.zeros(len(lengths))
+    area[nonempty] = np.add.reduceat(cross, starts[:-1][nonempty])
+    flip = np.where(exterior, area < 0, area > 0)
+    if not flip.any():
+        return
+    ring_of = np.repeat(np.arange(len(lengths)), lengths)
+    sel = flip[ring_of]
+    idx = np.arange(len(x))
+    first, end = starts[:-1][ring_of], starts[1:][ring_of] - 1
+    new = np.where(sel, first + end - idx, idx)
+    x[:] = x[new]
+    y[:] = y[new]
+
+
+def polygon_rings(geoms: np.ndarray) -> Rings:
+    """Project and flatten the polygonal geometries of ``geoms`` (other types are skipped)."""
+    n = len(geoms)
+    rows = np.flatnonzero(np.isin(shapely.get_type_id(geoms), POLYGON_TYPES))
+    if len(rows) == 0:
+        return Rings(np.zeros(0), np.zeros(0), np.zeros(1, np.int64), np.zeros(0, np.int64), np.full((n, 4), np.nan))
+    _, coords, offsets = shapely.to_ragged_array(geoms[rows], include_z=False)
+    ring_starts = np.asarray(offsets[0], np.int64)
+    feature = _ring_features(offsets, rows)
+    # a ring is exterior when it is the first ring of its polygon
+    exterior = np.zeros(len(ring_starts) - 1, bool)
+    poly_first = np.asarray(offsets[1][:-1], np.int64)
+    poly_first = poly_first[np.diff(offsets[1]) > 0]
+    exterior[poly_first] = True
+    x, y = _project_coords(coords)
+    _orient(x, y, ring_starts, exterior)
+    return Rings(x, y, ring_starts, feature, _bbox(x, y, ring_starts, feature, n))
+
+
+def line_parts(geoms: np.ndarray) -> Rings:
+    """Project and flatten line geometries (polygons are not included)."""
+    n = len(geoms)
+    rows = np.flatnonzero(np.isin(shapely.get_type_id(geoms), LINE_TYPES))
+    if len(rows) == 0:
+        return Rings(np.zeros(0), np.zeros(0), np.zeros(1, np.int64), np.zeros(0, np.int64), np.full((n, 4), np.nan))
+    sub = geoms[rows]
+    ring = shapely.get_type_id(sub) == 2  # LinearRing is not supported by to_ragged_array
+    if ring.any():
+        sub = sub.copy()
+        sub[ring] = [shapely.LineString(g.coords) for g in sub[ring]]
+    _, coords, offsets = shapely.to_ragged_array(sub, include_z=False)
+    starts = np.asarray(offsets[0], np.int64)
+    feature = _ring_features(offsets, rows)
+    x, y = _project_coords(coords)
+    return Rings(x, y, starts, feature, _bbox(x, y, starts, feature, n))
+
+
+def points(geoms: np.ndarray) -> Points:
+    """Project and flatten point geometries."""
+    n = len(geoms)
+    rows = np.flatnonzero(np.isin(shapely.get_type_id(geoms), POINT_TYPES) & ~shapely.is_empty(geoms))
+    bbox = np.full((n, 4), np.nan)
+    if len(rows) == 0:
+        return Points(np.zeros(0), np.zeros(0), np.zeros(0, np.int64), bbox)
+    _, coords, offsets = shapely.to_ragged_array(geoms[rows], include_z=False)
+    if offsets:
+        feature = rows[np.repeat(np.arange(len(rows)), np.diff(offsets[0]))]
+    else:
+        feature = rows
+    x, y = _project_coords(coords)
+    for col, vals, func in ((0, x, np.fmin), (1, y, np.fmin), (2, x, np.fmax), (3, y, np.fmax)):
+        func.at(bbox[:, col], feature, vals)
+    return Points(x, y, feature, bbox)
+
+
+def visible_rows(bbox: np.ndarray, view_bounds, margin: float = 0.0) -> np.ndarray:
+    """Boolean mask of rows whose bbox intersects the view bounds (metres), NaN rows excluded."""
+    x0, y0, x1, y1 = view_bounds
+    with np.errstate(invalid="ignore"):
+        return ((bbox[:, 2] >= x0 - margin) & (bbox[:, 0] <= x1 + margin)
+                & (bbox[:, 3] >= y0 - margin) & (bbox[:, 1] <= y1 + margin))

@@ -1,0 +1,52 @@
+"""``hygis slides PROJECT --out deck.pdf [--size WxH] [--png-dir DIR]``: the scenario deck.
+
+One page per scenario, in the project's order (map, title, subtitle, legend,
+indicators, scale bar, north arrow, sources).  Qt is imported only when the
+command runs; without a display it renders offscreen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from hygis.errors import HygisError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("slides", help="export the scenarios as a PDF slide deck (and PNGs)",
+                              description="Export the project's scenarios as a slide deck: one page per scenario.")
+    p.add_argument("project", help="a .hygis project with scenarios")
+    p.add_argument("--out", help="the PDF to write, e.g. deck.pdf")
+    p.add_argument("--size", default="1920x1080", help="page size in pixels, WIDTHxHEIGHT (default 1920x1080)")
+    p.add_argument("--png-dir", help="also write one PNG per scenario into this folder")
+    p.set_defaults(func=run)
+
+
+def ensure_gui_app():
+    """A QGuiApplication (offscreen when there is no display); returns the existing one if any."""
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.instance() or QGuiApplication(["hygis"])
+
+
+def run(args) -> int:
+    from hygis.project import Project
+    from hygis.slides import parse_size
+
+    if not args.out and not args.png_dir:
+        raise HygisError("nothing to write: give --out DECK.pdf and/or --png-dir DIR")
+    size = parse_size(args.size)
+    project = Project.open(args.project)
+    app = ensure_gui_app()  # noqa: F841 (kept alive while painting)
+    from hygis.ui.slide_render import export_deck
+
+    written = export_deck(project, args.out, size, args.png_dir)
+    pages = len(project.scenarios)
+    for path in written:
+        print(path)
+    print(f"{pages} slide(s): " + ", ".join(project.scenarios.names), file=sys.stderr)
+    return 0

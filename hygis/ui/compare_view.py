@@ -1,0 +1,145 @@
+"""Compare two scenarios: two maps side by side with linked pan/zoom, and their indicators.
+
+A scenario changes layer state (visibility, filters, styles), and both maps
+draw at the same time, so each side draws its own *shadow* of the project
+(:func:`hygis.scenarios.shadow_project`: new layer objects sharing the data
+frames, in that side's scenario state).  The user's layers are never touched
+and nothing lands on the undo stack.
+
+Pan/zoom is linked through ``extentChanged`` → ``set_extent`` on the other
+canvas, with a guard so the echo of that call does not bounce back.  The
+table lists each indicator for both scenarios and the difference (B − A).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from hygis.errors import HygisError
+from hygis.indicators import compare_indicators
+from hygis.scenarios import shadow_project
+from hygis.ui.fonts import cjk_font
+
+
+class CompareView(QWidget):
+    """Scenario A | scenario B, linked maps, and the indicator comparison table."""
+
+    def __init__(self, project, a: str | None = None, b: str | None = None, parent=None, show_basemap=True):
+        super().__init__(parent)
+        from hygis.ui.canvas import MapCanvas
+
+        names = project.scenarios.names
+        if len(names) < 1:
+            raise HygisError(self.tr("The project has no scenarios to compare"))
+        self.project = project
+        self.setWindowTitle(self.tr("Compare scenarios"))
+        a = a if a in names else names[0]
+        b = b if b in names else names[min(1, len(names) - 1)]
+        self._syncing = False
+        self.combo_a, self.combo_b = QComboBox(), QComboBox()
+        for combo, name in ((self.combo_a, a), (self.combo_b, b)):
+            combo.addItems(names)
+            combo.setCurrentText(name)
+        self.canvas_a = MapCanvas(None, self, show_basemap=show_basemap)
+        self.canvas_b = MapCanvas(None, self, show_basemap=show_basemap)
+        self.title_a, self.title_b = QLabel(), QLabel()
+        for label in (self.title_a, self.title_b):
+            label.setFont(cjk_font(13, bold=True))
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Indicator"), "A", "B", self.tr("Difference (B − A)")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self._build_layout()
+        self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_b, ext))
+        self.canvas_b.extentChanged.connect(lambda ext: self._link(self.canvas_a, ext))
+        self.combo_a.currentTextChanged.connect(lambda _: self._show_side(self.canvas_a, self.combo_a, self.title_a,
+                                                                                 follow=True))
+        self.combo_b.currentTextChanged.connect(lambda _: self._show_side(self.canvas_b, self.combo_b, self.title_b,
+                                                                                 follow=True))
+        self.combo_a.currentTextChanged.connect(self._update_table)
+        self.combo_b.currentTextChanged.connect(self._update_table)
+        self._show_side(self.canvas_a, self.combo_a, self.title_a)
+        self._show_side(self.canvas_b, self.combo_b, self.title_b, follow=True)
+        self._update_table()
+
+    def _build_layout(self) -> None:
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        for combo, title, canvas, tag in ((self.combo_a, self.title_a, self.canvas_a, "A"),
+                                          (self.combo_b, self.title_b, self.canvas_b, "B")):
+            side = QWidget()
+            box = QVBoxLayout(side)
+            box.setContentsMargins(2, 2, 2, 2)
+            head = QHBoxLayout()
+            head.addWidget(QLabel(f"{tag}:"))
+            head.addWidget(combo)
+            head.addWidget(title, 1)
+            box.addLayout(head)
+            box.addWidget(canvas, 1)
+            sides.addWidget(side)
+        vertical = QSplitter(Qt.Orientation.Vertical)
+        vertical.addWidget(sides)
+        vertical.addWidget(self.table)
+        vertical.setStretchFactor(0, 4)
+        vertical.setStretchFactor(1, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.addWidget(vertical)
+
+    # -- sides ------------------------------------------------------------------------------
+    @property
+    def scenario_a(self) -> str:
+        return self.combo_a.currentText()
+
+    @property
+    def scenario_b(self) -> str:
+        return self.combo_b.currentText()
+
+    def set_scenarios(self, a: str, b: str) -> None:
+        self.combo_a.setCurrentText(a)
+        self.combo_b.setCurrentText(b)
+
+    def _show_side(self, canvas, combo, title, follow: bool = False) -> None:
+        scenario = self.project.scenarios[combo.currentText()]
+        view = shadow_project(self.project, scenario)
+        canvas.set_project(view)
+        title.setText(scenario.title or scenario.name)
+        other = self.canvas_a if canvas is self.canvas_b else self.canvas_b
+        extent = other.extent() if follow else None
+        self._set_extent(canvas, extent or scenario.extent or view.full_extent())
+
+    def _set_extent(self, canvas, extent) -> None:
+        if extent is None:
+            return
+        self._syncing = True
+        try:
+            canvas.set_extent(extent)
+        finally:
+            self._syncing = False
+
+    def _link(self, target, extent) -> None:
+        """Follow the other side's pan/zoom (ignoring the echo of our own set_extent)."""
+        if self._syncing or extent is None:
+            return
+        self._set_extent(target, extent)
+
+    # -- indicators ---------------------------------------------------------------------------
+    def _update_table(self, *_):
+        rows = compare_indicators(self.project, self.scenario_a, self.scenario_b)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate((row.label, row.text_a, row.text_b, row.diff_text)):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 3 and row.diff:
+                    item.setForeground(QColor("#1b7837") if row.diff > 0 else QColor("#b2182b"))
+                self.table.setItem(r, c, item)
+
+    def table_rows(self) -> list[list[str]]:
+        """What the comparison table shows, row by row (for tests and copy)."""
+        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
+                for r in range(self.table.rowCount())]

@@ -1,0 +1,264 @@
+"""Data exchange: import files as hygis layers, export layers to files.
+
+``load_layers`` reads GeoPackage, Shapefile, GeoJSON, KML, CSV (lon/lat or WKT
+columns), DXF drawings and GeoTIFF rasters; it converts to WGS84 (applying the
+GCJ-02/BD-09 datum of Chinese web maps when told), detects Shapefile/CSV text
+encodings, maps fields onto a thematic schema and reports (or repairs) invalid
+geometries.  ``export_layer`` writes a layer or a selection back out in the
+datum and encoding old tools need.  The menu, drag-and-drop and ``hygis
+import``/``export`` all go through these functions; nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+
+from hygis import crs as hcrs
+from hygis.errors import HygisError
+from hygis.io import readers
+from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
+from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format
+from hygis.io.writers import EXPORT_FORMATS, write_layer
+from hygis.layers.schema import SCHEMAS, schema_for
+from hygis.layers.validity import check_geometries, describe_problems, repair_geometries
+
+__all__ = ["load_layers", "export_layer", "preview_vector", "suggest_field_map", "EXPORT_FORMATS",
+           "IMPORT_FORMATS"]
+
+IMPORT_FORMATS = {**readers.VECTOR_FORMATS, **readers.RASTER_FORMATS}
+
+
+def load_layers(path, layer: str | None = None, encoding: str | None = None, datum: str = "wgs84", crs=None,
+                as_kind: str | None = None, field_map: dict | None = None, *, name: str | None = None,
+                lon: str | None = None, lat: str | None = None, repair: bool = False) -> list:
+    """Read a file as hygis layers (nothing is added to a project: the caller does that).
+
+    Parameters
+    ----------
+    path : a .gpkg, .shp, .geojson/.json, .kml, .csv, .dxf or .tif/.tiff file.
+    layer : one layer of a multi-layer file (GeoPackage); None imports them all.
+    encoding : text encoding of a Shapefile/CSV; None detects it (.cpg, DBF code page, trial decoding).
+    datum : 'wgs84' (also CGCS2000), 'gcj02' (Amap/Tencent) or 'bd09' (Baidu): the datum of the
+        lon/lat coordinates, converted to WGS84.
+    crs : the coordinate system of data that has none (DXF drawings, x/y CSVs), e.g. 'EPSG:4549';
+        it overrides a file's own CRS.
+    as_kind : import as a thematic kind (corridor, ftz, coastline, enclave, heritage): fields are
+        renamed by ``field_map`` ({source: schema field}) and validated (errors name field and feature).
+    name : layer name (default: the file's/layer's name).
+    lon, lat : coordinate columns of a CSV (default: detected from their names).
+    repair : repair invalid geometries (shapely.make_valid) instead of only reporting them.
+
+    Returns
+    -------
+    list of VectorLayer (WGS84) / RasterLayer.  Each vector layer has ``import_warnings`` (list of
+    one-line messages, e.g. about invalid geometries) and ``import_problems`` (DataFrame fid, reason).
+
+    Raises
+    ------
+    HygisError for anything wrong with the file or the options (one clear line).
+    """
+    from hygis.layers.raster import RasterLayer
+
+    path = Path(path)
+    readers.check_file(path)
+    kind = file_format(path)
+    if as_kind is not None:
+        schema_for(as_kind)  # refuses unknown kinds
+    if kind == "raster":
+        if as_kind not in (None, "raster"):
+            raise HygisError(f"{path.name} is a raster; it cannot be imported as a {as_kind} layer")
+        return [RasterLayer.from_file(path, name=name)]
+    if as_kind == "raster":
+        raise HygisError(f"{path.name} is vector data, not a raster")
+    as_kind = None if as_kind == "vector" else as_kind
+    datum = hcrs.normalize_datum(datum)
+    frames = _read_frames(path, layer, encoding, crs, lon, lat, as_kind)
+    layers = []
+    for layer_name, gdf in frames:
+        label = name if name and len(frames) == 1 else (f"{name} {layer_name}" if name else layer_name)
+        gdf = _to_wgs84(gdf, crs, datum, path, layer_name)
+        layers.append(_make_layer(label, gdf, as_kind, field_map, repair, path))
+    return layers
+
+
+def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind) -> list[tuple[str, gpd.GeoDataFrame]]:
+    ext = path.suffix.lower()
+    if ext == ".csv":
+        return [(path.stem, csv_to_frame(path, encoding, lon, lat, crs))]
+    names = readers.vector_layer_names(path)
+    if layer is not None:
+        if layer not in names:
+            raise HygisError(f"{path.name} has no layer '{layer}' (layers: {', '.join(names)})")
+        names = [layer]
+    frames = []
+    for lname in names:
+        gdf = readers.read_vector(path, lname, encoding)
+        label = lname if ext == ".gpkg" or len(names) > 1 else path.stem
+        if ext == ".dxf":
+            parts = readers.split_by_family(gdf)
+            if as_kind is not None:
+                fam = SCHEMAS[as_kind].geometry
+                if fam not in parts:
+                    raise HygisError(f"{path.name} has no {fam} entities for a {as_kind} layer")
+                parts = {fam: parts[fam]}
+            if len(parts) > 1:
+                frames.extend((f"{label} {DXF_FAMILY_SUFFIX[f]}", part) for f, part in parts.items())
+                continue
+            gdf = next(iter(parts.values()), gdf)
+        frames.append((label, gdf))
+    if sum(len(g) for _, g in frames) == 0:
+        raise HygisError(f"{path.name} has no features to import")
+    return frames
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, crs, datum: str, path: Path, layer_name: str) -> gpd.GeoDataFrame:
+    where = f"{path.name} layer '{layer_name}'" if path.suffix.lower() == ".gpkg" else path.name
+    if crs is not None:
+        gdf = gdf.set_crs(hcrs.parse_crs(crs), allow_override=True)
+    if gdf.crs is None:
+        raise HygisError(f"{where} has no coordinate reference system: say which one it is "
+                         "(CLI: --crs, e.g. --crs EPSG:4549 for CGCS2000 / 3-degree Gauss-Krüger 120°E)")
+    try:
+        gdf = gdf.to_crs(hcrs.WGS84)
+    except Exception as exc:  # pyproj errors: unusable CRS definitions
+        raise HygisError(f"{where}: cannot convert from {gdf.crs.name} to WGS84: {exc}") from None
+    if datum != "wgs84":
+        geoms = hcrs.datum_to_wgs84(gdf.geometry.to_numpy(), datum)
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=hcrs.WGS84))
+    bounds = gdf.total_bounds if len(gdf) and not gdf.geometry.is_empty.all() else None
+    if bounds is not None and (not np.all(np.isfinite(bounds)) or bounds[0] < -180 or bounds[2] > 180
+                               or bounds[1] < -90 or bounds[3] > 90):
+        raise HygisError(f"{where}: the coordinates are not positions on Earth in "
+                         f"{gdf.crs.name if crs is None else crs}; is the CRS right? (CLI: --crs)")
+    return gdf
+
+
+def suggest_field_map(columns, kind: str) -> dict[str, str]:
+    """{source column: schema field} for columns named like a schema field (any case) or its Chinese label."""
+    schema = schema_for(kind)
+    if schema is None:
+        return {}
+    out, taken = {}, set(columns)
+    for spec in schema.fields:
+        if spec.computed or spec.name in taken:
+            continue
+        for col in columns:
+            if col not in out and (str(col).lower() == spec.name or str(col).strip() == spec.label_zh):
+                out[col] = spec.name
+                break
+    return out
+
+
+def _apply_field_map(gdf, kind, field_map, path: Path):
+    mapping = dict(suggest_field_map([c for c in gdf.columns if c != "geometry"], kind)) if kind else {}
+    for src, dst in (field_map or {}).items():
+        if src not in gdf.columns:
+            raise HygisError(f"{path.name} has no field '{src}' to map onto '{dst}' "
+                             f"(fields: {', '.join(c for c in gdf.columns if c != 'geometry')})")
+        mapping = {k: v for k, v in mapping.items() if v != dst}
+        mapping[src] = dst
+    if not mapping:
+        return gdf
+    clash = [dst for src, dst in mapping.items() if dst in gdf.columns and dst not in mapping]
+    return gdf.drop(columns=clash).rename(columns=mapping)
+
+
+def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path):
+    from hygis.layers.vector import VectorLayer
+
+    gdf = _apply_field_map(gdf, as_kind, field_map, path)
+    problems = check_geometries(gdf)
+    warnings = []
+    if repair and not problems.empty:
+        family = SCHEMAS[as_kind].geometry if as_kind else None
+        gdf = repair_geometries(gdf, family)
+        fixed = len(problems)
+        problems = check_geometries(gdf)
+        warnings.append(f"repaired {fixed - len(problems)} invalid geometries")
+    if not problems.empty:
+        warnings.append(f"{len(problems)} invalid geometries ({describe_problems(problems)})")
+    try:
+        out = VectorLayer(label, gdf, kind=as_kind or "vector", source=path.name)
+    except HygisError as exc:
+        raise HygisError(f"{path.name}: {exc}") from None
+    out.import_warnings = warnings
+    out.import_problems = problems
+    return out
+
+
+def preview_vector(path, layer: str | None = None, encoding: str | None = None, n: int = 10) -> dict:
+    """What the import dialog shows before importing: the detected encoding and the first rows.
+
+    Returns
+    -------
+    dict with ``encoding_detected`` (codec, or None when unknown: the rows are then shown as
+    Latin-1 so the user sees the problem), ``encoding_reason``, ``columns``, ``rows`` (first ``n``
+    as dicts), ``crs`` (string or None), ``geometry_type``, ``feature_count``, ``layers`` (all
+    layers of the file) and for CSVs ``lon_column``/``lat_column``/``wkt_column`` (detected).
+    """
+    path = Path(path)
+    readers.check_file(path)
+    if file_format(path) == "raster" or path.suffix.lower() == ".csv":
+        if file_format(path) == "raster":
+            raise HygisError(f"{path.name} is a raster: there is no table to preview")
+        return _preview_csv(path, encoding, n)
+    names = readers.vector_layer_names(path)
+    lname = layer if layer is not None else names[0]
+    if lname not in names:
+        raise HygisError(f"{path.name} has no layer '{lname}' (layers: {', '.join(names)})")
+    enc, reason = "utf-8", f"{readers.VECTOR_FORMATS[path.suffix.lower()]} text is UTF-8"
+    kwargs = {}
+    if path.suffix.lower() == ".shp":
+        enc, reason = readers.shapefile_encoding(path, encoding)
+        kwargs["encoding"] = enc or "latin-1"
+    with readers.gdal_errors(path):
+        info = pyogrio.read_info(path, layer=lname, **kwargs)
+        head = pyogrio.read_dataframe(path, layer=lname, max_features=n, **kwargs)
+    count = info.get("features", -1)
+    if count is None or count < 0:
+        with readers.gdal_errors(path):
+            count = len(pyogrio.read_dataframe(path, layer=lname, read_geometry=False, columns=[], **kwargs))
+    columns = [c for c in head.columns if c != "geometry"]
+    from hygis.layers.vector import geometry_family
+
+    geom_type = geometry_family(head.geom_type) if hasattr(head, "geom_type") else "none"
+    return {"encoding_detected": enc, "encoding_reason": reason, "columns": columns,
+            "rows": head[columns].astype(object).where(head[columns].notna(), None).to_dict("records"),
+            "crs": info.get("crs"), "geometry_type": geom_type, "feature_count": int(count), "layers": names}
+
+
+def _preview_csv(path: Path, encoding, n: int) -> dict:
+    try:
+        frame, enc, reason = read_table(path, encoding)
+    except HygisError:
+        if encoding:
+            raise
+        frame, enc, reason = read_table(path, "latin-1")
+        enc, reason = None, "the text is neither UTF-8 nor GBK/GB18030 (shown as Latin-1)"
+    lon, lat = detect_coordinate_columns(frame)
+    wkt = detect_wkt_column(frame) if lon is None else None
+    return {"encoding_detected": enc, "encoding_reason": reason, "columns": list(frame.columns),
+            "rows": frame.head(n).to_dict("records"), "crs": "EPSG:4326" if lon or wkt else None,
+            "geometry_type": "point" if lon else ("unknown" if wkt else "none"), "feature_count": len(frame),
+            "layers": [path.stem], "lon_column": lon, "lat_column": lat, "wkt_column": wkt}
+
+
+def export_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None) -> Path:
+    """Export a vector layer (or the features ``fids``) to a file; the format follows the extension.
+
+    Parameters
+    ----------
+    layer : a VectorLayer.
+    path : .gpkg, .shp, .geojson/.json, .kml or .csv (CSV: lon/lat columns for points, a ``wkt``
+        column otherwise).  The file is replaced atomically.
+    datum : 'wgs84', 'cgcs2000' (labelled EPSG:4490), 'gcj02' (for Amap, labelled EPSG:4326) or 'bd09'.
+    encoding : 'utf-8' (default, a .cpg says so) or 'gbk' for old tools (Shapefile, CSV only).
+    fids : export only these features (a selection).
+
+    Returns the written path; raises HygisError on bad options or write failures.
+    """
+    return write_layer(layer, path, datum=datum, encoding=encoding, fids=fids)

@@ -1,0 +1,150 @@
+"""CSV tables of points (lon/lat columns) or of WKT geometries.
+
+Planners get point lists as spreadsheets: Amap/Baidu exports, Excel sheets in
+GBK with 经度/纬度 headers.  The coordinate columns are chosen by the caller or
+detected from their names (lon/lng/longitude/经度/x, lat/latitude/纬度/y) with
+values in range; a ``wkt`` column (what hygis exports for lines and polygons)
+is read as geometry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hygis.errors import HygisError
+from hygis.io.encoding import detect_text_encoding, normalize_encoding
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "point_x", "lon_wgs84", "lng_wgs84", "东经")
+LAT_NAMES = ("lat", "latitude", "纬度", "y", "point_y", "lat_wgs84", "北纬")
+WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "几何")
+MAX_CSV_BYTES = 512 * 1024 * 1024
+
+
+def read_table(path: Path, encoding: str | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, str, str]:
+    """Read a CSV as text columns: (frame, encoding, reason).  Unknown encodings are refused."""
+    if encoding:
+        enc, reason = normalize_encoding(encoding), "chosen by the user"
+        if enc is None:
+            raise HygisError(f"Unknown text encoding '{encoding}'")
+    else:
+        enc, reason = detect_text_encoding(path)
+        if enc is None:
+            raise HygisError(f"{path.name}: cannot tell the text encoding ({reason}); "
+                             "choose one (CLI: --encoding, e.g. gbk or cp1252)")
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise HygisError(f"{path.name} is larger than {MAX_CSV_BYTES // 2**20} MiB")
+    try:
+        text = path.read_bytes().decode(enc)
+    except UnicodeDecodeError as exc:
+        raise HygisError(f"{path.name}: the text is not valid {enc.upper()} (byte {exc.start}); "
+                         "choose another encoding (CLI: --encoding)") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, nrows=nrows,
+                            skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise HygisError(f"{path.name} is not a readable CSV table: {str(exc).splitlines()[0]}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, enc, reason
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.astype(str).str.strip().replace("", np.nan), errors="coerce")
+
+
+def _find(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
+    lower = {c.lower(): c for c in frame.columns}
+    return [lower[n] for n in names if n in lower]
+
+
+def detect_coordinate_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """(lon column, lat column) detected from names with values in degree range, else (None, None)."""
+    for lon in _find(frame, LON_NAMES):
+        for lat in _find(frame, LAT_NAMES):
+            if lon == lat:
+                continue
+            x, y = _numeric(frame[lon]), _numeric(frame[lat])
+            if x.notna().any() and x.between(-180, 180).all() and y.between(-90, 90).all():
+                return lon, lat
+    return None, None
+
+
+def detect_wkt_column(frame: pd.DataFrame) -> str | None:
+    for col in _find(frame, WKT_NAMES):
+        sample = frame[col].astype(str).str.strip().head(20)
+        if len(sample) and sample.str.match(r"^(MULTI)?(POINT|LINESTRING|POLYGON)|^GEOMETRYCOLLECTION", case=False).all():
+            return col
+    return None
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns that are entirely numbers become int/float; the rest stay text (codes like 0571 too)."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col].astype(str).str.strip()
+        nums = pd.to_numeric(s.replace("", np.nan), errors="coerce")
+        leading_zero = s.str.match(r"^0\d").any()
+        if nums.notna().sum() and (nums.notna() | (s == "")).all() and not leading_zero:
+            ints = nums.dropna()
+            out[col] = nums.astype("Int64") if (ints == ints.round()).all() and (s.str.contains(r"^-?\d+$") | (s == "")).all() else nums
+        else:
+            out[col] = frame[col].where(s != "", None).astype(object)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None, lat: str | None = None,
+                 crs=None) -> gpd.GeoDataFrame:
+    """Read a CSV of points (lon/lat columns) or WKT geometries into a GeoDataFrame.
+
+    Coordinates are in ``crs`` when given (e.g. projected x/y in metres), else
+    longitude/latitude in degrees (EPSG:4326; the datum is applied by the caller).
+    """
+    frame, _, _ = read_table(path, encoding)
+    if frame.empty:
+        raise HygisError(f"{path.name} has no rows")
+    if (lon is None) != (lat is None):
+        raise HygisError("give both the longitude and the latitude column (CLI: --lon and --lat)")
+    for col in (lon, lat):
+        if col is not None and col not in frame.columns:
+            raise HygisError(f"{path.name} has no column '{col}' (columns: {', '.join(frame.columns)})")
+    wkt = None
+    if lon is None:
+        lon, lat = detect_coordinate_columns(frame)
+        if lon is None and crs is not None:  # projected x/y named like coordinates
+            xs, ys = _find(frame, LON_NAMES), _find(frame, LAT_NAMES)
+            lon, lat = (xs[0], ys[0]) if xs and ys else (None, None)
+        if lon is None:
+            wkt = detect_wkt_column(frame)
+    if lon is None and wkt is None:
+        raise HygisError(f"{path.name}: no longitude/latitude columns found (columns: {', '.join(frame.columns)}); "
+                         "choose them (CLI: --lon COL --lat COL)")
+    if wkt is not None:
+        try:
+            geoms = shapely.from_wkt(frame[wkt].astype(str).str.strip().to_numpy())
+        except shapely.errors.GEOSException as exc:
+            raise HygisError(f"{path.name}: column '{wkt}' holds invalid WKT: {exc}") from None
+        attrs = _typed(frame.drop(columns=[wkt]))
+    else:
+        x, y = _numeric(frame[lon]), _numeric(frame[lat])
+        bad = np.flatnonzero((x.isna() | y.isna()).to_numpy())
+        if len(bad):
+            i = int(bad[0])
+            raise HygisError(f"{path.name} row {i + 2}: '{frame[lon].iloc[i]}', '{frame[lat].iloc[i]}' "
+                             f"are not coordinates ({len(bad)} such row(s))")
+        if crs is None and not (x.between(-180, 180).all() and y.between(-90, 90).all()):
+            raise HygisError(f"{path.name}: columns '{lon}'/'{lat}' are not longitudes/latitudes in degrees; "
+                             "say which coordinate system they are in (CLI: --crs)")
+        geoms = shapely.points(x.to_numpy(), y.to_numpy())
+        attrs = _typed(frame.drop(columns=[lon, lat]))
+    return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=crs or "EPSG:4326")

@@ -1,0 +1,191 @@
+"""Text encodings of Chinese files: Shapefile DBFs and CSV tables.
+
+Planners' Shapefiles come from ArcGIS on Chinese Windows (GBK, often without a
+``.cpg``), from QGIS (UTF-8 with a ``.cpg``) and from everything in between.
+The order of evidence is the one GDAL users expect:
+
+1. the ``.cpg`` file next to the ``.shp``;
+2. the DBF header's code-page byte (LDID, byte 29);
+3. trial decoding of the records: strict UTF-8 first, then GBK / GB18030.
+
+Declared encodings are checked against the records too: a ``.cpg`` saying
+UTF-8 over GBK bytes is a common mistake, and mojibake must never be imported
+silently.  When nothing fits, :func:`detect_dbf_encoding` returns ``None`` and
+the caller asks the user.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+import unicodedata
+from pathlib import Path
+
+#: DBF language driver ids (LDID, byte 29) → Python codec (ArcGIS / GDAL table).
+LDID_CODEPAGES = {
+    0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x04: "mac_roman", 0x08: "cp865", 0x09: "cp437",
+    0x0A: "cp850", 0x0B: "cp437", 0x0D: "cp437", 0x0E: "cp850", 0x0F: "cp437", 0x10: "cp850",
+    0x11: "cp437", 0x12: "cp850", 0x13: "cp932", 0x14: "cp850", 0x15: "cp437", 0x16: "cp850",
+    0x17: "cp865", 0x18: "cp437", 0x19: "cp437", 0x1A: "cp850", 0x1B: "cp437", 0x1C: "cp863",
+    0x1D: "cp850", 0x1F: "cp852", 0x22: "cp852", 0x23: "cp852", 0x24: "cp860", 0x25: "cp850",
+    0x26: "cp866", 0x37: "cp850", 0x40: "cp852", 0x4D: "gbk", 0x4E: "cp949", 0x4F: "cp950",
+    0x50: "cp874", 0x58: "cp1252", 0x59: "cp1252", 0x64: "cp852", 0x65: "cp866", 0x66: "cp865",
+    0x67: "cp861", 0x6A: "cp737", 0x6B: "cp857", 0x78: "cp950", 0x79: "cp949", 0x7A: "gbk",
+    0x7B: "cp932", 0x7C: "cp874", 0x7D: "cp1255", 0x7E: "cp1256", 0x87: "cp852", 0x88: "cp857",
+    0xC8: "cp1250", 0xC9: "cp1251", 0xCA: "cp1254", 0xCB: "cp1253", 0xCC: "cp1257",
+}
+#: 0x57 means "ANSI": the writing machine's code page (GBK on Chinese Windows) -- not evidence.
+LDID_ANSI = 0x57
+_SAMPLE_BYTES = 4 * 1024 * 1024  # records read for trial decoding
+
+
+def normalize_encoding(name: str | None) -> str | None:
+    """A Python codec name for an encoding label ('GBK', '936', 'UTF8', 'CP936', '65001' ...).
+
+    Returns None for an unknown label.
+    """
+    if not name:
+        return None
+    label = str(name).strip().strip("\x00").lower().replace("_", "-")
+    if not label:
+        return None
+    aliases = {"65001": "utf-8", "utf8": "utf-8", "936": "gbk", "cp936": "gbk", "gb2312": "gbk",
+               "ansi-936": "gbk", "54936": "gb18030", "950": "cp950", "big5": "cp950",
+               "88591": "latin-1", "8859-1": "latin-1", "iso-8859-1": "latin-1", "ansi-1252": "cp1252"}
+    if label in aliases:
+        return aliases[label]
+    if label.isdigit():
+        label = f"cp{label}"
+    elif label.startswith("8859"):
+        label = "iso" + label
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _decodes(chunks: list[bytes], encoding: str) -> bool:
+    """True if every chunk decodes strictly (a character cut at the end of a DBF field is allowed)."""
+    for chunk in chunks:
+        try:
+            codecs.getincrementaldecoder(encoding)("strict").decode(chunk, final=False)
+        except (UnicodeDecodeError, LookupError):
+            return False
+    return True
+
+
+def _looks_chinese(chunks: list[bytes], encoding: str) -> bool:
+    """True if the non-ASCII characters decoded with ``encoding`` are mostly Chinese text.
+
+    Latin-1 bytes often decode as (nonsense) GBK too; real Chinese data decodes to
+    CJK ideographs and full-width punctuation.
+    """
+    good = total = 0
+    for chunk in chunks:
+        text = codecs.getincrementaldecoder(encoding)("ignore").decode(chunk, final=False)
+        for ch in text:
+            if ord(ch) < 128:
+                continue
+            total += 1
+            name = unicodedata.name(ch, "")
+            if name.startswith(("CJK", "FULLWIDTH", "IDEOGRAPHIC", "HALFWIDTH", "BOPOMOFO")) or ch in "·—…“”‘’《》、。，：；！？（）【】￥":
+                good += 1
+    return total == 0 or good / total >= 0.8
+
+
+def classify_bytes(chunks: list[bytes]) -> tuple[str | None, str]:
+    """Guess the encoding of text chunks by trial decoding: (codec or None, reason)."""
+    non_ascii = [c for c in chunks if any(b >= 0x80 for b in c)]
+    if not non_ascii:
+        return "utf-8", "the text is plain ASCII"
+    if _decodes(non_ascii, "utf-8"):
+        return "utf-8", "the text decodes as UTF-8"
+    for enc in ("gbk", "gb18030"):
+        if _decodes(non_ascii, enc) and _looks_chinese(non_ascii, enc):
+            return enc, f"the text is not UTF-8 and decodes as {enc.upper()} Chinese"
+    return None, "the text is neither UTF-8 nor GBK/GB18030"
+
+
+def dbf_text_chunks(dbf_path: Path, limit: int = _SAMPLE_BYTES) -> tuple[int, list[bytes]]:
+    """The LDID byte and the raw bytes of the character fields (and field names) of a DBF."""
+    with open(dbf_path, "rb") as f:
+        header = f.read(32)
+        if len(header) < 32:
+            return 0, []
+        ldid = header[29]
+        n_records, header_len, record_len = struct.unpack("<IHH", header[4:12])
+        descriptors = f.read(max(0, header_len - 32))
+        fields, offset = [], 1  # byte 0 of a record is the deletion flag
+        names = []
+        for i in range(0, len(descriptors) - 31, 32):
+            desc = descriptors[i:i + 32]
+            if desc[0] == 0x0D:
+                break
+            names.append(desc[:11].split(b"\x00")[0])
+            size = desc[16]
+            if desc[11:12] in (b"C", b"M") or desc[11:12] == b"V":
+                fields.append((offset, size))
+            offset += size
+        chunks = [n for n in names if n]
+        if record_len <= 0 or not fields:
+            return ldid, chunks
+        f.seek(header_len)
+        data = f.read(min(limit, n_records * record_len))
+    for start in range(0, len(data) - record_len + 1, record_len):
+        rec = data[start:start + record_len]
+        chunks.extend(rec[o:o + s].rstrip(b" \x00") for o, s in fields)
+    return ldid, [c for c in chunks if c]
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    for cand in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if cand.exists():
+            return cand
+    return None
+
+
+def detect_dbf_encoding(shp_path) -> tuple[str | None, str]:
+    """Text encoding of a Shapefile's attributes: (codec or None if unknown, reason).
+
+    Evidence in order: the ``.cpg``, the DBF code-page byte, trial decoding; a
+    declared encoding that does not decode the records is overruled (and the
+    reason says so).
+    """
+    path = Path(shp_path)
+    dbf = _sibling(path, ".dbf")
+    if dbf is None:
+        return None, "no .dbf file"
+    ldid, chunks = dbf_text_chunks(dbf)
+    declared, source = None, ""
+    cpg = _sibling(path, ".cpg")
+    if cpg is not None:
+        label = cpg.read_bytes()[:64].decode("ascii", "replace").strip()
+        declared, source = normalize_encoding(label), f"the .cpg file says {label}"
+        if declared is None:
+            source = f"the .cpg file's '{label}' is not a known encoding"
+    if declared is None and ldid in LDID_CODEPAGES:
+        declared, source = LDID_CODEPAGES[ldid], f"the DBF code-page byte (0x{ldid:02X}) says {LDID_CODEPAGES[ldid].upper()}"
+    if declared is not None:
+        if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or _looks_chinese(chunks, declared)):
+            return declared, source
+        guess, why = classify_bytes(chunks)
+        return guess, f"{source}, but the records do not decode with it; {why}"
+    hint = "the DBF code page is 'ANSI' (the writing machine's)" if ldid == LDID_ANSI else "no .cpg and no DBF code page"
+    guess, why = classify_bytes(chunks)
+    return guess, f"{hint}; {why}"
+
+
+def detect_text_encoding(path, limit: int = _SAMPLE_BYTES) -> tuple[str | None, str]:
+    """Encoding of a text file (CSV): BOM, then strict UTF-8, then GBK/GB18030."""
+    with open(path, "rb") as f:
+        head = f.read(limit)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "the file starts with a UTF-8 byte-order mark"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "the file starts with a UTF-16 byte-order mark"
+    return classify_bytes(head.splitlines())
+
+
+def check_decodes(chunks: list[bytes], encoding: str) -> bool:
+    """True if all chunks decode strictly with ``encoding`` (a user's choice is checked too)."""
+    return _decodes(chunks, encoding)

@@ -1,0 +1,104 @@
+"""``hygis analyze``: coverage, adjacency, enclave counts and plan targets from the command line.
+
+Thin wrappers over :mod:`hygis.analysis.registry`; no Qt anywhere (runs on a
+server without a display).  Examples::
+
+    hygis analyze coverage plan.hygis --layer 自贸片区 --zones basemap:district --format csv
+    hygis analyze adjacency plan.hygis --layer 自贸片区 --with plan.hygis --with-layer 科创走廊 --distance 5000
+    hygis analyze enclaves plan.hygis --as-of 2025 --target 50
+    hygis analyze targets plan.hygis --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from hygis.analysis import output, registry
+from hygis.analysis.sources import load_layer_frame, load_project
+from hygis.errors import HygisError
+
+
+def register(subparsers) -> None:
+    """Add the ``analyze`` command and its sub-commands to the hygis CLI."""
+    parser = subparsers.add_parser("analyze", help="run an analysis (coverage, adjacency, enclaves, targets)",
+                                   description="Run one of hygis's plan analyses and print the result.")
+    sub = parser.add_subparsers(dest="analysis", metavar="ANALYSIS", parser_class=type(parser))
+    sub.required = True
+
+    cov = sub.add_parser("coverage", help="share of each zone covered by the target features")
+    cov.add_argument("target", metavar="TARGET", help="a .hygis project or any vector file")
+    cov.add_argument("--layer", help="layer of TARGET (by name)")
+    cov.add_argument("--zones", required=True, help="basemap:district, basemap:city, a .hygis or a vector file")
+    cov.add_argument("--zones-layer", help="layer of ZONES (by name)")
+    cov.add_argument("--by", help="zone field naming the zones (default: name)")
+    cov.add_argument("--buffer", type=float, default=0.0, metavar="METRES", help="buffer the targets (metres)")
+    cov.add_argument("--weights", help="population weights: a numeric zone field or a raster file")
+    _format_option(cov)
+    cov.set_defaults(func=_coverage)
+
+    adj = sub.add_parser("adjacency", help="pairs that touch, overlap or lie within a distance")
+    adj.add_argument("a", metavar="A", help="a .hygis project or any vector file")
+    adj.add_argument("--layer", help="layer of A (by name)")
+    adj.add_argument("--with", dest="b", metavar="B", help="second layer's file (default: pairs within A)")
+    adj.add_argument("--with-layer", dest="b_layer", help="layer of B (by name)")
+    adj.add_argument("--distance", type=float, metavar="METRES", help="also pairs within this distance (metres)")
+    _format_option(adj)
+    adj.set_defaults(func=_adjacency)
+
+    enc = sub.add_parser("enclaves", help="enclave counts against the target (50 by 2025)")
+    enc.add_argument("project", metavar="PROJECT", help="a .hygis project (its enclave layers are counted)")
+    enc.add_argument("--as-of", type=int, metavar="YEAR", help="count enclaves operating in this year")
+    enc.add_argument("--target", type=float, help="target number (default: the project's, else 50)")
+    _format_option(enc)
+    enc.set_defaults(func=_enclaves)
+
+    tgt = sub.add_parser("targets", help="the plan targets dashboard (baseline, latest, target, progress)")
+    tgt.add_argument("project", metavar="PROJECT", help="a .hygis project")
+    tgt.add_argument("--as-of", type=int, metavar="YEAR", help="year of the enclave count")
+    _format_option(tgt)
+    tgt.set_defaults(func=_targets)
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=output.FORMATS, default="table", help="output format (default: table)")
+
+
+def _coverage(args) -> int:
+    targets, _ = load_layer_frame(args.target, args.layer)
+    zones, _ = load_layer_frame(args.zones, args.zones_layer)
+    result = registry.get("coverage").run(targets=targets, zones=zones, by=args.by, buffer_m=args.buffer,
+                                          weights=args.weights)
+    print(output.render_frame(result, args.format))
+    return 0
+
+
+def _adjacency(args) -> int:
+    a, _ = load_layer_frame(args.a, args.layer)
+    b = None
+    if args.b is not None or args.b_layer is not None:
+        b, _ = load_layer_frame(args.b if args.b is not None else args.a, args.b_layer)
+    result = registry.get("adjacency").run(a=a, b=b, distance_m=args.distance)
+    print(output.render_frame(result, args.format))
+    return 0
+
+
+def _enclaves(args) -> int:
+    project = load_project(args.project)
+    layers = project.layers_of_kind("enclave")
+    if not layers:
+        raise HygisError(f"{args.project} has no enclave layer")
+    stored = project.target("enclave_count")
+    target = args.target if args.target is not None else (stored.target if stored and stored.target else None)
+    values = dict(enclaves=[layer.data for layer in layers], as_of=args.as_of, target=target)
+    if stored is not None:
+        values["target_year"] = stored.target_year
+    result = registry.get("enclaves").run(**values)
+    print(output.render_enclaves(result, args.format))
+    return 0
+
+
+def _targets(args) -> int:
+    project = load_project(args.project)
+    result = registry.get("targets").run(project=project, as_of=args.as_of)
+    print(output.render_frame(result, args.format))
+    return 0

@@ -1,0 +1,138 @@
+"""The plan targets dashboard: baseline, latest and target of every PlanTarget of a project.
+
+Two rows are computed from the project's layers instead of taken as typed
+(:data:`hygis.targets.COMPUTED`):
+
+* ``enclave_count``: operating enclaves of the project's enclave layer(s) as of
+  the year (:func:`hygis.analysis.enclaves.enclave_counts`);
+* ``road_density``: km of road per km² of zone area
+  (:func:`road_network_density`) when the project has a line layer named like
+  道路 / road(s); zones default to the basemap's 杭州市 and 宁波市.
+
+Without the data the typed value is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pandas as pd
+
+from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone
+from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
+from hygis.targets import PlanTarget
+
+TARGET_COLUMNS = ["key", "name_zh", "name_en", "unit", "baseline", "baseline_year", "latest", "latest_year",
+                  "target", "target_year", "progress_pct", "computed_from", "source"]
+ROAD_LAYER_PATTERN = re.compile(r"道路|路网|roads?\b", re.IGNORECASE)
+#: The dual city: default zones of the road network density.
+DUAL_CITIES = ("杭州市", "宁波市")
+
+
+def road_network_density(roads, zones, by: str | None = None, progress=None, cancelled=None) -> pd.DataFrame:
+    """Road network density per zone: km of road per km² of zone area.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame or VectorLayer of lines (any CRS).
+    zones : GeoDataFrame or VectorLayer of polygons (any CRS).
+    by : str, optional
+        Zone field grouping the zones (default 'name').
+
+    Returns
+    -------
+    DataFrame
+        ``zone``, ``road_length_km`` (geodesic km; overlapping roads counted once),
+        ``zone_area_km2`` (km², equal-area) and ``density_km_per_km2``; a total row
+        labelled :data:`hygis.analysis.coverage.TOTAL_LABEL`.
+    """
+    cov = coverage_by_zone(roads, zones, by=by, progress=progress, cancelled=cancelled)
+    out = pd.DataFrame({"zone": cov["zone"], "road_length_km": cov["covered_length_km"],
+                        "zone_area_km2": cov["zone_area_km2"]})
+    area = out["zone_area_km2"].where(out["zone_area_km2"] > 0)
+    out["density_km_per_km2"] = (out["road_length_km"] / area).fillna(0.0)
+    return out
+
+
+def targets_table(project, as_of: int | None = None, zones=None) -> pd.DataFrame:
+    """The project's plan targets with computed rows filled in.
+
+    Parameters
+    ----------
+    project : hygis.project.Project
+    as_of : int, optional
+        Year of the enclave count (default: all operating enclaves).
+    zones : GeoDataFrame, optional
+        Zones of the road network density (default: basemap cities 杭州市 and 宁波市).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TARGET_COLUMNS`; ``progress_pct`` is the share (%) of the way from the
+        baseline (or 0) to the target; ``computed_from`` names the layer a computed value
+        came from ('' when typed).
+    """
+    targets = list(project.targets)
+    enclave_layers = project.layers_of_kind("enclave")
+    if enclave_layers and not any(_is(t, "enclave_count") for t in targets):
+        targets.append(PlanTarget(key="enclave_count", name_zh="飞地数量", name_en="Enclave sites", unit="个",
+                                  target=DEFAULT_TARGET, target_year=DEFAULT_TARGET_YEAR, computed="enclave_count"))
+    rows = []
+    for target in targets:
+        origin = ""
+        if _is(target, "enclave_count") and enclave_layers:
+            target, origin = _with_enclaves(target, enclave_layers, as_of)
+        elif _is(target, "road_density"):
+            target, origin = _with_roads(target, project, zones)
+        progress = target.progress()
+        row = {c: getattr(target, c) for c in TARGET_COLUMNS if hasattr(target, c)}
+        row.update(progress_pct=None if progress is None else progress * 100.0, computed_from=origin)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def _is(target: PlanTarget, key: str) -> bool:
+    return target.computed == key or target.key == key
+
+
+def _with_enclaves(target, layers, as_of):
+    summary = enclave_counts([layer.data for layer in layers], as_of=as_of,
+                             target=target.target if target.target is not None else DEFAULT_TARGET,
+                             target_year=target.target_year)["summary"]
+    latest_year = summary["reference_year"] if summary["reference_year"] is not None else target.latest_year
+    names = "、".join(layer.name for layer in layers)
+    return dataclasses.replace(target, latest=float(summary["count"]), latest_year=latest_year), names
+
+
+def road_layer(project):
+    """The project's road layer (a line layer named like 道路/road), or None."""
+    for layer in project.layers:
+        if getattr(layer, "kind", "") == "raster":
+            continue
+        if ROAD_LAYER_PATTERN.search(layer.name) and layer.geometry_type == "line":
+            return layer
+    return None
+
+
+def _with_roads(target, project, zones):
+    layer = road_layer(project)
+    if layer is None or len(layer.data) == 0:
+        return target, ""
+    if zones is None:
+        zones = _dual_city_zones()
+        if zones is None:
+            return target, ""
+    density = road_network_density(layer.data, zones)
+    total = float(density.loc[density["zone"] == TOTAL_LABEL, "density_km_per_km2"].iloc[0])
+    return dataclasses.replace(target, latest=total), layer.name
+
+
+def _dual_city_zones():
+    try:
+        from hygis.basemap import load_basemap
+
+        cities = load_basemap("city")
+    except Exception:  # noqa: BLE001 - no basemap: keep the typed value
+        return None
+    return cities[cities["name"].isin(DUAL_CITIES)]

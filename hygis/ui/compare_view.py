@@ -54,8 +54,8 @@ class CompareView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self._build_layout()
-        self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_b, ext))
-        self.canvas_b.extentChanged.connect(lambda ext: self._link(self.canvas_a, ext))
+        self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_a, self.canvas_b, ext))
+        self.canvas_b.extentChanged.connect(lambda ext: self._link(self.canvas_b, self.canvas_a, ext))
         self.combo_a.currentTextChanged.connect(lambda _: self._show_side(self.canvas_a, self.combo_a, self.title_a,
                                                                                  follow=True))
         self.combo_b.currentTextChanged.connect(lambda _: self._show_side(self.canvas_b, self.combo_b, self.title_b,
@@ -105,10 +105,14 @@ class CompareView(QWidget):
     def _show_side(self, canvas, combo, title, follow: bool = False) -> None:
         scenario = self.project.scenarios[combo.currentText()]
         view = shadow_project(self.project, scenario)
-        canvas.set_project(view)
-        title.setText(scenario.title or scenario.name)
         other = self.canvas_a if canvas is self.canvas_b else self.canvas_b
         extent = other.extent() if follow else None
+        self._syncing = True  # set_project zooms to the full extent: do not drag the other side along
+        try:
+            canvas.set_project(view)
+        finally:
+            self._syncing = False
+        title.setText(scenario.title or scenario.name)
         self._set_extent(canvas, extent or scenario.extent or view.full_extent())
 
     def _set_extent(self, canvas, extent) -> None:
@@ -120,11 +124,26 @@ class CompareView(QWidget):
         finally:
             self._syncing = False
 
-    def _link(self, target, extent) -> None:
-        """Follow the other side's pan/zoom (ignoring the echo of our own set_extent)."""
+    def _link(self, source, target, extent) -> None:
+        """Follow the other side's pan/zoom (ignoring the echo of our own change).
+
+        The view is copied as centre + metres per pixel: passing WGS84 bounds back and
+        forth would grow the view a little on every hop (a projected rectangle's
+        lon/lat bounding box is larger than the rectangle).
+        """
         if self._syncing or extent is None:
             return
-        self._set_extent(target, extent)
+        self._syncing = True
+        try:
+            if hasattr(source, "view") and hasattr(target, "_set_view"):
+                from hygis.ui.render.view import MapView
+
+                v = source.view()
+                target._set_view(MapView(v.cx, v.cy, v.res, max(target.width(), 1), max(target.height(), 1)))
+            else:
+                target.set_extent(extent)
+        finally:
+            self._syncing = False
 
     # -- indicators ---------------------------------------------------------------------------
     def _update_table(self, *_):

@@ -1,0 +1,123 @@
+"""``hygis import`` and ``hygis export``: the GUI's import/export for batch work.
+
+A failed import leaves the project file byte-for-byte unchanged: the file is
+read and converted completely before the project is touched, and the project
+is saved atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hygis.errors import HygisError
+
+DATUM_CHOICES = ("wgs84", "gcj02", "bd09")
+EXPORT_DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("import", help="import a GIS file into a project as new layer(s)",
+                              description="Import a GeoPackage, Shapefile, GeoJSON, KML, CSV (lon/lat), DXF or "
+                                          "GeoTIFF into a .hygis project (saved atomically).")
+    p.add_argument("project", help="the .hygis project to add the layer(s) to")
+    p.add_argument("file", help="the file to import")
+    p.add_argument("--create", action="store_true", help="create the project if it does not exist")
+    p.add_argument("--layer", help="import only this layer of a multi-layer file")
+    p.add_argument("--as", dest="kind", metavar="KIND",
+                   help="import as a thematic kind (corridor, ftz, coastline, enclave, heritage)")
+    p.add_argument("--name", help="name of the new layer")
+    p.add_argument("--encoding", help="text encoding of a Shapefile/CSV (default: detected), e.g. gbk, utf-8")
+    p.add_argument("--datum", default="wgs84", choices=DATUM_CHOICES,
+                   help="datum of lon/lat coordinates: gcj02 for Amap/Tencent, bd09 for Baidu (default wgs84)")
+    p.add_argument("--crs", help="coordinate system of data without one (DXF, x/y CSV), e.g. EPSG:4549")
+    p.add_argument("--map", dest="field_map", action="append", default=[], metavar="SRC=DST",
+                   help="rename a source field onto a schema field (repeatable)")
+    p.add_argument("--lon", help="longitude (x) column of a CSV")
+    p.add_argument("--lat", help="latitude (y) column of a CSV")
+    p.add_argument("--repair", action="store_true", help="repair invalid geometries (shapely make_valid)")
+    p.set_defaults(func=run_import)
+
+    e = subparsers.add_parser("export", help="export a project layer to a GIS file",
+                              description="Export a layer of a .hygis project; the format follows OUT's "
+                                          "extension (.gpkg .shp .geojson .kml .csv).")
+    e.add_argument("project", help="the .hygis project")
+    e.add_argument("layer", help="name (or id) of the layer to export")
+    e.add_argument("out", help="output file (.gpkg .shp .geojson .kml .csv)")
+    e.add_argument("--datum", default="wgs84", choices=EXPORT_DATUMS,
+                   help="datum of the output: wgs84, cgcs2000 (EPSG:4490) or gcj02 for Amap (default wgs84)")
+    e.add_argument("--encoding", default="utf-8", choices=("utf-8", "gbk"),
+                   help="text encoding of a Shapefile/CSV (gbk for old tools; default utf-8)")
+    e.add_argument("--where", metavar="EXPR", help="export only features matching a filter expression")
+    e.set_defaults(func=run_export)
+
+
+def parse_field_map(items: list[str]) -> dict[str, str]:
+    """['名称=name', 'zt=status'] → {'名称': 'name', 'zt': 'status'}."""
+    out = {}
+    for item in items:
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise HygisError(f"--map expects SRC=DST, got '{item}'")
+        out[src.strip()] = dst.strip()
+    return out
+
+
+def _open_or_create(path: Path, create: bool):
+    from hygis.project import Project
+
+    if path.exists():
+        return Project.open(path)
+    if not create:
+        raise HygisError(f"Project {path} does not exist (add --create to make a new one)")
+    if path.suffix.lower() != ".hygis":
+        raise HygisError(f"A project file ends in .hygis: {path.name}")
+    return Project(title=path.stem)
+
+
+def run_import(args) -> int:
+    from hygis.commands import AddLayer
+    from hygis.io import load_layers
+
+    project_path = Path(args.project)
+    layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
+                         as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
+                         lon=args.lon, lat=args.lat, repair=args.repair)
+    project = _open_or_create(project_path, args.create)
+    for layer in layers:
+        project.execute(AddLayer(project, layer))
+    project.save(project_path)
+    for layer in layers:
+        count = f"{layer.feature_count} features, {layer.geometry_type}" if layer.kind != "raster" else \
+            f"raster {layer.width}×{layer.height}"
+        print(f"imported '{layer.name}' ({layer.kind}, {count}) into {project_path.name}")
+        for warning in getattr(layer, "import_warnings", []):
+            hint = "; run with --repair to fix" if "invalid geometries" in warning and not args.repair else ""
+            print(f"warning: {layer.name}: {warning}{hint}", file=sys.stderr)
+    return 0
+
+
+def run_export(args) -> int:
+    from hygis.io import export_layer
+    from hygis.io.writers import export_format
+    from hygis.project import Project
+
+    out = Path(args.out)
+    export_format(out)  # an unknown extension fails before the project is read
+    project_path = Path(args.project)
+    if not project_path.exists():
+        raise HygisError(f"Project {project_path} does not exist")
+    project = Project.open(project_path)
+    layer = project.layers.get(args.layer)
+    if layer is None:
+        raise HygisError(f"No layer '{args.layer}' in {project_path.name} (layers: {', '.join(project.layers.names)})")
+    fids = None
+    if args.where:
+        if layer.kind == "raster":
+            raise HygisError("--where applies to vector layers")
+        mask = layer.filter_mask(args.where)
+        fids = [int(f) for f in layer.data.index[mask]]
+    path = export_layer(layer, out, datum=args.datum, encoding=args.encoding, fids=fids)
+    n = len(fids) if fids is not None else layer.feature_count
+    print(f"exported {n} features of '{layer.name}' to {path} ({args.datum}, {args.encoding})")
+    return 0

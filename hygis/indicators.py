@@ -5,9 +5,11 @@ evaluated against the project *in that scenario's state* (its filters), on a
 shadow copy (:func:`hygis.scenarios.shadow_project`) so the user's layers are
 never touched.  Supported specs (an optional ``"label"`` overrides the label):
 
-``{"type": "enclave_target"}``
-    Enclaves counted towards the plan target (:mod:`hygis.analysis` counting
-    rules) against the project's ``enclave_count`` target (default 50).
+``{"type": "enclave_target", "target": 50, "as_of": YEAR}``
+    Enclaves operating in the scenario's year (counting rules of
+    :func:`hygis.analysis.enclaves.enclave_counts`; rows with ``in_target``
+    false left out) against the project's ``enclave_count`` target (default
+    50), planned ones shown as "+N 规划".
 ``{"type": "coverage", "target": LAYER, "zones": "basemap:city", "zone": "宁波市", "buffer_m": 0}``
     Share (%) of the zone covered by the layer's features; without ``zone``
     the covered area (km²) over all zones.
@@ -30,7 +32,6 @@ from typing import NamedTuple
 
 from hygis.errors import HygisError
 
-DEFAULT_ENCLAVE_TARGET = 50
 NO_VALUE = "—"
 
 
@@ -103,35 +104,36 @@ def _layer(view, name):
     return layer
 
 
-def enclave_target_count(frame) -> int:
-    """Number of enclave sites that count towards the plan target.
-
-    Rows with ``in_target`` false (e.g. enclaves inside one city) do not count;
-    without that column every row counts.
-    """
-    try:
-        from hygis.analysis.enclaves import target_count  # the analysis module's counting rule
-    except ImportError:
-        target_count = None
-    if target_count is not None:
-        return int(target_count(frame))
+def target_enclaves(frame):
+    """Rows that may count towards the plan target: ``in_target`` false (e.g. an enclave
+    inside one city, which the plan does not count) is left out; without that column all rows."""
     if "in_target" in frame.columns:
-        return int(frame["in_target"].fillna(True).astype(bool).sum())
-    return int(len(frame))
+        return frame[frame["in_target"].astype(object).where(frame["in_target"].notna(), True).astype(bool)]
+    return frame
 
 
 def _enclave_target(view, spec) -> Indicator:
+    """Operating enclaves as of the scenario's year (:func:`hygis.analysis.enclaves.enclave_counts`
+    rules) against the target; planned ones due by the target year are added as "+N 规划"."""
+    from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
+
     layers = view.layers_of_kind("enclave")
     if not layers:
         raise HygisError("the project has no enclave layer")
-    count = sum(enclave_target_count(layer.visible_data()) for layer in layers)
     target = spec.get("target")
     if target is None:
         t = view.target("enclave_count")
-        target = t.target if t is not None and t.target else DEFAULT_ENCLAVE_TARGET
-    target = float(target)
+        target = t.target if t is not None and t.target else DEFAULT_TARGET
+    active = view.scenarios.active
+    year = spec.get("as_of") or (view.scenarios[active].year if active else None)
+    frames = [target_enclaves(layer.visible_data()) for layer in layers]
+    due = max(DEFAULT_TARGET_YEAR, int(year)) if year else DEFAULT_TARGET_YEAR  # a vision counts its plans
+    summary = enclave_counts(frames, as_of=year, target=float(target), target_year=due)["summary"]
+    count, planned, target = summary["count"], summary["planned"], float(target)
     share = count / target if target > 0 else None
     text = f"{count} / {_num(target)}" + (f" ({share * 100:.0f}%)" if share is not None else "")
+    if planned:
+        text += f" +{planned} 规划"
     return Indicator("飞地", text, None if share is None else min(share, 1.0), float(count), "个")
 
 

@@ -73,3 +73,12 @@ def test_compare_gives_both_values_and_difference(project):
     coverage = rows[2]  # only in 'all', evaluated for both: no FTZ in 2016
     assert coverage.text_a == "0.0%" and coverage.diff_text == f"+{coverage.diff:.1f} pp"
     assert 24.0 < coverage.diff < 26.5
+
+
+def test_planned_enclaves_are_shown_apart_from_the_count(project):
+    layer = project.layers["飞地"]
+    data = layer.data.copy()
+    data.loc[data.index[-1], "status"] = "planned"
+    layer.set_data(data)
+    row = evaluate(project, "all")[0]
+    assert row.text == "5 / 10 (50%) +1 规划" and row.value == 5 and row.progress == pytest.approx(0.5)

@@ -1,0 +1,198 @@
+"""Crash-safe saving, proven: SIGKILL the saving process at 200+ points during saves of a large
+project; after every kill the file on disk opens and is exactly the old or the new project.
+
+Each trial forks the (already imported) test process; the child saves the "new" project over
+a file holding the "old" one and the parent kills it:
+
+* 220 kills after stratified random delays covering the whole save (fork to exit, +15 %);
+* 35 kills at the save's stage boundaries (the child stops itself with SIGSTOP just before or
+  after: creating the GeoPackage, writing layers, the project table, fsync, os.replace, the
+  folder fsync), continued and killed 0 µs–5 ms later -- so kills land around os.replace too.
+
+Checked after each kill: ``PRAGMA integrity_check`` is ok, ``open_project`` opens it, every layer
+reads with its full feature count, and title + counts are exactly those of the old or the new
+project.  A file byte-identical to the verified old file counts as verified.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import mmap
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from hygis import projectfile
+from hygis.commands import AddLayer
+from hygis.project import Project
+from hygis.projectfile import open_project, save_project
+from tests.reliability.helpers import point_layer, polygon_layer
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")]
+
+TIMED_KILLS = 220
+BOUNDARY_DELAYS_S = (0.0, 50e-6, 200e-6, 1e-3, 5e-3)
+STAGES = ["start", "create GeoPackage", "write layers", "write project table", "fsync temp file",
+          "os.replace", "after os.replace (folder fsync)", "finished"]
+
+
+def _project(title: str, extra: bool) -> Project:
+    p = Project(title)
+    p.execute(AddLayer(p, polygon_layer(20_000, "科创走廊", seed=1)))
+    p.execute(AddLayer(p, polygon_layer(3_000, "走廊二", seed=2)))
+    p.execute(AddLayer(p, point_layer(2_000)))
+    if extra:
+        p.execute(AddLayer(p, polygon_layer(1_000, "新增走廊", seed=3)))
+    return p
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _state(path) -> tuple:
+    """(title, {layer: feature count}) after full checks; raises AssertionError if broken."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    project = open_project(path)
+    counts = {}
+    for layer in project.layers:
+        data = layer.data
+        assert data.geometry.notna().all() and data.geometry.is_valid.all()
+        counts[layer.name] = len(data)
+    return project.title, counts
+
+
+class _Child:
+    """Runs the save in a forked child; stage number and optional self-stop via shared memory."""
+
+    def __init__(self, project, target):
+        self.project, self.target = project, target
+        self.shared = mmap.mmap(-1, 16)  # anonymous, MAP_SHARED: survives fork
+
+    def stage(self) -> int:
+        return self.shared[0]
+
+    def start(self, stop_at: int | None = None) -> int:
+        self.shared[0] = 0
+        pid = os.fork()
+        if pid == 0:  # child: never returns to pytest
+            code = 1
+            try:
+                self._instrument(stop_at)
+                save_project(self.project, self.target)
+                self._mark(7, stop_at)
+                code = 0
+            finally:
+                os._exit(code)
+        return pid
+
+    def _mark(self, stage: int, stop_at: int | None) -> None:
+        self.shared[0] = stage
+        if stop_at == stage:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    def _instrument(self, stop_at):
+        mark = self._mark
+
+        def wrap(fn, before, after=None):
+            def inner(*a, **kw):
+                mark(before, stop_at)
+                out = fn(*a, **kw)
+                if after is not None:
+                    mark(after, stop_at)
+                return out
+            return inner
+
+        projectfile._ensure_gpkg = wrap(projectfile._ensure_gpkg, 1)
+        projectfile._write_layers = wrap(projectfile._write_layers, 2, 3)
+        projectfile._fsync = wrap(projectfile._fsync, 4)
+        os.replace = wrap(os.replace, 5, 6)
+
+
+def _kill(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def test_sigkill_at_255_points_during_save_leaves_old_or_new_file(tmp_path):
+    old, new = _project("旧版本", extra=False), _project("新版本", extra=True)
+    target = tmp_path / "big.hygis"
+    save_project(old, target)
+    pristine = tmp_path / "pristine.bin"
+    shutil.copyfile(target, pristine)
+    old_sha, old_state = _sha(target), _state(target)
+    expect_new = ("新版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000, "新增走廊": 1_000})
+    assert old_state == ("旧版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000})
+
+    child = _Child(new, target)
+    durations = []
+    for _ in range(3):  # calibrate: fork → child exit, as the parent sees it
+        t0 = time.perf_counter()
+        pid = child.start()
+        _, status = os.waitpid(pid, 0)
+        durations.append(time.perf_counter() - t0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert _state(target) == expect_new
+        shutil.copyfile(pristine, target)
+    save_s = sorted(durations)[1]
+
+    outcomes = collections.Counter()
+    stages = collections.Counter()
+    leftovers = 0
+
+    def check_after_kill(stage):
+        nonlocal leftovers
+        stages[STAGES[stage]] += 1
+        if _sha(target) == old_sha:
+            outcomes["old"] += 1
+        else:
+            state = _state(target)  # raises if broken
+            assert state in (old_state, expect_new), state
+            outcomes["new" if state == expect_new else "old"] += 1
+            shutil.copyfile(pristine, target)
+        for tmp in tmp_path.glob(".big.*"):  # temp files of the killed save (never the target)
+            leftovers += 1
+            tmp.unlink()
+
+    rng = random.Random(20240601)
+    span = save_s * 1.15
+    for i in range(TIMED_KILLS):
+        delay = span * (i + rng.random()) / TIMED_KILLS
+        pid = child.start()
+        time.sleep(delay)
+        _kill(pid)
+        check_after_kill(child.stage())
+
+    boundary_kills = 0
+    for stop_at in range(1, 8):
+        for delay in BOUNDARY_DELAYS_S:
+            pid = child.start(stop_at=stop_at)
+            _, status = os.waitpid(pid, os.WUNTRACED)
+            assert os.WIFSTOPPED(status), "child did not reach the stage"
+            os.kill(pid, signal.SIGCONT)
+            end = time.perf_counter() + delay
+            while time.perf_counter() < end:
+                pass
+            _kill(pid)
+            check_after_kill(child.stage())
+            boundary_kills += 1
+
+    total = TIMED_KILLS + boundary_kills
+    print(f"\nkill-during-save: save takes {save_s * 1000:.0f} ms; {total} kills; outcomes {dict(outcomes)}; "
+          f"stage at kill {dict(stages)}; temp files left by killed saves removed: {leftovers}")
+    assert sum(outcomes.values()) == total
+    assert total - stages["finished"] >= 200, "fewer than 200 kills landed inside the save"
+    assert outcomes["old"] > 0 and outcomes["new"] > 0
+    # the timed kills spread over the whole save, and some land on each side of os.replace
+    assert stages["write layers"] > 20 and stages["os.replace"] + stages["after os.replace (folder fsync)"] > 0

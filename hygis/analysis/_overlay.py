@@ -73,26 +73,32 @@ def clip_to_zones(geoms: np.ndarray, zones: np.ndarray, fb: Feedback, start=0.0,
     return pieces[keep], zone_idx[keep], geom_idx[keep]
 
 
-def cover_clusters(pieces: np.ndarray, group: np.ndarray) -> np.ndarray:
+def cover_clusters(pieces: np.ndarray, group: np.ndarray, tolerance: float = 0.0) -> np.ndarray:
     """Cluster label per piece: pieces of one zone group that intersect (transitively) share a label.
 
     Candidate pairs come from a bounding-box self-query of an STRtree; only pairs of
-    distinct pieces in the same group are tested exactly with ``shapely.intersects``.
+    distinct pieces in the same group are tested exactly with ``shapely.intersects`` (or
+    ``dwithin(tolerance)``: lines digitised twice are never exactly collinear).
     """
     n = len(pieces)
     if n == 0:
         return np.empty(0, np.intp)
-    a, b = shapely.STRtree(pieces).query(pieces)
+    tree = shapely.STRtree(pieces)
+    a, b = tree.query(pieces) if tolerance <= 0 else tree.query(pieces, predicate="dwithin", distance=tolerance)
     keep = (a < b) & (group[a] == group[b])
     a, b = a[keep], b[keep]
-    hit = parallel(shapely.intersects, pieces[a], pieces[b])
-    a, b = a[hit], b[hit]
+    if tolerance <= 0:
+        hit = parallel(shapely.intersects, pieces[a], pieces[b])
+        a, b = a[hit], b[hit]
     graph = coo_matrix((np.ones(len(a), bool), (a, b)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 
 
-def union_by_key(pieces: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def union_by_key(pieces: np.ndarray, keys: np.ndarray, grid_size: float | None = None):
     """The union of ``pieces`` sharing a key, for every key.
+
+    ``grid_size`` (CRS units) snaps the result to a grid: used for lines so that
+    nearly collinear overlaps merge.
 
     Returns
     -------
@@ -117,8 +123,8 @@ def union_by_key(pieces: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
             grid = np.full((len(sel_keys), bucket_hi), None, dtype=object)
             key_pos = np.repeat(np.arange(len(uniq)), counts)[mask]
             grid[row_of_key[key_pos], rank[mask]] = pieces[mask]
-            out[sel_keys] = parallel(lambda g: shapely.union_all(g, axis=1), grid)
+            out[sel_keys] = parallel(lambda g: shapely.union_all(g, axis=1, grid_size=grid_size), grid)
         bucket_hi *= 2
     for k in np.flatnonzero(counts > BIG_CLUSTER):
-        out[k] = shapely.union_all(pieces[start[k]:start[k] + counts[k]])
+        out[k] = shapely.union_all(pieces[start[k]:start[k] + counts[k]], grid_size=grid_size)
     return uniq, out

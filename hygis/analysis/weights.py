@@ -78,6 +78,19 @@ def _open_raster(source):
         yield ds
 
 
+def _pixel_window(win, full):
+    """``win`` grown to whole pixels and clipped to the raster (None when outside it)."""
+    from rasterio.windows import Window
+
+    col0, row0 = int(np.floor(win.col_off)), int(np.floor(win.row_off))
+    col1, row1 = int(np.ceil(win.col_off + win.width)), int(np.ceil(win.row_off + win.height))
+    col0, row0 = max(col0, 0), max(row0, 0)
+    col1, row1 = min(col1, int(full.width)), min(row1, int(full.height))
+    if col1 <= col0 or row1 <= row0:
+        return None
+    return Window(col0, row0, col1 - col0, row1 - row0)
+
+
 def _raster_totals(source, codes, zone_geoms, cover, n, fb):
     from rasterio.features import geometry_mask
     from rasterio.windows import Window, from_bounds
@@ -94,10 +107,8 @@ def _raster_totals(source, codes, zone_geoms, cover, n, fb):
             zone = shapely.union_all(zones_r[codes == g])
             if zone.is_empty:
                 continue
-            try:
-                win = from_bounds(*zone.bounds, transform=ds.transform).round_offsets("floor")
-                win = win.round_lengths("ceil").intersection(full)
-            except Exception:  # rasterio.errors.WindowError: zone outside the raster
+            win = _pixel_window(from_bounds(*zone.bounds, transform=ds.transform), full)
+            if win is None:  # the zone lies outside the raster
                 continue
             data = ds.read(1, window=win, masked=True).astype(float).filled(0.0)
             data[~np.isfinite(data)] = 0.0

@@ -119,3 +119,110 @@ def qcolor(value: str) -> QColor:
 
     r, g, b, a = parse_color(value)
     return QColor(r, g, b, a)
+
+
+# -- toolbar icons -------------------------------------------------------------------------------
+def _magnifier(p: QPainter, s: float, sign: str) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .09))
+    p.setBrush(QColor(255, 255, 255, 200))
+    p.drawEllipse(QRectF(s * .12, s * .12, s * .55, s * .55))
+    p.drawLine(QPointF(s * .6, s * .6), QPointF(s * .9, s * .9))
+    p.setPen(QPen(QColor("#30475e"), s * .07))
+    p.drawLine(QPointF(s * .27, s * .395), QPointF(s * .52, s * .395))
+    if sign == "+":
+        p.drawLine(QPointF(s * .395, s * .27), QPointF(s * .395, s * .52))
+
+
+def _tool_full(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .08))
+    for x0, y0, dx, dy in ((.1, .1, 1, 1), (.9, .1, -1, 1), (.1, .9, 1, -1), (.9, .9, -1, -1)):
+        p.drawLine(QPointF(s * x0, s * y0), QPointF(s * (x0 + .25 * dx), s * y0))
+        p.drawLine(QPointF(s * x0, s * y0), QPointF(s * x0, s * (y0 + .25 * dy)))
+    _vector_small(p, s)
+
+
+def _vector_small(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#35627a"), s * .05))
+    p.setBrush(QColor(106, 159, 181, 160))
+    p.drawPolygon(QPolygonF([QPointF(s * .3, s * .4), QPointF(s * .55, s * .28), QPointF(s * .72, s * .5),
+                             QPointF(s * .55, s * .72), QPointF(s * .32, s * .64)]))
+
+
+def _tool_layer(p: QPainter, s: float) -> None:
+    _magnifier(p, s, "")
+    _vector_small(p, s * .9)
+
+
+def _tool_pan(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .08))
+    c = s * .5
+    p.drawLine(QPointF(c, s * .08), QPointF(c, s * .92))
+    p.drawLine(QPointF(s * .08, c), QPointF(s * .92, c))
+    p.setBrush(QColor("#30475e"))
+    for tip, a, b in (((c, s * .05), (c - s * .12, s * .2), (c + s * .12, s * .2)),
+                      ((c, s * .95), (c - s * .12, s * .8), (c + s * .12, s * .8)),
+                      ((s * .05, c), (s * .2, c - s * .12), (s * .2, c + s * .12)),
+                      ((s * .95, c), (s * .8, c - s * .12), (s * .8, c + s * .12))):
+        p.drawPolygon(QPolygonF([QPointF(*tip), QPointF(*a), QPointF(*b)]))
+
+
+def _tool_zoom_rect(p: QPainter, s: float) -> None:
+    pen = QPen(QColor("#30475e"), s * .07)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    p.setPen(pen)
+    p.drawRect(QRectF(s * .1, s * .15, s * .8, s * .6))
+    _magnifier(p, s * .6, "+")
+
+
+def _tool_identify(p: QPainter, s: float) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("#1f6fd0"))
+    p.drawEllipse(QRectF(s * .08, s * .08, s * .84, s * .84))
+    p.setBrush(QColor("white"))
+    p.drawEllipse(QRectF(s * .44, s * .2, s * .12, s * .12))
+    p.drawRect(QRectF(s * .44, s * .4, s * .12, s * .38))
+
+
+def _tool_distance(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .06))
+    p.setBrush(QColor("#f4d35e"))
+    p.drawPolygon(QPolygonF([QPointF(s * .05, s * .7), QPointF(s * .7, s * .05), QPointF(s * .95, s * .3),
+                             QPointF(s * .3, s * .95)]))
+    for i in range(1, 6):
+        t = i / 6
+        x0, y0 = s * (.05 + .65 * t), s * (.7 - .65 * t)
+        p.drawLine(QPointF(x0, y0), QPointF(x0 + s * (.1 if i % 2 else .18), y0 + s * (.1 if i % 2 else .18)))
+
+
+def _tool_area(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .06))
+    p.setBrush(QColor(244, 211, 94, 170))
+    pts = [QPointF(s * .1, s * .3), QPointF(s * .6, s * .1), QPointF(s * .9, s * .55), QPointF(s * .45, s * .9)]
+    p.drawPolygon(QPolygonF(pts))
+    p.setBrush(QColor("#30475e"))
+    for pt in pts:
+        p.drawEllipse(pt, s * .06, s * .06)
+
+
+_TOOL_PAINTERS = {
+    "zoom_in": lambda p, s: _magnifier(p, s, "+"), "zoom_out": lambda p, s: _magnifier(p, s, "-"),
+    "zoom_full": _tool_full, "zoom_layer": _tool_layer, "pan": _tool_pan, "zoom_rect": _tool_zoom_rect,
+    "identify": _tool_identify, "measure_distance": _tool_distance, "measure_area": _tool_area,
+}
+
+
+@lru_cache(maxsize=None)
+def tool_icon(name: str) -> QIcon:
+    """Toolbar icon of a map tool or zoom action (see ``_TOOL_PAINTERS`` for names)."""
+    icon = QIcon()
+    painter_fn = _TOOL_PAINTERS.get(name)
+    for size in (16, 24, 32):
+        pix = QPixmap(size, size)
+        pix.fill(Qt.GlobalColor.transparent)
+        if painter_fn is not None:
+            painter = QPainter(pix)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter_fn(painter, float(size))
+            painter.end()
+        icon.addPixmap(pix)
+    return icon

@@ -52,12 +52,6 @@ class Settings:
     def set_language(self, lang: str | None) -> None:
         self.store.setValue("language", lang or "")
 
-    def show_basemap(self) -> bool:
-        return str(self.store.value("show_basemap", "true")).lower() not in ("false", "0")
-
-    def set_show_basemap(self, value: bool) -> None:
-        self.store.setValue("show_basemap", bool(value))
-
     # -- window --------------------------------------------------------------------------
     def restore_window(self, window) -> None:
         geometry = self.store.value("window/geometry")
@@ -76,7 +70,7 @@ class Settings:
 
 
 class PreferencesDialog(QDialog):
-    """Language (applied at once on OK) and basemap preference."""
+    """The user interface language (applied at once on OK)."""
 
     def __init__(self, settings: Settings, parent=None):
         super().__init__(parent)
@@ -86,14 +80,9 @@ class PreferencesDialog(QDialog):
             self.language_combo.addItem(name, code)
         chosen = settings.language() or current_language()
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(chosen)))
-        self.basemap_combo = QComboBox()
-        self.basemap_combo.addItem("", True)
-        self.basemap_combo.addItem("", False)
-        self.basemap_combo.setCurrentIndex(0 if settings.show_basemap() else 1)
         self._form = QFormLayout()
-        self._language_label, self._basemap_label = QLabel(), QLabel()
+        self._language_label = QLabel()
         self._form.addRow(self._language_label, self.language_combo)
-        self._form.addRow(self._basemap_label, self.basemap_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -105,9 +94,6 @@ class PreferencesDialog(QDialog):
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Preferences"))
         self._language_label.setText(self.tr("Language:"))
-        self._basemap_label.setText(self.tr("Basemap:"))
-        self.basemap_combo.setItemText(0, self.tr("Show administrative boundaries"))
-        self.basemap_combo.setItemText(1, self.tr("Hide"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         from PySide6.QtCore import QEvent
@@ -122,6 +108,5 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         self.settings.set_language(self.language)
-        self.settings.set_show_basemap(bool(self.basemap_combo.currentData()))
         self.settings.sync()
         super().accept()

@@ -1,0 +1,212 @@
+"""File operations of the main window: new/open/save/save as, add layers, drops, map export.
+
+Functions take the :class:`~hygis.ui.mainwindow.MainWindow`; errors a user can
+cause are shown in a dialog (``window.show_error``) and never raised, so the app
+stays usable.  Heavy modules (``hygis.io``, rendering) are imported lazily to keep
+start-up fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from hygis.commands import AddLayer
+from hygis.errors import CancelledError, HygisError
+from hygis.project import Project
+
+PROJECT_SUFFIX = ".hygis"
+VECTOR_PATTERNS = "*.gpkg *.shp *.geojson *.json *.kml *.gml *.csv *.zip *.fgb *.tab"
+RASTER_PATTERNS = "*.tif *.tiff *.img *.vrt *.asc *.nc *.jp2"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def project_filter() -> str:
+    return _tr("hygis projects (*.hygis)")
+
+
+def layer_filter() -> str:
+    return ";;".join([_tr("All supported files") + f" ({VECTOR_PATTERNS} {RASTER_PATTERNS})",
+                      _tr("Vector files") + f" ({VECTOR_PATTERNS})", _tr("Raster files") + f" ({RASTER_PATTERNS})",
+                      _tr("All files (*)")])
+
+
+# -- unsaved changes ------------------------------------------------------------------------------
+def ask_save(window) -> QMessageBox.StandardButton:
+    """Ask Save/Discard/Cancel about unsaved changes (tests replace this function)."""
+    buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+               | QMessageBox.StandardButton.Cancel)
+    name = window.project.title or (window.project.path.name if window.project.path else _tr("Untitled project"))
+    return QMessageBox.question(window, _tr("Unsaved changes"),
+                                _tr("Save the changes to “{name}” before closing it?").format(name=name),
+                                buttons, QMessageBox.StandardButton.Save)
+
+
+def maybe_save(window) -> bool:
+    """True if the current project may be closed (saved, discarded or clean)."""
+    if window.project is None or not window.project.dirty:
+        return True
+    answer = ask_save(window)
+    if answer == QMessageBox.StandardButton.Save:
+        return save(window)
+    return answer == QMessageBox.StandardButton.Discard
+
+
+# -- new / open / save ----------------------------------------------------------------------------
+def new_project(window) -> None:
+    if maybe_save(window):
+        window.set_project(Project())
+
+
+def open_dialog(window) -> None:
+    if not maybe_save(window):
+        return
+    start = str(window.project.path.parent) if window.project.path else ""
+    path, _ = QFileDialog.getOpenFileName(window, _tr("Open Project"), start,
+                                          project_filter() + ";;" + layer_filter())
+    if path:
+        open_path(window, path)
+
+
+def open_with_prompt(window, path) -> bool:
+    return maybe_save(window) and open_path(window, path)
+
+
+def open_path(window, path) -> bool:
+    """Open ``path``: a .hygis project, or a GIS file as a new project holding its layers."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == PROJECT_SUFFIX:
+            project = Project.open(path)
+        else:
+            layers = load_layers(window, path)
+            project = Project(title=path.stem)
+            for layer in layers:
+                project.layers.append(layer)
+    except CancelledError:
+        return False
+    except (HygisError, OSError) as exc:
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot open {path}: {exc}"))
+        return False
+    window.set_project(project)
+    if path.suffix.lower() == PROJECT_SUFFIX:
+        window.settings.add_recent(path)
+        window.update_recent_menu()
+    return True
+
+
+def save(window) -> bool:
+    if window.project.path is None:
+        return save_as(window)
+    return save_to(window, window.project.path)
+
+
+def save_as(window) -> bool:
+    start = str(window.project.path) if window.project.path else (window.project.title or "project") + PROJECT_SUFFIX
+    path, _ = QFileDialog.getSaveFileName(window, _tr("Save Project As"), start, project_filter())
+    if not path:
+        return False
+    if not path.lower().endswith(PROJECT_SUFFIX):
+        path += PROJECT_SUFFIX
+    return save_to(window, path)
+
+
+def save_to(window, path) -> bool:
+    """Save the project to ``path`` and mark it clean; errors are shown."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        saved = window.project.save(path)
+    except (HygisError, OSError) as exc:
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot save {path}: {exc}"))
+        return False
+    finally:
+        QApplication.restoreOverrideCursor()
+    window.project.mark_clean()
+    window.settings.add_recent(saved or path)
+    window.update_recent_menu()
+    window.statusBar().showMessage(_tr("Saved {path}").format(path=saved or path), 5000)
+    return True
+
+
+# -- layers ---------------------------------------------------------------------------------------
+def load_layers(window, path) -> list:
+    """Read the layers of a vector/raster file off the UI thread (``hygis.io.load_layers``)."""
+    try:
+        from hygis.io import load_layers as io_load
+    except ImportError:
+        raise HygisError("Reading GIS files is not available in this installation") from None
+
+    def _work(p, progress=None, cancelled=None):
+        return io_load(p)
+
+    return window.run_task(_tr("Reading {name}…").format(name=Path(path).name), _work, str(path))
+
+
+def add_layer_dialog(window) -> None:
+    paths, _ = QFileDialog.getOpenFileNames(window, _tr("Add Layer"), "", layer_filter())
+    if paths:
+        add_layer_files(window, paths)
+
+
+def add_layer_files(window, paths) -> int:
+    """Add the layers of each file as undoable AddLayer commands; returns how many were added."""
+    project, added = window.project, 0
+    was_empty = len(project.layers) == 0
+    for path in paths:
+        try:
+            for layer in load_layers(window, path):
+                project.execute(AddLayer(project, layer))
+                added += 1
+        except CancelledError:
+            break
+        except (HygisError, OSError) as exc:
+            window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot read {path}: {exc}"))
+    if added and was_empty and project.full_extent() is not None:
+        window.canvas.set_extent(project.full_extent())
+    return added
+
+
+def dropped_paths(mime) -> list[str]:
+    """Local file paths of a drag's mime data."""
+    if mime is None or not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+
+def drop_files(window, paths) -> None:
+    """A dropped .hygis opens as the project; any other file is added as layers."""
+    projects = [p for p in paths if p.lower().endswith(PROJECT_SUFFIX)]
+    if projects and len(paths) == 1:
+        open_with_prompt(window, projects[0])
+    else:
+        add_layer_files(window, [p for p in paths if not p.lower().endswith(PROJECT_SUFFIX)])
+
+
+# -- export ---------------------------------------------------------------------------------------
+def export_image_dialog(window) -> None:
+    name = (window.project.title or "map") + ".png"
+    path, _ = QFileDialog.getSaveFileName(window, _tr("Export Map Image"), name,
+                                          _tr("Images (*.png *.svg *.pdf)"))
+    if path:
+        export_image(window, path)
+
+
+def export_image(window, path, size=(1920, 1080)) -> bool:
+    """Write the current view (legend, scale bar, north arrow) to PNG/SVG/PDF by suffix."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        from hygis.ui.render import export_map
+
+        export_map(window.project, path, size, extent=window.canvas.extent())
+    except (HygisError, OSError) as exc:
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot write {path}: {exc}"))
+        return False
+    finally:
+        QApplication.restoreOverrideCursor()
+    window.statusBar().showMessage(_tr("Exported {path}").format(path=path), 5000)
+    return True

@@ -34,10 +34,27 @@ def _cell(value) -> str:
     return str(value)
 
 
+#: Longest text cell of the table format (display cells); longer text is cut with "…".
+MAX_CELL = 40
+
+
+def _clip(text: str, limit: int = MAX_CELL) -> str:
+    if display_width(text) <= limit:
+        return text
+    out, width = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if width + w > limit - 1:
+            break
+        out.append(ch)
+        width += w
+    return "".join(out) + "…"
+
+
 def format_table(frame: pd.DataFrame) -> str:
-    """Columns aligned by display width; numbers right-aligned, floats with 3 decimals."""
+    """Columns aligned by display width; numbers right-aligned, floats with 3 decimals, long text cut."""
     headers = [str(c) for c in frame.columns]
-    rows = [[_cell(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
+    rows = [[_clip(_cell(v)) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
     widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]

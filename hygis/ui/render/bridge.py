@@ -31,13 +31,18 @@ class RendererSet:
         self._lock = threading.Lock()
 
     def get(self, layer):
-        cls = renderer_class(layer)
+        """The renderer of ``layer`` (re-chosen when its data changed geometry family)."""
         with self._lock:
             r = self._renderers.get(layer.id)
-            if r is None or type(r) is not cls or r.layer is not layer:
-                if r is not None:
-                    r.close()
-                r = self._renderers[layer.id] = cls(layer)
+            if r is not None and r.layer is layer and not getattr(r, "stale_family", False):
+                return r
+            cls = renderer_class(layer)
+            if r is not None and type(r) is cls and r.layer is layer:
+                r.stale_family = False
+                return r
+            if r is not None:
+                r.close()
+            r = self._renderers[layer.id] = cls(layer)
             return r
 
     def prune(self, keep_ids) -> None:

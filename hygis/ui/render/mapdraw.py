@@ -1,38 +1,220 @@
-"""paint_map / render_project / export_map (temporary skeleton)."""
+"""Drawing a whole map: basemap, layers in order, labels, selection, decorations.
+
+``render_layers`` is what the canvas worker calls for one view; ``paint_map`` is the
+entry point of the headless render and the slide export (same renderers, plus legend,
+scale bar and north arrow).
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
-BACKGROUND = QColor("#dfeaf2")
+from hygis.errors import HygisError
+from hygis.ui.render import decorations
+from hygis.ui.render.bridge import RendererSet
+from hygis.ui.render.labels import LabelSet
+from hygis.ui.render.view import DEFAULT_EXTENT, MapView
+
+log = logging.getLogger(__name__)
+BACKGROUND = QColor("#dfeaf2")  # sea / outside the basemap
+_BASEMAP: dict[str, object] = {}
+_BASEMAP_LOCK = threading.Lock()
 
 
-def paint_map(painter, rect, project, extent_wgs84, *, legend=True, scalebar=True, north_arrow=True,
-              title=None, basemap=True, renderers=None):
-    painter.fillRect(rect, BACKGROUND)
+def basemap_layers() -> list:
+    """The offline basemap layers (loaded once; empty when the basemap is unavailable)."""
+    with _BASEMAP_LOCK:
+        if "layers" not in _BASEMAP:
+            try:
+                from hygis.basemap import basemap_layers as load
+
+                _BASEMAP["layers"] = load()
+                _BASEMAP["renderers"] = RendererSet()
+            except Exception as exc:  # missing assets must not stop the map
+                log.warning("basemap unavailable: %s", exc)
+                _BASEMAP["layers"], _BASEMAP["renderers"] = [], RendererSet()
+        return _BASEMAP["layers"]
+
+
+def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet, *, basemap: bool = True,
+                labels: bool = True) -> None:
+    """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``)."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    label_set = LabelSet() if labels else None
+    stack = [(lyr, _BASEMAP["renderers"]) for lyr in basemap_layers()] if basemap else []
+    stack += [(lyr, renderers) for lyr in layers]
+    for layer, rset in stack:
+        if not layer.visible or layer.opacity <= 0:
+            continue
+        try:
+            _draw_layer(painter, rset.get(layer), view, layer.opacity, label_set)
+        except HygisError as exc:
+            log.warning("layer %s not drawn: %s", layer.name, exc)
+    if label_set is not None:
+        label_set.draw(painter, view.width, view.height)
+
+
+def _draw_layer(painter, renderer, view, opacity, labels) -> None:
+    raster_device = isinstance(painter.device(), QImage)
+    if opacity >= 1.0 or renderer.layer.kind == "raster" or not raster_device:
+        painter.save()
+        painter.setOpacity(opacity)
+        renderer.draw(painter, view, labels)
+        painter.restore()
+        return
+    # translucent vector layer: draw opaque into its own image, then blend once (no double alpha)
+    img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.draw(p, view, labels)
+    p.end()
+    painter.save()
+    painter.setOpacity(opacity)
+    painter.drawImage(QPointF(0, 0), img)
+    painter.restore()
+
+
+def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True) -> QImage:
+    """The map of ``layers`` for ``view`` as a new QImage (safe in a worker thread)."""
+    img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(BACKGROUND)
+    painter = QPainter(img)
+    draw_layers(painter, layers, view, renderers, basemap=basemap)
+    painter.end()
+    return img
+
+
+def paint_selection(painter: QPainter, layers, view: MapView, renderers: RendererSet) -> None:
+    """Highlight the selected features of the visible vector layers."""
+    for layer in layers:
+        if layer.visible and layer.kind != "raster" and getattr(layer, "selection", None):
+            renderers.get(layer).draw_selection(painter, view)
+
+
+def identify(layers, x: float, y: float, tolerance_m: float):
+    """Topmost visible feature within ``tolerance_m`` of (x, y) canvas metres → (layer, fid) or None."""
+    import shapely
+
+    from hygis.ui.render.view import to_wgs84
+
+    lon0, lat0 = to_wgs84(x - tolerance_m, y - tolerance_m)
+    lon1, lat1 = to_wgs84(x + tolerance_m, y + tolerance_m)
+    box = shapely.box(min(lon0, lon1), min(lat0, lat1), max(lon0, lon1), max(lat0, lat1))
+    for layer in reversed(list(layers)):
+        if not layer.visible or layer.kind == "raster" or len(layer.data) == 0:
+            continue
+        pos = layer.data.sindex.query(box, predicate="intersects")
+        if len(pos) == 0:
+            continue
+        if layer.filter:
+            pos = pos[np.asarray(layer.filter_mask())[pos]]
+        if len(pos):
+            return layer, int(layer.data.index[int(np.max(pos))])  # last drawn is on top
+    return None
+
+
+def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, legend=True, scalebar=True,
+              north_arrow=True, title=None, basemap=True, renderers: RendererSet | None = None,
+              dpi: float = 96.0) -> MapView:
+    """Draw ``project``'s map showing ``extent_wgs84`` (whole, aspect kept) into ``rect`` of ``painter``.
+
+    Returns the view used (rect pixels ↔ canvas metres).
+    """
+    rect = QRectF(rect)
+    width, height = max(int(round(rect.width())), 1), max(int(round(rect.height())), 1)
+    extent = extent_wgs84 or project.full_extent() or project.extent or DEFAULT_EXTENT
+    view = MapView.fit_wgs84(extent, width, height, margin=0.03)
+    own = renderers is None
+    renderers = renderers or RendererSet()
+    layers = list(project.layers)
+    painter.save()
+    painter.translate(rect.topLeft())
+    painter.setClipRect(QRectF(0, 0, width, height))
+    painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
+    draw_layers(painter, layers, view, renderers, basemap=basemap and getattr(project, "show_basemap", True))
+    paint_selection(painter, layers, view, renderers)
+    decorations.paint_decorations(painter, QRectF(0, 0, width, height), view, layers, legend=legend,
+                                  scalebar=scalebar, north_arrow=north_arrow, title=title, dpi=dpi)
+    painter.restore()
+    if own:
+        renderers.close()
+    return view
 
 
 def render_project(project, size=(1920, 1080), extent=None, **kw) -> QImage:
-    img = QImage(int(size[0]), int(size[1]), QImage.Format.Format_ARGB32_Premultiplied)
-    p = QPainter(img)
-    paint_map(p, img.rect().toRectF(), project, extent, **kw)
-    p.end()
-    return img
-
-
-def export_map(project, path, size=(1920, 1080), **kw):
-    render_project(project, size, **kw).save(str(path))
-
-
-def render_layers(layers, view, renderers, basemap=True) -> QImage:
-    img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+    """The project's map as a QImage of ``size`` (width, height) pixels."""
+    w, h = _check_size(size)
+    img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(BACKGROUND)
+    painter = QPainter(img)
+    paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
+    painter.end()
     return img
 
 
-def paint_selection(painter, layers, view, renderers):
-    pass
+def export_map(project, path, size=(1920, 1080), extent=None, **kw) -> Path:
+    """Write the project's map to ``path``: PNG/JPEG (raster), SVG or PDF (vector) by suffix."""
+    path = Path(path)
+    w, h = _check_size(size)
+    suffix = path.suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"):
+        img = render_project(project, (w, h), extent, **kw)
+        if suffix in (".jpg", ".jpeg"):
+            img = img.convertToFormat(QImage.Format.Format_RGB32)
+        if not img.save(str(path)):
+            raise HygisError(f"Cannot write {path}")
+        return path
+    if suffix == ".svg":
+        from PySide6.QtSvg import QSvgGenerator
+
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(w, h))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle(getattr(project, "title", "") or "hygis map")
+        _paint_device(gen, project, w, h, extent, kw)
+    elif suffix == ".pdf":
+        _export_pdf(project, path, w, h, extent, kw)
+    else:
+        raise HygisError(f"Unsupported map format '{path.suffix}': use .png, .jpg, .svg or .pdf")
+    if not path.exists() or path.stat().st_size == 0:
+        raise HygisError(f"Cannot write {path}")
+    return path
 
 
-def identify(layers, x, y, tolerance_m):
-    return None
+def _paint_device(device, project, w, h, extent, kw) -> None:
+    painter = QPainter()
+    if not painter.begin(device):
+        raise HygisError("Cannot start drawing the map (is the output path writable?)")
+    paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
+    painter.end()
+
+
+def _export_pdf(project, path: Path, w: int, h: int, extent, kw) -> None:
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    writer = QPdfWriter(str(path))
+    writer.setResolution(96)  # one PDF unit per map pixel: the page is w×h px at 96 dpi
+    page = QPageSize(QRectF(0, 0, w * 72 / 96, h * 72 / 96).size(), QPageSize.Unit.Point, "map",
+                     QPageSize.SizeMatchPolicy.ExactMatch)
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    writer.setTitle(getattr(project, "title", "") or "hygis map")
+    _paint_device(writer, project, w, h, extent, kw)
+
+
+def _check_size(size) -> tuple[int, int]:
+    try:
+        w, h = int(size[0]), int(size[1])
+    except (TypeError, ValueError, IndexError):
+        raise HygisError(f"invalid image size {size!r}") from None
+    if not (16 <= w <= 20000 and 16 <= h <= 20000):
+        raise HygisError(f"image size {w}x{h} out of range (16–20000 pixels each way)")
+    return w, h

@@ -1,0 +1,116 @@
+"""Labels: collected while layers draw, then placed on top with halos and collision avoidance.
+
+Point labels try eight positions around the marker (right, left, above, below, then the
+diagonals) and are dropped when all collide; polygon/line labels are centred and dropped
+on collision.  Text uses a font with Simplified Chinese glyphs (``hygis.ui.fonts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPainterPath, QPen
+
+HALO = QColor(255, 255, 255, 225)
+HALO_WIDTH = 3.0
+CELL = 64.0
+
+
+def label_family() -> str:
+    """A font family with Simplified Chinese glyphs, chosen through Qt's font database."""
+    try:
+        from hygis.ui.fonts import cjk_family
+
+        return cjk_family()
+    except ImportError:  # pragma: no cover - fonts module missing
+        fams = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+        return fams[0] if fams else QFont().family()
+
+
+@dataclass
+class Label:
+    text: str
+    x: float
+    y: float
+    size: float
+    color: str
+    point: bool = False
+    offset: float = 0.0
+
+
+class _Grid:
+    """Uniform grid of placed rectangles for fast overlap tests."""
+
+    def __init__(self):
+        self.cells: dict[tuple[int, int], list[QRectF]] = {}
+
+    def _keys(self, r: QRectF):
+        for i in range(int(r.left() // CELL), int(r.right() // CELL) + 1):
+            for j in range(int(r.top() // CELL), int(r.bottom() // CELL) + 1):
+                yield i, j
+
+    def collides(self, r: QRectF) -> bool:
+        return any(r.intersects(o) for k in self._keys(r) for o in self.cells.get(k, ()))
+
+    def add(self, r: QRectF) -> None:
+        for k in self._keys(r):
+            self.cells.setdefault(k, []).append(r)
+
+
+class LabelSet:
+    """Labels of one map drawing; :meth:`draw` places and paints them."""
+
+    def __init__(self):
+        self.items: list[Label] = []
+
+    def add(self, text: str, x: float, y: float, size: float, color: str, point: bool = False,
+            offset: float = 0.0) -> None:
+        self.items.append(Label(text, x, y, size, color, point, offset))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def draw(self, painter, width: int, height: int) -> int:
+        """Place and paint the labels; returns how many were drawn."""
+        if not self.items:
+            return 0
+        family = label_family()
+        fonts: dict[float, tuple[QFont, QFontMetricsF]] = {}
+        grid = _Grid()
+        view = QRectF(0, 0, width, height)
+        halo = QPen(HALO, HALO_WIDTH, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        drawn = 0
+        for lab in sorted(self.items, key=lambda lb: not lb.point):  # points have priority
+            if lab.size not in fonts:
+                font = QFont(family)
+                font.setPointSizeF(lab.size)
+                font.setPixelSize(max(6, round(lab.size * 96 / 72)))  # device-independent size
+                fonts[lab.size] = (font, QFontMetricsF(font))
+            font, fm = fonts[lab.size]
+            w, h = fm.horizontalAdvance(lab.text), fm.height()
+            rect = self._place(lab, w, h, grid, view)
+            if rect is None:
+                continue
+            grid.add(rect)
+            path = QPainterPath()
+            path.addText(rect.left(), rect.top() + fm.ascent(), font, lab.text)
+            painter.strokePath(path, halo)
+            painter.fillPath(path, QColor(lab.color))
+            drawn += 1
+        return drawn
+
+    @staticmethod
+    def _place(lab: Label, w: float, h: float, grid: _Grid, view: QRectF) -> QRectF | None:
+        x, y, o = lab.x, lab.y, lab.offset
+        if lab.point:
+            spots = [(x + o, y - h / 2), (x - o - w, y - h / 2), (x - w / 2, y - o - h), (x - w / 2, y + o),
+                     (x + o * 0.7, y - o * 0.7 - h), (x - o * 0.7 - w, y - o * 0.7 - h),
+                     (x + o * 0.7, y + o * 0.7), (x - o * 0.7 - w, y + o * 0.7)]
+        else:
+            spots = [(x - w / 2, y - h / 2)]
+        for sx, sy in spots:
+            rect = QRectF(sx, sy, w, h)
+            if view.contains(rect) and not grid.collides(rect):
+                return rect
+        return None

@@ -1,0 +1,308 @@
+"""Vector layer renderers: one per geometry family (polygon, line, point; mixed draws all three).
+
+A renderer observes its layer (data/style/filter events invalidate its caches) and
+draws a :class:`~hygis.ui.render.view.MapView` in bulk: projected geometry is cached
+once, then each frame culls by bbox arrays, splats sub-pixel features as single
+pixels, decimates vertices to the pixel size and fills one path per colour class.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import shapely
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter
+
+from hygis.layers.style import feature_colors, parse_color
+from hygis.ui.render import geometry, paths, symbols
+from hygis.ui.render.view import to_map
+
+TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
+MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
+LABEL_LIMIT = 4_000  # no labels when more features than this are in view
+SPLAT_ALPHA_MIN = 160
+
+
+class VectorRenderer:
+    """Base renderer: caches of one vector layer plus the drawing of each family."""
+
+    families: tuple[str, ...] = ("polygon", "line", "point")
+
+    def __init__(self, layer):
+        self.layer = layer
+        self._lock = threading.RLock()
+        self.stale_family = False
+        self._clear()
+        ev = layer.events
+        ev.data.connect(self._on_data)
+        ev.style.connect(self._on_style)
+        ev.filter.connect(self._on_filter)
+
+    def close(self) -> None:
+        ev = self.layer.events
+        ev.data.disconnect(self._on_data)
+        ev.style.disconnect(self._on_style)
+        ev.filter.disconnect(self._on_filter)
+
+    # -- caches -------------------------------------------------------------------------------
+    def _clear(self) -> None:
+        self._geom: dict[str, object] = {}
+        self._classes = None
+        self._mask = None
+        self._anchors = None
+
+    def _on_data(self, *_) -> None:
+        with self._lock:
+            self._clear()
+            self.stale_family = True  # the layer may now hold another geometry family
+
+    def _on_style(self, *_) -> None:
+        with self._lock:
+            self._classes = None
+
+    def _on_filter(self, *_) -> None:
+        with self._lock:
+            self._mask = None
+
+    def geometry(self, family: str):
+        """Projected flattened geometry of one family (cached until the layer's data changes)."""
+        with self._lock:
+            if family not in self._geom:
+                geoms = self.layer.data.geometry.to_numpy()
+                build = {"polygon": geometry.polygon_rings, "line": geometry.line_parts,
+                         "point": geometry.points}[family]
+                self._geom[family] = build(geoms)
+            return self._geom[family]
+
+    def rows_mask(self) -> np.ndarray:
+        """Rows passing the layer filter."""
+        with self._lock:
+            if self._mask is None:
+                n = len(self.layer.data)
+                self._mask = np.ones(n, bool) if not self.layer.filter else np.asarray(self.layer.filter_mask(), bool)
+            return self._mask
+
+    def classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(class code per row, (K, 4) RGBA per class) of the style's colour per feature."""
+        with self._lock:
+            if self._classes is None:
+                style, data = self.layer.style, self.layer.data
+                default = style.stroke if self.families == ("line",) else style.fill
+                if style.mode == "single" or not style.field:
+                    codes, uniques = np.zeros(len(data), np.int64), [default]
+                else:
+                    codes, uniques = pd.factorize(pd.Series(feature_colors(style, data, default), dtype=object))
+                    codes = np.asarray(codes, np.int64)
+                self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]))
+            return self._classes
+
+    # -- drawing ----------------------------------------------------------------------------
+    def draw(self, painter: QPainter, view, labels=None) -> None:
+        """Draw the layer's visible features for ``view`` (painter in view pixels)."""
+        if len(self.layer.data) == 0:
+            return
+        ok = self.rows_mask()
+        for family in self.families:
+            getattr(self, f"_draw_{family}")(painter, view, ok, labels)
+
+    def _split(self, bbox: np.ndarray, ok: np.ndarray, view):
+        vis = ok & geometry.visible_rows(bbox, view.bounds)
+        size = np.fmax(bbox[:, 2] - bbox[:, 0], bbox[:, 3] - bbox[:, 1]) / view.res
+        with np.errstate(invalid="ignore"):
+            tiny = vis & (size < TINY_PX)
+        return vis, tiny, vis & ~tiny
+
+    def _splat(self, painter, view, bbox, rows, argb) -> None:
+        px, py = view.to_pixels((bbox[rows, 0] + bbox[rows, 2]) / 2, (bbox[rows, 1] + bbox[rows, 3]) / 2)
+        img = paths.splat_image(px, py, argb, view.width, view.height)
+        if img is not None:
+            painter.drawImage(paths.full_rect(view.width, view.height), img)
+
+    def _splat_colors(self, colors: np.ndarray, stroke: str) -> np.ndarray:
+        """Colour of a sub-pixel feature per class: its fill, or the stroke when the fill is faint."""
+        rgba = colors.astype(float).copy()
+        faint = rgba[:, 3] < SPLAT_ALPHA_MIN
+        if faint.any():
+            s = np.array(parse_color(stroke), float)
+            rgba[faint] = s if s[3] > 0 else np.append(rgba[faint, :3], SPLAT_ALPHA_MIN)
+        return paths.premultiplied(rgba)
+
+    def _class_paths(self, rings, ring_ids, codes, view):
+        """Yield (class, QPainterPath) for the rings ``ring_ids`` grouped by colour class."""
+        ring_cls = codes[rings.feature[ring_ids]]
+        for k in np.unique(ring_cls):
+            ids = ring_ids if len(ring_cls) and ring_cls.min() == ring_cls.max() else ring_ids[ring_cls == k]
+            idx, starts = paths.gather(rings.starts, ids)
+            px, py = view.to_pixels(rings.x[idx], rings.y[idx])
+            px, py, starts = paths.decimate(px, py, starts)
+            yield int(k), paths.rings_path(px, py, starts)
+
+    def _draw_polygon(self, painter, view, ok, labels) -> None:
+        rings = self.geometry("polygon")
+        if len(rings.feature) == 0:
+            return
+        style = self.layer.style
+        codes, colors = self.classes()
+        vis, tiny, big = self._split(rings.bbox, ok, view)
+        if tiny.any():
+            rows = np.flatnonzero(tiny)
+            self._splat(painter, view, rings.bbox, rows, self._splat_colors(colors, style.stroke)[codes[rows]])
+        if big.any():
+            ring_ids = np.flatnonzero(big[rings.feature])
+            hatch = symbols.hatch_brush(style.stroke, style.hatch)
+            for k, path in self._class_paths(rings, ring_ids, codes, view):
+                color = colors[k]
+                fill = style.fill if style.stroke_by_class else tuple(color)
+                stroke = tuple(color) if style.stroke_by_class else style.stroke
+                painter.setPen(symbols.pen(stroke, style.width, style.dash))
+                painter.setBrush(symbols.brush(fill))
+                painter.drawPath(path)
+                if hatch is not None:
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(hatch)
+                    painter.drawPath(path)
+        if labels is not None:
+            self._collect_labels(labels, view, np.flatnonzero(big), "polygon")
+
+    def _draw_line(self, painter, view, ok, labels) -> None:
+        parts = self.geometry("line")
+        if len(parts.feature) == 0:
+            return
+        style = self.layer.style
+        codes, colors = self.classes()
+        if self.families != ("line",):  # mixed layer: lines take the stroke unless classified
+            colors = colors if style.mode != "single" else np.array([parse_color(style.stroke)])
+        vis, tiny, big = self._split(parts.bbox, ok, view)
+        if tiny.any():
+            rows = np.flatnonzero(tiny)
+            rgba = colors.astype(float).copy()
+            rgba[:, 3] = np.maximum(rgba[:, 3], SPLAT_ALPHA_MIN)
+            self._splat(painter, view, parts.bbox, rows, paths.premultiplied(rgba)[codes[rows]])
+        if big.any():
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            ring_ids = np.flatnonzero(big[parts.feature])
+            for k, path in self._class_paths(parts, ring_ids, codes, view):
+                painter.setPen(symbols.pen(tuple(colors[k]), max(style.width, 0.5), style.dash))
+                painter.drawPath(path)
+        if labels is not None:
+            self._collect_labels(labels, view, np.flatnonzero(big), "line")
+
+    def _draw_point(self, painter, view, ok, labels) -> None:
+        pts = self.geometry("point")
+        if len(pts.feature) == 0:
+            return
+        style = self.layer.style
+        codes, colors = self.classes()
+        keep = ok[pts.feature] & geometry.visible_rows(
+            np.column_stack([pts.x, pts.y, pts.x, pts.y]), view.bounds, style.size * view.res)
+        if not keep.any():
+            return
+        px, py = view.to_pixels(pts.x[keep], pts.y[keep])
+        cls = codes[pts.feature[keep]]
+        if keep.sum() > MARKER_LIMIT:
+            radius = max(0, int(style.size / 4))
+            img = paths.splat_image(px, py, paths.premultiplied(colors)[cls], view.width, view.height, radius)
+            if img is not None:
+                painter.drawImage(paths.full_rect(view.width, view.height), img)
+            return
+        marker = symbols.marker_path(style.marker, style.size)
+        painter.setPen(symbols.pen(style.stroke, 1.0))
+        for k in np.unique(cls):
+            painter.setBrush(symbols.brush(tuple(colors[k])))
+            sel = cls == k
+            for x, y in zip(px[sel].tolist(), py[sel].tolist()):
+                painter.drawPath(marker.translated(x, y))
+        if labels is not None:
+            rows = np.unique(pts.feature[keep])
+            self._collect_labels(labels, view, rows, "point")
+
+    # -- selection and labels --------------------------------------------------------------
+    def draw_selection(self, painter: QPainter, view) -> None:
+        """Highlight the layer's selected features (yellow outline / ring)."""
+        sel = self.layer.selection
+        if not sel:
+            return
+        pos = self.layer.data.index.get_indexer(sorted(sel))
+        chosen = np.zeros(len(self.layer.data), bool)
+        chosen[pos[pos >= 0]] = True
+        yellow = symbols.SELECTION
+        for family in self.families:
+            if family == "point":
+                pts = self.geometry("point")
+                keep = chosen[pts.feature]
+                px, py = view.to_pixels(pts.x[keep], pts.y[keep])
+                painter.setPen(symbols.pen((255, 212, 0, 255), 3.0))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                r = self.layer.style.size / 2 + 3
+                for x, y in zip(np.atleast_1d(px).tolist(), np.atleast_1d(py).tolist()):
+                    painter.drawEllipse(QPointF(x, y), r, r)
+                continue
+            rings = self.geometry(family)
+            ring_ids = np.flatnonzero(chosen[rings.feature])
+            if len(ring_ids) == 0:
+                continue
+            idx, starts = paths.gather(rings.starts, ring_ids)
+            px, py = view.to_pixels(rings.x[idx], rings.y[idx])
+            path = paths.rings_path(px, py, starts)
+            painter.setPen(symbols.pen((255, 212, 0, 255), 3.0))
+            painter.setBrush(QBrush(QColor(yellow.red(), yellow.green(), yellow.blue(), 70))
+                             if family == "polygon" else QBrush(Qt.BrushStyle.NoBrush))
+            painter.drawPath(path)
+
+    def label_anchors(self, rows: np.ndarray, family: str) -> tuple[np.ndarray, np.ndarray]:
+        """Label positions (canvas metres) of ``rows``: point on surface, line middle, or the point."""
+        with self._lock:
+            n = len(self.layer.data)
+            if self._anchors is None:
+                self._anchors = np.full((n, 2), np.nan)
+            todo = rows[np.isnan(self._anchors[rows, 0])]
+            if len(todo):
+                geoms = self.layer.data.geometry.to_numpy()[todo]
+                if family == "polygon":
+                    pts = shapely.point_on_surface(geoms)
+                elif family == "line":
+                    pts = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+                else:
+                    pts = shapely.centroid(geoms)
+                xy = shapely.get_coordinates(pts)
+                if len(xy) == len(todo):
+                    x, y = to_map(xy[:, 0], xy[:, 1])
+                    self._anchors[todo] = np.column_stack([x, y])
+            return self._anchors[rows, 0], self._anchors[rows, 1]
+
+    def _collect_labels(self, labels, view, rows: np.ndarray, family: str) -> None:
+        style = self.layer.style
+        field = style.label_field
+        if not field or field not in self.layer.data.columns or len(rows) == 0 or len(rows) > LABEL_LIMIT:
+            return
+        values = self.layer.data[field].to_numpy()[rows]
+        x, y = self.label_anchors(rows, family)
+        px, py = view.to_pixels(x, y)
+        offset = style.size / 2 + 2 if family == "point" else 0.0
+        for text, lx, ly in zip(values, np.atleast_1d(px), np.atleast_1d(py)):
+            if text is None or (isinstance(text, float) and np.isnan(text)) or not np.isfinite(lx):
+                continue
+            text = str(text).strip()
+            if text:
+                labels.add(text, float(lx), float(ly), style.label_size, style.label_color,
+                           point=family == "point", offset=offset)
+
+
+class PolygonRenderer(VectorRenderer):
+    families = ("polygon",)
+
+
+class LineRenderer(VectorRenderer):
+    families = ("line",)
+
+
+class PointRenderer(VectorRenderer):
+    families = ("point",)
+
+
+def renderer_for_family(family: str):
+    """The renderer class for a layer's ``geometry_type``."""
+    return {"polygon": PolygonRenderer, "line": LineRenderer, "point": PointRenderer}.get(family, VectorRenderer)

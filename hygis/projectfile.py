@@ -18,7 +18,6 @@ file, never a broken one.
 from __future__ import annotations
 
 import errno
-import glob
 import json
 import math
 import os
@@ -26,7 +25,6 @@ import re
 import sqlite3
 import tempfile
 import urllib.parse
-import time
 import warnings
 from pathlib import Path
 
@@ -34,6 +32,13 @@ import geopandas as gpd
 import pyogrio
 
 from hygis import __version__
+from hygis._atomic import TEMP_SUFFIX
+from hygis._atomic import copy_mode as _copy_mode
+from hygis._atomic import disk_nearly_full as _disk_nearly_full
+from hygis._atomic import fsync_dir as _fsync_dir
+from hygis._atomic import fsync_file as _fsync
+from hygis._atomic import remove_stale_temps as _remove_stale_temps
+from hygis._atomic import remove_temp as _remove_temp
 from hygis.errors import HygisError
 from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
@@ -55,8 +60,6 @@ TIFF_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 #: Tables a layer entry may never point at (GeoPackage/SQLite metadata, hygis' own tables).
 RESERVED_PREFIXES = ("gpkg_", "rtree_", "hygis_", "sqlite_")
 SQLITE_MAGIC = b"SQLite format 3\x00"
-TEMP_SUFFIX = ".hygis-saving"
-STALE_TEMP_SECONDS = 600
 
 
 def quote_ident(name: str) -> str:
@@ -184,55 +187,18 @@ def write_snapshot(project: Project, path) -> Path:
     except OSError as exc:
         reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (exc.strerror or str(exc))
         raise HygisError(f"Cannot save {path.name}: {reason}. The previous file is unchanged.") from exc
-    except Exception as exc:
-        msg = str(exc)
+    except Exception as exc:  # GDAL/SQLite report write failures in their own words
+        msg = str(exc).split("\n")[0][:300]
         low = msg.lower()
-        if "full" in low or "no space" in low or "too large" in low:
+        if "full" in low or "no space" in low or "too large" in low or _disk_nearly_full(directory):
             msg = "the disk is full"
+        else:
+            msg = f"writing failed ({msg})"
         raise HygisError(f"Cannot save {path.name}: {msg}. The previous file is unchanged.") from exc
     finally:
         if tmp is not None:
             _remove_temp(tmp)
     return path
-
-
-def _remove_temp(tmp: Path) -> None:
-    for p in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
-        try:
-            p.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def _remove_stale_temps(directory: Path, stem: str) -> None:
-    """Delete temporary files a killed save left beside the project (older than a few minutes:
-    a save still running in another process is never touched)."""
-    now = time.time()
-    try:
-        candidates = list(directory.glob(f".{glob.escape(stem)}.*{TEMP_SUFFIX}*"))
-    except OSError:
-        return
-    for p in candidates:
-        try:
-            if now - p.stat().st_mtime > STALE_TEMP_SECONDS:
-                p.unlink()
-        except OSError:
-            pass
-
-
-def _copy_mode(target: Path, tmp: Path) -> None:
-    """Keep the saved file's permissions (mkstemp creates 0600; a shared project stays shared)."""
-    try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode | 0o600)
-    except OSError:
-        pass
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _ensure_gpkg(path: Path) -> None:
@@ -252,25 +218,6 @@ def _ensure_gpkg(path: Path) -> None:
         for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') AND name LIKE 'rtree_hygis_init%'").fetchall():
             con.execute(f"DROP TABLE IF EXISTS {quote_ident(row[0])}")
     con.close()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # -- opening ---------------------------------------------------------------------------------

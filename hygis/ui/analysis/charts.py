@@ -1,0 +1,91 @@
+"""pyqtgraph charts of the analysis panels: bars labelled in Chinese, the cumulative line with markers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFontMetrics
+
+from hygis.ui.fonts import cjk_font
+
+BAR_COLOR = "#3a7ca5"
+PLANNED_COLOR = "#f2a65a"
+LINE_COLOR = "#1d3557"
+TARGET_COLOR = "#d62828"
+MARKER_COLOR = "#6c757d"
+
+
+def bar_chart(parent=None) -> pg.PlotWidget:
+    """A white plot whose axes and labels use a CJK font (Chinese category names never show as boxes)."""
+    plot = pg.PlotWidget(parent, background="w")
+    plot.setMinimumHeight(180)
+    item = plot.getPlotItem()
+    font = cjk_font(9)
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setTickFont(font)
+        axis.setPen(pg.mkPen("#555555"))
+        axis.setTextPen(pg.mkPen("#222222"))
+        axis.label.setFont(cjk_font(9))
+    item.showGrid(x=True, y=True, alpha=0.2)
+    item.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    return plot
+
+
+def set_hbars(plot: pg.PlotWidget, old, labels: list[str], values) -> pg.BarGraphItem:
+    """Horizontal bars (first label on top) of ``values``; replaces ``old``. Returns the bar item."""
+    item = plot.getPlotItem()
+    if old is not None:
+        item.removeItem(old)
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    y = np.arange(n, dtype=float)[::-1]  # first row on top
+    bars = pg.BarGraphItem(x0=np.zeros(n), y=y, width=values, height=0.7, brush=BAR_COLOR, pen=pg.mkPen(None))
+    item.addItem(bars)
+    axis = item.getAxis("left")
+    axis.setTicks([[(float(yy), str(lbl)) for yy, lbl in zip(y, labels)]])
+    metrics = QFontMetrics(cjk_font(9))
+    axis.setWidth(max([metrics.horizontalAdvance(str(lbl)) for lbl in labels] + [20]) + 14)
+    item.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
+    item.setXRange(0, float(values.max()) * 1.08 if n and values.max() > 0 else 1.0, padding=0)
+    return bars
+
+
+def set_vbars(plot: pg.PlotWidget, old: list, labels: list[str], series: list[tuple]) -> list:
+    """Stacked vertical bars: ``series`` = [(values, colour), ...]; returns the bar items."""
+    item = plot.getPlotItem()
+    for bar in old or []:
+        item.removeItem(bar)
+    x = np.arange(len(labels), dtype=float)
+    base = np.zeros(len(labels))
+    bars = []
+    for values, colour in series:
+        values = np.asarray(values, dtype=float)
+        bar = pg.BarGraphItem(x=x, y0=base.copy(), height=values, width=0.65, brush=colour, pen=pg.mkPen(None))
+        item.addItem(bar)
+        bars.append(bar)
+        base = base + values
+    item.getAxis("bottom").setTicks([[(float(i), str(lbl)) for i, lbl in enumerate(labels)]])
+    top = float(base.max()) if len(base) else 1.0
+    item.setXRange(-0.6, max(len(labels) - 0.4, 0.6), padding=0)
+    item.setYRange(0, max(top * 1.12, 1.0), padding=0)
+    return bars
+
+
+def target_line(value: float, label: str) -> pg.InfiniteLine:
+    """A dashed horizontal line at ``value`` with a label (the plan target)."""
+    line = pg.InfiniteLine(pos=value, angle=0, pen=pg.mkPen(TARGET_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
+                           label=label, labelOpts={"position": 0.08, "color": QColor(TARGET_COLOR),
+                                                   "anchors": [(0, 1), (0, 1)]})
+    line.label.setFont(cjk_font(9))
+    return line
+
+
+def year_marker(year: float, label: str) -> pg.InfiniteLine:
+    """A dotted vertical line at ``year`` with a label (the target year)."""
+    line = pg.InfiniteLine(pos=year, angle=90, pen=pg.mkPen(MARKER_COLOR, width=1.5, style=pg.QtCore.Qt.DotLine),
+                           label=label, labelOpts={"position": 0.92, "color": QColor(MARKER_COLOR),
+                                                   "anchors": [(1, 0), (1, 0)]})
+    line.label.setFont(cjk_font(9))
+    return line

@@ -1,0 +1,236 @@
+"""Coverage panel: how much of each zone the chosen layers cover (table + bar chart of the share).
+
+A thin wrapper over :func:`hygis.analysis.coverage.coverage_by_zone`; selecting
+zone rows selects the target features inside those zones on the map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QListWidget, QListWidgetItem, QSplitter)
+
+from hygis.analysis import registry
+from hygis.analysis.coverage import TOTAL_LABEL
+from hygis.ui.analysis.charts import bar_chart, set_hbars
+from hygis.ui.analysis.common import (ZONE_BASEMAP, DataFrameModel, make_table_view, snapshot, vector_layers,
+                                      with_blocked)
+from hygis.ui.analysis.panel import AnalysisPanel
+
+#: Bars shown at most (zones with the largest share).
+MAX_BARS = 25
+
+
+def run_coverage(targets, zones, by=None, buffer_m=0.0, progress=None, cancelled=None) -> dict:
+    """Worker job: resolve basemap zones, run coverage_by_zone; returns table and zones frame."""
+    if isinstance(zones, str):
+        from hygis.basemap import zones_from_spec
+
+        zones = zones_from_spec(zones)
+    table = registry.get("coverage").run(progress=progress, cancelled=cancelled, targets=targets, zones=zones,
+                                         by=by, buffer_m=buffer_m)
+    return {"table": table, "zones": zones, "by": by or "name"}
+
+
+class CoveragePanel(AnalysisPanel):
+    """Targets (multi), buffer (m), zones (basemap districts/cities or a polygon layer) → shares."""
+
+    def _build_inputs(self, layout) -> None:
+        form = QFormLayout()
+        self.targets_list = QListWidget(self)
+        self.targets_list.setMaximumHeight(110)
+        self.targets_list.itemChanged.connect(self._on_input_changed)
+        self.buffer_spin = QDoubleSpinBox(self)
+        self.buffer_spin.setRange(0.0, registry.get("coverage").param("buffer_m").maximum)
+        self.buffer_spin.setDecimals(0)
+        self.buffer_spin.setSingleStep(500.0)
+        self.buffer_spin.setSuffix(" m")
+        self.buffer_spin.valueChanged.connect(self._on_input_changed)
+        self.zones_combo = QComboBox(self)
+        self.zones_combo.currentIndexChanged.connect(self._on_zones_changed)
+        self.by_combo = QComboBox(self)
+        self.by_combo.currentIndexChanged.connect(self._on_input_changed)
+        self.form = form
+        self.form_labels = [QLabel(self) for _ in range(4)]
+        for label, widget in zip(self.form_labels, (self.targets_list, self.buffer_spin, self.zones_combo,
+                                                    self.by_combo)):
+            form.addRow(label, widget)
+        layout.addLayout(form)
+
+    def _build_results(self, layout) -> None:
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        self.model = DataFrameModel(parent=self)
+        self.model.total_label = TOTAL_LABEL
+        self.model.digits = {"covered_share_pct": 1, "points_per_100km2": 2}
+        self.table = make_table_view(self.model, self)
+        self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
+        self.plot = bar_chart(self)
+        self.bars = None
+        split.addWidget(self.table)
+        split.addWidget(self.plot)
+        layout.addWidget(split, 1)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Coverage"))
+        self.runner.title = self.tr("Coverage")
+        for row, text in enumerate((self.tr("Target layers"), self.tr("Buffer"), self.tr("Zones"),
+                                    self.tr("Group by"))):
+            self.form_labels[row].setText(text)
+        self.model.headers = {
+            "zone": self.tr("Zone"), "zone_area_km2": self.tr("Zone area (km²)"),
+            "covered_area_km2": self.tr("Covered (km²)"), "covered_share_pct": self.tr("Share (%)"),
+            "covered_length_km": self.tr("Length (km)"), "point_count": self.tr("Points"),
+            "points_per_100km2": self.tr("Points per 100 km²")}
+        if self.zones_combo.count() >= 2:
+            self.zones_combo.setItemText(0, self.tr("Basemap districts"))
+            self.zones_combo.setItemText(1, self.tr("Basemap cities"))
+        self.plot.setLabel("bottom", self.tr("Share covered (%)"))
+
+    # inputs -----------------------------------------------------------------------------------
+    def _project_changed(self) -> None:
+        checked = set(self.selected_target_names())
+        with_blocked(self.targets_list, lambda: self._fill_targets(checked))
+        current = self.zones_combo.currentData()
+
+        def fill_zones():
+            self.zones_combo.clear()
+            self.zones_combo.addItem(self.tr("Basemap districts"), ZONE_BASEMAP[0])
+            self.zones_combo.addItem(self.tr("Basemap cities"), ZONE_BASEMAP[1])
+            for layer in vector_layers(self.project, ("polygon",)):
+                self.zones_combo.addItem(layer.name, layer.id)
+            i = self.zones_combo.findData(current)
+            self.zones_combo.setCurrentIndex(max(i, 0))
+
+        with_blocked(self.zones_combo, fill_zones)
+        self._fill_fields()
+
+    def _fill_targets(self, checked: set) -> None:
+        self.targets_list.clear()
+        for layer in vector_layers(self.project):
+            item = QListWidgetItem(layer.name, self.targets_list)
+            item.setData(Qt.ItemDataRole.UserRole, layer.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if layer.name in checked else Qt.CheckState.Unchecked)
+
+    def _fill_fields(self) -> None:
+        def fill():
+            current = self.by_combo.currentText()
+            self.by_combo.clear()
+            zone = self._zone_layer()
+            if zone is None:
+                self.by_combo.addItem("name")
+                self.by_combo.setEnabled(False)
+                return
+            self.by_combo.setEnabled(True)
+            fields = [f for f in zone.data.columns if f != zone.data.geometry.name]
+            self.by_combo.addItems(fields)
+            i = self.by_combo.findText(current if current in fields else "name")
+            self.by_combo.setCurrentIndex(max(i, 0))
+
+        with_blocked(self.by_combo, fill)
+
+    def _on_zones_changed(self) -> None:
+        self._fill_fields()
+        self._on_input_changed()
+
+    def set_targets(self, names) -> None:
+        """Check the target layers named in ``names`` (others unchecked)."""
+        names = set(names)
+        with_blocked(self.targets_list, lambda: [
+            self.targets_list.item(i).setCheckState(
+                Qt.CheckState.Checked if self.targets_list.item(i).text() in names else Qt.CheckState.Unchecked)
+            for i in range(self.targets_list.count())])
+        self._on_input_changed()
+
+    def set_zones(self, spec_or_layer: str, by: str | None = None) -> None:
+        """Choose zones: 'basemap:district', 'basemap:city' or a polygon layer's name/id."""
+        i = self.zones_combo.findData(spec_or_layer)
+        if i < 0:
+            i = self.zones_combo.findText(spec_or_layer)
+        self.zones_combo.setCurrentIndex(max(i, 0))
+        if by:
+            self.by_combo.setCurrentIndex(max(self.by_combo.findText(by), 0))
+
+    def selected_target_names(self) -> list[str]:
+        return [self.targets_list.item(i).text() for i in range(self.targets_list.count())
+                if self.targets_list.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _target_layers(self) -> list:
+        ids = {self.targets_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.targets_list.count())
+               if self.targets_list.item(i).checkState() == Qt.CheckState.Checked}
+        return [layer for layer in vector_layers(self.project) if layer.id in ids]
+
+    def _zone_layer(self):
+        data = self.zones_combo.currentData()
+        if data in ZONE_BASEMAP or self.project is None:
+            return None
+        return next((layer for layer in vector_layers(self.project) if layer.id == data), None)
+
+    def _job(self):
+        layers = self._target_layers()
+        if not layers:
+            self.status.setText(self.tr("Choose one or more target layers."))
+            return None
+        zone_layer = self._zone_layer()
+        zones = snapshot(zone_layer) if zone_layer is not None else self.zones_combo.currentData()
+        by = self.by_combo.currentText() if zone_layer is not None else "name"
+        return run_coverage, dict(targets=[snapshot(layer) for layer in layers], zones=zones, by=by,
+                                  buffer_m=self.buffer_spin.value())
+
+    # results ----------------------------------------------------------------------------------
+    def _show(self, result) -> None:
+        table = result["table"]
+        columns = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct"]
+        total = table[table["zone"] == TOTAL_LABEL]
+        if len(total) and float(total["covered_length_km"].iloc[0]) > 0:
+            columns.append("covered_length_km")
+        if len(total) and int(total["point_count"].iloc[0]) > 0:
+            columns += ["point_count", "points_per_100km2"]
+        self.model.set_frame(table, columns)
+        self.table.resizeColumnsToContents()
+        zones = table[(table["zone"] != TOTAL_LABEL)]
+        shown = zones[zones["covered_share_pct"] > 0].sort_values("covered_share_pct", ascending=False)
+        shown = shown.head(MAX_BARS)
+        self.bars = set_hbars(self.plot, self.bars, list(shown["zone"]), shown["covered_share_pct"].to_numpy())
+
+    def table_frame(self):
+        if self.result is None:
+            return None
+        return self.model.frame[self.model.columns].rename(columns=self.model.headers)
+
+    def chart(self):
+        return self.plot
+
+    def _on_rows_selected(self, *args) -> None:
+        """Select the target features lying in the selected zones (all of them for the total row)."""
+        if self.result is None:
+            return
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        labels = [str(self.model.value(r, "zone")) for r in rows]
+        zone_geom = zone_union(self.result["zones"], self.result["by"], labels)
+        for layer in self._target_layers():
+            layer.selection = fids_in(layer, zone_geom)
+
+
+def zone_union(zones: pd.DataFrame, by: str, labels: list[str]):
+    """Union (WGS84) of the zone rows labelled ``labels`` (every zone for the total row)."""
+    if not labels:
+        return None
+    if TOTAL_LABEL in labels or by not in zones.columns:
+        geoms = zones.geometry.to_numpy()
+    else:
+        geoms = zones.geometry.to_numpy()[zones[by].astype(str).isin(labels).to_numpy()]
+    return shapely.union_all(geoms) if len(geoms) else None
+
+
+def fids_in(layer, geom) -> list[int]:
+    """Fids of the layer's filtered features intersecting ``geom`` (WGS84), for map highlighting."""
+    if geom is None:
+        return []
+    data = layer.visible_data()
+    if data.crs is not None and not data.crs.equals("EPSG:4326"):
+        data = data.to_crs(4326)
+    hits = data.sindex.query(geom, predicate="intersects")
+    return [int(f) for f in data.index.to_numpy()[np.unique(hits)]]

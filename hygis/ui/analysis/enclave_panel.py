@@ -1,0 +1,229 @@
+"""Enclave panel: 飞地 counted against the plan target (50 by 2025), by city and by year.
+
+A thin wrapper over :func:`hygis.analysis.enclaves.enclave_counts` (through the
+registry declaration).  The year counted is the active scenario's year (or a
+chosen year, or "now"); the target comes from the project's ``enclave_count`` target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTabWidget
+
+from hygis.analysis import registry
+from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, GROUP_FIELDS
+from hygis.ui.analysis import charts
+from hygis.ui.analysis.common import DataFrameModel, make_table_view, snapshot, with_blocked
+from hygis.ui.analysis.panel import AnalysisPanel
+from hygis.ui.fonts import cjk_font
+
+NOW = 1999  # the spin box's special value: count every operating enclave ("now")
+TOTAL = "合计"
+
+
+def run_enclaves(enclaves, as_of, target, target_year, progress=None, cancelled=None) -> dict:
+    """Worker job: the enclave counts (see :func:`hygis.analysis.enclaves.enclave_counts`)."""
+    return registry.get("enclaves").run(enclaves=enclaves, as_of=as_of, target=target, target_year=target_year)
+
+
+class EnclavePanel(AnalysisPanel):
+    """Count against the target, gap, projected year; bars by host city; cumulative line by year."""
+
+    def _build_inputs(self, layout) -> None:
+        row = QHBoxLayout()
+        self.year_label = QLabel(self)
+        self.year_spin = QSpinBox(self)
+        self.year_spin.setRange(NOW, 2100)
+        self.year_spin.setValue(NOW)
+        self.year_spin.valueChanged.connect(self._on_input_changed)
+        self.follow_check = QCheckBox(self)
+        self.follow_check.setChecked(True)
+        self.follow_check.toggled.connect(self._on_follow_toggled)
+        self.group_label = QLabel(self)
+        self.group_combo = QComboBox(self)
+        for key in GROUP_FIELDS:
+            self.group_combo.addItem(key, key)
+        self.group_combo.currentIndexChanged.connect(self._on_group_changed)
+        for w in (self.year_label, self.year_spin, self.follow_check, self.group_label, self.group_combo):
+            row.addWidget(w)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.summary = QLabel(self)
+        self.summary.setFont(cjk_font(12, bold=True))
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+
+    def _build_results(self, layout) -> None:
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        self.model = DataFrameModel(parent=self)
+        self.model.total_label = TOTAL
+        self.table = make_table_view(self.model, self)
+        self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
+        self.charts = QTabWidget(self)
+        self.city_plot = charts.bar_chart(self)
+        self.year_plot = charts.bar_chart(self)
+        self.year_plot.getPlotItem().addLegend(offset=(-10, -40), labelTextColor="#222222")
+        self.charts.addTab(self.city_plot, "")
+        self.charts.addTab(self.year_plot, "")
+        self.city_bars: list = []
+        self.year_items: list = []
+        split.addWidget(self.table)
+        split.addWidget(self.charts)
+        split.setSizes([160, 360])
+        layout.addWidget(split, 1)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Enclaves"))
+        self.runner.title = self.tr("Enclave counts")
+        self.year_label.setText(self.tr("As of"))
+        self.year_spin.setSpecialValueText(self.tr("now"))
+        self.follow_check.setText(self.tr("Follow the scenario's year"))
+        self.group_label.setText(self.tr("Table by"))
+        names = {"by_host_city": self.tr("Host city"), "by_origin_city": self.tr("Origin city"),
+                 "by_type": self.tr("Type"), "by_status": self.tr("Status")}
+        for i in range(self.group_combo.count()):
+            self.group_combo.setItemText(i, names[self.group_combo.itemData(i)])
+        self.charts.setTabText(0, self.tr("By host city"))
+        self.charts.setTabText(1, self.tr("By year"))
+        self.city_plot.setLabel("left", self.tr("Enclaves"))
+        self.year_plot.setLabel("left", self.tr("Enclaves (cumulative)"))
+        self.year_plot.setLabel("bottom", self.tr("Year"))
+        self.model.headers = {"operating": self.tr("Operating"), "planned": self.tr("Planned"),
+                              "total": self.tr("Total")}
+
+    # inputs -------------------------------------------------------------------------------------
+    def _project_changed(self) -> None:
+        self._sync_year()
+
+    def _on_follow_toggled(self, checked: bool) -> None:
+        self.year_spin.setEnabled(not checked)
+        self._sync_year()
+        self._on_input_changed()
+
+    def _on_group_changed(self) -> None:
+        if self.result is not None:
+            self._show(self.result)
+
+    def _sync_year(self) -> None:
+        """Follow the active scenario's year (or "now" without one)."""
+        if not self.follow_check.isChecked() or self.project is None:
+            return
+        name = self.project.scenarios.active
+        year = self.project.scenarios[name].year if name else None
+        with_blocked(self.year_spin, lambda: self.year_spin.setValue(int(year) if year else NOW))
+
+    def as_of(self) -> int | None:
+        value = self.year_spin.value()
+        return None if value == NOW else int(value)
+
+    def set_as_of(self, year: int | None) -> None:
+        """Count as of ``year`` (None = now); stops following the scenario."""
+        self.follow_check.setChecked(False)
+        self.year_spin.setValue(NOW if year is None else int(year))
+
+    def target(self) -> tuple[float, int]:
+        t = self.project.target("enclave_count") if self.project is not None else None
+        if t is None or t.target is None:
+            return float(DEFAULT_TARGET), DEFAULT_TARGET_YEAR
+        return float(t.target), int(t.target_year or DEFAULT_TARGET_YEAR)
+
+    def _layers(self) -> list:
+        return self.project.layers_of_kind("enclave") if self.project is not None else []
+
+    def _job(self):
+        self._sync_year()
+        layers = self._layers()
+        if not layers:
+            self.summary.setText(self.tr("The project has no enclave layer."))
+            return None
+        target, target_year = self.target()
+        return run_enclaves, dict(enclaves=[snapshot(layer) for layer in layers], as_of=self.as_of(),
+                                  target=target, target_year=target_year)
+
+    # results -------------------------------------------------------------------------------------
+    def _show(self, result) -> None:
+        s = result["summary"]
+        self.summary.setText(self.summary_text(s))
+        key = self.group_combo.currentData()
+        table = result[key].reset_index()
+        field = table.columns[0]
+        total = pd.DataFrame({field: [TOTAL], **{c: [int(table[c].sum())] for c in ("operating", "planned", "total")}})
+        self.model.headers[field] = self.group_combo.currentText()
+        self.model.set_frame(pd.concat([table, total], ignore_index=True))
+        self.table.resizeColumnsToContents()
+        self._plot_cities(result["by_host_city"])
+        self._plot_years(result["by_year"], s)
+
+    def summary_text(self, s: dict) -> str:
+        count, target = int(s["count"]), s["target"]
+        pct = f"{s['progress_pct']:.0f}" if s.get("progress_pct") is not None else "—"
+        parts = [self.tr("Enclaves {0} / {1} ({2}%)").format(count, f"{target:g}", pct)]
+        if s.get("reference_year"):
+            parts.append(self.tr("as of {0}").format(s["reference_year"]))
+        parts.append(self.tr("gap {0}").format(f"{s['gap']:g}"))
+        if s.get("planned"):
+            parts.append(self.tr("planned {0}").format(s["planned"]))
+        if s.get("projected_year"):
+            parts.append(self.tr("target reached in {0}").format(s["projected_year"]))
+        else:
+            parts.append(self.tr("no projection at the current pace"))
+        return " · ".join(parts)
+
+    def _plot_cities(self, by_city: pd.DataFrame) -> None:
+        labels = [str(v) for v in by_city.index]
+        self.city_bars = charts.set_vbars(self.city_plot, self.city_bars, labels, [
+            (by_city["operating"].to_numpy(), charts.BAR_COLOR), (by_city["planned"].to_numpy(), charts.PLANNED_COLOR)])
+
+    def _plot_years(self, by_year: pd.DataFrame, s: dict) -> None:
+        item = self.year_plot.getPlotItem()
+        for old in self.year_items:
+            item.removeItem(old)
+        legend = item.legend
+        if legend is not None:
+            legend.clear()
+        years = by_year["year"].to_numpy(dtype=float)
+        cum = by_year["cumulative"].to_numpy(dtype=float)
+        planned = by_year["cumulative_with_planned"].to_numpy(dtype=float)
+        with_planned = pg.PlotDataItem(years, planned, pen=pg.mkPen(charts.PLANNED_COLOR, width=2,
+                                                                     style=Qt.PenStyle.DashLine),
+                                       connect="finite", name=self.tr("incl. planned"))
+        line = pg.PlotDataItem(years, cum, pen=pg.mkPen(charts.LINE_COLOR, width=2.5), symbol="o", symbolSize=5,
+                               symbolBrush=charts.LINE_COLOR, connect="finite", name=self.tr("operating"))
+        target = charts.target_line(float(s["target"]), self.tr("target {0}").format(f"{s['target']:g}"))
+        marker = charts.year_marker(float(s["target_year"]), str(s["target_year"]))
+        self.year_items = [with_planned, line, target, marker]
+        for it in self.year_items:
+            item.addItem(it)
+        self.cumulative_line, self.target_line, self.year_line = line, target, marker
+        top = np.nanmax(np.r_[cum, planned, float(s["target"])]) if len(years) else float(s["target"])
+        item.setYRange(0, top * 1.1, padding=0)
+        if len(years):
+            item.setXRange(years.min() - 0.5, max(years.max(), s["target_year"]) + 0.5, padding=0)
+
+    def table_frame(self):
+        if self.result is None:
+            return None
+        return self.model.frame[self.model.columns].rename(columns=self.model.headers)
+
+    def chart(self):
+        return self.charts.currentWidget()
+
+    def _on_rows_selected(self, *args) -> None:
+        """Select on the map the enclaves of the selected groups (all of them for the total row)."""
+        if self.result is None:
+            return
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        field = GROUP_FIELDS[self.group_combo.currentData()]
+        values = {str(self.model.frame.iloc[r, 0]) for r in rows}
+        for layer in self._layers():
+            data = layer.visible_data()
+            if not rows:
+                layer.selection = []
+            elif TOTAL in values or field not in data.columns:
+                layer.selection = data.index
+            else:
+                col = data[field].astype(object).where(data[field].notna(), "未知").astype(str)
+                layer.selection = data.index[col.isin(values).to_numpy()]

@@ -72,7 +72,7 @@ def vector_info(path: Path, layer_name: str | None = None) -> dict:
     kwargs, encoding = {}, None
     if path.suffix.lower() == ".shp":
         encoding, reason = readers.shapefile_encoding(path, None)
-        kwargs["encoding"] = encoding or "latin-1"
+        kwargs["encoding"] = readers.gdal_encoding(encoding or "latin-1")
     layers = []
     for name in names:
         with readers.gdal_errors(path):

@@ -20,6 +20,7 @@ import pyogrio
 from hygis import crs as hcrs
 from hygis.errors import HygisError
 from hygis.io import readers
+from hygis.io.encoding import gdal_encoding
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
 from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format
 from hygis.io.writers import EXPORT_FORMATS, write_layer
@@ -34,7 +35,7 @@ IMPORT_FORMATS = {**readers.VECTOR_FORMATS, **readers.RASTER_FORMATS}
 
 def load_layers(path, layer: str | None = None, encoding: str | None = None, datum: str = "wgs84", crs=None,
                 as_kind: str | None = None, field_map: dict | None = None, *, name: str | None = None,
-                lon: str | None = None, lat: str | None = None, repair: bool = False) -> list:
+                lon: str | None = None, lat: str | None = None, repair: bool = False, refuse_invalid: bool = False) -> list:
     """Read a file as hygis layers (nothing is added to a project: the caller does that).
 
     Parameters
@@ -51,6 +52,8 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
     name : layer name (default: the file's/layer's name).
     lon, lat : coordinate columns of a CSV (default: detected from their names).
     repair : repair invalid geometries (shapely.make_valid) instead of only reporting them.
+    refuse_invalid : raise a HygisError naming the invalid geometries left (after ``repair``)
+        instead of importing them with a warning (the CLI's default).
 
     Returns
     -------
@@ -81,7 +84,7 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
     for layer_name, gdf in frames:
         label = name if name and len(frames) == 1 else (f"{name} {layer_name}" if name else layer_name)
         gdf = _to_wgs84(gdf, crs, datum, path, layer_name)
-        layers.append(_make_layer(label, gdf, as_kind, field_map, repair, path))
+        layers.append(_make_layer(label, gdf, as_kind, field_map, repair, path, refuse_invalid))
     return layers
 
 
@@ -167,7 +170,7 @@ def _apply_field_map(gdf, kind, field_map, path: Path):
     return gdf.drop(columns=clash).rename(columns=mapping)
 
 
-def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path):
+def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, refuse_invalid: bool = False):
     from hygis.layers.vector import VectorLayer
 
     gdf = _apply_field_map(gdf, as_kind, field_map, path)
@@ -179,6 +182,9 @@ def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path):
         fixed = len(problems)
         problems = check_geometries(gdf)
         warnings.append(f"repaired {fixed - len(problems)} invalid geometries")
+    if not problems.empty and refuse_invalid:
+        hint = "" if repair else "; repair them (CLI: --repair) or import them as they are (CLI: --keep-invalid)"
+        raise HygisError(f"{path.name}: {len(problems)} invalid geometries ({describe_problems(problems)}){hint}")
     if not problems.empty:
         warnings.append(f"{len(problems)} invalid geometries ({describe_problems(problems)})")
     try:
@@ -214,7 +220,7 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
     kwargs = {}
     if path.suffix.lower() == ".shp":
         enc, reason = readers.shapefile_encoding(path, encoding)
-        kwargs["encoding"] = enc or "latin-1"
+        kwargs["encoding"] = gdal_encoding(enc or "latin-1")
     with readers.gdal_errors(path):
         info = pyogrio.read_info(path, layer=lname, **kwargs)
         head = pyogrio.read_dataframe(path, layer=lname, max_features=n, **kwargs)

@@ -36,6 +36,8 @@ def register(subparsers) -> None:
     p.add_argument("--lon", help="longitude (x) column of a CSV")
     p.add_argument("--lat", help="latitude (y) column of a CSV")
     p.add_argument("--repair", action="store_true", help="repair invalid geometries (shapely make_valid)")
+    p.add_argument("--keep-invalid", action="store_true",
+                   help="import invalid geometries as they are, with a warning (default: refuse the import)")
     p.set_defaults(func=run_import)
 
     e = subparsers.add_parser("export", help="export a project layer to a GIS file",
@@ -82,7 +84,8 @@ def run_import(args) -> int:
     project_path = Path(args.project)
     layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
-                         lon=args.lon, lat=args.lat, repair=args.repair)
+                         lon=args.lon, lat=args.lat, repair=args.repair,
+                         refuse_invalid=not args.keep_invalid)
     project = _open_or_create(project_path, args.create)
     for layer in layers:
         project.execute(AddLayer(project, layer))

@@ -75,7 +75,9 @@ def detect_coordinate_columns(frame: pd.DataFrame) -> tuple[str | None, str | No
             if lon == lat:
                 continue
             x, y = _numeric(frame[lon]), _numeric(frame[lat])
-            if x.notna().any() and x.between(-180, 180).all() and y.between(-90, 90).all():
+            xs, ys = x.dropna(), y.dropna()  # bad cells are reported row by row later
+            if (len(xs) and len(ys) and len(xs) >= len(x) / 2 and xs.between(-180, 180).all()
+                    and ys.between(-90, 90).all()):
                 return lon, lat
     return None, None
 

@@ -189,3 +189,15 @@ def detect_text_encoding(path, limit: int = _SAMPLE_BYTES) -> tuple[str | None, 
 def check_decodes(chunks: list[bytes], encoding: str) -> bool:
     """True if all chunks decode strictly with ``encoding`` (a user's choice is checked too)."""
     return _decodes(chunks, encoding)
+
+
+def gdal_encoding(codec: str) -> str:
+    """The name GDAL's recoder (iconv) knows for a Python codec ('iso8859-1' → 'ISO-8859-1')."""
+    name = codecs.lookup(codec).name
+    special = {"utf-8": "UTF-8", "gbk": "CP936", "gb18030": "GB18030", "mac-roman": "MACINTOSH",
+               "big5": "BIG5", "shift_jis": "SHIFT_JIS"}
+    if name in special:
+        return special[name]
+    if name.startswith("iso8859-"):
+        return "ISO-8859-" + name.split("-", 1)[1]
+    return name.upper()

@@ -20,7 +20,7 @@ import pyogrio.errors
 import shapely
 
 from hygis.errors import HygisError
-from hygis.io.encoding import check_decodes, dbf_text_chunks, detect_dbf_encoding, normalize_encoding
+from hygis.io.encoding import check_decodes, dbf_text_chunks, detect_dbf_encoding, gdal_encoding, normalize_encoding
 
 #: File extensions hygis imports, with a human name for messages.
 VECTOR_FORMATS = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
@@ -123,9 +123,17 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         if enc is None:
             raise HygisError(f"{path.name}: cannot tell the text encoding of the attributes ({reason}); "
                              "choose one (CLI: --encoding, e.g. gbk or cp1252)")
-        kwargs["encoding"] = enc
-    with gdal_errors(path):
+        kwargs["encoding"] = gdal_encoding(enc)
+    config = {}
+    if path.suffix.lower() == ".dxf":
+        config["DXF_ENCODING"] = gdal_encoding(dxf_encoding(path, encoding))
+    with gdal_errors(path), warnings.catch_warnings(record=True) as caught, _gdal_config(config):
+        warnings.simplefilter("always")
         gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    lossy = [w for w in caught if "converted correctly" in str(w.message)]
+    if lossy:  # GDAL replaced characters it could not recode: that would be mojibake
+        raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "
+                         "choose the right encoding (CLI: --encoding)")
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise HygisError(f"{path.name}: layer '{layer}' has no geometries")
     gdf = gdf.reset_index(drop=True)
@@ -138,6 +146,44 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     elif ext == ".dxf":
         gdf = clean_dxf(gdf)
     return gdf
+
+
+@contextlib.contextmanager
+def _gdal_config(options: dict):
+    """Set GDAL config options for one read (restored afterwards)."""
+    if not options:
+        yield
+        return
+    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
+
+def dxf_encoding(path: Path, encoding: str | None = None) -> str:
+    """Text encoding of a DXF drawing's bytes.
+
+    The header's $DWGCODEPAGE is unreliable (GDAL and many converters write UTF-8
+    under 'ANSI_1252'; Chinese AutoCAD writes GBK under 'ANSI_936'), so the bytes
+    decide: strict UTF-8, else GBK Chinese; anything else needs the user's choice.
+    """
+    raw = path.read_bytes()
+    if encoding:
+        enc = normalize_encoding(encoding)
+        if enc is None:
+            raise HygisError(f"Unknown text encoding '{encoding}'")
+        if not check_decodes([raw], enc):
+            raise HygisError(f"{path.name}: the drawing's text is not valid {encoding}; choose another encoding")
+        return enc
+    from hygis.io.encoding import classify_bytes
+
+    enc, reason = classify_bytes([line for line in raw.splitlines() if any(b >= 0x80 for b in line)])
+    if enc is None:
+        raise HygisError(f"{path.name}: cannot tell the text encoding of the drawing ({reason}); "
+                         "choose one (CLI: --encoding)")
+    return enc
 
 
 def _uninformative(series: pd.Series) -> bool:

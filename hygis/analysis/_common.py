@@ -64,10 +64,14 @@ def as_frames(data, what: str = "targets") -> list[gpd.GeoDataFrame]:
 
 
 def clean_geoms(geoms: np.ndarray) -> np.ndarray:
-    """Drop nothing, but repair invalid geometries (self-intersections) so overlay cannot fail."""
+    """Repair invalid geometries (self-intersections) so overlay cannot fail; missing → empty."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
         return geoms
+    missing = shapely.is_missing(geoms)
+    if missing.any():
+        geoms = geoms.copy()
+        geoms[missing] = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
     bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
     if bad.any():
         geoms = geoms.copy()

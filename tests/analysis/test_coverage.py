@@ -187,3 +187,16 @@ def test_agrees_with_overlay_and_dissolve_within_0_1_percent():
     for name, value in baseline.items():
         assert ours[name] == pytest.approx(value, rel=1e-3), name
     assert ours[TOTAL_LABEL] == pytest.approx(baseline.sum(), rel=1e-3)
+
+
+def test_invalid_and_missing_geometries_are_handled(zones3):
+    ox, oy = ea_origin()
+    # a bow-tie (self-intersecting): two triangles of 1 km² each once repaired; and a missing geometry
+    bowtie = shapely.Polygon([(ox + 1000, oy + 1000), (ox + 3000, oy + 3000), (ox + 3000, oy + 1000),
+                              (ox + 1000, oy + 3000)])
+    targets = ea_frame([bowtie, None])
+    zones = zones3.copy()
+    zones.loc[3] = ["空区", 0.0, None]
+    result = coverage_by_zone(targets, zones)
+    assert row(result, "甲区")["covered_area_km2"] == pytest.approx(2.0, rel=1e-9)
+    assert row(result, "空区")["zone_area_km2"] == 0.0 and row(result, "空区")["covered_share_pct"] == 0.0

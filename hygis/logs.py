@@ -29,6 +29,12 @@ def _console_filter(record: logging.LogRecord) -> bool:
     return getattr(record, "console", True)
 
 
+def _console_filter_quiet(record: logging.LogRecord) -> bool:
+    """Without --debug, library warnings (GDAL, pandas ...) go to the file only: the CLI's
+    contract is one clear line on stderr."""
+    return _console_filter(record) and record.name != "py.warnings"
+
+
 #: ``logger.error(..., extra=FILE_ONLY)``: write to the log file, not to stderr.
 FILE_ONLY = {"console": False}
 
@@ -78,9 +84,10 @@ def setup_logging(debug: bool = False) -> Path | None:
     console = _StderrHandler()
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
     console.setFormatter(logging.Formatter("hygis: %(levelname)s: %(message)s"))
-    console.addFilter(_console_filter)
+    console.addFilter(_console_filter if debug else _console_filter_quiet)
     setattr(console, _HANDLER_FLAG, True)
     root.addHandler(console)
+    logging.captureWarnings(True)
 
     path = log_dir() / LOG_FILE
     try:

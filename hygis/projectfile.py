@@ -294,7 +294,22 @@ def read_project_json(path) -> dict:
 
 
 def open_project(path) -> Project:
+    """Open a ``.hygis`` file; any problem with it is a :class:`HygisError` naming the file.
+
+    Nothing in the file is executed; only tables GeoPackage lists are read, never other files.
+    """
     path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL/rasterio warnings about a bad file: the error says it
+            return _open_project(path)
+    except HygisError as exc:
+        if str(exc).startswith(path.name):
+            raise
+        raise HygisError(f"{path.name}: {exc}", getattr(exc, "details", None)) from None
+
+
+def _open_project(path: Path) -> Project:
     doc = read_project_json(path)
     layer_entries = doc.get("layers") or []
     if not isinstance(layer_entries, list) or len(layer_entries) > MAX_LAYERS:

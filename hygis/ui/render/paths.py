@@ -54,10 +54,19 @@ def gather(starts: np.ndarray, ring_ids: np.ndarray) -> tuple[np.ndarray, np.nda
     return idx, new_starts
 
 
-def decimate(px: np.ndarray, py: np.ndarray, starts: np.ndarray, step: float = 0.5):
-    """Drop vertices that fall in the same ``step``-pixel cell as the previous one (level of detail).
+def outcodes(px: np.ndarray, py: np.ndarray, width: float, height: float, margin: float = 8.0) -> np.ndarray:
+    """Cohen–Sutherland region code of each vertex (0 inside the margin-expanded view)."""
+    return ((px < -margin).astype(np.int8) | ((px > width + margin).astype(np.int8) << 1)
+            | ((py < -margin).astype(np.int8) << 2) | ((py > height + margin).astype(np.int8) << 3))
 
-    Ring first and last vertices are always kept.  Returns (px, py, starts).
+
+def decimate(px: np.ndarray, py: np.ndarray, starts: np.ndarray, step: float = 0.5, size=None):
+    """Level of detail: drop vertices in the same ``step``-pixel cell as the previous one, and
+    (with ``size`` = (width, height)) vertices whose neighbours lie in the same outside region.
+
+    A dropped off-screen vertex's replacement edge stays inside that convex outside region, so
+    what is visible does not change.  Ring first and last vertices are always kept.
+    Returns (px, py, starts).
     """
     n = len(px)
     if n == 0:
@@ -66,6 +75,10 @@ def decimate(px: np.ndarray, py: np.ndarray, starts: np.ndarray, step: float = 0
     qy = np.floor(py / step)
     keep = np.ones(n, bool)
     keep[1:] = (qx[1:] != qx[:-1]) | (qy[1:] != qy[:-1])
+    if size is not None and n > 2:
+        code = outcodes(px, py, size[0], size[1])
+        same = (code[1:-1] != 0) & (code[1:-1] == code[:-2]) & (code[1:-1] == code[2:])
+        keep[1:-1] &= ~same
     lengths = np.diff(starts)
     nonempty = lengths > 0
     keep[starts[:-1][nonempty]] = True

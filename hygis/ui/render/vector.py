@@ -137,7 +137,7 @@ class VectorRenderer:
             ids = ring_ids if len(ring_cls) and ring_cls.min() == ring_cls.max() else ring_ids[ring_cls == k]
             idx, starts = paths.gather(rings.starts, ids)
             px, py = view.to_pixels(rings.x[idx], rings.y[idx])
-            px, py, starts = paths.decimate(px, py, starts)
+            px, py, starts = paths.decimate(px, py, starts, size=(view.width, view.height))
             yield int(k), paths.rings_path(px, py, starts)
 
     def _draw_polygon(self, painter, view, ok, labels) -> None:

@@ -1,0 +1,133 @@
+"""``hygis render PATH --out FILE [--layer NAME] [--scenario NAME] [--size WxH]``: a map image.
+
+Draws a project (or any vector/raster file GDAL reads) over its whole extent with
+legend, scale bar and north arrow, using the canvas's renderers, with no display
+needed.  PNG/JPEG, SVG or PDF by the output suffix.  Qt is imported only when the
+command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from hygis.errors import HygisError
+
+FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("render", help="draw a project or data file to PNG/SVG/PDF (no display needed)",
+                              description="Draw a .hygis project or a vector/raster file over its whole extent, "
+                                          "with legend, scale bar and north arrow.")
+    p.add_argument("path", help="a .hygis project or a GeoPackage/Shapefile/GeoJSON/GeoTIFF/... file")
+    p.add_argument("--out", required=True, help="the image to write (.png, .jpg, .svg or .pdf)")
+    p.add_argument("--layer", action="append", help="draw only this layer (by name; repeatable)")
+    p.add_argument("--scenario", help="apply this scenario of the project before drawing")
+    p.add_argument("--size", default="1920x1080", help="image size in pixels, WIDTHxHEIGHT (default 1920x1080)")
+    p.add_argument("--title", help="a title drawn at the top of the map")
+    p.add_argument("--no-basemap", action="store_true", help="do not draw the administrative basemap")
+    p.set_defaults(func=run)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1920x1080' → (1920, 1080); HygisError otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", str(text))
+    if not m:
+        raise HygisError(f"invalid size '{text}': use WIDTHxHEIGHT, e.g. 1920x1080")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (16 <= w <= 20000 and 16 <= h <= 20000):
+        raise HygisError(f"size {w}x{h} out of range (16–20000 pixels each way)")
+    return w, h
+
+
+def load_project(path: Path, layer_names=None):
+    """A Project from a .hygis file or from the layers of any data file."""
+    from hygis.project import Project
+
+    if not path.exists():
+        raise HygisError(f"No such file: {path}")
+    if path.suffix.lower() == ".hygis":
+        project = Project.open(path)
+    else:
+        project = Project(title=path.stem)
+        for layer in read_layers(path, layer_names):
+            project.layers.append(layer)
+    if layer_names:
+        keep = set(layer_names)
+        missing = keep - {lyr.name for lyr in project.layers}
+        if missing:
+            raise HygisError(f"No layer named {', '.join(sorted(missing))}; layers: {', '.join(project.layers.names)}")
+        for layer in list(project.layers):
+            if layer.name not in keep:
+                project.layers.remove(layer)
+    return project
+
+
+def read_layers(path: Path, layer_names=None) -> list:
+    """Layers of a data file: hygis.io when present, else a direct pyogrio/rasterio read."""
+    wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
+    try:
+        from hygis.io import load_layers
+    except ImportError:
+        load_layers = None
+    if load_layers is not None:
+        return load_layers(path, layer=wanted)
+    return _read_direct(path, wanted)
+
+
+def _read_direct(path: Path, layer: str | None) -> list:
+    from hygis.layers.raster import RasterLayer
+    from hygis.layers.vector import VectorLayer
+
+    if path.suffix.lower() in (".tif", ".tiff", ".img", ".asc", ".vrt"):
+        return [RasterLayer.from_file(path)]
+    import pyogrio
+
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # GDAL errors carry long messages
+        raise HygisError(f"Cannot read {path.name}: {exc}") from None
+    return [VectorLayer(layer or path.stem, gdf, kind="vector", source=path.name, validate=False)]
+
+
+def apply_scenario(project, name: str):
+    """Apply the scenario ``name`` to the project; returns it (HygisError listing the names if unknown)."""
+    from hygis import scenarios
+
+    if name not in project.scenarios.names:
+        names = ", ".join(project.scenarios.names) or "(none)"
+        raise HygisError(f"No scenario named '{name}'; scenarios: {names}")
+    scenario = project.scenarios[name]
+    scenarios.apply(project, scenario)
+    return scenario
+
+
+def ensure_gui_app():
+    """A QGuiApplication, offscreen when there is no display."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.instance() or QGuiApplication(["hygis"])
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in FORMATS:
+        raise HygisError(f"Unsupported output '{out.suffix}': use {', '.join(FORMATS)}")
+    size = parse_size(args.size)
+    project = load_project(Path(args.path), args.layer)
+    extent, title = None, args.title
+    if args.scenario:
+        scenario = apply_scenario(project, args.scenario)
+        extent = scenario.extent or None
+        title = title or getattr(scenario, "title", None) or scenario.name
+    app = ensure_gui_app()  # noqa: F841 (kept alive while painting)
+    from hygis.ui.render import export_map
+
+    export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap)
+    print(out)
+    return 0

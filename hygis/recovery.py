@@ -31,6 +31,8 @@ from hygis.errors import HygisError
 from hygis.project import Project
 
 ENV_DATA_DIR = "HYGIS_DATA_DIR"
+#: project → its recovery key; shared by all stores so a restored project keeps its entry
+_KEYS: "weakref.WeakKeyDictionary[Project, str]" = weakref.WeakKeyDictionary()
 SIDECAR_VERSION = 1
 MAX_SIDECAR_BYTES = 64 * 1024
 
@@ -88,7 +90,7 @@ class RecoveryStore:
 
     def __init__(self, base_dir: str | os.PathLike | None = None):
         self.dir = Path(base_dir if base_dir is not None else data_dir()) / "recovery"
-        self._keys: weakref.WeakKeyDictionary[Project, str] = weakref.WeakKeyDictionary()
+        self._keys = _KEYS
 
     # -- writing -----------------------------------------------------------------------------
     def key_for(self, project: Project) -> str:

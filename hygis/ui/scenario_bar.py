@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QMessageBox,
                                QPlainTextEdit, QSpinBox, QTabBar, QToolBar)
@@ -31,6 +31,7 @@ class ScenarioBar(QToolBar):
     """
 
     switched = Signal(str, float)
+    languageChanged = Signal()
 
     def __init__(self, project=None, canvas=None, parent=None, show_error=None):
         super().__init__(parent)
@@ -70,6 +71,27 @@ class ScenarioBar(QToolBar):
         act.triggered.connect(slot)
         self.addAction(act)
         return act
+
+    def retranslate_ui(self) -> None:
+        """Re-read the texts in the current language."""
+        self.setWindowTitle(self.tr("Scenarios"))
+        texts = ((self.act_new, self.tr("New from view"), self.tr("Create a scenario from the current view")),
+                 (self.act_update, self.tr("Update"), self.tr("Store the current view in the active scenario")),
+                 (self.act_edit, self.tr("Edit…"), self.tr("Title, subtitle, year and notes")),
+                 (self.act_rename, self.tr("Rename…"), None), (self.act_duplicate, self.tr("Duplicate"), None),
+                 (self.act_delete, self.tr("Delete"), None), (self.act_left, "◀", self.tr("Move the scenario left")),
+                 (self.act_right, "▶", self.tr("Move the scenario right")),
+                 (self.act_next, self.tr("Next scenario"), None), (self.act_prev, self.tr("Previous scenario"), None))
+        for act, text, tip in texts:
+            act.setText(text)
+            act.setToolTip(tip or text)
+        self._rebuild()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+            self.languageChanged.emit()
+        super().changeEvent(event)
 
     def _shortcuts(self) -> None:
         self.switch_actions = []
@@ -283,14 +305,21 @@ class ScenarioActions(QObject):
         self.window, self.bar = window, bar
         self.compare_window = None
         self.presentation = None
-        self.act_compare = QAction(self.tr("Compare scenarios"), window)
+        self.act_compare = QAction(window)
         self.act_compare.triggered.connect(self.compare)
-        self.act_present = QAction(self.tr("Present"), window)
+        self.act_present = QAction(window)
         self.act_present.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.act_present.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.act_present.triggered.connect(self.present)
-        self.act_export = QAction(self.tr("Export slides…"), window)
+        self.act_export = QAction(window)
         self.act_export.triggered.connect(self.export_slides)
+        self.retranslate_ui()
+        bar.languageChanged.connect(self.retranslate_ui)
+
+    def retranslate_ui(self) -> None:
+        self.act_compare.setText(self.tr("Compare scenarios"))
+        self.act_present.setText(self.tr("Present"))
+        self.act_export.setText(self.tr("Export slides…"))
 
     def _error(self, message) -> None:
         show = getattr(self.window, "show_error", None)
@@ -370,9 +399,18 @@ def install_scenarios(window) -> ScenarioBar:
     window.menu_view.addSeparator()
     window.menu_view.addAction(actions.act_compare)
     window.menu_view.addAction(actions.act_present)
-    window.menu_file.addAction(actions.act_export)
+    _insert_after(window.menu_file, getattr(window, "act_export_image", None), actions.act_export)
     window.scenario_bar, window.scenario_actions = bar, actions
     changed = getattr(window, "projectChanged", None)
     if changed is not None:
         changed.connect(lambda *_: bar.set_project(window.project))
     return bar
+
+
+def _insert_after(menu, anchor, action) -> None:
+    """Put ``action`` right after ``anchor`` in ``menu`` (at the end if the anchor is not there)."""
+    items = menu.actions()
+    if anchor in items and items.index(anchor) + 1 < len(items):
+        menu.insertAction(items[items.index(anchor) + 1], action)
+    else:
+        menu.addAction(action)

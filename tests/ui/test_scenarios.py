@@ -151,3 +151,35 @@ def test_switch_timing_on_the_sample_project(qtbot):
         assert not image.isNull()
     print(f"\nscenario switch (apply + render 1280x800), sample project: "
           f"median {sorted(times)[len(times) // 2] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
+
+
+def test_install_scenarios_in_the_main_window(qtbot, tmp_path):
+    mainwindow = pytest.importorskip("hygis.ui.mainwindow")
+    from hygis.ui.scenario_bar import install_scenarios
+
+    win = mainwindow.MainWindow(three_scenario_project())
+    qtbot.addWidget(win)
+    bar = win.scenario_bar if hasattr(win, "scenario_bar") else install_scenarios(win)
+    win.show()
+    qtbot.waitExposed(win)
+    view_texts = [a.text() for a in win.menu_view.actions()]
+    assert "Compare scenarios" in view_texts and "Present" in view_texts
+    assert "Export slides…" in [a.text() for a in win.menu_file.actions()]
+    assert win.scenario_actions.act_present.shortcut().toString() == "F5"
+    bar.switch_to("规划 2025")
+    win.scenario_actions.present()
+    show = win.scenario_actions.presentation
+    assert show.current == "规划 2025" and show.isFullScreen()
+    QTest.keyClick(show, Qt.Key.Key_End)
+    QTest.keyClick(show, Qt.Key.Key_Escape)
+    assert win.project.scenarios.active == "愿景 2035"  # the window follows where the talk ended
+    written = win.scenario_actions.export_slides(str(tmp_path / "deck.pdf"))
+    assert [p.name for p in written] == ["deck.pdf"] and written[0].stat().st_size > 1000
+    bar.new_scenario("新情景")
+    assert win.project.history.undo_label() == "New scenario 新情景"
+    win.project.undo()
+    assert "新情景" not in win.project.scenarios.names
+    other = three_scenario_project()
+    other.scenarios.remove("现状 2020")
+    win.set_project(other)  # the bar follows a newly opened project
+    assert [bar.tabs.tabText(i) for i in range(bar.tabs.count())] == ["规划 2025", "愿景 2035"]

@@ -1,0 +1,254 @@
+"""Edit mode in the main window: toolbar, actions, attribute table and undo history docks, import/export.
+
+``install_editing(main_window)`` is called once by the main window's setup; it
+adds everything through the window's public API (menus, ``add_dock``,
+``tool_group``, ``projectChanged``) and returns the :class:`EditingUi`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton
+
+from hygis.commands import AddLayer
+from hygis.errors import HygisError
+from hygis.ui.editing.controller import EditController
+
+#: (attribute, English text, shortcut) of the editing actions.
+ACTIONS = (
+    ("act_toggle_edit", "Toggle &Editing", None), ("act_add_feature", "&Add Feature", "Ctrl+."),
+    ("act_select", "&Select Features", None), ("act_move", "&Move Features", None),
+    ("act_vertex", "&Vertex Tool", None), ("act_delete", "&Delete Selected", "Del"),
+    ("act_copy", "&Copy Features", "Ctrl+Shift+C"), ("act_paste", "&Paste Features", "Ctrl+Shift+V"),
+    ("act_table", "Open &Attribute Table", "F6"), ("act_check", "&Check Geometries…", None),
+    ("act_import", "&Import…", "Ctrl+I"), ("act_export", "E&xport Layer…", "Ctrl+E"),
+    ("act_snap_on", "Enable Snapping", None), ("act_snap_vertices", "Snap to Vertices", None),
+    ("act_snap_segments", "Snap to Segments", None),
+)
+TOOL_ACTIONS = {"act_add_feature": "add", "act_select": "select", "act_move": "move", "act_vertex": "vertex"}
+TOLERANCES = (5, 10, 15, 20)
+
+
+class EditingUi(QObject):
+    """The editing actions and panels of one :class:`~hygis.ui.mainwindow.MainWindow`."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        from hygis.ui.attribute_table import AttributeTable
+        from hygis.ui.undo_view import UndoHistory
+
+        self.window = window
+        self.controller = EditController(window.project, window.canvas, self)
+        self.table = AttributeTable(window.project, window.canvas)
+        self.history = UndoHistory(window.project)
+        self.dock_table = window.add_dock(self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dock_history = window.add_dock(self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock_table.hide()
+        self._texts: dict[QAction, str] = {}
+        self._create_actions()
+        self._create_menus()
+        self._connect()
+        self.retranslate()
+        window.installEventFilter(self)
+
+    # -- construction --------------------------------------------------------------------------
+    def _create_actions(self) -> None:
+        w = self.window
+        for attr, text, shortcut in ACTIONS:
+            action = QAction(w)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            setattr(self, attr, action)
+            self._texts[action] = text
+        self.act_toggle_edit.setCheckable(True)
+        for attr in TOOL_ACTIONS:
+            getattr(self, attr).setCheckable(True)
+            w.tool_group.addAction(getattr(self, attr))
+        for attr in ("act_snap_on", "act_snap_vertices", "act_snap_segments"):
+            getattr(self, attr).setCheckable(True)
+            getattr(self, attr).setChecked(True)
+        # Del and the clipboard keys act on the map only (text fields keep theirs)
+        for action in (self.act_delete, self.act_copy, self.act_paste):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            w.canvas.addAction(action)
+        self.tolerance_group = QActionGroup(w)
+        for px in TOLERANCES:
+            action = self.tolerance_group.addAction(f"{px} px")
+            action.setCheckable(True)
+            action.setData(px)
+            action.setChecked(px == self.controller.snap_settings.tolerance_px)
+
+    def _create_menus(self) -> None:
+        w = self.window
+        self.menu_snapping = QMenu(w)
+        self.menu_snapping.addActions([self.act_snap_on, self.act_snap_vertices, self.act_snap_segments])
+        self.menu_tolerance = self.menu_snapping.addMenu("")
+        self.menu_tolerance.addActions(self.tolerance_group.actions())
+        w.menu_edit.addSeparator()
+        w.menu_edit.addActions([self.act_toggle_edit, self.act_add_feature, self.act_select, self.act_move,
+                                self.act_vertex, self.act_delete, self.act_copy, self.act_paste])
+        w.menu_edit.addMenu(self.menu_snapping)
+        w.menu_layer.addSeparator()
+        w.menu_layer.addActions([self.act_import, self.act_export, self.act_table, self.act_check])
+        w.menu_view.addSeparator()
+        w.menu_view.addAction(self.act_table)
+        self.toolbar = w.addToolBar("")
+        self.toolbar.setObjectName("toolbar_editing")
+        self.toolbar.addActions([self.act_toggle_edit, self.act_add_feature, self.act_select, self.act_move,
+                                 self.act_vertex, self.act_delete])
+        self.snap_button = QToolButton()
+        self.snap_button.setDefaultAction(self.act_snap_on)
+        self.snap_button.setMenu(self.menu_snapping)
+        self.snap_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.toolbar.addWidget(self.snap_button)
+        self.toolbar.addAction(self.act_table)
+        if hasattr(w, "menu_panels"):
+            w.menu_panels.addAction(self.toolbar.toggleViewAction())
+
+    def _connect(self) -> None:
+        w, c = self.window, self.controller
+        self.act_toggle_edit.triggered.connect(self.toggle_editing)
+        for attr, tool in TOOL_ACTIONS.items():
+            getattr(self, attr).triggered.connect(lambda checked=False, t=tool: self.activate_tool(t))
+        self.act_delete.triggered.connect(self.delete)
+        self.act_copy.triggered.connect(lambda: c.copy_selected(w.layer_panel.current_layer()))
+        self.act_paste.triggered.connect(lambda: c.paste())
+        self.act_table.triggered.connect(self.open_table)
+        self.act_check.triggered.connect(self.check_geometries)
+        self.act_import.triggered.connect(self.import_dialog)
+        self.act_export.triggered.connect(self.export_dialog)
+        self.act_snap_on.toggled.connect(lambda on: setattr(c.snap_settings, "enabled", on))
+        self.act_snap_vertices.toggled.connect(lambda on: setattr(c.snap_settings, "vertices", on))
+        self.act_snap_segments.toggled.connect(lambda on: setattr(c.snap_settings, "segments", on))
+        self.tolerance_group.triggered.connect(lambda a: setattr(c.snap_settings, "tolerance_px", float(a.data())))
+        c.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+        c.editingChanged.connect(lambda *_: self._update_actions())
+        c.currentLayerChanged.connect(lambda *_: self._update_actions())
+        w.layer_panel.currentLayerChanged.connect(self._on_current_layer)
+        w.projectChanged.connect(self._on_project)
+        self._update_actions()
+
+    # -- behaviour -------------------------------------------------------------------------------
+    def _on_project(self, project) -> None:
+        self.controller.activate_tool("")
+        self.controller.set_project(project)
+        self.table.set_project(project)
+        self.history.set_project(project)
+        self._update_actions()
+
+    def _on_current_layer(self, layer) -> None:
+        if layer is not None and self.controller.is_editing(layer):
+            self.controller.set_current_layer(layer)
+        if layer is not None and hasattr(layer, "selection"):
+            self.table.set_layer(layer)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        layer = self.window.layer_panel.current_layer()
+        vector = layer is not None and hasattr(layer, "selection")
+        self.act_toggle_edit.setEnabled(vector)
+        self.act_toggle_edit.setChecked(vector and self.controller.is_editing(layer))
+        editing = self.controller.current_layer is not None
+        for attr in (*TOOL_ACTIONS, "act_delete", "act_paste"):
+            getattr(self, attr).setEnabled(editing)
+        self.act_export.setEnabled(vector)
+        self.act_check.setEnabled(vector)
+
+    def toggle_editing(self) -> None:
+        layer = self.window.layer_panel.current_layer()
+        if layer is None:
+            return
+        on = not self.controller.is_editing(layer)
+        self.controller.set_editing(layer, on)
+        if not self.controller.current_layer:
+            self.window.set_tool("pan")
+        self._update_actions()
+
+    def activate_tool(self, name: str) -> None:
+        if self.controller.activate_tool(name) is None:
+            self.window.set_tool("pan")
+
+    def delete(self) -> None:
+        tool = self.controller.tool
+        if self.controller.tool_name == "vertex" and tool.active is not None:
+            tool.delete_vertex(*tool.active)
+        else:
+            self.controller.delete_selected()
+
+    def open_table(self) -> None:
+        layer = self.window.layer_panel.current_layer()
+        if layer is not None and hasattr(layer, "selection"):
+            self.table.set_layer(layer)
+        self.dock_table.show()
+        self.dock_table.raise_()
+
+    def check_geometries(self):
+        from hygis.ui.geometry_check import GeometryCheck
+
+        layer = self.window.layer_panel.current_layer()
+        if layer is None or not hasattr(layer, "selection"):
+            return None
+        dialog = GeometryCheck(self.window.project, layer, self.window.canvas, self.window)
+        dialog.open()
+        return dialog
+
+    def import_dialog(self, path=None):
+        from hygis.io import IMPORT_FORMATS
+        from hygis.ui.import_dialog import ImportDialog
+
+        if not path:
+            patterns = " ".join(f"*{ext}" for ext in IMPORT_FORMATS if ext not in (".tif", ".tiff"))
+            path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import"), "",
+                                                  f"{self.tr('GIS files')} ({patterns})")
+            if not path:
+                return None
+        try:
+            dialog = ImportDialog(path, self.window)
+        except HygisError as exc:
+            self.window.show_error(exc)
+            return None
+        dialog.accepted.connect(lambda: self.add_layers(dialog.layers))
+        dialog.open()
+        return dialog
+
+    def add_layers(self, layers) -> None:
+        """Add imported layers, each as an undoable step; warnings go to the status bar."""
+        project = self.window.project
+        for layer in layers:
+            project.execute(AddLayer(project, layer))
+            warnings = getattr(layer, "import_warnings", [])
+            if warnings:
+                self.window.statusBar().showMessage(f"{layer.name}: {'; '.join(warnings)}", 15000)
+        if layers and layers[-1].bounds:
+            self.window.canvas.zoom_to_layer(layers[-1])
+
+    def export_dialog(self):
+        from hygis.ui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.window.project, self.window.layer_panel.current_layer(), self.window)
+        dialog.open()
+        return dialog
+
+    # -- language ----------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        for action, text in self._texts.items():
+            action.setText(self.tr(text))
+            action.setToolTip(self.tr(text).replace("&", "").rstrip("…"))
+        self.menu_snapping.setTitle(self.tr("S&napping"))
+        self.menu_tolerance.setTitle(self.tr("Tolerance"))
+        self.toolbar.setWindowTitle(self.tr("Editing toolbar"))
+        self.dock_table.setWindowTitle(self.tr("Attribute Table"))
+        self.dock_history.setWindowTitle(self.tr("Undo History"))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
+        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return False
+
+
+def install_editing(main_window) -> EditingUi:
+    """Add edit mode, the attribute table, undo history, import and export to ``main_window``."""
+    ui = EditingUi(main_window)
+    main_window.editing = ui
+    return ui

@@ -53,9 +53,9 @@ class JsonTranslator(QTranslator):
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802 (Qt virtual)
         entries = self.catalogue.get(context or "")
-        if not entries:
-            return ""
-        return entries.get(source_text, "")  # "" tells Qt to keep the source text
+        # None is a null QString: Qt then asks the next translator or keeps the source text
+        # ("" would be taken as an empty translation)
+        return entries.get(source_text) if entries else None
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt virtual)
         return not self.catalogue

@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
             if self.history is not None:
                 self.history.events.changed.disconnect(self._on_history_changed)
         was_dirty = project.dirty
-        self.history = QtCommandStack(self)
+        self.history = QtCommandStack()  # lives with the project, not the window
         project.history = self.history
         if was_dirty:
             project.mark_dirty()

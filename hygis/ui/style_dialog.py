@@ -20,6 +20,10 @@ from hygis.layers.style import (DASHES, HATCHES, MARKERS, MODES, RAMPS, class_co
                                 to_hex, with_categories)
 from hygis.ui.icons import qcolor, swatch_pixmap
 
+_FORM_TEXT = {"mode": "Style:", "fill": "Fill:", "stroke": "Stroke:", "width": "Stroke width (px):", "dash": "Dash:",
+              "hatch": "Hatch:", "marker": "Point symbol:", "size": "Symbol size (px):", "field": "Field:",
+              "ramp": "Colour ramp:", "classes": "Classes:", "label_field": "Label field:",
+              "label_size": "Label size (pt):"}
 _MODE_TEXT = {"single": "Single symbol", "categorized": "Categorized", "graduated": "Graduated"}
 _DASH_TEXT = {"solid": "Solid", "dash": "Dashed", "dot": "Dotted", "dashdot": "Dash-dot"}
 _HATCH_TEXT = {"none": "None", "diagonal": "Diagonal", "cross": "Cross", "horizontal": "Horizontal",
@@ -174,11 +178,7 @@ class StyleDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Style of {name}").format(name=self.layer.name))
-        texts = {"mode": "Style:", "fill": "Fill:", "stroke": "Stroke:", "width": "Stroke width (px):",
-                 "dash": "Dash:", "hatch": "Hatch:", "marker": "Point symbol:", "size": "Symbol size (px):",
-                 "field": "Field:", "ramp": "Colour ramp:", "classes": "Classes:", "label_field": "Label field:",
-                 "label_size": "Label size (pt):"}
-        for key, text in texts.items():
+        for key, text in _FORM_TEXT.items():
             self._labels[key].setText(self.tr(text))
         for combo, names in ((self.mode_combo, _MODE_TEXT), (self.dash_combo, _DASH_TEXT),
                              (self.hatch_combo, _HATCH_TEXT), (self.marker_combo, _MARKER_TEXT)):

@@ -1,0 +1,78 @@
+"""Analysis panels (coverage, adjacency, enclaves, plan targets) docked in the main window.
+
+``install_analysis(main_window)`` adds the four docks (hidden until chosen in the
+Analysis menu) and keeps them on the window's current project.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+
+from hygis.ui.analysis.adjacency_panel import AdjacencyPanel
+from hygis.ui.analysis.coverage_panel import CoveragePanel
+from hygis.ui.analysis.enclave_panel import EnclavePanel
+from hygis.ui.analysis.targets_dashboard import TargetsDashboard
+
+PANELS = (("enclaves", EnclavePanel, "&Enclaves against the target"),
+          ("coverage", CoveragePanel, "&Coverage by zone"),
+          ("adjacency", AdjacencyPanel, "A&djacency"),
+          ("targets", TargetsDashboard, "Plan &targets dashboard"))
+
+
+class AnalysisDocks(QObject):
+    """The installed panels and their docks, by name ('enclaves', 'coverage', 'adjacency', 'targets')."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.panels: dict = {}
+        self.docks: dict = {}
+        self.actions: dict = {}
+        menu = getattr(window, "menu_analysis", None)
+        for name, cls, text in PANELS:
+            panel = cls(window.project, getattr(window, "canvas", None))
+            dock = window.add_dock(panel, Qt.DockWidgetArea.RightDockWidgetArea, "")
+            dock.setObjectName(f"dock_analysis_{name}")
+            dock.setWindowTitle(panel.windowTitle())
+            panel.windowTitleChanged.connect(dock.setWindowTitle)
+            dock.hide()
+            self.panels[name], self.docks[name] = panel, dock
+            if menu is not None:
+                action = menu.addAction(_tr(text))
+                action.triggered.connect(lambda checked=False, n=name: self.show(n))
+                self.actions[name] = (action, text)
+        signal = getattr(window, "projectChanged", None)
+        if signal is not None:
+            signal.connect(self.set_project)
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
+        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        return False
+
+    def show(self, name: str):
+        """Show and raise the dock of panel ``name``; returns the panel."""
+        dock = self.docks[name]
+        dock.show()
+        dock.raise_()
+        return self.panels[name]
+
+    def set_project(self, project) -> None:
+        for panel in self.panels.values():
+            panel.set_project(project)
+
+    def retranslate_ui(self) -> None:
+        for action, text in self.actions.values():
+            action.setText(_tr(text))
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AnalysisDocks", text)
+
+
+def install_analysis(main_window) -> AnalysisDocks:
+    """Add the analysis docks and Analysis-menu actions to ``main_window`` (stored as ``.analysis``)."""
+    docks = AnalysisDocks(main_window)
+    main_window.analysis = docks
+    return docks

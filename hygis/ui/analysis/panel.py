@@ -177,6 +177,7 @@ class AnalysisPanel(QWidget):
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.status)
         self._build_results(layout)
+        self.export_chart_button.setVisible(self.chart() is not None)
         self._retranslate_base()
         self.set_project(project)
 

@@ -1,0 +1,242 @@
+"""Plan targets dashboard: baseline, latest and target of every PlanTarget with a progress bar each.
+
+Edits of baseline/latest/target cells become one undoable ``SetTargets`` command
+(saved with the project).  Computed rows (the enclave count, the road network
+density when a road layer exists) take their latest value from
+:func:`hygis.analysis.targets.targets_table` (registry declaration 'targets'),
+run in the worker; they are not editable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from hygis.analysis import registry
+from hygis.commands import SetTargets
+from hygis.errors import HygisError
+from hygis.scenarios import shadow_project
+from hygis.ui.analysis.common import format_value, make_table_view
+from hygis.ui.analysis.panel import AnalysisPanel
+from hygis.ui.i18n import current_language
+
+COLUMNS = ("name", "baseline", "latest", "target", "unit", "progress", "note")
+EDITABLE = ("baseline", "latest", "target")
+
+
+def run_targets(project, progress=None, cancelled=None):
+    """Worker job: the targets table with computed rows filled in."""
+    return registry.get("targets").run(project=project)
+
+
+class TargetsModel(QAbstractTableModel):
+    """One row per PlanTarget of the project; computed latest values come from ``set_computed``.
+
+    ``errorRaised(message)`` reports a typed value that is not a number (the edit is refused).
+    """
+
+    errorRaised = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.project = None
+        self.computed: dict[str, tuple] = {}  # key → (latest, latest_year, progress_pct, origin)
+        self.headers: dict[str, str] = {}
+        self.computed_text = "computed"
+
+    def set_project(self, project) -> None:
+        self.beginResetModel()
+        if self.project is not None:
+            self.project.events.targets.disconnect(self._on_targets)
+        self.project = project
+        self.computed = {}
+        if project is not None:
+            project.events.targets.connect(self._on_targets)
+        self.endResetModel()
+
+    def set_computed(self, table) -> None:
+        """Take the computed rows of a :func:`targets_table` result."""
+        self.computed = {row.key: (row.latest, row.latest_year, row.progress_pct, row.computed_from)
+                         for row in table.itertuples() if row.computed_from}
+        self._on_targets()
+
+    def _on_targets(self, *args) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+    @property
+    def targets(self) -> list:
+        return list(self.project.targets) if self.project is not None else []
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt virtual)
+        return 0 if parent.isValid() else len(self.targets)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt virtual)
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def is_computed(self, row: int) -> bool:
+        return self.targets[row].key in self.computed
+
+    def latest(self, row: int):
+        t = self.targets[row]
+        return self.computed[t.key][0] if t.key in self.computed else t.latest
+
+    def progress(self, row: int) -> float | None:
+        """Share (0–1+) of the way from baseline to target (computed rows: from the analysis)."""
+        t = self.targets[row]
+        if t.key in self.computed:
+            pct = self.computed[t.key][2]
+            return None if pct is None or (isinstance(pct, float) and math.isnan(pct)) else pct / 100.0
+        return t.progress()
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), COLUMNS[index.column()]
+        t = self.targets[row]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == "name":
+                return t.name_zh if current_language() == "zh_CN" else t.name_en
+            if col == "latest":
+                value = self.latest(row)
+                return value if role == Qt.ItemDataRole.EditRole else format_value(value, _digits(value))
+            if col in ("baseline", "target"):
+                value = getattr(t, col)
+                return value if role == Qt.ItemDataRole.EditRole else format_value(value, _digits(value))
+            if col == "unit":
+                return t.unit
+            if col == "progress":
+                p = self.progress(row)
+                return p if role == Qt.ItemDataRole.EditRole else ("" if p is None else f"{p * 100:.0f}%")
+            if col == "note":
+                return f"{self.computed_text}: {self.computed[t.key][3]}" if self.is_computed(row) else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return t.source or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("baseline", "latest", "target", "progress"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == "latest" and self.is_computed(row):
+            return QColor("#1d6fa5")
+        return None
+
+    def flags(self, index):
+        flags = super().flags(index)
+        col = COLUMNS[index.column()]
+        if col in EDITABLE and not (col == "latest" and self.is_computed(index.row())):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802 (Qt virtual)
+        """Edit baseline/latest/target as one undoable SetTargets command."""
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        col = COLUMNS[index.column()]
+        try:
+            number = parse_number(value)
+        except HygisError as exc:
+            self.errorRaised.emit(str(exc))
+            return False
+        targets = self.targets
+        old = targets[index.row()]
+        if getattr(old, col) == number:
+            return False
+        targets[index.row()] = dataclasses.replace(old, **{col: number})
+        self.project.execute(SetTargets(self.project, targets))
+        return True
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers.get(COLUMNS[section], COLUMNS[section])
+        return None
+
+
+def parse_number(value) -> float | None:
+    """A typed cell value as a float ('' = no value); HygisError for text that is not a number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        raise HygisError(f"'{value}' is not a number") from None
+    if not math.isfinite(number):
+        raise HygisError(f"'{value}' is not a finite number")
+    return number
+
+
+def _digits(value) -> int:
+    if value is None or float(value).is_integer():
+        return 0
+    return 2
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints the progress column as a bar (green when reached) with the percentage."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        r = QRectF(option.rect).adjusted(3, 4, -3, -4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#e6e6e6"))
+        painter.drawRoundedRect(r, 3, 3)
+        share = max(0.0, min(float(value), 1.0))
+        painter.setBrush(QColor("#2a9d8f") if value >= 1.0 else QColor("#3a7ca5"))
+        painter.drawRoundedRect(QRectF(r.x(), r.y(), r.width() * share, r.height()), 3, 3)
+        painter.setPen(QColor("#111111"))
+        painter.drawText(r, int(Qt.AlignmentFlag.AlignCenter), f"{float(value) * 100:.0f}%")
+        painter.restore()
+
+
+class TargetsDashboard(AnalysisPanel):
+    """The plan's measurable targets, editable; computed rows recomputed in the worker."""
+
+    def _build_inputs(self, layout) -> None:
+        pass
+
+    def _build_results(self, layout) -> None:
+        self.model = TargetsModel(self)
+        self.table = make_table_view(self.model, self)
+        self.table.setItemDelegateForColumn(COLUMNS.index("progress"), ProgressDelegate(self.table))
+        self.table.setEditTriggers(self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
+                                   | self.table.EditTrigger.AnyKeyPressed)
+        self.table.setColumnWidth(0, 260)
+        layout.addWidget(self.table, 1)
+        self.model.errorRaised.connect(lambda message: self._on_failed(message))
+
+    def set_project(self, project) -> None:
+        self.model.set_project(project)
+        super().set_project(project)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Plan targets"))
+        self.runner.title = self.tr("Plan targets")
+        self.model.computed_text = self.tr("computed from")
+        self.model.headers = {"name": self.tr("Target"), "baseline": self.tr("Baseline"),
+                              "latest": self.tr("Latest"), "target": self.tr("Target value"),
+                              "unit": self.tr("Unit"), "progress": self.tr("Progress"), "note": self.tr("Note")}
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def _job(self):
+        return run_targets, dict(project=shadow_project(self.project))
+
+    def _show(self, result) -> None:
+        self.model.set_computed(result)
+        self.table.resizeColumnToContents(0)
+
+    def table_frame(self):
+        import pandas as pd
+
+        rows = [[self.model.index(r, c).data() for c in range(len(COLUMNS))] for r in range(self.model.rowCount())]
+        return pd.DataFrame(rows, columns=[self.model.headers.get(c, c) for c in COLUMNS])
+
+    def closeEvent(self, event) -> None:
+        self.model.set_project(None)
+        super().closeEvent(event)

@@ -19,6 +19,7 @@ from hygis import __version__
 from hygis.project import Project
 from hygis.ui import fileops
 from hygis.ui.canvas import MapCanvas
+from hygis.ui.editing import install_editing
 from hygis.ui.i18n import install_translator
 from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.settings.restore_window(self)
         self.set_project(project or Project())
         self.retranslate_ui()
+        install_editing(self)  # edit mode, attribute table, undo history, import/export
 
     # -- construction ----------------------------------------------------------------------------
     def _create_actions(self) -> None:

@@ -20,7 +20,6 @@ import pyogrio
 from hygis import crs as hcrs
 from hygis.errors import HygisError
 from hygis.io import readers
-from hygis.io.encoding import gdal_encoding
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
 from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format
 from hygis.io.writers import EXPORT_FORMATS, write_layer
@@ -74,6 +73,8 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
     if kind == "raster":
         if as_kind not in (None, "raster"):
             raise HygisError(f"{path.name} is a raster; it cannot be imported as a {as_kind} layer")
+        if hcrs.normalize_datum(datum) not in ("wgs84", "cgcs2000"):
+            raise HygisError(f"{path.name}: datum conversion (GCJ-02/BD-09) applies to vector data only")
         return [RasterLayer.from_file(path, name=name)]
     if as_kind == "raster":
         raise HygisError(f"{path.name} is vector data, not a raster")
@@ -216,25 +217,29 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
     lname = layer if layer is not None else names[0]
     if lname not in names:
         raise HygisError(f"{path.name} has no layer '{lname}' (layers: {', '.join(names)})")
-    enc, reason = "utf-8", f"{readers.VECTOR_FORMATS[path.suffix.lower()]} text is UTF-8"
-    kwargs = {}
-    if path.suffix.lower() == ".shp":
+    ext = path.suffix.lower()
+    enc, reason = "utf-8", f"{readers.VECTOR_FORMATS[ext]} text is UTF-8"
+    if ext == ".shp":
         enc, reason = readers.shapefile_encoding(path, encoding)
-        kwargs["encoding"] = gdal_encoding(enc or "latin-1")
+    elif ext == ".dxf":
+        try:
+            enc, reason = readers.dxf_encoding(path, encoding), "detected from the drawing's bytes"
+        except HygisError as exc:
+            if encoding:
+                raise
+            enc, reason = None, str(exc)
+    read_enc = (enc or "latin-1") if ext in (".shp", ".dxf") else None  # unknown: shown as Latin-1
+    head = readers.read_vector(path, lname, read_enc, max_features=n)
     with readers.gdal_errors(path):
-        info = pyogrio.read_info(path, layer=lname, **kwargs)
-        head = pyogrio.read_dataframe(path, layer=lname, max_features=n, **kwargs)
-    count = info.get("features", -1)
-    if count is None or count < 0:
-        with readers.gdal_errors(path):
-            count = len(pyogrio.read_dataframe(path, layer=lname, read_geometry=False, columns=[], **kwargs))
-    columns = [c for c in head.columns if c != "geometry"]
+        info = pyogrio.read_info(path, layer=lname, force_feature_count=True)  # DXF has no fast count
+        count = info.get("features", -1)
+    columns = [c for c in head.columns if c != head.geometry.name]
     from hygis.layers.vector import geometry_family
 
-    geom_type = geometry_family(head.geom_type) if hasattr(head, "geom_type") else "none"
-    return {"encoding_detected": enc, "encoding_reason": reason, "columns": columns,
-            "rows": head[columns].astype(object).where(head[columns].notna(), None).to_dict("records"),
-            "crs": info.get("crs"), "geometry_type": geom_type, "feature_count": int(count), "layers": names}
+    rows = head[columns].astype(object).where(head[columns].notna(), None).to_dict("records")
+    return {"encoding_detected": enc, "encoding_reason": reason, "columns": columns, "rows": rows,
+            "crs": info.get("crs"), "geometry_type": geometry_family(head.geom_type), "feature_count": int(count),
+            "layers": names}
 
 
 def _preview_csv(path: Path, encoding, n: int) -> dict:

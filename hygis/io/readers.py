@@ -111,7 +111,8 @@ def shapefile_encoding(path: Path, encoding: str | None) -> tuple[str | None, st
     return detect_dbf_encoding(path)
 
 
-def read_vector(path: Path, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+def read_vector(path: Path, layer: str | None = None, encoding: str | None = None,
+                max_features: int | None = None) -> gpd.GeoDataFrame:
     """One layer of a GDAL vector file as a GeoDataFrame in its own CRS (2D geometries).
 
     Shapefile text is decoded with :func:`shapefile_encoding`; an undetectable
@@ -129,7 +130,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         config["DXF_ENCODING"] = gdal_encoding(dxf_encoding(path, encoding))
     with gdal_errors(path), warnings.catch_warnings(record=True) as caught, _gdal_config(config):
         warnings.simplefilter("always")
-        gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+        gdf = pyogrio.read_dataframe(path, layer=layer, max_features=max_features, **kwargs)
     lossy = [w for w in caught if "converted correctly" in str(w.message)]
     if lossy:  # GDAL replaced characters it could not recode: that would be mojibake
         raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "

@@ -226,3 +226,18 @@ def test_dxf_from_chinese_autocad_in_gbk(tmp_path):
     dxf.write_bytes(text.encode("gbk"))
     layer, = load_layers(dxf, crs="EPSG:4549")
     assert layer.data["Layer"].tolist() == ["道路"]
+
+
+def test_preview_of_dxf_and_kml_shows_clean_decoded_rows(tmp_path):
+    dxf = tmp_path / "cad.dxf"
+    _write_dxf(dxf, [("道路", shapely.LineString([(500000, 3345000), (510000, 3350000)])),
+                     ("站点", shapely.Point(500000, 3350000))])
+    dxf.write_bytes(dxf.read_text(encoding="utf-8").encode("gbk"))
+    p = preview_vector(dxf)
+    assert p["encoding_detected"] == "gbk" and p["feature_count"] == 2 and p["crs"] is None
+    assert [r["Layer"] for r in p["rows"]] == ["道路", "站点"] and p["geometry_type"] == "mixed"
+    kml = tmp_path / "k.kml"
+    kml.write_text('<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>拱宸桥</name>'
+                   "<Point><coordinates>120.1397,30.3186</coordinates></Point></Placemark></Document></kml>",
+                   encoding="utf-8")
+    assert preview_vector(kml)["rows"] == [{"name": "拱宸桥"}]

@@ -142,7 +142,8 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, crs, datum: str, path: Path, layer_name: st
 
 
 def suggest_field_map(columns, kind: str) -> dict[str, str]:
-    """{source column: schema field} for columns named like a schema field (any case) or its Chinese label."""
+    """{source column: schema field} for columns named like a schema field (any case, or cut to the
+    10 characters of a Shapefile) or its Chinese label (名称 → name); the import dialog's defaults."""
     schema = schema_for(kind)
     if schema is None:
         return {}
@@ -151,7 +152,10 @@ def suggest_field_map(columns, kind: str) -> dict[str, str]:
         if spec.computed or spec.name in taken:
             continue
         for col in columns:
-            if col not in out and (str(col).lower() == spec.name or str(col).strip() == spec.label_zh):
+            low = str(col).strip().lower()
+            # a Shapefile cuts field names to 10 characters (heritage_level → heritage_l)
+            if col not in out and (low == spec.name or str(col).strip() == spec.label_zh
+                                   or (len(spec.name) > 10 and low == spec.name[:10])):
                 out[col] = spec.name
                 break
     return out

@@ -22,7 +22,7 @@ CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "i18n"
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 SOURCE_LANGUAGE = "en"
 
-_current = {"lang": SOURCE_LANGUAGE, "translator": None}
+_current = {"lang": SOURCE_LANGUAGE, "translator": None, "qt": None}
 
 
 def tr(context: str, text: str) -> str:
@@ -96,10 +96,12 @@ def install_translator(app, lang: str | None) -> str:
     """
     code = normalize_language(lang) or SOURCE_LANGUAGE
     old = _current["translator"]
-    if old is not None:
-        app.removeTranslator(old)
-        _current["translator"] = None
+    for key in ("translator", "qt"):
+        if _current[key] is not None:
+            app.removeTranslator(_current[key])
+            _current[key] = None
     if code != SOURCE_LANGUAGE:
+        _current["qt"] = _qt_translator(app, code)  # Qt's own texts (OK/Cancel/Save…); consulted after ours
         translator = JsonTranslator(load_catalogue(code), app)
         app.installTranslator(translator)
         _current["translator"] = translator
@@ -107,6 +109,18 @@ def install_translator(app, lang: str | None) -> str:
         QCoreApplication.sendEvent(app, _language_change_event())
     _current["lang"] = code
     return code
+
+
+def _qt_translator(app, code: str):
+    """Qt's shipped translation of its standard widgets (``qtbase_<code>.qm``), or None."""
+    from PySide6.QtCore import QLibraryInfo
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{code}", folder):
+        app.installTranslator(translator)
+        return translator
+    return None
 
 
 def _language_change_event():

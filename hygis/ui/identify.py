@@ -118,7 +118,7 @@ class IdentifyPanel(QWidget):
         geom = layer.data.geometry.loc[self.fid]
         self.header.setText(self.tr("{layer} · feature {fid} · {geom}").format(
             layer=layer.name, fid=self.fid, geom=self.tr(geom.geom_type) if geom is not None else "—"))
-        if select:
+        if select and self.fid not in layer.selection:  # the canvas may have selected it (Ctrl adds)
             for other in self.project.layers:
                 if other is not layer and getattr(other, "selection", None):
                     other.selection = ()

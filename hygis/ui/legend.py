@@ -21,6 +21,11 @@ def value_label(value: str) -> str:
     return QCoreApplication.translate("AttributeForm", str(value))
 
 
+def _number(value: float) -> str:
+    """A legend number: 3 significant digits, float noise shown as 0."""
+    return "0" if abs(value) < 1e-6 else f"{value:.3g}"
+
+
 class LegendWidget(QTreeWidget):
     """Read-only legend; rebuilt (debounced) whenever layers or their styles change."""
 
@@ -76,7 +81,7 @@ class LegendWidget(QTreeWidget):
             vmin = style.vmin if style.vmin is not None else lo
             vmax = style.vmax if style.vmax is not None else hi
             cols = ramp_colors(style.ramp, 2)
-            for label, colour in ((f"{vmax:g}", cols[1]), (f"{vmin:g}", cols[0])):
+            for label, colour in ((_number(vmax), cols[1]), (_number(vmin), cols[0])):
                 child = QTreeWidgetItem([label])
                 child.setIcon(0, QIcon(swatch_pixmap(colour)))
                 item.addChild(child)

@@ -92,7 +92,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1280, 800)
-        self.settings.restore_window(self)
+        if not self.settings.restore_window(self):
+            self.resizeDocks([self.dock_layers, self.dock_identify], [250, 270], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.dock_layers, self.dock_legend], [300, 300], Qt.Orientation.Vertical)
         self.set_project(project or Project())
         self.retranslate_ui()
         install_editing(self)  # edit mode, attribute table, undo history, import/export
@@ -213,11 +215,21 @@ class MainWindow(QMainWindow):
         self.layer_panel.set_project(project)
         self.legend.set_project(project)
         self.identify_panel.set_project(project)
-        extent = project.extent or project.full_extent()
-        if extent is not None:
-            self.canvas.set_extent(extent)
+        self._pending_extent = project.extent or project.full_extent()
+        if self.canvas.isVisible():  # else at the first show, once the canvas has its real size
+            self._apply_pending_extent()
         self._on_history_changed()
         self.projectChanged.emit(project)
+
+    def _apply_pending_extent(self) -> None:
+        extent, self._pending_extent = self._pending_extent, None
+        if extent is not None:
+            self.canvas.set_extent(extent)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if getattr(self, "_pending_extent", None) is not None:
+            self._apply_pending_extent()
 
     def open_project(self, path) -> bool:
         """Open a ``.hygis`` project (or any GIS file as a new project); errors are shown, not raised."""

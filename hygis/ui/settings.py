@@ -53,13 +53,15 @@ class Settings:
         self.store.setValue("language", lang or "")
 
     # -- window --------------------------------------------------------------------------
-    def restore_window(self, window) -> None:
+    def restore_window(self, window) -> bool:
+        """Restore the saved geometry and dock/toolbar layout; False if none was saved."""
         geometry = self.store.value("window/geometry")
         state = self.store.value("window/state")
         if geometry is not None:
             window.restoreGeometry(geometry)
         if state is not None:
             window.restoreState(state)
+        return geometry is not None or state is not None
 
     def save_window(self, window) -> None:
         self.store.setValue("window/geometry", window.saveGeometry())

@@ -18,7 +18,9 @@ from hygis.commands import SetLayerProperty
 from hygis.errors import HygisError
 from hygis.layers.style import (DASHES, HATCHES, MARKERS, MODES, RAMPS, class_colors, graduated_breaks, parse_color,
                                 to_hex, with_categories)
+from hygis.ui.i18n import current_language
 from hygis.ui.icons import qcolor, swatch_pixmap
+from hygis.ui.legend import value_label
 
 _FORM_TEXT = {"mode": "Style:", "fill": "Fill:", "stroke": "Stroke:", "width": "Stroke width (px):", "dash": "Dash:",
               "hatch": "Hatch:", "marker": "Point symbol:", "size": "Symbol size (px):", "field": "Field:",
@@ -104,7 +106,7 @@ class StyleDialog(QDialog):
         self.label_combo = QComboBox()
         self.label_size = self._dspin(4, 72, 0.5)
         for name in self.layer.fields:
-            self.label_combo.addItem(name, name)
+            self.label_combo.addItem(_field_text(self.layer, name), name)
         self.label_combo.insertItem(0, "", None)
 
         self.symbol_box, self.class_box, self.label_box = QGroupBox(), QGroupBox(), QGroupBox()
@@ -252,7 +254,7 @@ class StyleDialog(QDialog):
         self.field_combo.blockSignals(True)
         self.field_combo.clear()
         for name in names:
-            self.field_combo.addItem(name, name)
+            self.field_combo.addItem(_field_text(self.layer, name), name)
         self.field_combo.setCurrentIndex(max(0, self.field_combo.findData(selected)))
         self.field_combo.blockSignals(False)
 
@@ -311,8 +313,11 @@ class StyleDialog(QDialog):
     def _fill_class_table(self) -> None:
         rows = self._class_rows()
         self.class_table.setRowCount(len(rows))
+        categorized = self.mode_combo.currentData() == "categorized"
         for i, (value, colour) in enumerate(rows):
-            self.class_table.setItem(i, 0, QTableWidgetItem(value))
+            key = QTableWidgetItem(value_label(value) if categorized else value)
+            key.setData(Qt.ItemDataRole.UserRole, value)
+            self.class_table.setItem(i, 0, key)
             item = QTableWidgetItem(QIcon(swatch_pixmap(colour)), colour)
             item.setData(Qt.ItemDataRole.UserRole, colour)
             self.class_table.setItem(i, 1, item)
@@ -320,7 +325,7 @@ class StyleDialog(QDialog):
     def _on_class_double_clicked(self, row: int, column: int) -> None:
         if self.mode_combo.currentData() != "categorized":
             return
-        value = self.class_table.item(row, 0).text()
+        value = self.class_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         colour = QColorDialog.getColor(qcolor(self._categories[value]), self, self.tr("Choose colour"),
                                        QColorDialog.ColorDialogOption.ShowAlphaChannel)
         if colour.isValid():
@@ -333,7 +338,7 @@ class StyleDialog(QDialog):
 
     def _remove_selected_classes(self) -> None:
         for row in sorted({i.row() for i in self.class_table.selectedIndexes()}, reverse=True):
-            self._categories.pop(self.class_table.item(row, 0).text(), None)
+            self._categories.pop(self.class_table.item(row, 0).data(Qt.ItemDataRole.UserRole), None)
         self._fill_class_table()
 
     # -- apply -----------------------------------------------------------------------------------
@@ -355,6 +360,15 @@ class StyleDialog(QDialog):
     def accept(self) -> None:
         if self.apply():
             super().accept()
+
+
+def _field_text(layer, name: str) -> str:
+    """'状态 (status)' in the UI language when the kind's schema labels the field, else the name."""
+    spec = layer.schema.field(name) if getattr(layer, "schema", None) else None
+    if spec is None:
+        return name
+    label = spec.label_zh if current_language().startswith("zh") else spec.label_en
+    return f"{label} ({name})" if label and label != name else name
 
 
 def _graduated_rows(ramp: str, breaks: list[float]) -> list[tuple[str, str]]:

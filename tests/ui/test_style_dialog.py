@@ -84,3 +84,18 @@ def test_single_symbol_fill_alpha_marker_and_labels(main_window):
     assert not dialog.isVisible()
     w.project.undo()
     assert enclaves.style.mode == "categorized"
+
+
+def test_dialog_in_chinese_shows_field_labels_and_value_names(main_window, qtbot):
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from hygis.ui.i18n import install_translator
+
+    install_translator(QApplication.instance(), "zh_CN")
+    dialog = main_window.open_style_dialog(main_window.project.layers["飞地"])
+    assert dialog.field_combo.currentText() == "类型 (enclave_type)"
+    assert [dialog.class_table.item(r, 0).text() for r in range(2)] == ["科创", "产业"]
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    dialog.set_category_color("science", "#000000")  # values stay the data codes
+    assert dialog.current_style().categories["science"] == "#000000"
+    dialog.close()

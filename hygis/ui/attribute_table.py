@@ -320,6 +320,7 @@ class AttributeTable(QWidget):
         self.layer = layer
         self.model = LayerTableModel(layer, self.project, self) if layer is not None else None
         self.view.setModel(self.model)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # rows in fid order
         if layer is not None:
             self.model.editFailed.connect(self.show_message)
             self.view.selectionModel().selectionChanged.connect(self._on_view_selection)

@@ -117,9 +117,10 @@ class LayerTableModel(QAbstractTableModel):
         return True
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (column, order)
+        """Sort on the frame (column < 0: back to feature order)."""
+        self._sort = (column, order) if 0 <= column < len(self._columns) else None
         self.layoutAboutToBeChanged.emit()
-        self.rows = self._ordered(self.rows)
+        self.rows = self._ordered(self.rows) if self._sort else np.sort(self.rows)
         self.layoutChanged.emit()
 
     # -- filtering and sorting on the frame ----------------------------------------------

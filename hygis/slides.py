@@ -117,8 +117,8 @@ class LegendEntry:
 def legend_entries(view, max_rows: int = 14) -> list[LegendEntry]:
     """Legend rows for the visible vector layers of ``view``, top layer first.
 
-    A classified layer gives one row per class ("飞地 · 已运营"); labels of coded
-    values are shown in Chinese.
+    A classified layer gives one row per class shown ("飞地 · 已运营"); layers and
+    classes with nothing on the map are left out; coded values are shown in Chinese.
     """
     from hygis.layers.style import class_colors
 
@@ -127,8 +127,16 @@ def legend_entries(view, max_rows: int = 14) -> list[LegendEntry]:
         style = getattr(layer, "style", None)
         if not layer.visible or style is None or not hasattr(style, "mode"):
             continue
+        frame = layer.visible_data() if hasattr(layer, "visible_data") else None
+        if frame is not None and len(frame) == 0:
+            continue  # nothing of it on this map
+        present = None
+        if style.mode == "categorized" and frame is not None and style.field in frame.columns:
+            present = set(frame[style.field].dropna().astype(str))
         family = layer.geometry_type
         for label, color in class_colors(style):
+            if present is not None and label not in present:
+                continue
             text = layer.name if not label else f"{layer.name} · {VALUE_LABELS_ZH.get(label, label)}"
             rows.append(LegendEntry(text, family, style, color))
     return rows[:max_rows]

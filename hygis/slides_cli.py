@@ -24,13 +24,17 @@ def register(subparsers) -> None:
 
 
 def ensure_gui_app():
-    """A QGuiApplication (offscreen when there is no display); returns the existing one if any."""
+    """A QApplication (offscreen when there is no display); returns the existing one if any.
+
+    A QApplication rather than a QGuiApplication, so that widgets created later in the
+    same process (tests, the desktop app) still work.
+    """
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    return QGuiApplication.instance() or QGuiApplication(["hygis"])
+    return QApplication.instance() or QApplication(["hygis"])
 
 
 def run(args) -> int:

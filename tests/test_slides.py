@@ -34,10 +34,7 @@ def page_text(path, page):
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    from PySide6.QtGui import QGuiApplication
-
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
+def saved(tmp_path_factory, qapp):
     path = tmp_path_factory.mktemp("deck") / "p.hygis"
     project = three_scenario_project()
     project.save(path)

@@ -139,6 +139,8 @@ class PresentationWidget(QWidget):
             self.presenter.show()
             self.setScreen(screens[1])
             self.move(screens[1].geometry().topLeft())
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        self.setGeometry(screen.geometry())  # without a window manager showFullScreen keeps the old size
         self.showFullScreen()
         self.raise_()
         self.activateWindow()

@@ -24,6 +24,7 @@ from hygis.ui.i18n import install_translator
 from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
 from hygis.ui.layer_panel import LayerPanel
+from hygis.ui.scenario_bar import install_scenarios
 from hygis.ui.legend import LegendWidget
 from hygis.ui.settings import PreferencesDialog, Settings
 from hygis.ui.statusbar import MapStatusBar
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.set_project(project or Project())
         self.retranslate_ui()
         install_editing(self)  # edit mode, attribute table, undo history, import/export
+        install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
 
     # -- construction ----------------------------------------------------------------------------
     def _create_actions(self) -> None:

@@ -30,9 +30,9 @@ def _console_filter(record: logging.LogRecord) -> bool:
 
 
 def _console_filter_quiet(record: logging.LogRecord) -> bool:
-    """Without --debug, library warnings (GDAL, pandas ...) go to the file only: the CLI's
-    contract is one clear line on stderr."""
-    return _console_filter(record) and record.name != "py.warnings"
+    """Without --debug only hygis' own messages reach stderr; library warnings (GDAL via
+    rasterio/pyogrio, Python warnings) go to the file: the CLI's contract is one clear line."""
+    return _console_filter(record) and (record.name == "root" or record.name.split(".")[0] == "hygis")
 
 
 #: ``logger.error(..., extra=FILE_ONLY)``: write to the log file, not to stderr.

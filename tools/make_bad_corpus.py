@@ -65,7 +65,7 @@ def geojson_files(out: Path) -> None:
     add("polygon_with_point_coords.geojson", feature_collection({"type": "Polygon", "coordinates": [120, 30]}),
         "reject", "Polygon whose coordinates are a single point", out)
     add("nan_coords.geojson", feature_collection({"type": "Point", "coordinates": [float("nan"), float("nan")]}),
-        "reject", "NaN coordinates", out)
+        "either", "NaN coordinates (may become an empty point)", out)
     add("infinite_coords.geojson", feature_collection({"type": "Point", "coordinates": [float("inf"), 30.0]}),
         "reject", "Infinity coordinates", out)
     add("overflow_coords.geojson", feature_collection({"type": "Point", "coordinates": [120.0, 30.0]}).replace(
@@ -303,6 +303,12 @@ def hygis_files(out: Path, tmp: Path, rasters: dict[str, bytes]) -> None:
       edit=_set(["layers", 0, "table"], 'x"; DROP TABLE corridor; --'))
 
 
+#: Readable files whose content is bad: ``hygis info`` may describe them (exit 0) instead of refusing.
+INFO_MAY_DESCRIBE = {"nan_coords.geojson", "infinite_coords.geojson", "huge_coords.geojson", "out_of_range_latitude.geojson",
+                     "polygon_with_point_coords.geojson", "two_point_ring.geojson", "wrong_geometry_type.geojson",
+                     "no_crs.tif", "absurd_size.tif"}
+
+
 def main(out: Path = OUT) -> int:
     if out.exists():
         shutil.rmtree(out)
@@ -314,6 +320,8 @@ def main(out: Path = OUT) -> int:
         vector_files(out, tmp)
         rasters = raster_files(out, tmp)
         hygis_files(out, tmp, rasters)
+    for name in INFO_MAY_DESCRIBE:
+        MANIFEST[name]["info"] = "may describe"
     (out / "MANIFEST.json").write_text(json.dumps(dict(sorted(MANIFEST.items())), ensure_ascii=False, indent=1) + "\n",
                                        encoding="utf-8")
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -28,8 +28,12 @@ from hygis.analysis._common import Feedback
 CHUNK = 20_000
 #: Worker threads for the heavy array operations (shapely releases the GIL while GEOS works).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-#: Clusters bigger than this are unioned one by one (a padded array would waste memory).
+#: Clusters bigger than this are cut by a grid of tiles and unioned tile by tile: the union of
+#: a huge cluster (dense data percolates into one) has an enormous boundary and unions
+#: superlinearly, the tiles keep every union small.  The area is exact (tiles do not overlap).
 BIG_CLUSTER = 512
+#: Pieces per tile aimed at when tiling big clusters.
+TILE_PIECES = 128
 
 
 def parallel(func, *arrays, min_size: int = 2_000):
@@ -58,17 +62,25 @@ def clip_to_zones(geoms: np.ndarray, zones: np.ndarray, fb: Feedback, start=0.0,
     """
     if len(geoms) == 0 or len(zones) == 0:
         return np.empty(0, object), np.empty(0, np.intp), np.empty(0, np.intp)
-    tree = shapely.STRtree(geoms)
     shapely.prepare(zones)
-    zone_idx, geom_idx = tree.query(zones, predicate="intersects")
-    fb.report(start + 0.2 * span)
-    inside = shapely.contains_properly(zones[zone_idx], geoms[geom_idx])  # prepared: not shared across threads
-    pieces = geoms[geom_idx].copy()
-    edge = np.flatnonzero(~inside)
-    for n, lo in enumerate(range(0, len(edge), CHUNK)):
-        sel = edge[lo:lo + CHUNK]
-        pieces[sel] = parallel(shapely.intersection, geoms[geom_idx[sel]], zones[zone_idx[sel]])
-        fb.report(start + span * (0.2 + 0.8 * min(1.0, (lo + CHUNK) / max(len(edge), 1))))
+    # most targets lie inside one zone: find those first (one prepared predicate per pair),
+    # then look for the zones the rest intersect, and clip only those pairs
+    zone_in, geom_in = shapely.STRtree(geoms).query(zones, predicate="contains_properly")
+    fb.report(start + 0.15 * span)
+    rest = np.ones(len(geoms), bool)
+    rest[geom_in] = False
+    rest = np.flatnonzero(rest)
+    zone_edge, j = shapely.STRtree(geoms[rest]).query(zones, predicate="intersects")
+    geom_edge = rest[j]
+    fb.report(start + 0.25 * span)
+    clipped = np.empty(len(geom_edge), dtype=object)
+    for lo in range(0, len(geom_edge), CHUNK):
+        sel = slice(lo, lo + CHUNK)
+        clipped[sel] = parallel(shapely.intersection, geoms[geom_edge[sel]], zones[zone_edge[sel]])
+        fb.report(start + span * (0.25 + 0.75 * min(1.0, (lo + CHUNK) / max(len(geom_edge), 1))))
+    pieces = np.concatenate([geoms[geom_in], clipped])
+    zone_idx = np.concatenate([zone_in, zone_edge])
+    geom_idx = np.concatenate([geom_in, geom_edge])
     keep = ~shapely.is_empty(pieces)
     return pieces[keep], zone_idx[keep], geom_idx[keep]
 
@@ -94,6 +106,42 @@ def cover_clusters(pieces: np.ndarray, group: np.ndarray, tolerance: float = 0.0
     return connected_components(graph, directed=False)[1]
 
 
+def split_big_clusters(pieces: np.ndarray, group: np.ndarray, keys: np.ndarray):
+    """Re-key the pieces of clusters larger than :data:`BIG_CLUSTER` by (group, tile).
+
+    Pieces crossing a tile edge are cut along it (``shapely.intersection`` with the tile box),
+    so that the pieces of different keys never overlap.
+
+    Returns
+    -------
+    pieces, group, keys : ndarrays (small clusters unchanged, big ones replaced by tile pieces)
+    """
+    if len(keys) == 0:
+        return pieces, group, keys
+    counts = np.bincount(keys)
+    big = counts[keys] > BIG_CLUSTER
+    if not big.any():
+        return pieces, group, keys
+    bp, bg = pieces[big], group[big]
+    b = shapely.bounds(bp)
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    side = max(np.sqrt((x1 - x0) * (y1 - y0) * TILE_PIECES / len(bp)), 1e-6)
+    nx, ny = int(np.ceil((x1 - x0) / side)) or 1, int(np.ceil((y1 - y0) / side)) or 1
+    ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    ix, iy = ix.ravel(), iy.ravel()
+    tiles = shapely.box(x0 + ix * side, y0 + iy * side, x0 + (ix + 1) * side, y0 + (iy + 1) * side)
+    pi, ti = shapely.STRtree(tiles).query(bp)
+    cut = np.bincount(pi, minlength=len(bp))[pi] > 1
+    tiled = bp[pi]
+    if cut.any():
+        tiled[cut] = parallel(shapely.intersection, bp[pi[cut]], tiles[ti[cut]])
+    keep = ~shapely.is_empty(tiled)
+    tiled, pi, ti = tiled[keep], pi[keep], ti[keep]
+    tile_keys = keys.max() + 1 + bg[pi].astype(np.int64) * len(tiles) + ti
+    return (np.concatenate([pieces[~big], tiled]), np.concatenate([group[~big], bg[pi]]),
+            np.concatenate([keys[~big].astype(np.int64), tile_keys]))
+
+
 def union_by_key(pieces: np.ndarray, keys: np.ndarray, grid_size: float | None = None):
     """The union of ``pieces`` sharing a key, for every key.
 
@@ -112,7 +160,7 @@ def union_by_key(pieces: np.ndarray, keys: np.ndarray, grid_size: float | None =
     out = pieces[start].copy()  # single pieces need no union
     rank = np.arange(len(pieces)) - np.repeat(start, counts)
     size_of_piece = np.repeat(counts, counts)
-    bucket_hi = 2
+    bucket_hi, covered = 2, 1
     while bucket_hi <= BIG_CLUSTER:
         bucket_lo = bucket_hi // 2 + 1 if bucket_hi > 2 else 2
         sel_keys = np.flatnonzero((counts >= bucket_lo) & (counts <= bucket_hi))
@@ -124,7 +172,8 @@ def union_by_key(pieces: np.ndarray, keys: np.ndarray, grid_size: float | None =
             key_pos = np.repeat(np.arange(len(uniq)), counts)[mask]
             grid[row_of_key[key_pos], rank[mask]] = pieces[mask]
             out[sel_keys] = parallel(lambda g: shapely.union_all(g, axis=1, grid_size=grid_size), grid)
+        covered = bucket_hi
         bucket_hi *= 2
-    for k in np.flatnonzero(counts > BIG_CLUSTER):
+    for k in np.flatnonzero(counts > covered):
         out[k] = shapely.union_all(pieces[start[k]:start[k] + counts[k]], grid_size=grid_size)
     return uniq, out

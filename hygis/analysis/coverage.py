@@ -36,7 +36,7 @@ from hygis import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
-from hygis.analysis._overlay import clip_to_zones, cover_clusters, union_by_key
+from hygis.analysis._overlay import clip_to_zones, cover_clusters, split_big_clusters, union_by_key
 from hygis.errors import HygisError
 
 #: Label of the summary row.
@@ -166,7 +166,7 @@ def _covered_area(polys, zone_geoms, codes, n, fb, start, span):
     """
     pieces, zone_idx, _ = clip_to_zones(polys, zone_geoms, fb, start, span * 0.6)
     group = codes[zone_idx]
-    keys = cover_clusters(pieces, group)
+    pieces, group, keys = split_big_clusters(pieces, group, cover_clusters(pieces, group))
     fb.report(start + span * 0.7)
     uniq, unions = union_by_key(pieces, keys)
     fb.report(start + span)
@@ -183,6 +183,7 @@ def _covered_length(lines, zone_geoms, codes, n, fb) -> np.ndarray:
     pieces, zone_idx, _ = clip_to_zones(clean_geoms(to_equal_area(lines)), zone_geoms, fb, 0.75, 0.05)
     group = codes[zone_idx]
     keys = cover_clusters(pieces, group, tolerance=LINE_SNAP_M)
+    pieces, group, keys = split_big_clusters(pieces, group, keys)
     _, unions = union_by_key(pieces, keys, grid_size=LINE_SNAP_M)
     first = np.unique(keys, return_index=True)[1]
     if len(unions) == 0:

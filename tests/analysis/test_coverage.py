@@ -170,7 +170,11 @@ def test_bad_input_is_a_hygis_error(zones3):
         coverage_by_zone(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)]), zones3)
 
 
-def test_agrees_with_overlay_and_dissolve_within_0_1_percent():
+@pytest.mark.parametrize("tiled", [False, True])
+def test_agrees_with_overlay_and_dissolve_within_0_1_percent(monkeypatch, tiled):
+    if tiled:  # force the tile-by-tile union of big clusters
+        monkeypatch.setattr("hygis.analysis._overlay.BIG_CLUSTER", 3)
+        monkeypatch.setattr("hygis.analysis._overlay.TILE_PIECES", 5)
     rng = np.random.default_rng(7)
     cells = [ea_box(c * 10, r * 10, (c + 1) * 10, (r + 1) * 10) for r in range(3) for c in range(3)]
     zones = ea_frame(cells, name=[f"z{i}" for i in range(9)]).to_crs(hcrs.WGS84)

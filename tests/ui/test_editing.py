@@ -14,6 +14,7 @@ from hygis.ui.canvas import MapCanvas
 from hygis.ui.editing.controller import EditController
 from hygis.ui.undo import QtCommandStack
 from tests.factories import corridor_layer, enclave_layer
+from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
 TO_MAP = hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS)
 
@@ -211,3 +212,59 @@ def test_snap_index_vectorized_and_exact(qtbot):
     assert (hit.lon, hit.lat) == target and hit.fid == 1234 and hit.kind == "vertex"
     assert index.snap(x + 1.5, y - 1.0, 5.0, exclude=(layer.id, 1234)) is None or \
         index.snap(x + 1.5, y - 1.0, 5.0, exclude=(layer.id, 1234)).fid != 1234
+
+
+def test_main_window_editing_actions_docks_and_chinese(qtbot, main_window):  # noqa: F811
+    from PySide6.QtWidgets import QApplication
+
+    from hygis.ui.i18n import install_translator
+
+    w = main_window
+    ui = w.editing
+    enclaves = w.project.layers[1]
+    assert ui.act_import in w.menu_layer.actions() and ui.act_toggle_edit in w.menu_edit.actions()
+    assert not ui.act_add_feature.isEnabled()
+    w.layer_panel.set_current_layer(enclaves)
+    ui.act_toggle_edit.trigger()
+    assert ui.act_toggle_edit.isChecked() and ui.controller.current_layer is enclaves
+    ui.act_add_feature.trigger()
+    assert w.canvas.tool() == "map_tool" and ui.act_add_feature.isChecked()
+    w.canvas.set_extent((119.6, 29.95, 120.2, 30.45))
+    click(qtbot, w.canvas, screen(w.canvas, 120.05, 30.3))
+    form = ui.controller.form
+    for name, value in dict(name="新飞地", host_city="杭州市", origin_city="衢州市", enclave_type="industry",
+                            status="planned", source="测试").items():
+        form.set_value(name, value)
+    form.accept()
+    assert len(enclaves.data) == 5 and w.project.dirty
+    assert ui.history.stack.count() == 1                      # the undo history panel shows the step
+    w.act_undo.trigger()
+    assert len(enclaves.data) == 4 and not w.project.dirty
+    w.set_tool("pan")
+    assert not ui.act_add_feature.isChecked()
+    ui.open_table()
+    assert ui.dock_table.isVisible() and ui.table.layer is enclaves and ui.table.model.rowCount() == 4
+    install_translator(QApplication.instance(), "zh_CN")
+    qtbot.waitUntil(lambda: ui.act_toggle_edit.text() != "Toggle &Editing", timeout=2000)
+    assert ui.act_toggle_edit.text() == "切换编辑(&E)" and ui.dock_table.windowTitle() == "属性表"
+    assert ui.table.model.headerData(0, Qt.Orientation.Horizontal) == "名称"
+
+
+def test_editing_strings_have_chinese_translations():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "hygis"
+    catalogue = json.loads((root / "i18n" / "zh_CN.json").read_text(encoding="utf-8"))
+    files = {"EditingUi": "ui/editing/__init__.py", "EditController": "ui/editing/controller.py",
+             "EditTools": "ui/editing/tools.py", "AttributeForm": "ui/attribute_form.py",
+             "AttributeTable": "ui/attribute_table.py", "UndoHistory": "ui/undo_view.py",
+             "ImportDialog": "ui/import_dialog.py", "ExportDialog": "ui/export_dialog.py",
+             "GeometryCheck": "ui/geometry_check.py"}
+    for context, rel in files.items():
+        text = (root / rel).read_text(encoding="utf-8")
+        strings = re.findall(r'(?:self\.tr|_tr)\("([^"]+)"\)', text)
+        strings += [s for s, _ in re.findall(r'\("act_\w+", "([^"]+)", ("[^"]*"|None)\)', text) if not s.startswith("act_")]
+        missing = [s for s in strings if s not in catalogue.get(context, {})]
+        assert not missing, f"{context}: {missing}"

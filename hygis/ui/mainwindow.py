@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         if was_dirty:
             project.mark_dirty()
         self.project = project
+        self._last_dirty = project.dirty
         self.history.events.changed.connect(self._on_history_changed)
         for name in ("dirty", "path", "title"):
             getattr(project.events, name).connect(self._on_project_state)
@@ -241,6 +242,10 @@ class MainWindow(QMainWindow):
         self.update_title()
 
     def _on_history_changed(self) -> None:
+        dirty = self.project.dirty
+        if dirty != self._last_dirty:  # also when the undo view jumps around (bypasses project.undo)
+            self._last_dirty = dirty
+            self.project.events.dirty(dirty)
         self.update_title()
         self._update_actions()
 

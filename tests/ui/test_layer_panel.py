@@ -95,3 +95,20 @@ def test_kind_icons_have_their_colours():
     assert heritage.red() > heritage.blue() + 40 and heritage.alpha() == 255  # brown diamond
     ftz = centre("ftz")
     assert ftz.blue() > ftz.red()
+
+
+def test_opacity_drag_previews_live_and_gives_one_undo_step(main_window):
+    w = main_window
+    panel = w.layer_panel
+    corridor = w.project.layers["科创走廊"]
+    panel.set_current_layer(corridor)
+    slider = panel.opacity_slider
+    slider.setSliderDown(True)
+    for value in (90, 70, 50):
+        slider.setValue(value)
+        assert corridor.opacity == value / 100  # the map follows the drag
+    assert w.history.undo_stack.count() == 0
+    slider.setSliderDown(False)
+    assert corridor.opacity == 0.5 and w.history.undo_stack.count() == 1
+    w.project.undo()
+    assert corridor.opacity == 1.0 and slider.value() == 100

@@ -151,3 +151,30 @@ def test_new_project_replaces_history(main_window):
     assert isinstance(w.project, Project) and len(w.project.layers) == 0
     assert w.layer_panel.model.rowCount() == 0 and w.project.history is w.history
     assert w.windowTitle() == "Untitled project — hygis"
+
+
+def test_undo_view_jump_reports_dirty_state(main_window):
+    w = main_window
+    seen = []
+    w.project.events.dirty.connect(seen.append)
+    w.project.execute(SetLayerProperty(w.project.layers[0], "opacity", 0.3))
+    w.history.undo_stack.setIndex(0)  # what clicking the first row of a QUndoView does
+    assert w.project.layers[0].opacity == 1.0
+    assert seen[0] is True and seen[-1] is False and not w.project.dirty
+    assert w.windowTitle() == "测试项目 — hygis"
+
+
+def test_preferences_store_language_and_switch_at_once(main_window, qtbot, monkeypatch):
+    from hygis.ui import mainwindow
+    from hygis.ui.settings import PreferencesDialog
+
+    def choose_chinese(dialog):
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("zh_CN"))
+        dialog.accept()
+        return True
+
+    monkeypatch.setattr(PreferencesDialog, "exec", choose_chinese)
+    assert mainwindow.PreferencesDialog is PreferencesDialog
+    main_window.show_preferences()
+    assert main_window.settings.language() == "zh_CN"
+    qtbot.waitUntil(lambda: main_window.menu_file.title() == "文件(&F)")

@@ -22,7 +22,7 @@ ACTIONS = (
     ("act_vertex", "&Vertex Tool", None), ("act_delete", "&Delete Selected", "Del"),
     ("act_copy", "&Copy Features", "Ctrl+Shift+C"), ("act_paste", "&Paste Features", "Ctrl+Shift+V"),
     ("act_table", "Open &Attribute Table", "F6"), ("act_check", "&Check Geometries…", None),
-    ("act_import", "&Import…", "Ctrl+I"), ("act_export", "E&xport Layer…", "Ctrl+E"),
+    ("act_import", "&Import…", "Ctrl+I"), ("act_export", "E&xport Layer…", "Ctrl+Shift+E"),
     ("act_snap_on", "Enable Snapping", None), ("act_snap_vertices", "Snap to Vertices", None),
     ("act_snap_segments", "Snap to Segments", None),
 )

@@ -12,7 +12,7 @@ are solved by fixed-point iteration to well below 1 cm.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import numpy as np
 import shapely
@@ -157,9 +157,25 @@ def datum_crs(datum: str) -> str:
     return CGCS2000 if normalize_datum(datum) == "cgcs2000" else WGS84
 
 
-@lru_cache(maxsize=64)
+_local = threading.local()
+
+
 def transformer(src, dst) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+    """A cached ``always_xy`` Transformer, one per thread.
+
+    PROJ objects must not be shared between threads (render workers and the UI
+    thread transform at the same time), so each thread keeps its own cache.
+    """
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    key = (str(src), str(dst))
+    t = cache.get(key)
+    if t is None:
+        if len(cache) > 64:
+            cache.clear()
+        t = cache[key] = Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+    return t
 
 
 def parse_crs(value) -> CRS:

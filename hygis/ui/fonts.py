@@ -1,8 +1,8 @@
 """CJK fonts: the bundled Noto Sans SC subset is registered once, so Chinese never shows as boxes.
 
-``cjk_family()`` returns a family that has Simplified Chinese glyphs, preferring
-fonts installed on the system (Microsoft YaHei, PingFang SC, Noto Sans CJK SC …)
-and falling back to the font shipped in ``assets/fonts``.
+``cjk_family()`` returns a family that has Simplified Chinese glyphs: the font
+shipped in ``assets/fonts``, or else one installed on the system (Microsoft YaHei,
+PingFang SC, Noto Sans CJK SC …).
 """
 
 from __future__ import annotations
@@ -30,14 +30,16 @@ def register_bundled_font() -> str | None:
 
 @lru_cache(maxsize=1)
 def cjk_family() -> str:
-    """A font family with Simplified Chinese glyphs (registers the bundled one if needed)."""
+    """A font family with Simplified Chinese glyphs: the bundled one, else an installed one."""
+    # The bundled font first: maps, PDFs and screenshots look the same on every machine, and its
+    # cmap has no CJK radicals, so text copied from exported PDFs reads 飞 and not ⻜.
+    bundled = register_bundled_font()
+    if bundled:
+        return bundled
     available = set(QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese))
     for name in PREFERRED:
         if name in available:
             return name
-    bundled = register_bundled_font()
-    if bundled:
-        return bundled
     return next(iter(sorted(available)), QFont().family())
 
 

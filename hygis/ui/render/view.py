@@ -6,8 +6,6 @@ Plain numpy/pyproj (no Qt), shared by the canvas, the headless render and the sl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
 
 from hygis import crs as hcrs
@@ -16,8 +14,8 @@ from hygis import crs as hcrs
 DEFAULT_EXTENT = (119.6, 29.3, 122.3, 30.7)
 
 
-@lru_cache(maxsize=4)
 def _transformer(src: str, dst: str):
+    # hcrs.transformer keeps one cache per thread: render workers must not share PROJ objects
     return hcrs.transformer(src, dst)
 
 

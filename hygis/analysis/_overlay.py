@@ -14,7 +14,9 @@ The idea, compared with ``geopandas.overlay`` followed by ``dissolve``:
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -48,6 +50,27 @@ def parallel(func, *arrays, min_size: int = 2_000):
     return np.concatenate(parts)
 
 
+_COVERAGE_CACHE: OrderedDict[bytes, bool] = OrderedDict()
+
+
+def zones_form_coverage(zones: np.ndarray) -> bool:
+    """True when the zones do not overlap (a valid polygonal coverage, ``shapely.coverage_is_valid``).
+
+    Remembered per set of zone geometries (the same districts are used again and again).
+    """
+    if len(zones) < 2:
+        return True
+    if not hasattr(shapely, "coverage_is_valid"):  # shapely < 2.1: assume they may overlap
+        return False
+    key = hashlib.sha1(b"".join(shapely.to_wkb(zones))).digest()
+    if key not in _COVERAGE_CACHE:
+        polys = zones[np.isin(shapely.get_type_id(zones), (3, 6))]
+        _COVERAGE_CACHE[key] = bool(shapely.coverage_is_valid(polys)) and len(polys) == len(zones)
+        while len(_COVERAGE_CACHE) > 16:
+            _COVERAGE_CACHE.popitem(last=False)
+    return _COVERAGE_CACHE[key]
+
+
 def clip_to_zones(geoms: np.ndarray, zones: np.ndarray, fb: Feedback, start=0.0, span=1.0):
     """Parts of ``geoms`` inside each zone.
 
@@ -64,14 +87,21 @@ def clip_to_zones(geoms: np.ndarray, zones: np.ndarray, fb: Feedback, start=0.0,
         return np.empty(0, object), np.empty(0, np.intp), np.empty(0, np.intp)
     shapely.prepare(zones)
     # most targets lie inside one zone: find those first (one prepared predicate per pair),
-    # then look for the zones the rest intersect, and clip only those pairs
+    # then look for the zones the rest intersect, and clip only those pairs.  When the zones
+    # overlap, a target inside one zone may still meet another: then every target is tested.
     zone_in, geom_in = shapely.STRtree(geoms).query(zones, predicate="contains_properly")
     fb.report(start + 0.15 * span)
-    rest = np.ones(len(geoms), bool)
-    rest[geom_in] = False
-    rest = np.flatnonzero(rest)
-    zone_edge, j = shapely.STRtree(geoms[rest]).query(zones, predicate="intersects")
-    geom_edge = rest[j]
+    if zones_form_coverage(zones):
+        rest = np.ones(len(geoms), bool)
+        rest[geom_in] = False
+        rest = np.flatnonzero(rest)
+        zone_edge, j = shapely.STRtree(geoms[rest]).query(zones, predicate="intersects")
+        geom_edge = rest[j]
+    else:
+        zone_edge, geom_edge = shapely.STRtree(geoms).query(zones, predicate="intersects")
+        known = np.isin(zone_edge.astype(np.int64) * len(geoms) + geom_edge,
+                        zone_in.astype(np.int64) * len(geoms) + geom_in)
+        zone_edge, geom_edge = zone_edge[~known], geom_edge[~known]
     fb.report(start + 0.25 * span)
     clipped = np.empty(len(geom_edge), dtype=object)
     for lo in range(0, len(geom_edge), CHUNK):

@@ -204,3 +204,11 @@ def test_invalid_and_missing_geometries_are_handled(zones3):
     result = coverage_by_zone(targets, zones)
     assert row(result, "甲区")["covered_area_km2"] == pytest.approx(2.0, rel=1e-9)
     assert row(result, "空区")["zone_area_km2"] == 0.0 and row(result, "空区")["covered_share_pct"] == 0.0
+
+
+def test_overlapping_zones_each_get_their_part():
+    zones = ea_frame([ea_box(0, 0, 10, 10), ea_box(5, 0, 15, 10)], name=["甲", "乙"])
+    targets = ea_frame([ea_box(4, 4, 6, 6), ea_box(1, 1, 2, 2)])  # the first lies inside 甲 and crosses 乙's edge
+    result = coverage_by_zone(targets, zones)
+    assert row(result, "甲")["covered_area_km2"] == pytest.approx(5.0, rel=1e-9)
+    assert row(result, "乙")["covered_area_km2"] == pytest.approx(2.0, rel=1e-9)

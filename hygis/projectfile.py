@@ -212,7 +212,7 @@ def _ensure_gpkg(path: Path) -> None:
         con.execute("DROP TABLE IF EXISTS hygis_init")
         for t in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_ogr_contents"):
             try:
-                con.execute(f"DELETE FROM {t} WHERE table_name = 'hygis_init'")
+                con.execute(f"DELETE FROM {quote_ident(t)} WHERE table_name = 'hygis_init'")
             except sqlite3.OperationalError:
                 pass
         for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') AND name LIKE 'rtree_hygis_init%'").fetchall():

@@ -18,8 +18,12 @@ Methods (what a report footnote should say):
 * Points are counted by part (a MultiPoint of 3 points counts 3).  A point
   exactly on the boundary shared by two zones counts once, for the zone that
   comes first in the zones table.
-* The total row sums the zones; zones are expected not to overlap (like the
-  basemap's districts/cities), otherwise their overlap is counted in each.
+* The total row sums the zones.  Zones normally do not overlap (the basemap's
+  districts/cities form a valid coverage); overlapping zones each get their
+  part, so the total then counts the overlap once per zone.
+* Speed: see :mod:`hygis.analysis._overlay` (STRtree, clip only the targets on
+  a zone boundary, union only clusters of overlapping targets);
+  ``benchmarks/bench_coverage.py`` compares it with overlay + dissolve.
 * Population weighting either spreads a zone attribute (e.g. population)
   uniformly over the zone's area, or sums the pixels of a raster whose
   centres fall under the cover (rasterio).

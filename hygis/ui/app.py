@@ -90,7 +90,15 @@ def run_app(path=None, lang=None, debug: bool = False) -> int:
     if timing:
         _report_first_frame(window, app)
     window.show()
-    return app.exec()
+    from hygis.ui.autosave import install_autosave, offer_recovery  # recovery after a crash (issue 7)
+
+    autosave = install_autosave(window)
+    restored = None if timing else offer_recovery(window)
+    if restored is not None:
+        window.set_project(restored)
+    code = app.exec()
+    autosave.project_closed()  # a normal quit: the user saved or chose to discard
+    return code
 
 
 def _report_first_frame(window, app) -> None:

@@ -193,3 +193,15 @@ def offer_recovery(parent: QWidget | None = None, store: RecoveryStore | None = 
 
         show_error(parent, exc)
         return None
+
+
+def install_autosave(window, store: RecoveryStore | None = None) -> AutosaveController:
+    """Autosave for a :class:`~hygis.ui.mainwindow.MainWindow`: follows ``projectChanged``;
+    ``window.autosave`` is the controller (call ``project_closed()`` when the app quits normally)."""
+    controller = AutosaveController(window.project, parent=window, store=store)
+    window.projectChanged.connect(controller.set_project)
+    status = getattr(window, "statusBar", None)
+    if status is not None:
+        controller.failed.connect(lambda message: window.statusBar().showMessage(message, 10000))
+    window.autosave = controller
+    return controller

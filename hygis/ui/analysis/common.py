@@ -167,26 +167,54 @@ def export_table(frame: pd.DataFrame, path, headers: dict[str, str] | None = Non
 
 
 def export_chart(plot, path, width: int = 1200) -> Path:
-    """Write a pyqtgraph plot (PlotWidget or PlotItem) to PNG or SVG (by suffix)."""
-    import pyqtgraph.exporters as exporters
-
+    """Write a pyqtgraph plot (PlotWidget or PlotItem) to PNG (``width`` pixels wide) or SVG (by suffix)."""
     path = Path(path)
     item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
     suffix = path.suffix.lower()
-    if suffix == ".png":
-        exporter = exporters.ImageExporter(item)
-        exporter.parameters()["width"] = int(width)
-    elif suffix == ".svg":
-        exporter = exporters.SVGExporter(item)
-    else:
+    if suffix not in (".png", ".svg"):
         raise HygisError(f"Cannot export a chart to '{path.suffix}': use .png or .svg")
     try:
-        exporter.export(str(path))
+        if suffix == ".png":
+            import pyqtgraph.exporters as exporters
+
+            exporter = exporters.ImageExporter(item)
+            exporter.parameters()["width"] = int(width)
+            exporter.export(str(path))
+        else:
+            _export_svg(item, path)
     except OSError as exc:
         raise HygisError(f"Cannot write {path}: {exc.strerror or exc}") from None
     if not path.exists():
         raise HygisError(f"Cannot write {path}")
     return path
+
+
+def _export_svg(item, path: Path) -> None:
+    """SVG through QSvgGenerator (pyqtgraph 0.14's SVG exporter fails on Qt 6 path data)."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    source = item.sceneBoundingRect()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(source.size().toSize())
+    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+    generator.setTitle(path.stem)
+    painter = QPainter(generator)
+    try:
+        item.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
+    finally:
+        painter.end()
+
+
+def with_blocked(widget, fn):
+    """Call ``fn()`` with ``widget``'s signals blocked (refilling inputs must not recompute)."""
+    was = widget.blockSignals(True)
+    try:
+        return fn()
+    finally:
+        widget.blockSignals(was)
 
 
 def vector_layers(project, families=None) -> list:
@@ -206,12 +234,3 @@ def vector_layers(project, families=None) -> list:
 def snapshot(layer):
     """The layer's filtered features as an independent frame (safe to read in the worker)."""
     return layer.visible_data().copy()
-
-
-def with_blocked(widget, fn):
-    """Call ``fn()`` with ``widget``'s signals blocked (refilling inputs must not recompute)."""
-    was = widget.blockSignals(True)
-    try:
-        return fn()
-    finally:
-        widget.blockSignals(was)

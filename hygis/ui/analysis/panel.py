@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from hygis.errors import HygisError
@@ -67,6 +67,18 @@ class AnalysisRun(QObject):
         if self.task is not None:
             self.task.cancel()
 
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Cancel and wait (processing events) until the worker has stopped: the task must not
+        outlive the panel it reports to."""
+        self.cancel()
+        if self.task is None:
+            return
+        loop = QEventLoop()
+        self.task.finished.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        if self.task is not None and not self.task.is_finished:
+            loop.exec()
+
     def _on_failed(self, exc) -> None:
         if isinstance(exc, HygisError):
             self.failed.emit(str(exc))
@@ -119,7 +131,10 @@ class ProjectWatcher(QObject):
         p.scenarios.events.active.disconnect(self._on_structure)
         p.events.targets.disconnect(self._on_structure)
         self.project = None
-        self._timer.stop()
+        try:
+            self._timer.stop()
+        except RuntimeError:
+            pass
 
     def schedule(self) -> None:
         """Restart the debounce timer (``changed`` fires once when it runs out)."""
@@ -127,10 +142,13 @@ class ProjectWatcher(QObject):
 
     def _on_layer_changed(self, layer, event_name, *args) -> None:
         if event_name in RECOMPUTE_EVENTS:
-            self._timer.start()
+            self._on_structure()
 
     def _on_structure(self, *args) -> None:
-        self._timer.start()
+        try:
+            self._timer.start()
+        except RuntimeError:  # the panel was deleted without closing: stop listening
+            self.detach()
 
 
 # -- panel base ---------------------------------------------------------------------------------
@@ -221,9 +239,9 @@ class AnalysisPanel(QWidget):
         """An input widget changed: recompute (debounced)."""
         self.watcher.schedule()
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         self.watcher.detach()
-        self.runner.cancel()
+        self.runner.shutdown()
         super().closeEvent(event)
 
     def _on_project_data_changed(self) -> None:

@@ -20,6 +20,7 @@ from hygis.project import Project
 from hygis.ui import fileops
 from hygis.ui.canvas import MapCanvas
 from hygis.ui.editing import install_editing
+from hygis.ui.analysis import install_analysis
 from hygis.ui.i18n import install_translator
 from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         self._connect()
+        install_analysis(self)  # analysis docks + Analysis menu actions (hygis.ui.analysis)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
         if not self.settings.restore_window(self):

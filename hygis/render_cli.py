@@ -66,31 +66,38 @@ def load_project(path: Path, layer_names=None):
     return project
 
 
+FAST_VECTOR = (".gpkg", ".shp", ".geojson", ".json", ".fgb")
+
+
 def read_layers(path: Path, layer_names=None) -> list:
-    """Layers of a data file: hygis.io when present, else a direct pyogrio/rasterio read."""
-    wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
-    try:
-        from hygis.io import load_layers
-    except ImportError:
-        load_layers = None
-    if load_layers is not None:
-        return load_layers(path, layer=wanted)
-    return _read_direct(path, wanted)
+    """Layers of a data file for drawing.
 
-
-def _read_direct(path: Path, layer: str | None) -> list:
-    from hygis.layers.raster import RasterLayer
+    GeoPackage/Shapefile/GeoJSON/FlatGeobuf layers are read straight into generic vector
+    layers (text encodings handled by ``hygis.io``; no geometry validity pass: drawing does
+    not need one and it costs seconds on a million features).  Everything else goes
+    through ``hygis.io.load_layers``.
+    """
+    from hygis.io import load_layers
+    from hygis.io.readers import read_vector, vector_layer_names
     from hygis.layers.vector import VectorLayer
 
-    if path.suffix.lower() in (".tif", ".tiff", ".img", ".asc", ".vrt"):
-        return [RasterLayer.from_file(path)]
-    import pyogrio
-
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:  # GDAL errors carry long messages
-        raise HygisError(f"Cannot read {path.name}: {exc}") from None
-    return [VectorLayer(layer or path.stem, gdf, kind="vector", source=path.name, validate=False)]
+    wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
+    if path.suffix.lower() not in FAST_VECTOR:
+        return load_layers(path, layer=wanted)
+    names = vector_layer_names(path)
+    if layer_names:
+        missing = sorted(set(layer_names) - set(names))
+        if missing and path.suffix.lower() == ".gpkg":
+            raise HygisError(f"No layer named {', '.join(missing)}; layers: {', '.join(names)}")
+        names = [n for n in names if n in layer_names] or names
+    layers = []
+    for name in names:
+        gdf = read_vector(path, layer=name)
+        if gdf.crs is None:
+            raise HygisError(f"{path.name}: layer '{name}' has no coordinate reference system")
+        label = name if len(names) > 1 or path.suffix.lower() == ".gpkg" else path.stem
+        layers.append(VectorLayer(label, gdf, kind="vector", source=path.name, validate=False))
+    return layers
 
 
 def apply_scenario(project, name: str):

@@ -116,17 +116,26 @@ def _orient(x, y, starts, exterior) -> None:
 def polygon_rings(geoms: np.ndarray) -> Rings:
     """Project and flatten the polygonal geometries of ``geoms`` (other types are skipped)."""
     n = len(geoms)
-    rows = np.flatnonzero(np.isin(shapely.get_type_id(geoms), POLYGON_TYPES))
+    types = shapely.get_type_id(geoms)
+    rows = np.flatnonzero(np.isin(types, POLYGON_TYPES))
     if len(rows) == 0:
         return Rings(np.zeros(0), np.zeros(0), np.zeros(1, np.int64), np.zeros(0, np.int64), np.full((n, 4), np.nan))
-    _, coords, offsets = shapely.to_ragged_array(geoms[rows], include_z=False)
-    ring_starts = np.asarray(offsets[0], np.int64)
-    feature = _ring_features(offsets, rows)
-    # a ring is exterior when it is the first ring of its polygon
-    exterior = np.zeros(len(ring_starts) - 1, bool)
-    poly_first = np.asarray(offsets[1][:-1], np.int64)
-    poly_first = poly_first[np.diff(offsets[1]) > 0]
-    exterior[poly_first] = True
+    sub = geoms[rows]
+    if np.all(types[rows] == 3) and not np.any(shapely.get_num_interior_rings(sub)):
+        # fast path (the common case): simple polygons, one ring each, no ring objects created
+        coords = shapely.get_coordinates(sub)
+        ring_starts = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(shapely.get_num_coordinates(sub), out=ring_starts[1:])
+        feature = rows
+        exterior = np.ones(len(rows), bool)
+    else:
+        _, coords, offsets = shapely.to_ragged_array(sub, include_z=False)
+        ring_starts = np.asarray(offsets[0], np.int64)
+        feature = _ring_features(offsets, rows)
+        # a ring is exterior when it is the first ring of its polygon
+        exterior = np.zeros(len(ring_starts) - 1, bool)
+        poly_first = np.asarray(offsets[1][:-1], np.int64)
+        exterior[poly_first[np.diff(offsets[1]) > 0]] = True
     x, y = _project_coords(coords)
     _orient(x, y, ring_starts, exterior)
     return Rings(x, y, ring_starts, feature, _bbox(x, y, ring_starts, feature, n))

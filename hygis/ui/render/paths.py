@@ -93,20 +93,22 @@ def decimate(px: np.ndarray, py: np.ndarray, starts: np.ndarray, step: float = 0
 
 
 def splat_image(px: np.ndarray, py: np.ndarray, argb: np.ndarray, width: int, height: int,
-                radius: int = 0) -> QImage | None:
-    """A premultiplied ARGB32 image with one pixel (or a (2r+1)² square) per point, later points on top.
+                block: int = 1) -> QImage | None:
+    """A premultiplied ARGB32 image with a ``block``×``block`` pixel square per point, later points on top.
 
     ``argb`` holds one premultiplied 0xAARRGGBB uint32 per point.  Returns None when nothing lands.
     """
+    lo = -(block // 2)
+    offsets = range(lo, lo + block)
     ix = np.floor(px).astype(np.int64)
     iy = np.floor(py).astype(np.int64)
-    inside = (ix >= -radius) & (ix < width + radius) & (iy >= -radius) & (iy < height + radius)
+    inside = (ix >= -block) & (ix < width + block) & (iy >= -block) & (iy < height + block)
     if not inside.any():
         return None
     ix, iy, argb = ix[inside], iy[inside], argb[inside]
     buf = np.zeros((height, width), np.uint32)
-    for dy in range(-radius, radius + 1):
-        for dx in range(-radius, radius + 1):
+    for dy in offsets:
+        for dx in offsets:
             x, y = ix + dx, iy + dy
             ok = (x >= 0) & (x < width) & (y >= 0) & (y < height)
             buf[y[ok], x[ok]] = argb[ok]

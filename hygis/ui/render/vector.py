@@ -21,6 +21,10 @@ from hygis.ui.render import geometry, paths, symbols
 from hygis.ui.render.view import to_map
 
 TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
+DOT_PX = 3.0  # features smaller than this are drawn as 2×2 pixel dots (level of detail)
+SMALL_PX = 6.0  # features smaller than this are filled without antialiasing (Qt's AA fill of
+# paths with thousands of subpaths is ~30× slower; at this size the difference is invisible)
+CHUNK_RINGS = 150  # antialiased paths are split into chunks of this many rings (same reason)
 MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
 LABEL_LIMIT = 4_000  # no labels when more features than this are in view
 SPLAT_ALPHA_MIN = 160
@@ -115,9 +119,9 @@ class VectorRenderer:
             tiny = vis & (size < TINY_PX)
         return vis, tiny, vis & ~tiny
 
-    def _splat(self, painter, view, bbox, rows, argb) -> None:
+    def _splat(self, painter, view, bbox, rows, argb, block: int = 1) -> None:
         px, py = view.to_pixels((bbox[rows, 0] + bbox[rows, 2]) / 2, (bbox[rows, 1] + bbox[rows, 3]) / 2)
-        img = paths.splat_image(px, py, argb, view.width, view.height)
+        img = paths.splat_image(px, py, argb, view.width, view.height, block)
         if img is not None:
             painter.drawImage(paths.full_rect(view.width, view.height), img)
 
@@ -130,15 +134,19 @@ class VectorRenderer:
             rgba[faint] = s if s[3] > 0 else np.append(rgba[faint, :3], SPLAT_ALPHA_MIN)
         return paths.premultiplied(rgba)
 
-    def _class_paths(self, rings, ring_ids, codes, view):
-        """Yield (class, QPainterPath) for the rings ``ring_ids`` grouped by colour class."""
+    def _class_paths(self, rings, ring_ids, codes, view, chunk: int | None = None):
+        """Yield (class, QPainterPath) for the rings ``ring_ids`` grouped by colour class,
+        each class split into paths of at most ``chunk`` rings."""
         ring_cls = codes[rings.feature[ring_ids]]
         for k in np.unique(ring_cls):
             ids = ring_ids if len(ring_cls) and ring_cls.min() == ring_cls.max() else ring_ids[ring_cls == k]
             idx, starts = paths.gather(rings.starts, ids)
             px, py = view.to_pixels(rings.x[idx], rings.y[idx])
             px, py, starts = paths.decimate(px, py, starts, size=(view.width, view.height))
-            yield int(k), paths.rings_path(px, py, starts)
+            step = chunk or len(starts)
+            for a in range(0, len(starts) - 1, step):
+                s = starts[a:min(a + step, len(starts) - 1) + 1]
+                yield int(k), paths.rings_path(px[s[0]:s[-1]], py[s[0]:s[-1]], s - s[0])
 
     def _draw_polygon(self, painter, view, ok, labels) -> None:
         rings = self.geometry("polygon")
@@ -147,25 +155,38 @@ class VectorRenderer:
         style = self.layer.style
         codes, colors = self.classes()
         vis, tiny, big = self._split(rings.bbox, ok, view)
-        if tiny.any():
-            rows = np.flatnonzero(tiny)
-            self._splat(painter, view, rings.bbox, rows, self._splat_colors(colors, style.stroke)[codes[rows]])
-        if big.any():
-            ring_ids = np.flatnonzero(big[rings.feature])
-            hatch = symbols.hatch_brush(style.stroke, style.hatch)
-            for k, path in self._class_paths(rings, ring_ids, codes, view):
-                color = colors[k]
-                fill = style.fill if style.stroke_by_class else tuple(color)
-                stroke = tuple(color) if style.stroke_by_class else style.stroke
-                painter.setPen(symbols.pen(stroke, style.width, style.dash))
-                painter.setBrush(symbols.brush(fill))
-                painter.drawPath(path)
-                if hatch is not None:
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(hatch)
-                    painter.drawPath(path)
+        size = np.fmax(rings.bbox[:, 2] - rings.bbox[:, 0], rings.bbox[:, 3] - rings.bbox[:, 1]) / view.res
+        with np.errstate(invalid="ignore"):
+            dots = big & (size < DOT_PX)
+            big &= ~dots
+            small = big & (size < SMALL_PX)
+        argb = self._splat_colors(colors, style.stroke)
+        for mask, block in ((tiny, 1), (dots, 2)):
+            if mask.any():
+                rows = np.flatnonzero(mask)
+                self._splat(painter, view, rings.bbox, rows, argb[codes[rows]], block)
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        for part, chunk in ((small, None), (big & ~small, CHUNK_RINGS)):
+            if part.any():
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa and chunk is not None)
+                self._fill_rings(painter, view, rings, part, codes, colors, chunk)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
         if labels is not None:
             self._collect_labels(labels, view, np.flatnonzero(big), "polygon")
+
+    def _fill_rings(self, painter, view, rings, rows_mask, codes, colors, chunk) -> None:
+        style = self.layer.style
+        ring_ids = np.flatnonzero(rows_mask[rings.feature])
+        hatch = symbols.hatch_brush(style.stroke, style.hatch)
+        for k, path in self._class_paths(rings, ring_ids, codes, view, chunk):
+            color = tuple(colors[k])
+            painter.setPen(symbols.pen(color if style.stroke_by_class else style.stroke, style.width, style.dash))
+            painter.setBrush(symbols.brush(style.fill if style.stroke_by_class else color))
+            painter.drawPath(path)
+            if hatch is not None:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(hatch)
+                painter.drawPath(path)
 
     def _draw_line(self, painter, view, ok, labels) -> None:
         parts = self.geometry("line")
@@ -184,7 +205,7 @@ class VectorRenderer:
         if big.any():
             painter.setBrush(Qt.BrushStyle.NoBrush)
             ring_ids = np.flatnonzero(big[parts.feature])
-            for k, path in self._class_paths(parts, ring_ids, codes, view):
+            for k, path in self._class_paths(parts, ring_ids, codes, view, CHUNK_RINGS):
                 painter.setPen(symbols.pen(tuple(colors[k]), max(style.width, 0.5), style.dash))
                 painter.drawPath(path)
         if labels is not None:
@@ -203,8 +224,8 @@ class VectorRenderer:
         px, py = view.to_pixels(pts.x[keep], pts.y[keep])
         cls = codes[pts.feature[keep]]
         if keep.sum() > MARKER_LIMIT:
-            radius = max(0, int(style.size / 4))
-            img = paths.splat_image(px, py, paths.premultiplied(colors)[cls], view.width, view.height, radius)
+            block = max(1, int(style.size / 2))
+            img = paths.splat_image(px, py, paths.premultiplied(colors)[cls], view.width, view.height, block)
             if img is not None:
                 painter.drawImage(paths.full_rect(view.width, view.height), img)
             return

@@ -288,9 +288,24 @@ class MapCanvas(QWidget):
         painter.end()
 
     def _paint_overlays(self, painter: QPainter, view: MapView) -> None:
-        mapdraw.paint_selection(painter, self._layers(), view, self._renderers)
-        decorations.paint_decorations(painter, QRectF(0, 0, view.width, view.height), view,
-                                      self._layers(), dpi=self._dpi())
+        layers = self._layers()
+        rect = QRectF(0, 0, view.width, view.height)
+        mapdraw.paint_selection(painter, layers, view, self._renderers)
+        decorations.paint_decorations(painter, rect, view, layers, legend=False, dpi=self._dpi())
+        painter.drawImage(QPointF(0, 0), self._legend_image(layers, rect))
+
+    def _legend_image(self, layers, rect: QRectF) -> QImage:
+        """The legend drawn once per layer/style change (frames just blit it)."""
+        key = decorations.legend_key(layers, rect)
+        if getattr(self, "_legend_cache", (None,))[0] != key:
+            img = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(0)
+            p = QPainter(img)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            decorations.paint_legend(p, rect, layers)
+            p.end()
+            self._legend_cache = (key, img)
+        return self._legend_cache[1]
 
     def resizeEvent(self, event) -> None:
         size = event.size()

@@ -28,6 +28,24 @@ def _font(px: float, bold: bool = False) -> QFont:
     return font
 
 
+_FAMILY: dict[str, tuple[int, str]] = {}
+
+
+def layer_family(layer) -> str:
+    """The layer's geometry family, cached per data frame (legend repaints must stay cheap)."""
+    key = id(layer.data)
+    hit = _FAMILY.get(layer.id)
+    if hit is None or hit[0] != key:
+        hit = _FAMILY[layer.id] = (key, layer.geometry_type)
+    return hit[1]
+
+
+def legend_key(layers, rect: QRectF) -> tuple:
+    """What the legend depends on (to cache its image between frames)."""
+    return (rect.width(), rect.height()) + tuple(
+        (lyr.id, lyr.name, lyr.visible, id(lyr.style), id(getattr(lyr, "data", None))) for lyr in layers)
+
+
 def paint_decorations(painter, rect: QRectF, view, layers, *, legend=True, scalebar=True, north_arrow=True,
                       title=None, dpi: float = 96.0) -> None:
     """Draw the enabled decorations inside ``rect`` (pixels of a map drawn for ``view``)."""
@@ -169,7 +187,7 @@ def _legend_symbol(painter, r: QRectF, layer, color) -> None:
         painter.restore()
         return
     style = layer.style
-    family = layer.geometry_type
+    family = layer_family(layer)
     if family == "line":
         painter.setPen(symbols.pen(color or style.stroke, min(max(style.width, 1.0), 5.0), style.dash))
         painter.drawLine(QLineF(r.left(), r.center().y(), r.right(), r.center().y()))

@@ -175,7 +175,33 @@ def transformer(src, dst) -> Transformer:
         if len(cache) > 64:
             cache.clear()
         t = cache[key] = Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+        pin_proj_context()
     return t
+
+
+_PINNED_CONTEXTS: dict[int, object] = {}
+
+
+def pin_proj_context() -> None:
+    """Keep this OS thread's PROJ context alive as long as the thread (call first in Qt pool jobs).
+
+    pyproj 3.7 stores the context pointer per OS thread but frees it with the
+    *Python thread state*.  Qt pool threads (the canvas renderer) get a fresh
+    thread state for every job, so the next job would reuse a freed context and
+    crash (segfault in ``Transformer.from_crs``).  Holding the context manager
+    here ties its lifetime to the OS thread id instead.  It must run in the
+    thread state that first used PROJ in this thread, so QRunnable jobs should
+    call it before any other PROJ use.
+    """
+    CRS.from_user_input(WGS84)  # makes sure this thread has a context (created now if not)
+    try:
+        from pyproj._context import get_context_manager
+
+        manager = get_context_manager()
+    except (ImportError, AttributeError):  # other pyproj versions
+        return
+    if manager is not None:  # None: the context was made under an earlier thread state (pinned then)
+        _PINNED_CONTEXTS[threading.get_native_id()] = manager
 
 
 def parse_crs(value) -> CRS:

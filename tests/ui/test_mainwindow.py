@@ -201,3 +201,33 @@ def test_proj_context_of_a_qt_pool_thread_outlives_each_job(qapp):
         pool.waitForDone()
     assert {x for _, x in seen} == {round(hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(121.0, 30.0)[0])}
     assert all(hcrs._PINNED_CONTEXTS.get(tid) is not None for tid, _ in seen)
+
+
+def test_export_map_image_writes_the_view(main_window, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from hygis.ui import fileops
+
+    out = tmp_path / "地图.png"
+    assert fileops.export_image(main_window, out, size=(640, 400))
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (640, 400)
+
+
+def test_recent_files_are_unique_newest_first_and_capped(isolated_settings, tmp_path):
+    for i in range(12):
+        isolated_settings.add_recent(tmp_path / f"p{i}.hygis")
+    isolated_settings.add_recent(tmp_path / "p5.hygis")
+    files = isolated_settings.recent_files()
+    assert len(files) == 10 and files[0].endswith("p5.hygis") and files[1].endswith("p11.hygis")
+    assert len(set(files)) == 10
+
+
+def test_ui_font_has_chinese_glyphs(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from hygis.ui.app import ensure_cjk_font
+
+    ensure_cjk_font(QApplication.instance())
+    metrics = QFontMetrics(QApplication.instance().font())
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in "杭州宁波飞地")

@@ -151,7 +151,11 @@ class AdjacencyPanel(AnalysisPanel):
 
     # results ---------------------------------------------------------------------------------------
     def _show(self, result) -> None:
-        self.model.set_frame(result["pairs"])
+        pairs = result["pairs"].copy()
+        names = {"overlaps": self.tr("overlaps"), "touches": self.tr("touches"), "intersects": self.tr("intersects"),
+                 "within_distance": self.tr("within distance"), "queen": self.tr("queen"), "rook": self.tr("rook")}
+        pairs["relation"] = pairs["relation"].map(lambda r: names.get(r, r))
+        self.model.set_frame(pairs)
         self.table.resizeColumnsToContents()
         self.matrix_model.set_frame(result["matrix"])
         self.matrix.resizeColumnsToContents()

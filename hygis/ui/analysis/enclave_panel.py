@@ -206,7 +206,7 @@ class EnclavePanel(AnalysisPanel):
             item.addItem(it)
         self.cumulative_line, self.target_line, self.year_line = line, target, marker
         top = np.nanmax(np.r_[cum, planned, float(s["target"])]) if len(years) else float(s["target"])
-        item.setYRange(0, top * 1.1, padding=0)
+        item.setYRange(0, top * 1.18, padding=0)
         if len(years):
             item.setXRange(years.min() - 0.5, max(years.max(), s["target_year"]) + 0.5, padding=0)
 

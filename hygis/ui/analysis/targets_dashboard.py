@@ -207,7 +207,8 @@ class TargetsDashboard(AnalysisPanel):
         self.table.setItemDelegateForColumn(COLUMNS.index("progress"), ProgressDelegate(self.table))
         self.table.setEditTriggers(self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
                                    | self.table.EditTrigger.AnyKeyPressed)
-        self.table.setColumnWidth(0, 260)
+        for col, width in zip(COLUMNS, (250, 72, 72, 72, 62, 130, 120)):
+            self.table.setColumnWidth(COLUMNS.index(col), width)
         layout.addWidget(self.table, 1)
         self.model.errorRaised.connect(lambda message: self._on_failed(message))
 
@@ -229,7 +230,6 @@ class TargetsDashboard(AnalysisPanel):
 
     def _show(self, result) -> None:
         self.model.set_computed(result)
-        self.table.resizeColumnToContents(0)
 
     def table_frame(self):
         import pandas as pd

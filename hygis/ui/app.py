@@ -83,7 +83,7 @@ def run_app(path=None, lang=None, debug: bool = False) -> int:
     install_translator(app, resolve_language(settings.language(), lang))
     from hygis.ui.mainwindow import MainWindow
 
-    window = MainWindow(settings=settings)
+    window = MainWindow(settings=settings, defer_analysis=True)
     if path:
         window.open_project(path)
     timing = os.environ.get(ENV_TIMING)

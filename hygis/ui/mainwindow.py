@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMessageBox, QStyle
 
@@ -20,7 +20,6 @@ from hygis.project import Project
 from hygis.ui import fileops
 from hygis.ui.canvas import MapCanvas
 from hygis.ui.editing import install_editing
-from hygis.ui.analysis import install_analysis
 from hygis.ui.i18n import install_translator
 from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
@@ -69,7 +68,8 @@ class MainWindow(QMainWindow):
 
     projectChanged = Signal(object)
 
-    def __init__(self, project: Project | None = None, settings: Settings | None = None):
+    def __init__(self, project: Project | None = None, settings: Settings | None = None,
+                 defer_analysis: bool = False):
         super().__init__()
         self.setObjectName("hygis_main_window")
         self.settings = settings or Settings()
@@ -92,16 +92,36 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         self._connect()
-        install_analysis(self)  # analysis docks + Analysis menu actions (hygis.ui.analysis)
         self.setAcceptDrops(True)
         self.resize(1280, 800)
-        if not self.settings.restore_window(self):
-            self.resizeDocks([self.dock_layers, self.dock_identify], [250, 270], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.dock_layers, self.dock_legend], [300, 300], Qt.Orientation.Vertical)
         self.set_project(project or Project())
         self.retranslate_ui()
         install_editing(self)  # edit mode, attribute table, undo history, import/export
         install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
+        self.analysis = None
+        if defer_analysis:  # the app: draw the map first, then import the analysis panels (scipy, charts)
+            self.canvas.renderDone.connect(self._install_analysis_soon)
+            QTimer.singleShot(3000, self.install_analysis)
+        else:
+            self.install_analysis()
+        if not self.settings.restore_window(self):  # after every dock and toolbar exists
+            self.resizeDocks([self.dock_layers, self.dock_identify], [250, 270], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.dock_layers, self.dock_legend], [300, 300], Qt.Orientation.Vertical)
+
+    def install_analysis(self) -> None:
+        """Add the analysis docks and Analysis menu actions (once; see :mod:`hygis.ui.analysis`)."""
+        if self.analysis is not None:
+            return
+        from hygis.ui.analysis import install_analysis
+
+        install_analysis(self)  # sets self.analysis
+        state = self.settings.store.value("window/state")
+        if state is not None and self.isVisible():  # docks added after the first layout
+            self.restoreState(state)
+
+    def _install_analysis_soon(self) -> None:
+        self.canvas.renderDone.disconnect(self._install_analysis_soon)
+        QTimer.singleShot(100, self.install_analysis)  # after the first map is painted
 
     # -- construction ----------------------------------------------------------------------------
     def _create_actions(self) -> None:

@@ -35,7 +35,7 @@ WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: superlinearly, the tiles keep every union small.  The area is exact (tiles do not overlap).
 BIG_CLUSTER = 512
 #: Pieces per tile aimed at when tiling big clusters.
-TILE_PIECES = 128
+TILE_PIECES = 64
 
 
 def parallel(func, *arrays, min_size: int = 2_000):

@@ -164,7 +164,10 @@ def transformer(src, dst) -> Transformer:
     """A cached ``always_xy`` Transformer, one per thread.
 
     PROJ objects must not be shared between threads (render workers and the UI
-    thread transform at the same time), so each thread keeps its own cache.
+    thread transform at the same time), so each thread keeps its own cache.  Run
+    PROJ work in Python threads (threading, concurrent.futures) or a QThread, not
+    in QThreadPool jobs: pyproj frees a thread's PROJ context with its Python
+    thread state, which Qt pool threads renew for every job.
     """
     cache = getattr(_local, "cache", None)
     if cache is None:
@@ -174,34 +177,26 @@ def transformer(src, dst) -> Transformer:
     if t is None:
         if len(cache) > 64:
             cache.clear()
-        t = cache[key] = Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
-        pin_proj_context()
+        pipeline = _FAST_PIPELINES.get(key)
+        if pipeline is not None:
+            t = Transformer.from_pipeline(pipeline)
+        else:
+            t = Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+        cache[key] = t
     return t
 
 
-_PINNED_CONTEXTS: dict[int, object] = {}
-
-
-def pin_proj_context() -> None:
-    """Keep this OS thread's PROJ context alive as long as the thread (call first in Qt pool jobs).
-
-    pyproj 3.7 stores the context pointer per OS thread but frees it with the
-    *Python thread state*.  Qt pool threads (the canvas renderer) get a fresh
-    thread state for every job, so the next job would reuse a freed context and
-    crash (segfault in ``Transformer.from_crs``).  Holding the context manager
-    here ties its lifetime to the OS thread id instead.  It must run in the
-    thread state that first used PROJ in this thread, so QRunnable jobs should
-    call it before any other PROJ use.
-    """
-    CRS.from_user_input(WGS84)  # makes sure this thread has a context (created now if not)
-    try:
-        from pyproj._context import get_context_manager
-
-        manager = get_context_manager()
-    except (ImportError, AttributeError):  # other pyproj versions
-        return
-    if manager is not None:  # None: the context was made under an earlier thread state (pinned then)
-        _PINNED_CONTEXTS[threading.get_native_id()] = manager
+_TM_120 = "+proj=tmerc +lat_0=0 +lon_0=120 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80"
+#: The canvas pair as explicit PROJ pipelines, bit-identical to what PROJ picks for
+#: EPSG:4326 ⇄ EPSG:4549 (a null "ballpark" WGS84→CGCS2000 shift + this Transverse Mercator)
+#: but built in microseconds: ``from_crs`` searches proj.db, ~0.1–0.2 s per thread and pair,
+#: which the start-up and every render job would pay.
+_FAST_PIPELINES = {
+    (WGS84, MAP_CRS): f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {_TM_120}",
+    (MAP_CRS, WGS84): f"+proj=pipeline +step +inv {_TM_120} +step +proj=unitconvert +xy_in=rad +xy_out=deg",
+    (WGS84, EQUAL_AREA): "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step "
+                         + EQUAL_AREA.replace(" +units=m +no_defs", ""),
+}
 
 
 def parse_crs(value) -> CRS:

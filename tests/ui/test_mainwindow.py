@@ -231,3 +231,16 @@ def test_ui_font_has_chinese_glyphs(qapp):
     ensure_cjk_font(QApplication.instance())
     metrics = QFontMetrics(QApplication.instance().font())
     assert all(metrics.inFontUcs4(ord(ch)) for ch in "杭州宁波飞地")
+
+
+def test_fast_canvas_pipelines_equal_proj_choice():
+    """hcrs.transformer's explicit pipelines (fast start-up) give PROJ's own numbers."""
+    import numpy as np
+    from pyproj import CRS, Transformer
+
+    lon, lat = np.meshgrid(np.linspace(110, 130, 21), np.linspace(20, 40, 21))
+    for src, dst in hcrs._FAST_PIPELINES:
+        reference = Transformer.from_crs(CRS(src), CRS(dst), always_xy=True)
+        x, y = (lon, lat) if src == hcrs.WGS84 else hcrs.transformer(hcrs.WGS84, src).transform(lon, lat)
+        np.testing.assert_allclose(hcrs.transformer(src, dst).transform(x, y), reference.transform(x, y),
+                                   rtol=0, atol=1e-9)

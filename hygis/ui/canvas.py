@@ -9,7 +9,9 @@ the map is re-rendered at the new resolution ~60 ms after the view settles.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -27,23 +29,16 @@ class _RenderSignals(QObject):
     done = Signal(int, object, object)  # generation, QImage, MapView
 
 
-class _RenderJob(QRunnable):
+def _render_job(generation, view, layers, renderers, basemap, signals) -> None:
     """Draw the layers for one view into a QImage off the UI thread."""
+    try:
+        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap)
+    except Exception:  # a broken layer must not kill the worker; the log has the details
+        import logging
 
-    def __init__(self, generation, view, layers, renderers, basemap, signals):
-        super().__init__()
-        self.generation, self.view, self.layers = generation, view, layers
-        self.renderers, self.basemap, self.signals = renderers, basemap, signals
-
-    def run(self):
-        try:
-            img = mapdraw.render_layers(self.layers, self.view, self.renderers, basemap=self.basemap)
-        except Exception:  # a broken layer must not kill the worker; the log has the details
-            import logging
-
-            logging.getLogger(__name__).exception("map render failed")
-            img = None
-        self.signals.done.emit(self.generation, img, self.view)
+        logging.getLogger(__name__).exception("map render failed")
+        img = None
+    signals.done.emit(generation, img, view)
 
 
 class MapCanvas(QWidget):
@@ -71,8 +66,11 @@ class MapCanvas(QWidget):
         self._cache: QImage | None = None
         self._cache_view: MapView | None = None
         self._generation = 0
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        # A persistent *Python* worker thread, not a QThreadPool: pyproj frees a thread's PROJ
+        # context with its Python thread state, and Qt pool threads get a new state per job
+        # (segfault in Transformer.from_crs).  One worker keeps renders in order.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-render")
+        self._pending: Future | None = None
         self._signals = _RenderSignals()
         self._signals.done.connect(self._on_render_done)
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
@@ -237,9 +235,8 @@ class MapCanvas(QWidget):
 
     def _start_render(self) -> None:
         self._generation += 1
-        job = _RenderJob(self._generation, self._view, self._layers(), self._renderers,
-                         self._basemap_on(), self._signals)
-        self._pool.start(job)
+        self._pending = self._pool.submit(_render_job, self._generation, self._view, self._layers(),
+                                          self._renderers, self._basemap_on(), self._signals)
 
     def _on_render_done(self, generation: int, img, view) -> None:
         if generation != self._generation or img is None:
@@ -249,7 +246,7 @@ class MapCanvas(QWidget):
         self.renderDone.emit()
 
     def is_rendering(self) -> bool:
-        return self._timer.isActive() or self._pool.activeThreadCount() > 0
+        return self._timer.isActive() or (self._pending is not None and not self._pending.done())
 
     def render_now(self) -> None:
         """Render the current view synchronously (tests, first frame)."""
@@ -368,13 +365,21 @@ class MapCanvas(QWidget):
 
     def closeEvent(self, event) -> None:
         self._timer.stop()
-        self._pool.waitForDone(2000)
+        self._wait_render(2.0)
         super().closeEvent(event)
+
+    def _wait_render(self, timeout: float) -> None:
+        if self._pending is not None:
+            try:
+                self._pending.result(timeout=timeout)
+            except Exception:  # timeout or a failed render: nothing to wait for
+                pass
 
     def dispose(self) -> None:
         """Stop observing the project (call before dropping the canvas)."""
         self._timer.stop()
-        self._pool.waitForDone(5000)
+        self._wait_render(5.0)
+        self._pool.shutdown(wait=False)
         if self._bridge is not None:
             self._bridge.disconnect()
             self._bridge = None

@@ -180,29 +180,6 @@ def test_preferences_store_language_and_switch_at_once(main_window, qtbot, monke
     qtbot.waitUntil(lambda: main_window.menu_file.title() == "文件(&F)")
 
 
-def test_proj_context_of_a_qt_pool_thread_outlives_each_job(qapp):
-    """Qt pool jobs get a new Python thread state each time; the thread's PROJ context must survive."""
-    from PySide6.QtCore import QRunnable, QThreadPool
-
-    seen = []
-
-    class Job(QRunnable):
-        def run(self):
-            import threading
-
-            hcrs._local.__dict__.clear()  # as in a fresh thread state
-            x, _ = hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(121.0, 30.0)
-            seen.append((threading.get_native_id(), round(x)))
-
-    pool = QThreadPool()
-    pool.setMaxThreadCount(1)
-    for _ in range(5):
-        pool.start(Job())
-        pool.waitForDone()
-    assert {x for _, x in seen} == {round(hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(121.0, 30.0)[0])}
-    assert all(hcrs._PINNED_CONTEXTS.get(tid) is not None for tid, _ in seen)
-
-
 def test_export_map_image_writes_the_view(main_window, tmp_path):
     from PySide6.QtGui import QImage
 

@@ -106,6 +106,7 @@ def take_screenshots(out_dir: Path = OUT) -> list[Path]:
         widget.grab().save(str(path))
         written.append(path)
 
+    window.canvas.cursorMoved.emit(121.55, 29.87)  # as if the mouse rested on Ningbo: status bar coordinates
     save(window, "main_zh.png")
     enclaves = project.layers["飞地"]
     in_ningbo = enclaves.data.index[enclaves.data["host_city"] == "宁波市"]
@@ -123,6 +124,7 @@ def take_screenshots(out_dir: Path = OUT) -> list[Path]:
     window.identify_panel.clear()
     window.set_tool("pan")
     install_translator(app, "en")
+    window.canvas.cursorMoved.emit(121.55, 29.87)
     _settle(window)
     save(window, "main_en.png")
     project.mark_clean()

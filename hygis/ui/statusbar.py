@@ -33,10 +33,17 @@ class MapStatusBar(QStatusBar):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.crs_label.setText(self.tr("CGCS2000 / 3° GK CM 120°E (EPSG:4549)"))
-        self.crs_label.setToolTip(self.tr("Map projection of the canvas"))
+        self.crs_label.setText("EPSG:4549")
+        self.crs_label.setToolTip(self.tr("Map projection of the canvas: CGCS2000 / 3-degree Gauss–Krüger CM 120°E"))
         self.gk_label.setToolTip(self.tr("CGCS2000 3-degree Gauss–Krüger coordinates, metres "
                                          "(easting carries the zone number)"))
+        metrics = self.fontMetrics()
+        samples = ((self.lonlat_label, self.tr("Lon {lon}  Lat {lat}").format(lon="122.88888°E", lat="30.88888°N")),
+                   (self.gk_label, self.tr("GK zone {zone}: X {x:,.0f}  Y {y:,.0f} m").format(
+                       zone=41, x=41_888_888, y=3_888_888)),
+                   (self.scale_label, self.tr("Scale 1:{n:,.0f}").format(n=88_888_888)))
+        for label, text in samples:  # fixed widths: the bar neither clips nor jitters while the mouse moves
+            label.setMinimumWidth(metrics.horizontalAdvance(text) + 8)
         self._update_cursor()
         self._update_scale()
         self._update_measure()
@@ -72,7 +79,7 @@ class MapStatusBar(QStatusBar):
         self.lonlat_label.setText(self.tr("Lon {lon}  Lat {lat}").format(lon=lon_t, lat=lat_t))
         if -180 <= lon <= 180 and -90 < lat < 90:
             zone, east, north = hcrs.gauss_kruger_3deg(lon, lat)
-            self.gk_label.setText(self.tr("GK zone {zone}: X {x:,.1f} m  Y {y:,.1f} m").format(
+            self.gk_label.setText(self.tr("GK zone {zone}: X {x:,.0f}  Y {y:,.0f} m").format(
                 zone=zone, x=east, y=north))
         else:
             self.gk_label.setText("")

@@ -91,7 +91,7 @@ def test_status_bar_shows_lonlat_and_gauss_kruger_metres(main_window):
     assert w.status.lonlat_label.text() == "Lon 121.55000°E  Lat 29.87500°N"
     zone, east, north = hcrs.gauss_kruger_3deg(121.55, 29.875)
     assert zone == 41 and 41_300_000 < east < 41_400_000
-    assert w.status.gk_label.text() == f"GK zone 41: X {east:,.1f} m  Y {north:,.1f} m"
+    assert w.status.gk_label.text() == f"GK zone 41: X {east:,.0f}  Y {north:,.0f} m"
     w.canvas.scaleChanged.emit(250000.0)
     assert w.status.scale_label.text() == "Scale 1:250,000"
     assert "EPSG:4549" in w.status.crs_label.text()

@@ -104,17 +104,9 @@ def _layer(view, name):
     return layer
 
 
-def target_enclaves(frame):
-    """Rows that may count towards the plan target: ``in_target`` false (e.g. an enclave
-    inside one city, which the plan does not count) is left out; without that column all rows."""
-    if "in_target" in frame.columns:
-        return frame[frame["in_target"].astype(object).where(frame["in_target"].notna(), True).astype(bool)]
-    return frame
-
-
 def _enclave_target(view, spec) -> Indicator:
     """Operating enclaves as of the scenario's year (:func:`hygis.analysis.enclaves.enclave_counts`
-    rules) against the target; planned ones due by the target year are added as "+N 规划"."""
+    rules, ``in_target`` included) against the target; planned ones due by the target year are added as "+N 规划"."""
     from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
 
     layers = view.layers_of_kind("enclave")
@@ -126,7 +118,7 @@ def _enclave_target(view, spec) -> Indicator:
         target = t.target if t is not None and t.target else DEFAULT_TARGET
     active = view.scenarios.active
     year = spec.get("as_of") or (view.scenarios[active].year if active else None)
-    frames = [target_enclaves(layer.visible_data()) for layer in layers]
+    frames = [layer.visible_data() for layer in layers]
     due = max(DEFAULT_TARGET_YEAR, int(year)) if year else DEFAULT_TARGET_YEAR  # a vision counts its plans
     summary = enclave_counts(frames, as_of=year, target=float(target), target_year=due)["summary"]
     count, planned, target = summary["count"], summary["planned"], float(target)

@@ -82,6 +82,19 @@ def enclave_counts(enclaves, as_of: int | None = None, target: float = DEFAULT_T
     return out
 
 
+def target_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows that count towards the plan's target.
+
+    The target counts enclaves set up *between* Hangzhou/Ningbo and other parts of
+    Zhejiang; rows whose optional ``in_target`` field is false (an enclave inside one
+    city, or one from another province) are left out.  Without that field all rows count.
+    """
+    if "in_target" not in frame.columns:
+        return frame
+    flag = frame["in_target"].astype(object).where(frame["in_target"].notna(), True)
+    return frame[flag.map(lambda v: str(v).strip().lower() not in ("0", "false", "no", "否")).astype(bool)]
+
+
 def _normalise(enclaves) -> pd.DataFrame:
     items = enclaves if isinstance(enclaves, (list, tuple)) else [enclaves]
     frames = []
@@ -93,6 +106,7 @@ def _normalise(enclaves) -> pd.DataFrame:
         frames.append(pd.DataFrame(item.drop(columns=getattr(item, "_geometry_column_name", None) or [],
                                              errors="ignore")))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = target_rows(frame)
     for col in ("status", "host_city", "origin_city", "enclave_type", "year_opened"):
         if col not in frame.columns:
             if col in ("status",) and len(frame):

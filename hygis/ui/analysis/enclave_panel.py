@@ -25,15 +25,8 @@ TOTAL = "合计"
 
 
 def run_enclaves(enclaves, as_of, target, target_year, progress=None, cancelled=None) -> dict:
-    """Worker job: the enclave counts (see :func:`hygis.analysis.enclaves.enclave_counts`).
-
-    Rows marked ``in_target`` false are left out, as in the slide indicator
-    (:func:`hygis.indicators.target_enclaves`), so panel and slides show the same number.
-    """
-    from hygis.indicators import target_enclaves
-
-    frames = [target_enclaves(frame) for frame in enclaves]
-    return registry.get("enclaves").run(enclaves=frames, as_of=as_of, target=target, target_year=target_year)
+    """Worker job: the enclave counts (see :func:`hygis.analysis.enclaves.enclave_counts`)."""
+    return registry.get("enclaves").run(enclaves=list(enclaves), as_of=as_of, target=target, target_year=target_year)
 
 
 class EnclavePanel(AnalysisPanel):

@@ -24,6 +24,8 @@ import os
 import random
 import shutil
 import signal
+import statistics
+import struct
 import sqlite3
 import time
 
@@ -85,14 +87,20 @@ class _Child:
     def stage(self) -> int:
         return self.shared[0]
 
+    def ended_after(self) -> float:
+        """Seconds from the last start to the end of the save (if it finished)."""
+        return struct.unpack_from("d", self.shared, 8)[0] - self.started
+
     def start(self, stop_at: int | None = None) -> int:
         self.shared[0] = 0
+        self.started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # child: never returns to pytest
             code = 1
             try:
                 self._instrument(stop_at)
                 save_project(self.project, self.target)
+                struct.pack_into("d", self.shared, 8, time.monotonic())  # when the save ended
                 self._mark(7, stop_at)
                 code = 0
             finally:
@@ -168,7 +176,7 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
             tmp.unlink()
 
     rng = random.Random(20240601)
-    timed = 0
+    timed, recent = 0, [save_s]
     # stratified random delays over the calibrated save; kills that came after the child had
     # finished do not count, so keep going (bounded) until 200 landed inside the save
     while timed < MAX_TIMED_KILLS and (timed < TIMED_KILLS or timed - stages["finished"] < 200):
@@ -176,6 +184,9 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
         pid = child.start()
         time.sleep(delay)
         _kill(pid)
+        if child.stage() == 7:  # it finished first: learn the real save time (the load changes)
+            recent.append(child.ended_after())
+            save_s = statistics.median(recent[-9:])
         check_after_kill(child.stage())
         timed += 1
 

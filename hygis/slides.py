@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hygis.layers.schema import value_label
 from hygis.errors import HygisError
 
 #: Default page size of the deck in pixels (16:9); PDF pages get the same aspect ratio.
@@ -98,12 +99,6 @@ def build_slides(project, with_indicators: bool = True) -> list[Slide]:
     return slides
 
 
-#: Chinese legend labels of the thematic kinds' coded values.
-VALUE_LABELS_ZH = {"science": "科创飞地", "industry": "产业飞地", "operating": "已运营", "planned": "规划中",
-                   "completed": "已建成", "under_construction": "在建", "world": "世界遗产", "national": "国家级",
-                   "provincial": "省级", "municipal": "市级"}
-
-
 @dataclass
 class LegendEntry:
     """One legend row: a swatch (``family`` polygon/line/point with the style) and a label."""
@@ -137,7 +132,7 @@ def legend_entries(view, max_rows: int = 14) -> list[LegendEntry]:
         for label, color in class_colors(style):
             if present is not None and label not in present:
                 continue
-            text = layer.name if not label else f"{layer.name} · {VALUE_LABELS_ZH.get(label, label)}"
+            text = layer.name if not label else f"{layer.name} · {value_label(label, 'zh')}"
             rows.append(LegendEntry(text, family, style, color))
     return rows[:max_rows]
 

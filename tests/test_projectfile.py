@@ -13,7 +13,7 @@ from hygis.errors import HygisError
 from hygis.layers.raster import RasterLayer
 from hygis.layers.style import Style
 from hygis.project import Project
-from hygis.projectfile import FORMAT_VERSION, PROJECT_TABLE, save_project
+from hygis.projectfile import FORMAT_VERSION, PROJECT_TABLE
 from hygis.scenarios import capture
 from hygis.targets import PlanTarget
 from tests.factories import corridor_layer, enclave_layer

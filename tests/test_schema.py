@@ -49,3 +49,12 @@ def test_missing_required_column():
     gdf = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.Point(0, 0)], crs=4326)
     with pytest.raises(HygisError, match="field 'host_city' is required"):
         validate_frame("enclave", gdf)
+
+
+def test_value_and_field_labels_follow_the_language():
+    from hygis.layers.schema import field_label, value_label
+
+    assert value_label("under_construction", "zh_CN") == "在建"
+    assert value_label("under_construction", "en") == "Under construction"
+    assert value_label("杭州市", "en") == "杭州市"  # not a code: shown as it is
+    assert field_label(SCHEMAS["enclave"].field("host_city"), "zh") == "所在城市"

@@ -91,6 +91,35 @@ SCHEMAS: dict[str, KindSchema] = {
     )),
 }
 
+#: Display labels (Chinese, English) of the coded values of the schemas' choice fields.
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "science": ("科创飞地", "Science enclave"),
+    "industry": ("产业飞地", "Industry enclave"),
+    "operating": ("已运营", "Operating"),
+    "planned": ("规划中", "Planned"),
+    "completed": ("已建成", "Completed"),
+    "under_construction": ("在建", "Under construction"),
+    "world": ("世界遗产", "World heritage"),
+    "national": ("国家级", "National"),
+    "provincial": ("省级", "Provincial"),
+    "municipal": ("市级", "Municipal"),
+}
+
+
+def value_label(value, lang: str = "zh") -> str:
+    """Display text of a coded value in ``lang`` ('zh…' or 'en'); other values as they are."""
+    text = "" if value is None else str(value)
+    labels = VALUE_LABELS.get(text)
+    if labels is None:
+        return text
+    return labels[0] if str(lang).lower().startswith("zh") else labels[1]
+
+
+def field_label(spec: FieldSpec, lang: str = "zh") -> str:
+    """A field's label in ``lang`` ("名称" / "Name")."""
+    return (spec.label_zh if str(lang).lower().startswith("zh") else spec.label_en) or spec.name
+
+
 THEMATIC_KINDS = tuple(SCHEMAS)
 #: Kinds of layers a project can hold: the thematic ones plus generic vector and raster.
 LAYER_KINDS = THEMATIC_KINDS + ("vector", "raster")

@@ -9,25 +9,18 @@ the field (the :class:`~hygis.errors.HygisError` of
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
 from hygis.errors import HygisError
 from hygis.layers.schema import CITIES, SCHEMAS, FieldSpec, coerce_value
+from hygis.ui.i18n import field_label
+from hygis.ui.i18n import value_label as choice_label
 
 #: Fields whose values are usually a Zhejiang city: an editable combo with suggestions.
 CITY_FIELDS = ("city", "host_city", "origin_city")
 
 
-def field_label(spec: FieldSpec) -> str:
-    """The field's label in the UI language ("Name" / "名称")."""
-    return QCoreApplication.translate("AttributeForm", spec.label_en or spec.name)
-
-
-def choice_label(value: str) -> str:
-    """Display text of an allowed value (codes such as 'operating' are translated)."""
-    return QCoreApplication.translate("AttributeForm", value)
 
 
 class AttributeForm(QDialog):

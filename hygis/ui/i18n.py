@@ -89,6 +89,20 @@ def current_language() -> str:
     return _current["lang"]
 
 
+def value_label(value) -> str:
+    """A coded value ('operating', 'science' …) in the UI language (hygis.layers.schema.VALUE_LABELS)."""
+    from hygis.layers.schema import value_label as _label
+
+    return _label(value, current_language())
+
+
+def field_label(spec) -> str:
+    """A schema field's label in the UI language."""
+    from hygis.layers.schema import field_label as _label
+
+    return _label(spec, current_language())
+
+
 def install_translator(app, lang: str | None) -> str:
     """Switch the application to ``lang`` (replacing the previous catalogue); returns the code used.
 

@@ -134,7 +134,6 @@ class IdentifyPanel(QWidget):
 
 
 def _value_label(value) -> str:
-    from PySide6.QtCore import QCoreApplication
+    from hygis.ui.i18n import value_label
 
-    text = _text(value)
-    return QCoreApplication.translate("AttributeForm", text) if text else text
+    return value_label(_text(value))

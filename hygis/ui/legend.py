@@ -6,19 +6,17 @@ rendered legend uses, so the dock and exported maps agree.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, QTimer
+from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from hygis.layers.style import class_colors, ramp_colors
 from hygis.ui.icons import kind_icon, swatch_pixmap
+from hygis.ui.i18n import value_label
 
 _SHAPES = {"polygon": "rect", "line": "line", "point": "point"}
 
 
-def value_label(value: str) -> str:
-    """Display text of a category value (schema codes such as 'operating' are translated)."""
-    return QCoreApplication.translate("AttributeForm", str(value))
 
 
 def _number(value: float) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter,
-                           QPainterPath, QPdfWriter, QPen, QPolygonF)
+                           QPdfWriter, QPen, QPolygonF)
 
 from hygis.errors import HygisError
 from hygis.layers.style import parse_color

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hygis.crs import bd09_to_wgs84, geodesic_distance_m, wgs84_to_bd09, wgs84_to_gcj02
+from hygis.crs import geodesic_distance_m, wgs84_to_bd09, wgs84_to_gcj02
 from hygis.errors import HygisError
 from hygis.io import load_layers, preview_vector, suggest_field_map
 from hygis.layers.raster import RasterLayer

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
-from hygis.ui.attribute_table import AttributeTable, LayerTableModel
+from hygis.ui.attribute_table import AttributeTable
 from tests.factories import enclave_layer
 
 
@@ -78,7 +78,7 @@ def test_cell_edit_is_a_command_with_validation(qtbot, project):
     qtbot.addWidget(table)
     model = table.model
     status = model.index(1, model.columns.index("status"))
-    assert status.data() in ("operating", "运营")
+    assert status.data() in ("Operating", "已运营")  # coded values shown in the UI language
     assert not model.setData(status, "closed")           # not an allowed value: refused
     assert "status" in table.message_label.text()
     assert layer.data.at[1, "status"] == "operating" and not project.dirty

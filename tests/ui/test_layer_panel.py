@@ -81,7 +81,7 @@ def test_legend_lists_visible_layers_with_class_rows(main_window, qtbot):
     qtbot.waitUntil(lambda: legend.topLevelItemCount() == 2)
     top = legend.topLevelItem(0)
     assert top.text(0) == "飞地"
-    assert [top.child(i).text(0) for i in range(top.childCount())] == ["science", "industry"]
+    assert [top.child(i).text(0) for i in range(top.childCount())] == ["Science enclave", "Industry enclave"]
     main_window.project.layers["科创走廊"].visible = False
     qtbot.waitUntil(lambda: legend.topLevelItemCount() == 1)
 

@@ -12,7 +12,7 @@ from hygis.layers.raster import RasterLayer, RasterStyle
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
-from hygis.ui.render import export_map, render_project
+from hygis.ui.render import render_project
 from hygis.ui.render.labels import label_family
 from hygis.ui.render.mapdraw import BACKGROUND, render_layers
 from hygis.ui.render.bridge import RendererSet

@@ -53,7 +53,7 @@ def test_classify_uses_palette_and_graduated_breaks(main_window):
     enclaves = w.project.layers["飞地"]
     dialog = w.open_style_dialog(enclaves)
     assert dialog.mode_combo.currentData() == "categorized"
-    assert [dialog.class_table.item(r, 0).text() for r in range(2)] == ["science", "industry"]
+    assert [dialog.class_table.item(r, 0).text() for r in range(2)] == ["Science enclave", "Industry enclave"]
     _choose(dialog.field_combo, "host_city")
     assert dialog.current_style().categories == {"杭州市": PALETTE[0], "宁波市": PALETTE[1]}
     _choose(dialog.mode_combo, "graduated")
@@ -94,7 +94,7 @@ def test_dialog_in_chinese_shows_field_labels_and_value_names(main_window, qtbot
     install_translator(QApplication.instance(), "zh_CN")
     dialog = main_window.open_style_dialog(main_window.project.layers["飞地"])
     assert dialog.field_combo.currentText() == "类型 (enclave_type)"
-    assert [dialog.class_table.item(r, 0).text() for r in range(2)] == ["科创", "产业"]
+    assert [dialog.class_table.item(r, 0).text() for r in range(2)] == ["科创飞地", "产业飞地"]
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
     dialog.set_category_color("science", "#000000")  # values stay the data codes
     assert dialog.current_style().categories["science"] == "#000000"

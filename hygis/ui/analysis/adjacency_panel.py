@@ -7,7 +7,6 @@ between the pairs on the map; selecting pairs selects their features.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QTabWidget
 
 from hygis.analysis import registry

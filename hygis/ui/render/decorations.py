@@ -12,6 +12,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainterPath, QPen, QPolygonF
 
 from hygis.layers.style import class_colors, parse_color, ramp_colors
+from hygis.ui.i18n import value_label
 from hygis.ui.render import symbols
 from hygis.ui.render.labels import label_family
 
@@ -136,8 +137,9 @@ def _legend_rows(layers) -> list[tuple[str, object, str]]:
             continue
         rows.append(("layer", layer, layer.name))
         classes = class_colors(style)
+        labels = value_label if style.mode == "categorized" else str
         for label, color in classes[:MAX_CLASS_ROWS]:
-            rows.append(("class", layer, (label, color)))
+            rows.append(("class", layer, (labels(label), color)))
         if len(classes) > MAX_CLASS_ROWS:
             rows.append(("more", layer, f"… +{len(classes) - MAX_CLASS_ROWS}"))
     return rows

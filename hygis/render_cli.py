@@ -9,11 +9,11 @@ command runs.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
 from hygis.errors import HygisError
+from hygis.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
 
 FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
@@ -29,18 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--size", default="1920x1080", help="image size in pixels, WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--title", help="a title drawn at the top of the map")
     p.add_argument("--no-basemap", action="store_true", help="do not draw the administrative basemap")
+    p.add_argument("--lang", choices=("zh_CN", "en"), help="language of legend labels (default: the system locale)")
     p.set_defaults(func=run)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """'1920x1080' → (1920, 1080); HygisError otherwise."""
-    m = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", str(text))
-    if not m:
-        raise HygisError(f"invalid size '{text}': use WIDTHxHEIGHT, e.g. 1920x1080")
-    w, h = int(m.group(1)), int(m.group(2))
-    if not (16 <= w <= 20000 and 16 <= h <= 20000):
-        raise HygisError(f"size {w}x{h} out of range (16–20000 pixels each way)")
-    return w, h
 
 
 def load_project(path: Path, layer_names=None):
@@ -112,13 +102,21 @@ def apply_scenario(project, name: str):
     return scenario
 
 
-def ensure_gui_app():
-    """A QGuiApplication, offscreen when there is no display."""
+def ensure_gui_app(lang: str | None = None):
+    """A QGuiApplication, offscreen when there is no display, speaking ``lang`` (default: the locale)."""
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
+    # A QApplication rather than a QGuiApplication, so that widgets created later in the
+    # same process (tests, the desktop app) still work.
+    from PySide6.QtWidgets import QApplication
 
-    return QGuiApplication.instance() or QGuiApplication(["hygis"])
+    from hygis.ui.i18n import install_translator, resolve_language
+
+    existing = QApplication.instance()
+    app = existing or QApplication(["hygis"])
+    if existing is None or lang:
+        install_translator(app, resolve_language(cli=lang))
+    return app
 
 
 def run(args) -> int:
@@ -132,7 +130,7 @@ def run(args) -> int:
         scenario = apply_scenario(project, args.scenario)
         extent = scenario.extent or None
         title = title or getattr(scenario, "title", None) or scenario.name
-    app = ensure_gui_app()  # noqa: F841 (kept alive while painting)
+    app = ensure_gui_app(args.lang)  # noqa: F841 (kept alive while painting)
     from hygis.ui.render import export_map
 
     export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap)

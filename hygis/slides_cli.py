@@ -7,7 +7,6 @@ command runs; without a display it renders offscreen.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from hygis.errors import HygisError
@@ -23,20 +22,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def ensure_gui_app():
-    """A QApplication (offscreen when there is no display); returns the existing one if any.
-
-    A QApplication rather than a QGuiApplication, so that widgets created later in the
-    same process (tests, the desktop app) still work.
-    """
-    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
-            and not os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication(["hygis"])
-
-
 def run(args) -> int:
     from hygis.project import Project
     from hygis.slides import parse_size
@@ -45,7 +30,9 @@ def run(args) -> int:
         raise HygisError("nothing to write: give --out DECK.pdf and/or --png-dir DIR")
     size = parse_size(args.size)
     project = Project.open(args.project)
-    app = ensure_gui_app()  # noqa: F841 (kept alive while painting)
+    from hygis.render_cli import ensure_gui_app
+
+    app = ensure_gui_app("zh_CN")  # noqa: F841 (kept alive while painting; slides are Chinese)
     from hygis.ui.slide_render import export_deck
 
     written = export_deck(project, args.out, size, args.png_dir)

@@ -176,7 +176,7 @@ def test_hygis_render_a_data_file_and_bad_input(tmp_path, capsys):
     assert main(["render", str(gpkg), "--out", str(out), "--size", "huge"]) == 1
     assert main(["render", str(gpkg), "--out", str(out), "--layer", "nope"]) == 1
     err = capsys.readouterr().err
-    assert "Unsupported output" in err and "invalid size" in err and "No layer named nope" in err
+    assert "Unsupported output" in err and "size 'huge'" in err and "No layer named nope" in err
 
 
 def test_unknown_scenario_lists_the_names(tmp_path, capsys):

@@ -6,3 +6,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _sandbox = tempfile.mkdtemp(prefix="hygis-tests-")
 os.environ.setdefault("HYGIS_LOG_DIR", os.path.join(_sandbox, "logs"))
 os.environ.setdefault("HYGIS_DATA_DIR", os.path.join(_sandbox, "data"))
+
+
+def pytest_runtest_teardown(item):
+    """Each test starts in English: a test that switches the UI language must not leak it."""
+    import sys
+
+    if "hygis.ui.i18n" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication
+
+    from hygis.ui import i18n
+
+    app = QCoreApplication.instance()
+    if app is not None and i18n.current_language() != "en":
+        i18n.install_translator(app, "en")

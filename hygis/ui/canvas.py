@@ -58,6 +58,8 @@ class MapCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(100, 80)
         self.show_basemap = bool(show_basemap)
+        #: Draw the legend on the map (off where a legend dock shows it already).
+        self.show_legend = True
         self.project = None
         self._bridge = None
         self._renderers = RendererSet()
@@ -289,7 +291,8 @@ class MapCanvas(QWidget):
         rect = QRectF(0, 0, view.width, view.height)
         mapdraw.paint_selection(painter, layers, view, self._renderers)
         decorations.paint_decorations(painter, rect, view, layers, legend=False, dpi=self._dpi())
-        painter.drawImage(QPointF(0, 0), self._legend_image(layers, rect))
+        if self.show_legend:
+            painter.drawImage(QPointF(0, 0), self._legend_image(layers, rect))
 
     def _legend_image(self, layers, rect: QRectF) -> QImage:
         """The legend drawn once per layer/style change (frames just blit it)."""

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.style_dialog = None
         self._dock_titles: dict[QDockWidget, str] = {}
         self.canvas = MapCanvas(None, self)
+        self.canvas.show_legend = False  # the legend dock shows it; exported maps keep theirs
         self.setCentralWidget(self.canvas)
         self.layer_panel = LayerPanel()
         self.legend = LegendWidget()

@@ -6,6 +6,7 @@ when the project was opened, and the clean (saved) state carries a mark.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStyle, QUndoView, QVBoxLayout, QWidget
 
 
@@ -15,15 +16,24 @@ class UndoHistory(QWidget):
     def __init__(self, project=None, parent=None):
         super().__init__(parent)
         self.view = QUndoView()
-        self.view.setEmptyLabel(self.tr("<opened project>"))
         self.view.setCleanIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
-        self.hint = QLabel(self.tr("Click a step to go back to it; the disk icon marks the saved state."))
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self.retranslate_ui()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hint)
         self.set_project(project)
+
+    def retranslate_ui(self) -> None:
+        self.view.setEmptyLabel(self.tr("<opened project>"))
+        self.hint.setText(self.tr("Click a step to go back to it; the disk icon marks the saved state."))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_project(self, project) -> None:
         """Show the history of ``project`` (nothing if its history is not a Qt stack)."""

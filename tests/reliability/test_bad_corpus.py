@@ -125,10 +125,8 @@ def window(qapp, tmp_path_factory):
     project = small_project("现有项目")
     project.history.clear()
     win = MainWindow(project, settings=Settings())  # not shown: the open path, not the drawing, is tested
-    # Map drawing runs in a QThreadPool; pyproj transforms there while GDAL reads a file in the
-    # task worker segfaulted (see docs/reliability.md, "Known issues").  Drawing is not what this
-    # test checks, so it is switched off here.
-    win.canvas._start_render = lambda *a, **k: None
+    # The map keeps drawing in its worker thread while files are read in the task thread: this
+    # once segfaulted (PROJ contexts in Qt pool threads) and must not again.
     guard = QTimer()  # a modal prompt would block the test: close any within 2 s
     guard.timeout.connect(lambda: QApplication.activeModalWidget() and QApplication.activeModalWidget().close())
     guard.start(2000)

@@ -96,3 +96,18 @@ def test_install_translator_switches_and_reports_language(qapp):
     finally:
         assert install_translator(app, "en") == "en"
     assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
+def test_undo_history_follows_the_language(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from hygis.ui.i18n import install_translator
+    from hygis.ui.undo_view import UndoHistory
+
+    panel = UndoHistory()
+    qtbot.addWidget(panel)
+    assert panel.view.emptyLabel() == "<opened project>"
+    install_translator(QApplication.instance(), "zh_CN")
+    qtbot.waitUntil(lambda: panel.view.emptyLabel() == "<打开时的项目>", timeout=2000)
+    install_translator(QApplication.instance(), "en")
+    qtbot.waitUntil(lambda: panel.view.emptyLabel() == "<opened project>", timeout=2000)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from hygis.commands import AddLayer
 from hygis.errors import CancelledError, HygisError
 from hygis.project import Project
 
 PROJECT_SUFFIX = ".hygis"
-VECTOR_PATTERNS = "*.gpkg *.shp *.geojson *.json *.kml *.gml *.csv *.zip *.fgb *.tab"
+VECTOR_PATTERNS = "*.gpkg *.shp *.geojson *.json *.kml *.gml *.csv *.dxf *.zip *.fgb *.tab"
 RASTER_PATTERNS = "*.tif *.tiff *.img *.vrt *.asc *.nc *.jp2"
 
 
@@ -134,6 +134,11 @@ def save_to(window, path) -> bool:
 
 
 # -- layers ---------------------------------------------------------------------------------------
+def is_raster(path) -> bool:
+    """True for the raster files Add Layer reads directly (vector files go through the import dialog)."""
+    return f"*{Path(path).suffix.lower()}" in RASTER_PATTERNS.split()
+
+
 def load_layers(window, path) -> list:
     """Read the layers of a vector/raster file off the UI thread (``hygis.io.load_layers``)."""
     try:
@@ -147,6 +152,29 @@ def load_layers(window, path) -> list:
     return window.run_task(_tr("Reading {name}…").format(name=Path(path).name), _work, str(path))
 
 
+def run_import_dialog(dialog) -> bool:
+    """Show the import dialog modally; True if the user imported (tests replace this function)."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def import_vector(window, path) -> list:
+    """The layers of a vector file read through the import dialog ([] if cancelled).
+
+    The dialog previews the first rows and lets the user override the text
+    encoding, datum, CRS and layer kind; garbled text is refused there.  A file
+    that cannot be previewed raises :class:`HygisError` instead of opening it.
+    """
+    from hygis.ui.import_dialog import ImportDialog
+
+    dialog = ImportDialog(path, window)
+    try:
+        if dialog.preview is None:
+            raise HygisError(dialog.error_label.text() or f"Cannot read {Path(path).name}")
+        return list(dialog.layers) if run_import_dialog(dialog) else []
+    finally:
+        dialog.deleteLater()
+
+
 def add_layer_dialog(window) -> None:
     paths, _ = QFileDialog.getOpenFileNames(window, _tr("Add Layer"), "", layer_filter())
     if paths:
@@ -154,21 +182,41 @@ def add_layer_dialog(window) -> None:
 
 
 def add_layer_files(window, paths) -> int:
-    """Add the layers of each file as undoable AddLayer commands; returns how many were added."""
-    project, added = window.project, 0
-    was_empty = len(project.layers) == 0
+    """Add the layers of each file (rasters read directly, vector files through the import dialog).
+
+    Each layer is one undoable AddLayer command; errors are shown; returns how many were added.
+    """
+    added = 0
     for path in paths:
         try:
-            for layer in load_layers(window, path):
-                project.execute(AddLayer(project, layer))
-                added += 1
+            layers = load_layers(window, path) if is_raster(path) else import_vector(window, path)
         except CancelledError:
             break
         except (HygisError, OSError) as exc:
             window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot read {path}: {exc}"))
-    if added and was_empty and project.full_extent() is not None:
-        window.canvas.set_extent(project.full_extent())
+            continue
+        added += add_layers(window, layers)
     return added
+
+
+def add_layers(window, layers) -> int:
+    """Add ``layers`` to the window's project, each as an undoable step; returns how many.
+
+    Import warnings go to the status bar; the view zooms to the project's extent
+    if it was empty, else to the last layer added.
+    """
+    project = window.project
+    was_empty = len(project.layers) == 0
+    for layer in layers:
+        project.execute(AddLayer(project, layer))
+        warnings = getattr(layer, "import_warnings", [])
+        if warnings:
+            window.statusBar().showMessage(f"{layer.name}: {'; '.join(warnings)}", 15000)
+    if layers and was_empty and project.full_extent() is not None:
+        window.canvas.set_extent(project.full_extent())
+    elif layers and layers[-1].bounds:
+        window.canvas.zoom_to_layer(layers[-1])
+    return len(layers)
 
 
 def dropped_paths(mime) -> list[str]:

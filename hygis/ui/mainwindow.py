@@ -384,7 +384,8 @@ class MainWindow(QMainWindow):
         paths = fileops.dropped_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
-            fileops.drop_files(self, paths)
+            # after the drop returns: the import dialog is modal and the drag source must not wait on it
+            QTimer.singleShot(0, lambda: fileops.drop_files(self, paths))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if not fileops.maybe_save(self):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import geopandas as gpd
+import pyogrio
+import pytest
 import shapely
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -126,21 +130,82 @@ def test_language_switch_changes_menus_docks_and_field_labels(main_window, qtbot
     assert w.dock_layers.windowTitle() == "Layers"
 
 
-def test_dropping_a_geojson_adds_an_undoable_layer(main_window, tmp_path):
-    path = tmp_path / "新区.geojson"
-    gpd.GeoDataFrame({"name": ["甲", "乙"]}, geometry=[shapely.box(121, 29.8, 121.2, 30), shapely.box(121.3, 29.8, 121.4, 29.9)],
-                     crs=4326).to_file(path, driver="GeoJSON")
-    w = main_window
+def drop(window, *paths) -> None:
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                        Qt.KeyboardModifier.NoModifier)
-    w.dropEvent(event)
-    assert len(w.project.layers) == 3
-    assert w.layer_panel.model.data(w.layer_panel.model.index(0, 0)) == "新区  (2)"
+    window.dropEvent(event)
+
+
+@pytest.fixture
+def import_hook(monkeypatch):
+    """Replaces the modal import dialog: records each dialog, then accepts (or cancels) it."""
+    from hygis.ui import fileops
+
+    hook = SimpleNamespace(dialogs=[], accept=True)
+
+    def run(dialog):
+        hook.dialogs.append(dialog)
+        headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
+        hook.preview = {h: dialog.table.item(0, c).text() for c, h in enumerate(headers)}
+        hook.mojibake_warning = not dialog.warning_label.isHidden()
+        dialog.accept() if hook.accept else dialog.reject()
+        return dialog.result() == 1
+
+    monkeypatch.setattr(fileops, "run_import_dialog", run)
+    return hook
+
+
+def gbk_shapefile(tmp_path):
+    """A GBK district shapefile without a .cpg, like files from older Chinese tools."""
+    frame = gpd.GeoDataFrame({"名称": ["西湖区", "鄞州区"], "城市": ["杭州市", "宁波市"]},
+                             geometry=[shapely.box(120.0, 30.1, 120.2, 30.3), shapely.box(121.5, 29.7, 121.7, 29.9)],
+                             crs=4326)
+    path = tmp_path / "区县.shp"
+    pyogrio.write_dataframe(frame, path, encoding="GBK")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+def test_dropping_a_gbk_shapefile_goes_through_the_import_dialog(main_window, tmp_path, import_hook, qtbot):
+    w = main_window
+    drop(w, gbk_shapefile(tmp_path))
+    qtbot.waitUntil(lambda: len(w.project.layers) == 3)      # the dialog opens after the drop returns
+    (dialog,) = import_hook.dialogs
+    assert dialog.preview["encoding_detected"] == "gbk" and not import_hook.mojibake_warning
+    assert import_hook.preview["名称"] == "西湖区"              # what the user saw before importing
+    layer = w.project.layers[-1]
+    assert layer.name == "区县" and layer.data["名称"].tolist() == ["西湖区", "鄞州区"]
+    assert layer.data["城市"].tolist() == ["杭州市", "宁波市"]
     assert "*" in w.windowTitle()
     w.project.undo()
     assert len(w.project.layers) == 2
+
+
+def test_cancelling_the_import_dialog_adds_nothing(main_window, tmp_path, import_hook, qtbot):
+    w = main_window
+    import_hook.accept = False
+    drop(w, gbk_shapefile(tmp_path))
+    qtbot.waitUntil(lambda: len(import_hook.dialogs) == 1)
+    qtbot.wait(10)
+    assert len(w.project.layers) == 2 and not w.project.dirty and not w.history.can_undo()
+
+
+def test_add_layer_reads_rasters_directly_and_vectors_through_the_dialog(main_window, tmp_path, import_hook):
+    from hygis.ui import fileops
+
+    w = main_window
+    path = tmp_path / "新区.geojson"
+    gpd.GeoDataFrame({"name": ["甲", "乙"]}, geometry=[shapely.box(121, 29.8, 121.2, 30), shapely.box(121.3, 29.8, 121.4, 29.9)],
+                     crs=4326).to_file(path, driver="GeoJSON")
+    assert fileops.is_raster("dem.TIF") and not fileops.is_raster(path)
+    assert fileops.add_layer_files(w, [path]) == 1 and len(import_hook.dialogs) == 1
+    assert w.layer_panel.model.data(w.layer_panel.model.index(0, 0)) == "新区  (2)"
+    bad = tmp_path / "broken.geojson"
+    bad.write_text("{not json", encoding="utf-8")
+    assert fileops.add_layer_files(w, [bad]) == 0             # an error dialog, not an empty import dialog
+    assert len(import_hook.dialogs) == 1 and w.last_error_dialog is not None
 
 
 def test_new_project_replaces_history(main_window):

@@ -11,8 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton
 
-from hygis.commands import AddLayer
-from hygis.errors import HygisError
+from hygis.ui import fileops
 from hygis.ui.editing.controller import EditController
 
 #: (attribute, English text, shortcut) of the editing actions.
@@ -193,35 +192,17 @@ class EditingUi(QObject):
         dialog.open()
         return dialog
 
-    def import_dialog(self, path=None):
+    def import_dialog(self, path=None) -> int:
+        """Import ``path`` (asked for if None) through the import dialog; returns how many layers were added."""
         from hygis.io import IMPORT_FORMATS
-        from hygis.ui.import_dialog import ImportDialog
 
         if not path:
             patterns = " ".join(f"*{ext}" for ext in IMPORT_FORMATS if ext not in (".tif", ".tiff"))
             path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import"), "",
                                                   f"{self.tr('GIS files')} ({patterns})")
             if not path:
-                return None
-        try:
-            dialog = ImportDialog(path, self.window)
-        except HygisError as exc:
-            self.window.show_error(exc)
-            return None
-        dialog.accepted.connect(lambda: self.add_layers(dialog.layers))
-        dialog.open()
-        return dialog
-
-    def add_layers(self, layers) -> None:
-        """Add imported layers, each as an undoable step; warnings go to the status bar."""
-        project = self.window.project
-        for layer in layers:
-            project.execute(AddLayer(project, layer))
-            warnings = getattr(layer, "import_warnings", [])
-            if warnings:
-                self.window.statusBar().showMessage(f"{layer.name}: {'; '.join(warnings)}", 15000)
-        if layers and layers[-1].bounds:
-            self.window.canvas.zoom_to_layer(layers[-1])
+                return 0
+        return fileops.add_layer_files(self.window, [path])  # the one import path (also Add Layer, drops)
 
     def export_dialog(self):
         from hygis.ui.export_dialog import ExportDialog

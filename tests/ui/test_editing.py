@@ -268,3 +268,32 @@ def test_editing_strings_have_chinese_translations():
         strings += [s for s, _ in re.findall(r'\("act_\w+", "([^"]+)", ("[^"]*"|None)\)', text) if not s.startswith("act_")]
         missing = [s for s in strings if s not in catalogue.get(context, {})]
         assert not missing, f"{context}: {missing}"
+
+
+def test_snapping_menu_layer_choice_and_tolerance(main_window):  # noqa: F811
+    w = main_window
+    ui, c = w.editing, w.editing.controller
+    corridor, enclaves = w.project.layers
+    w.canvas.set_extent((119.6, 29.95, 120.2, 30.45))
+    px = w.canvas.pixel_size()
+    corner = TO_MAP.transform(119.7, 30.2)         # a corridor vertex
+    site = TO_MAP.transform(120.0, 30.0)           # enclave 飞地0
+    near = lambda xy, d: (xy[0] + d * px, xy[1] - 0.5 * d * px)  # noqa: E731
+    assert c.snap(*near(site, 4)).layer_id == enclaves.id
+
+    ui.fill_snap_layers()                          # what opening the menu shows: top layer first, all on
+    actions = ui.menu_snap_layers.actions()
+    assert [a.text() for a in actions] == ["飞地", "科创走廊"] and all(a.isChecked() for a in actions)
+    actions[0].trigger()                           # uncheck 飞地
+    assert c.snap(*near(site, 4)) is None          # ignored, although visible and within tolerance
+    hit = c.snap(*near(corner, 4))
+    assert hit.layer_id == corridor.id and (hit.lon, hit.lat) == (119.7, 30.2)
+    ui.fill_snap_layers()
+    assert [a.isChecked() for a in ui.menu_snap_layers.actions()] == [False, True]
+    ui.menu_snap_layers.actions()[0].trigger()     # back on
+    assert c.snap(*near(site, 4)).layer_id == enclaves.id
+
+    five = next(a for a in ui.tolerance_group.actions() if a.data() == 5)
+    five.trigger()                                 # tolerance in screen pixels
+    assert c.snap_settings.tolerance_px == 5 and c.snap(*near(site, 7)) is None
+    assert c.snap(*near(site, 3)) is not None

@@ -82,6 +82,8 @@ class EditingUi(QObject):
         w = self.window
         self.menu_snapping = QMenu(w)
         self.menu_snapping.addActions([self.act_snap_on, self.act_snap_vertices, self.act_snap_segments])
+        self.menu_snap_layers = self.menu_snapping.addMenu("")
+        self.menu_snap_layers.aboutToShow.connect(self.fill_snap_layers)
         self.menu_tolerance = self.menu_snapping.addMenu("")
         self.menu_tolerance.addActions(self.tolerance_group.actions())
         w.menu_edit.addSeparator()
@@ -131,10 +133,25 @@ class EditingUi(QObject):
     # -- behaviour -------------------------------------------------------------------------------
     def _on_project(self, project) -> None:
         self.controller.activate_tool("")
+        self.controller.snap_settings.excluded_layer_ids.clear()  # every layer of a new project snaps
         self.controller.set_project(project)
         self.table.set_project(project)
         self.history.set_project(project)
         self._update_actions()
+
+    def fill_snap_layers(self) -> None:
+        """One checkable entry per vector layer, top layer first (rebuilt each time the menu opens)."""
+        menu, c = self.menu_snap_layers, self.controller
+        menu.clear()
+        layers = [lyr for lyr in list(self.window.project.layers)[::-1] if hasattr(lyr, "selection")]
+        for layer in layers:
+            action = menu.addAction(layer.name)
+            action.setCheckable(True)
+            action.setChecked(c.snap_settings.snaps_to(layer))
+            action.setData(layer.id)
+            action.toggled.connect(lambda on, lid=layer.id: c.set_snap_layer(lid, on))
+        if not layers:
+            menu.addAction(self.tr("(no vector layers)")).setEnabled(False)
 
     def _on_current_layer(self, layer) -> None:
         if layer is not None and self.controller.is_editing(layer):
@@ -217,6 +234,7 @@ class EditingUi(QObject):
             action.setText(self.tr(text))
             action.setToolTip(self.tr(text).replace("&", "").rstrip("…"))
         self.menu_snapping.setTitle(self.tr("S&napping"))
+        self.menu_snap_layers.setTitle(self.tr("Snap to &Layers"))
         self.menu_tolerance.setTitle(self.tr("Tolerance"))
         self.toolbar.setWindowTitle(self.tr("Editing toolbar"))
         self.dock_table.setWindowTitle(self.tr("Attribute Table"))

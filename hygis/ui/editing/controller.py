@@ -145,6 +145,12 @@ class EditController(QObject):
             self._snap_index = SnapIndex(snap_layers(self.project, self.snap_settings))
         return self._snap_index
 
+    def set_snap_layer(self, layer_id: str, on: bool) -> None:
+        """Switch snapping to one layer on or off (the index is rebuilt on the next snap)."""
+        excluded = self.snap_settings.excluded_layer_ids
+        excluded.discard(layer_id) if on else excluded.add(layer_id)
+        self._snap_index = None
+
     def snap(self, x: float, y: float, exclude=None):
         """The snapped point near map position (x, y) in metres, or None."""
         s = self.snap_settings

@@ -39,6 +39,11 @@ class SnapSettings:
     vertices: bool = True
     segments: bool = True
     layer_ids: set[str] = field(default_factory=set)  # empty: all visible vector layers
+    excluded_layer_ids: set[str] = field(default_factory=set)  # unchecked in the snapping menu
+
+    def snaps_to(self, layer) -> bool:
+        """True unless the user switched snapping to ``layer`` off (layers are on by default)."""
+        return layer.id not in self.excluded_layer_ids
 
 
 def _to_map(lon, lat):
@@ -156,8 +161,11 @@ class SnapIndex:
 
 
 def snap_layers(project, settings: SnapSettings) -> list:
-    """The vector layers snapping looks at: the chosen ones, else all visible vector layers."""
-    layers = [lyr for lyr in project.layers if hasattr(lyr, "selection")]
+    """The vector layers snapping looks at: the chosen ones, else all visible vector layers.
+
+    Layers unchecked in the snapping menu (``settings.excluded_layer_ids``) are never included.
+    """
+    layers = [lyr for lyr in project.layers if hasattr(lyr, "selection") and settings.snaps_to(lyr)]
     if settings.layer_ids:
         return [lyr for lyr in layers if lyr.id in settings.layer_ids]
     return [lyr for lyr in layers if lyr.visible]

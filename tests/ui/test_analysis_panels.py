@@ -140,6 +140,74 @@ def test_coverage_panel_ftz_share_by_district_and_filter_recompute(qtbot, sample
     assert total == pytest.approx(one_km2, rel=1e-3)
 
 
+def test_coverage_panel_population_weights_from_a_zone_field(qtbot):
+    import geopandas as gpd
+
+    from hygis.layers.vector import VectorLayer
+
+    zones = gpd.GeoDataFrame({"name": ["甲区", "乙区"], "人口": [1000.0, 500.0], "code": ["a", "b"]},
+                             geometry=[shapely.box(120.0, 30.0, 120.1, 30.1), shapely.box(120.1, 30.0, 120.2, 30.1)],
+                             crs=4326)
+    target = gpd.GeoDataFrame({"name": ["新区"]}, geometry=[shapely.box(120.0, 30.0, 120.05, 30.1)], crs=4326)
+    project = Project("t")
+    project.layers.append(VectorLayer("分区", zones))
+    project.layers.append(VectorLayer("新区", target))
+    panel = make(qtbot, CoveragePanel, project)
+    panel.set_zones("分区", by="name")
+    panel.set_targets(["新区"])
+    labels = [panel.weights_combo.itemText(i) for i in range(panel.weights_combo.count())]
+    assert labels == ["None", "人口 (zone field)"]          # numeric zone fields only
+    panel.set_weights("人口")
+    qtbot.waitUntil(lambda: not panel.runner.busy and panel.result is not None
+                    and "weight_share_pct" in panel.model.columns, timeout=TIMEOUT)
+    frame = panel.model.frame.set_index("zone")
+    assert frame.loc["甲区", "covered_share_pct"] == pytest.approx(50.0, abs=0.01)
+    assert frame.loc["甲区", ["weight_total", "weight_covered"]].tolist() == pytest.approx([1000.0, 500.0], rel=1e-3)
+    assert frame.loc["甲区", "weight_share_pct"] == pytest.approx(50.0, abs=0.01)
+    assert frame.loc["乙区", "weight_share_pct"] == 0
+    assert frame.loc[TOTAL_LABEL, "weight_share_pct"] == pytest.approx(500 / 1500 * 100, abs=0.01)
+    headers = [panel.model.headerData(c, Qt.Orientation.Horizontal) for c in range(panel.model.columnCount())]
+    assert headers[-3:] == ["Weight total", "Weight covered", "Weight share (%)"]
+    row = list(panel.model.frame["zone"]).index("甲区")
+    assert panel.model.data(panel.model.index(row, len(headers) - 1)) == "50.0"
+    panel.set_weights(None)                                  # back to unweighted: no weight columns
+    qtbot.waitUntil(lambda: not panel.runner.busy and "weight_share_pct" not in panel.model.columns,
+                    timeout=TIMEOUT)
+
+
+def test_coverage_panel_population_weights_from_a_raster(qtbot):
+    import geopandas as gpd
+    from rasterio.io import MemoryFile
+    from rasterio.transform import from_origin
+
+    from hygis.layers.raster import RasterLayer
+    from hygis.layers.vector import VectorLayer
+
+    zones = gpd.GeoDataFrame({"name": ["甲区"]}, geometry=[shapely.box(120.0, 30.0, 120.1, 30.1)], crs=4326)
+    target = gpd.GeoDataFrame({"name": ["新区"]}, geometry=[shapely.box(120.0, 30.0, 120.05, 30.1)], crs=4326)
+    pop = np.zeros((10, 10), "float32")
+    pop[:, :5] = 3.0                                        # people live in the western half only
+    with MemoryFile() as mem:
+        with mem.open(driver="GTiff", width=10, height=10, count=1, dtype="float32", crs="EPSG:4326",
+                      transform=from_origin(120.0, 30.1, 0.01, 0.01)) as ds:
+            ds.write(pop, 1)
+        content = mem.read()
+    project = Project("t")
+    project.layers.append(RasterLayer("人口栅格", content))
+    project.layers.append(VectorLayer("分区", zones))
+    project.layers.append(VectorLayer("新区", target))
+    panel = make(qtbot, CoveragePanel, project)
+    panel.set_zones("分区", by="name")
+    panel.set_targets(["新区"])
+    panel.set_weights("人口栅格")
+    qtbot.waitUntil(lambda: not panel.runner.busy and panel.result is not None
+                    and "weight_share_pct" in panel.model.columns, timeout=TIMEOUT)
+    frame = panel.model.frame.set_index("zone")
+    assert frame.loc["甲区", "covered_share_pct"] == pytest.approx(50.0, abs=0.01)
+    assert frame.loc["甲区", "weight_total"] == pytest.approx(150.0)
+    assert frame.loc["甲区", "weight_share_pct"] == pytest.approx(100.0)   # everyone lives under the cover
+
+
 # -- adjacency -----------------------------------------------------------------------------------
 def test_adjacency_panel_ftz_corridor_pairs_within_5km(qtbot, sample):
     from hygis.ui.canvas import MapCanvas

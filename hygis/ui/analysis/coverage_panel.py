@@ -23,14 +23,17 @@ from hygis.ui.analysis.panel import AnalysisPanel
 MAX_BARS = 25
 
 
-def run_coverage(targets, zones, by=None, buffer_m=0.0, progress=None, cancelled=None) -> dict:
-    """Worker job: resolve basemap zones, run coverage_by_zone; returns table and zones frame."""
+def run_coverage(targets, zones, by=None, buffer_m=0.0, weights=None, progress=None, cancelled=None) -> dict:
+    """Worker job: resolve basemap zones, run coverage_by_zone; returns table and zones frame.
+
+    ``weights``: None, a numeric zone field name or a RasterLayer (population per pixel).
+    """
     if isinstance(zones, str):
         from hygis.basemap import zones_from_spec
 
         zones = zones_from_spec(zones)
     table = registry.get("coverage").run(progress=progress, cancelled=cancelled, targets=targets, zones=zones,
-                                         by=by, buffer_m=buffer_m)
+                                         by=by, buffer_m=buffer_m, weights=weights)
     return {"table": table, "zones": zones, "by": by or "name"}
 
 
@@ -52,10 +55,12 @@ class CoveragePanel(AnalysisPanel):
         self.zones_combo.currentIndexChanged.connect(self._on_zones_changed)
         self.by_combo = QComboBox(self)
         self.by_combo.currentIndexChanged.connect(self._on_input_changed)
+        self.weights_combo = QComboBox(self)  # data: None, "field:<name>" or "raster:<layer id>"
+        self.weights_combo.currentIndexChanged.connect(self._on_input_changed)
         self.form = form
-        self.form_labels = [QLabel(self) for _ in range(4)]
+        self.form_labels = [QLabel(self) for _ in range(5)]
         for label, widget in zip(self.form_labels, (self.targets_list, self.buffer_spin, self.zones_combo,
-                                                    self.by_combo)):
+                                                    self.by_combo, self.weights_combo)):
             form.addRow(label, widget)
         layout.addLayout(form)
 
@@ -63,7 +68,8 @@ class CoveragePanel(AnalysisPanel):
         split = QSplitter(Qt.Orientation.Vertical, self)
         self.model = DataFrameModel(parent=self)
         self.model.total_label = TOTAL_LABEL
-        self.model.digits = {"covered_share_pct": 1, "points_per_100km2": 2}
+        self.model.digits = {"covered_share_pct": 1, "points_per_100km2": 2, "weight_total": 0,
+                             "weight_covered": 0, "weight_share_pct": 1}
         self.table = make_table_view(self.model, self)
         self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
         self.plot = bar_chart(self)
@@ -76,13 +82,15 @@ class CoveragePanel(AnalysisPanel):
         self.setWindowTitle(self.tr("Coverage"))
         self.runner.title = self.tr("Coverage")
         for row, text in enumerate((self.tr("Target layers"), self.tr("Buffer"), self.tr("Zones"),
-                                    self.tr("Group by"))):
+                                    self.tr("Group by"), self.tr("Weights"))):
             self.form_labels[row].setText(text)
         self.model.headers = {
             "zone": self.tr("Zone"), "zone_area_km2": self.tr("Zone area (km²)"),
             "covered_area_km2": self.tr("Covered (km²)"), "covered_share_pct": self.tr("Share (%)"),
             "covered_length_km": self.tr("Length (km)"), "point_count": self.tr("Points"),
-            "points_per_100km2": self.tr("Points per 100 km²")}
+            "points_per_100km2": self.tr("Points per 100 km²"), "weight_total": self.tr("Weight total"),
+            "weight_covered": self.tr("Weight covered"), "weight_share_pct": self.tr("Weight share (%)")}
+        self._fill_weights()
         if self.zones_combo.count() >= 2:
             self.zones_combo.setItemText(0, self.tr("Basemap districts"))
             self.zones_combo.setItemText(1, self.tr("Basemap cities"))
@@ -130,6 +138,49 @@ class CoveragePanel(AnalysisPanel):
             self.by_combo.setCurrentIndex(max(i, 0))
 
         with_blocked(self.by_combo, fill)
+        self._fill_weights()
+
+    def _fill_weights(self) -> None:
+        """None, the numeric fields of a zones layer, and the project's raster layers."""
+        def fill():
+            current = self.weights_combo.currentData()
+            self.weights_combo.clear()
+            self.weights_combo.addItem(self.tr("None"), None)
+            zone = self._zone_layer()
+            if zone is not None:
+                for name in zone.data.columns:
+                    if name != zone.data.geometry.name and pd.api.types.is_numeric_dtype(zone.data[name]) \
+                            and not pd.api.types.is_bool_dtype(zone.data[name]):
+                        self.weights_combo.addItem(self.tr("{name} (zone field)").format(name=name), f"field:{name}")
+            for layer in self.project.layers if self.project is not None else ():
+                if layer.kind == "raster":
+                    self.weights_combo.addItem(self.tr("{name} (raster)").format(name=layer.name),
+                                               f"raster:{layer.id}")
+            self.weights_combo.setCurrentIndex(max(self.weights_combo.findData(current), 0))
+
+        with_blocked(self.weights_combo, fill)
+
+    def set_weights(self, choice: str | None) -> None:
+        """Weight by ``choice``: None, a zone field name or a raster layer's name."""
+        i = 0
+        if choice is not None:
+            i = self.weights_combo.findData(f"field:{choice}")
+            if i < 0:
+                layer = next((lyr for lyr in self.project.layers if lyr.kind == "raster" and lyr.name == choice), None)
+                i = self.weights_combo.findData(f"raster:{layer.id}") if layer is not None else -1
+            if i < 0:
+                raise ValueError(f"no weight field or raster named {choice!r}")
+        self.weights_combo.setCurrentIndex(i)
+
+    def _weights(self):
+        """What the weights choice means for coverage_by_zone (field name or RasterLayer)."""
+        data = self.weights_combo.currentData()
+        if not data:
+            return None
+        kind, _, value = data.partition(":")
+        if kind == "field":
+            return value
+        return next((lyr for lyr in self.project.layers if lyr.id == value), None)
 
     def _on_zones_changed(self) -> None:
         self._fill_fields()
@@ -177,7 +228,7 @@ class CoveragePanel(AnalysisPanel):
         zones = snapshot(zone_layer) if zone_layer is not None else self.zones_combo.currentData()
         by = self.by_combo.currentText() if zone_layer is not None else "name"
         return run_coverage, dict(targets=[snapshot(layer) for layer in layers], zones=zones, by=by,
-                                  buffer_m=self.buffer_spin.value())
+                                  buffer_m=self.buffer_spin.value(), weights=self._weights())
 
     # results ----------------------------------------------------------------------------------
     def _show(self, result) -> None:
@@ -188,6 +239,8 @@ class CoveragePanel(AnalysisPanel):
             columns.append("covered_length_km")
         if len(total) and int(total["point_count"].iloc[0]) > 0:
             columns += ["point_count", "points_per_100km2"]
+        if "weight_share_pct" in table.columns:
+            columns += ["weight_total", "weight_covered", "weight_share_pct"]
         self.model.set_frame(table, columns)
         self.table.resizeColumnsToContents()
         zones = table[(table["zone"] != TOTAL_LABEL)]

@@ -2,8 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_scenario_switch.py
 
-Prints medians; the issue asks for a switch under 200 ms.  The assertion at
-the end is deliberately generous (2.5×) because the machine may be shared.
+Prints medians (and their ratio to the 200 ms goal of issue 6): warm switches (back and forth
+between views already shown: basemap image and label images cached, what a presentation does)
+and cold switches (the basemap image cache emptied before each switch: a view never shown).
+The assertion at the end is deliberately generous (2.5×) because the machine may be shared.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from hygis.project import Project  # noqa: E402
 from hygis.ui.canvas import MapCanvas  # noqa: E402
+from hygis.ui.render import mapdraw  # noqa: E402
 from hygis.ui.scenario_bar import ScenarioBar  # noqa: E402
 
 GOAL_S = 0.200
@@ -37,7 +40,7 @@ def main() -> int:
     bar = ScenarioBar(project, canvas)
     canvas.render_image(1280, 800)  # warm-up: fonts, projected geometry caches
     names = project.scenarios.names
-    apply_t, full_t, frame_t = [], [], []
+    apply_t, full_t, cold_t, frame_t = [], [], [], []
     for _ in range(5):
         for name in names:
             t0 = time.perf_counter()
@@ -46,7 +49,14 @@ def main() -> int:
             canvas.render_image(1280, 800)
             full_t.append(time.perf_counter() - t0)
             apply_t.append(t1 - t0)
-    for _ in range(3):  # live canvas: switch → the background render delivers the new frame
+    for _ in range(4):
+        for name in names:
+            mapdraw._BASEMAP_IMAGES.clear()  # a view never drawn before
+            t0 = time.perf_counter()
+            bar.switch_to(name)
+            canvas.render_image(1280, 800)
+            cold_t.append(time.perf_counter() - t0)
+    for _ in range(4):  # live canvas: switch → the background render delivers the new frame
         for name in names:
             done = []
             canvas.renderDone.connect(lambda: done.append(time.perf_counter()))
@@ -59,8 +69,11 @@ def main() -> int:
     med = statistics.median
     print(f"scenario switch, sample project ({len(names)} scenarios), 1280x800:")
     print(f"  apply (visibility/filters/styles/extent)   median {med(apply_t) * 1000:7.1f} ms")
-    print(f"  apply + full synchronous render            median {med(full_t) * 1000:7.1f} ms  max {max(full_t) * 1000:.1f} ms")
-    print(f"  live canvas: switch → new frame on screen  median {med(frame_t) * 1000:7.1f} ms  (incl. debounce)")
+    rows = [("apply + full synchronous render, warm", full_t, f"max {max(full_t) * 1000:.1f} ms"),
+            ("apply + full render, cold (new view)", cold_t, f"max {max(cold_t) * 1000:.1f} ms"),
+            ("live canvas: switch → new frame on screen", frame_t, "(incl. 60 ms debounce)")]
+    for label, times, note in rows:
+        print(f"  {label:42s} median {med(times) * 1000:7.1f} ms  {med(times) / GOAL_S:5.2f}× goal  {note}")
     print(f"  goal < {GOAL_S * 1000:.0f} ms; asserted bound (shared machine) < {BOUND_S * 1000:.0f} ms")
     assert med(full_t) < BOUND_S, f"switch too slow: {med(full_t):.3f} s"
     return 0

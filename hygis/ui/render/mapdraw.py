@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +19,17 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from hygis.errors import HygisError
 from hygis.ui.render import decorations
 from hygis.ui.render.bridge import RendererSet
-from hygis.ui.render.labels import LabelSet
+from hygis.ui.render.labels import LabelSet, _raster_device
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView
 
 log = logging.getLogger(__name__)
 BACKGROUND = QColor("#dfeaf2")  # sea / outside the basemap
 _BASEMAP: dict[str, object] = {}
 _BASEMAP_LOCK = threading.Lock()
+#: Basemap images of the last few views: the basemap never changes, and a scenario switch or
+#: a presentation goes back and forth between the same few views (20–70 ms saved each time).
+_BASEMAP_IMAGES: OrderedDict = OrderedDict()
+BASEMAP_IMAGES_MAX = 4
 
 
 def basemap_layers() -> list:
@@ -47,17 +52,51 @@ def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet
     """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``)."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     label_set = LabelSet() if labels else None
-    stack = [(lyr, _BASEMAP["renderers"]) for lyr in basemap_layers()] if basemap else []
-    stack += [(lyr, renderers) for lyr in layers]
-    for layer, rset in stack:
-        if not layer.visible or layer.opacity <= 0:
-            continue
-        try:
-            _draw_layer(painter, rset.get(layer), view, layer.opacity, label_set)
-        except HygisError as exc:
-            log.warning("layer %s not drawn: %s", layer.name, exc)
+    if basemap:
+        _draw_basemap(painter, view, label_set)
+    for layer in layers:
+        _draw_visible(painter, layer, renderers, view, label_set)
     if label_set is not None:
         label_set.draw(painter, view.width, view.height)
+
+
+def _draw_visible(painter, layer, renderers, view, label_set) -> None:
+    if not layer.visible or layer.opacity <= 0:
+        return
+    try:
+        _draw_layer(painter, renderers.get(layer), view, layer.opacity, label_set)
+    except HygisError as exc:
+        log.warning("layer %s not drawn: %s", layer.name, exc)
+
+
+def _draw_basemap(painter: QPainter, view: MapView, label_set) -> None:
+    """The basemap layers: from the image cache on raster devices, else drawn as vectors."""
+    layers = basemap_layers()
+    rset = _BASEMAP["renderers"]
+    if not layers:
+        return
+    if not _raster_device(painter) or any(lyr.style.label_field for lyr in layers):
+        for layer in layers:
+            _draw_visible(painter, layer, rset, view, label_set)
+        return
+    key = (view, tuple((id(lyr), lyr.visible, lyr.opacity, repr(lyr.style)) for lyr in layers))
+    with _BASEMAP_LOCK:
+        img = _BASEMAP_IMAGES.get(key)
+        if img is not None:
+            _BASEMAP_IMAGES.move_to_end(key)
+    if img is None:
+        img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for layer in layers:
+            _draw_visible(p, layer, rset, view, None)
+        p.end()
+        with _BASEMAP_LOCK:
+            _BASEMAP_IMAGES[key] = img
+            while len(_BASEMAP_IMAGES) > BASEMAP_IMAGES_MAX:
+                _BASEMAP_IMAGES.popitem(last=False)
+    painter.drawImage(QPointF(0, 0), img)
 
 
 def _draw_layer(painter, renderer, view, opacity, labels) -> None:

@@ -21,8 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from hygis.analysis._common import Feedback
 
@@ -132,6 +130,9 @@ def cover_clusters(pieces: np.ndarray, group: np.ndarray, tolerance: float = 0.0
     if tolerance <= 0:
         hit = parallel(shapely.intersects, pieces[a], pieces[b])
         a, b = a[hit], b[hit]
+    from scipy.sparse import coo_matrix  # here, not at import: the GUI's panels import this module at start-up
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(a), bool), (a, b)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 

@@ -310,3 +310,20 @@ def test_cancel_keeps_previous_results(qtbot):
     gate.set()
     qtbot.waitUntil(lambda: not panel.runner.busy, timeout=TIMEOUT)
     assert panel.summary.text() == before and "never" not in panel.result
+
+
+def test_installing_the_panels_loads_no_chart_or_scipy_code(tmp_path):
+    """The panels are cheap to install: pyqtgraph and scipy load with the first chart / analysis run."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
+            "from hygis.ui.mainwindow import MainWindow\nw = MainWindow(defer_analysis=True)\nw.install_analysis()\n"
+            "assert w.analysis is not None\nw.canvas.dispose()\n"
+            "print(sorted(m for m in ('pyqtgraph', 'scipy') if m in sys.modules))\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))  # no real settings
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2], env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QTabWidget
 
 from hygis.analysis import registry
-from hygis.analysis.contiguity import adjacency_matrix
 from hygis.ui.analysis.common import (ZONE_BASEMAP, DataFrameModel, MatrixModel, make_table_view, snapshot,
                                       vector_layers, with_blocked)
 from hygis.ui.analysis.map_links import LinkOverlay, pair_links
@@ -22,6 +21,7 @@ SAME_LAYER = ""
 
 def run_adjacency(a, b=None, distance_m=None, method="distance", progress=None, cancelled=None) -> dict:
     """Worker job: pairs (registry 'adjacency' or 'contiguity'), their matrix and map links."""
+    from hygis.analysis.contiguity import adjacency_matrix  # the analysis stack loads with the first run
     from hygis.basemap import zones_from_spec
 
     a = zones_from_spec(a) if isinstance(a, str) else a

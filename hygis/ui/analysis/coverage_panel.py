@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QListWidget, QListWidgetItem, QSplitter)
 
 from hygis.analysis import registry
-from hygis.analysis.coverage import TOTAL_LABEL
 from hygis.ui.analysis.charts import bar_chart, set_hbars
 from hygis.ui.analysis.common import (ZONE_BASEMAP, DataFrameModel, make_table_view, snapshot, vector_layers,
                                       with_blocked)
@@ -67,7 +66,6 @@ class CoveragePanel(AnalysisPanel):
     def _build_results(self, layout) -> None:
         split = QSplitter(Qt.Orientation.Vertical, self)
         self.model = DataFrameModel(parent=self)
-        self.model.total_label = TOTAL_LABEL
         self.model.digits = {"covered_share_pct": 1, "points_per_100km2": 2, "weight_total": 0,
                              "weight_covered": 0, "weight_share_pct": 1}
         self.table = make_table_view(self.model, self)
@@ -232,6 +230,9 @@ class CoveragePanel(AnalysisPanel):
 
     # results ----------------------------------------------------------------------------------
     def _show(self, result) -> None:
+        from hygis.analysis.coverage import TOTAL_LABEL  # loaded by the run that made ``result``
+
+        self.model.total_label = TOTAL_LABEL
         table = result["table"]
         columns = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct"]
         total = table[table["zone"] == TOTAL_LABEL]
@@ -269,6 +270,8 @@ class CoveragePanel(AnalysisPanel):
 
 def zone_union(zones: pd.DataFrame, by: str, labels: list[str]):
     """Union (WGS84) of the zone rows labelled ``labels`` (every zone for the total row)."""
+    from hygis.analysis.coverage import TOTAL_LABEL
+
     if not labels:
         return None
     if TOTAL_LABEL in labels or by not in zones.columns:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTabWidget
 
@@ -64,8 +63,8 @@ class EnclavePanel(AnalysisPanel):
         self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
         self.charts = QTabWidget(self)
         self.city_plot = charts.bar_chart(self)
-        self.year_plot = charts.bar_chart(self)
-        self.year_plot.getPlotItem().addLegend(offset=(-10, -40), labelTextColor="#222222")
+        self.year_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
+            offset=(-10, -40), labelTextColor="#222222"))
         self.charts.addTab(self.city_plot, "")
         self.charts.addTab(self.year_plot, "")
         self.city_bars: list = []
@@ -178,6 +177,8 @@ class EnclavePanel(AnalysisPanel):
             (by_city["operating"].to_numpy(), charts.BAR_COLOR), (by_city["planned"].to_numpy(), charts.PLANNED_COLOR)])
 
     def _plot_years(self, by_year: pd.DataFrame, s: dict) -> None:
+        import pyqtgraph as pg
+
         item = self.year_plot.getPlotItem()
         for old in self.year_items:
             item.removeItem(old)

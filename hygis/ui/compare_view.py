@@ -1,4 +1,4 @@
-"""Compare two scenarios: two maps side by side with linked pan/zoom, and their indicators.
+"""Compare two scenarios: two maps side by side with linked pan/zoom (or one swipe map), and their indicators.
 
 A scenario changes layer state (visibility, filters, styles), and both maps
 draw at the same time, so each side draws its own *shadow* of the project
@@ -9,14 +9,19 @@ and nothing lands on the undo stack.
 Pan/zoom is linked through ``extentChanged`` → ``set_extent`` on the other
 canvas, with a guard so the echo of that call does not bounce back.  The
 table lists each indicator for both scenarios and the difference (B − A).
+
+The Split / Swipe toggle swaps the two maps for one
+:class:`~hygis.ui.swipe_view.SwipeCanvas` (A left of a draggable divider, B right),
+created on first use; the view (centre and scale) carries over in both directions
+and the table stays.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter,
+                               QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
 from hygis.errors import HygisError
 from hygis.indicators import compare_indicators
@@ -39,6 +44,9 @@ class CompareView(QWidget):
         a = a if a in names else names[0]
         b = b if b in names else names[min(1, len(names) - 1)]
         self._syncing = False
+        self._show_basemap = show_basemap
+        #: The swipe map, created the first time Swipe is chosen.
+        self.swipe = None
         self.combo_a, self.combo_b = QComboBox(), QComboBox()
         for combo, name in ((self.combo_a, a), (self.combo_b, b)):
             combo.addItems(names)
@@ -53,7 +61,22 @@ class CompareView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.btn_split, self.btn_swipe = QToolButton(), QToolButton()
+        self.btn_split.setText(self.tr("Split"))
+        self.btn_split.setToolTip(self.tr("Two maps side by side, pan and zoom linked"))
+        self.btn_swipe.setText(self.tr("Swipe"))
+        self.btn_swipe.setToolTip(self.tr("One map: A left of a divider you can drag, B right of it"))
+        self._modes = QButtonGroup(self)
+        for button in (self.btn_split, self.btn_swipe):
+            button.setCheckable(True)
+            self._modes.addButton(button)
+        self.btn_split.setChecked(True)
+        self.stack = QStackedWidget()
+        self._swipe_page = QWidget()
+        QVBoxLayout(self._swipe_page).setContentsMargins(2, 2, 2, 2)
         self._build_layout()
+        self.btn_split.clicked.connect(lambda: self.set_mode("split"))
+        self.btn_swipe.clicked.connect(lambda: self.set_mode("swipe"))
         self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_a, self.canvas_b, ext))
         self.canvas_b.extentChanged.connect(lambda ext: self._link(self.canvas_b, self.canvas_a, ext))
         self.combo_a.currentTextChanged.connect(lambda _: self._show_side(self.canvas_a, self.combo_a, self.title_a,
@@ -67,27 +90,66 @@ class CompareView(QWidget):
         self._update_table()
 
     def _build_layout(self) -> None:
+        head = QHBoxLayout()
+        for tag, combo in (("A", self.combo_a), ("B", self.combo_b)):
+            head.addWidget(QLabel(f"{tag}:"))
+            head.addWidget(combo)
+        head.addStretch(1)
+        head.addWidget(self.btn_split)
+        head.addWidget(self.btn_swipe)
         sides = QSplitter(Qt.Orientation.Horizontal)
-        for combo, title, canvas, tag in ((self.combo_a, self.title_a, self.canvas_a, "A"),
-                                          (self.combo_b, self.title_b, self.canvas_b, "B")):
+        for title, canvas in ((self.title_a, self.canvas_a), (self.title_b, self.canvas_b)):
             side = QWidget()
             box = QVBoxLayout(side)
             box.setContentsMargins(2, 2, 2, 2)
-            head = QHBoxLayout()
-            head.addWidget(QLabel(f"{tag}:"))
-            head.addWidget(combo)
-            head.addWidget(title, 1)
-            box.addLayout(head)
+            box.addWidget(title)
             box.addWidget(canvas, 1)
             sides.addWidget(side)
+        self.stack.addWidget(sides)
+        self.stack.addWidget(self._swipe_page)
         vertical = QSplitter(Qt.Orientation.Vertical)
-        vertical.addWidget(sides)
+        vertical.addWidget(self.stack)
         vertical.addWidget(self.table)
         vertical.setStretchFactor(0, 4)
         vertical.setStretchFactor(1, 1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        outer.addWidget(vertical)
+        outer.addLayout(head)
+        outer.addWidget(vertical, 1)
+
+    # -- split / swipe ------------------------------------------------------------------------
+    def mode(self) -> str:
+        """'split' (two linked maps) or 'swipe' (one map with a divider)."""
+        return "swipe" if self.stack.currentIndex() == 1 else "split"
+
+    def set_mode(self, mode: str) -> None:
+        """Show the two scenarios as 'split' maps or as one 'swipe' map (the view carries over)."""
+        if mode not in ("split", "swipe"):
+            raise ValueError(f"unknown compare mode {mode!r}")
+        (self.btn_swipe if mode == "swipe" else self.btn_split).setChecked(True)
+        if mode == self.mode():
+            return
+        if mode == "swipe":
+            if self.swipe is None:
+                self._create_swipe()
+            self.stack.setCurrentIndex(1)
+            self._link(self.canvas_a, self.swipe, self.canvas_a.extent())
+            self.swipe.setFocus()
+        else:
+            self.stack.setCurrentIndex(0)
+            for canvas in (self.canvas_a, self.canvas_b):
+                self._link(self.swipe, canvas, self.swipe.extent())
+
+    def _create_swipe(self) -> None:
+        from hygis.ui.swipe_view import SwipeCanvas
+
+        self.swipe = SwipeCanvas(self.canvas_a.project, self.canvas_b.project, self._swipe_page,
+                                 show_basemap=self._show_basemap, name_a=self.scenario_a, name_b=self.scenario_b)
+        self._swipe_page.layout().addWidget(self.swipe)
+
+    def _update_swipe(self) -> None:
+        if self.swipe is not None:
+            self.swipe.set_projects(self.canvas_a.project, self.canvas_b.project, self.scenario_a, self.scenario_b)
 
     # -- sides ------------------------------------------------------------------------------
     @property
@@ -114,6 +176,7 @@ class CompareView(QWidget):
             self._syncing = False
         title.setText(scenario.title or scenario.name)
         self._set_extent(canvas, extent or scenario.extent or view.full_extent())
+        self._update_swipe()
 
     def _set_extent(self, canvas, extent) -> None:
         if extent is None:

@@ -64,11 +64,12 @@ def read_layers(path: Path, layer_names=None) -> list:
 
     GeoPackage/Shapefile/GeoJSON/FlatGeobuf layers are read straight into generic vector
     layers (text encodings handled by ``hygis.io``; no geometry validity pass: drawing does
-    not need one and it costs seconds on a million features).  Everything else goes
+    not need one and it costs seconds on a million features).  Layers of simple polygons
+    come through :func:`hygis.io.readers.read_simple_polygons` (GDAL's Arrow stream).  Everything else goes
     through ``hygis.io.load_layers``.
     """
     from hygis.io import load_layers
-    from hygis.io.readers import read_vector, vector_layer_names
+    from hygis.io.readers import read_simple_polygons, read_vector, vector_layer_names
     from hygis.layers.vector import VectorLayer
 
     wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
@@ -82,7 +83,9 @@ def read_layers(path: Path, layer_names=None) -> list:
         names = [n for n in names if n in layer_names] or names
     layers = []
     for name in names:
-        gdf = read_vector(path, layer=name)
+        gdf = read_simple_polygons(path, layer=name)  # None unless all simple polygons (GPKG/FGB)
+        if gdf is None:
+            gdf = read_vector(path, layer=name)
         if gdf.crs is None:
             raise HygisError(f"{path.name}: layer '{name}' has no coordinate reference system")
         label = name if len(names) > 1 or path.suffix.lower() == ".gpkg" else path.stem

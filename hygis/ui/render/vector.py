@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from hygis.layers.style import feature_colors, parse_color
 from hygis.ui.render import geometry, paths, symbols
@@ -25,6 +25,8 @@ DOT_PX = 3.0  # features smaller than this are drawn as 2×2 pixel dots (level o
 SMALL_PX = 6.0  # features smaller than this are filled without antialiasing (Qt's AA fill of
 # paths with thousands of subpaths is ~30× slower; at this size the difference is invisible)
 CHUNK_RINGS = 150  # antialiased paths are split into chunks of this many rings (same reason)
+CHUNK_RINGS_NOAA = 20_000  # non-antialiased paths are built in chunks too (a 3 M-vertex path's
+# QDataStream copies cost twice as much as 20 small ones), then drawn fills first, outlines second
 MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
 LABEL_LIMIT = 4_000  # no labels when more features than this are in view
 SPLAT_ALPHA_MIN = 160
@@ -166,9 +168,9 @@ class VectorRenderer:
                 rows = np.flatnonzero(mask)
                 self._splat(painter, view, rings.bbox, rows, argb[codes[rows]], block)
         aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
-        for part, chunk in ((small, None), (big & ~small, CHUNK_RINGS)):
+        for part, chunk in ((small, CHUNK_RINGS_NOAA), (big & ~small, CHUNK_RINGS)):
             if part.any():
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa and chunk is not None)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa and chunk == CHUNK_RINGS)
                 self._fill_rings(painter, view, rings, part, codes, colors, chunk)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
         if labels is not None:
@@ -178,15 +180,36 @@ class VectorRenderer:
         style = self.layer.style
         ring_ids = np.flatnonzero(rows_mask[rings.feature])
         hatch = symbols.hatch_brush(style.stroke, style.hatch)
+        groups: dict[int, list] = {}
         for k, path in self._class_paths(rings, ring_ids, codes, view, chunk):
+            groups.setdefault(k, []).append(path)
+        no_pen, no_brush = QPen(Qt.PenStyle.NoPen), QBrush(Qt.BrushStyle.NoBrush)
+        for k, class_paths in groups.items():
             color = tuple(colors[k])
-            painter.setPen(symbols.pen(color if style.stroke_by_class else style.stroke, style.width, style.dash))
-            painter.setBrush(symbols.brush(style.fill if style.stroke_by_class else color))
-            painter.drawPath(path)
-            if hatch is not None:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(hatch)
+            pen = symbols.pen(color if style.stroke_by_class else style.stroke, style.width, style.dash)
+            brush = symbols.brush(style.fill if style.stroke_by_class else color)
+            if len(class_paths) == 1 or chunk != CHUNK_RINGS_NOAA:
+                for path in class_paths:
+                    self._fill_path(painter, path, pen, brush, hatch)
+                continue
+            # all fills of the class, then all its outlines: the pixels of one big path (whose
+            # QDataStream copy alone costs ~0.2 s per million vertices), outlines on top
+            for path in class_paths:
+                self._fill_path(painter, path, no_pen, brush, hatch)
+            painter.setPen(pen)
+            painter.setBrush(no_brush)
+            for path in class_paths:
                 painter.drawPath(path)
+
+    @staticmethod
+    def _fill_path(painter, path, pen, brush, hatch) -> None:
+        painter.setPen(pen)
+        painter.setBrush(brush)
+        painter.drawPath(path)
+        if hatch is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(hatch)
+            painter.drawPath(path)
 
     def _draw_line(self, painter, view, ok, labels) -> None:
         parts = self.geometry("line")

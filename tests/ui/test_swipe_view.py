@@ -152,7 +152,7 @@ def test_swipe_strings_are_translated():
         for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
             for node in ast.walk(cls):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "tr"
-                        and node.args and isinstance(node.args[0], ast.Constant)):
-                    if not catalogue.get(cls.name, {}).get(node.args[0].value):
-                        missing.append(f"{cls.name}: {node.args[0].value}")
+                        and node.args and isinstance(node.args[0], ast.Constant)
+                        and not catalogue.get(cls.name, {}).get(node.args[0].value)):
+                    missing.append(f"{cls.name}: {node.args[0].value}")
     assert missing == []

@@ -118,6 +118,9 @@ def _bbox(x, y, starts, feature, n: int) -> np.ndarray:
     f = feature[nonempty]
     rx0, ry0 = np.minimum.reduceat(x, s), np.minimum.reduceat(y, s)
     rx1, ry1 = np.maximum.reduceat(x, s), np.maximum.reduceat(y, s)
+    if len(f) < 2 or np.all(f[1:] > f[:-1]):  # one ring per feature (the common case): no ufunc.at
+        out[f] = np.column_stack([rx0, ry0, rx1, ry1])
+        return out
     for col, vals, func in ((0, rx0, np.fmin), (1, ry0, np.fmin), (2, rx1, np.fmax), (3, ry1, np.fmax)):
         func.at(out[:, col], f, vals)
     return out

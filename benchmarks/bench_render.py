@@ -131,8 +131,9 @@ _CHILD = ("import atexit, sys\n"
           "        if line.startswith('VmHWM'):\n"
           "            sys.stderr.write('PEAK ' + line.split()[1] + '\\n')\n"
           "atexit.register(_peak)\n"
-          "from hygis.cli import main\n"
-          "raise SystemExit(main(sys.argv[1:]))\n")
+          "import runpy\n"
+          "sys.argv[0] = 'hygis'\n"
+          "runpy.run_module('hygis', run_name='__main__', alter_sys=True)\n")  # = python -m hygis
 
 
 def time_process(path: Path, repeats: int = 3, basemap: bool = False) -> tuple[float, float]:

@@ -138,4 +138,17 @@ def run(args) -> int:
 
     export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap)
     print(out)
+    if _own_process():
+        # The process ends now: keep the garbage collector from walking and freeing a million
+        # geometries at exit (~0.3 s); the OS takes the memory back at once.
+        import gc
+
+        gc.freeze()
     return 0
+
+
+def _own_process() -> bool:
+    """True when this command is the whole process (``hygis render`` / ``python -m hygis``), not a call
+    from tests or another program."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return (spec is not None and spec.name == "hygis.__main__") or Path(sys.argv[0]).stem == "hygis"

@@ -260,8 +260,7 @@ class MapCanvas(QWidget):
 
     def render_image(self, width: int, height: int) -> QImage:
         """What the canvas shows (current extent, layers, decorations) drawn offscreen at width×height."""
-        view = MapView(self._view.cx, self._view.cy, self._view.res * self._view.width / max(width, 1),
-                       int(width), int(height))
+        view = self._view.rescaled(width, height)
         img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=self._basemap_on())
         painter = QPainter(img)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -158,8 +158,7 @@ class SwipeCanvas(MapCanvas):
 
     def render_image(self, width: int, height: int) -> QImage:
         """What the swipe map shows (both sides, divider, names) drawn offscreen at width×height."""
-        view = MapView(self._view.cx, self._view.cy, self._view.res * self._view.width / max(width, 1),
-                       int(width), int(height))
+        view = self._view.rescaled(width, height)
         basemap = self._basemap_on()
         img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=basemap)
         right = mapdraw.render_layers(self._layers_b(), view, self._renderers_b, basemap=basemap)

@@ -190,3 +190,13 @@ def test_unknown_scenario_lists_the_names(tmp_path, capsys):
     assert "现状 2020" in capsys.readouterr().err
     assert main(["render", str(path), "--out", str(tmp_path / "x.png"), "--scenario", "现状 2020",
                  "--size", "200x150", "--no-basemap"]) == 0
+
+
+def test_rescaled_view_keeps_centre_and_map_width():
+    from hygis.ui.render.view import MapView
+
+    view = MapView(500_000.0, 3_300_000.0, 100.0, 800, 600)
+    big = view.rescaled(1600, 1200)
+    assert (big.cx, big.cy, big.width, big.height) == (view.cx, view.cy, 1600, 1200)
+    assert big.bounds == pytest.approx(view.bounds)  # same extent, twice the pixels
+    assert view.resized(1600, 1200).res == view.res  # a widget resize keeps the scale instead

@@ -75,6 +75,10 @@ class MapView:
     def fit_wgs84(cls, bounds, width: int, height: int, margin: float = 0.0) -> "MapView":
         return cls.fit(bounds_to_map(bounds), width, height, margin)
 
+    def rescaled(self, width: int, height: int) -> "MapView":
+        """The same centre and map width drawn at width×height pixels (offscreen images of a view)."""
+        return MapView(self.cx, self.cy, self.res * self.width / max(int(width), 1), int(width), int(height))
+
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) in canvas metres."""

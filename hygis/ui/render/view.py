@@ -29,24 +29,24 @@ def to_wgs84(x, y):
     return _transformer(hcrs.MAP_CRS, hcrs.WGS84).transform(x, y)
 
 
+def _transform_bounds(bounds, transform, n: int = 21):
+    """Bounds of a box after ``transform``, with 21 points per edge so curved edges are covered."""
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    t = np.linspace(0.0, 1.0, n)
+    xs = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x0 + (x1 - x0) * t, np.full(n, x0)])
+    ys = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y0 + (y1 - y0) * t])
+    x, y = transform(xs, ys)
+    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
+
+
 def bounds_to_map(bounds):
     """WGS84 bounds → canvas CRS bounds (densified edges, so curved edges are covered)."""
-    x0, y0, x1, y1 = (float(v) for v in bounds)
-    t = np.linspace(0.0, 1.0, 21)
-    lon = np.concatenate([x0 + (x1 - x0) * t, np.full(21, x1), x0 + (x1 - x0) * t, np.full(21, x0)])
-    lat = np.concatenate([np.full(21, y0), y0 + (y1 - y0) * t, np.full(21, y1), y0 + (y1 - y0) * t])
-    x, y = to_map(lon, lat)
-    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
+    return _transform_bounds(bounds, to_map)
 
 
 def bounds_to_wgs84(bounds):
     """Canvas CRS bounds → WGS84 bounds (densified edges)."""
-    x0, y0, x1, y1 = (float(v) for v in bounds)
-    t = np.linspace(0.0, 1.0, 21)
-    x = np.concatenate([x0 + (x1 - x0) * t, np.full(21, x1), x0 + (x1 - x0) * t, np.full(21, x0)])
-    y = np.concatenate([np.full(21, y0), y0 + (y1 - y0) * t, np.full(21, y1), y0 + (y1 - y0) * t])
-    lon, lat = to_wgs84(x, y)
-    return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
+    return _transform_bounds(bounds, to_wgs84)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def set_hbars(plot, old, labels: list[str], values):
 
 
 def set_vbars(plot, old: list, labels: list[str], series: list[tuple]) -> list:
-    """Stacked vertical bars: ``series`` = [(values, colour), ...]; returns the bar items."""
+    """Stacked vertical bars: ``series`` = [(values, colour[, legend name]), ...]; returns the bar items."""
     import pyqtgraph as pg
 
     item = plot.getPlotItem()
@@ -118,9 +118,10 @@ def set_vbars(plot, old: list, labels: list[str], series: list[tuple]) -> list:
     x = np.arange(len(labels), dtype=float)
     base = np.zeros(len(labels))
     bars = []
-    for values, colour in series:
+    for values, colour, *name in series:
         values = np.asarray(values, dtype=float)
-        bar = pg.BarGraphItem(x=x, y0=base.copy(), height=values, width=0.65, brush=colour, pen=pg.mkPen(None))
+        bar = pg.BarGraphItem(x=x, y0=base.copy(), height=values, width=0.65, brush=colour, pen=pg.mkPen(None),
+                              name=name[0] if name else None)
         item.addItem(bar)
         bars.append(bar)
         base = base + values

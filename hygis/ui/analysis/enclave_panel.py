@@ -62,7 +62,8 @@ class EnclavePanel(AnalysisPanel):
         self.table = make_table_view(self.model, self)
         self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
         self.charts = QTabWidget(self)
-        self.city_plot = charts.bar_chart(self)
+        self.city_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
+            offset=(-10, 10), labelTextColor="#222222"))
         self.year_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
             offset=(-10, -40), labelTextColor="#222222"))
         self.charts.addTab(self.city_plot, "")
@@ -174,7 +175,8 @@ class EnclavePanel(AnalysisPanel):
     def _plot_cities(self, by_city: pd.DataFrame) -> None:
         labels = [str(v) for v in by_city.index]
         self.city_bars = charts.set_vbars(self.city_plot, self.city_bars, labels, [
-            (by_city["operating"].to_numpy(), charts.BAR_COLOR), (by_city["planned"].to_numpy(), charts.PLANNED_COLOR)])
+            (by_city["operating"].to_numpy(), charts.BAR_COLOR, self.tr("Operating")),
+            (by_city["planned"].to_numpy(), charts.PLANNED_COLOR, self.tr("Planned"))])
 
     def _plot_years(self, by_year: pd.DataFrame, s: dict) -> None:
         import pyqtgraph as pg

@@ -83,13 +83,18 @@ def run_app(path=None, lang=None, debug: bool = False) -> int:
     install_translator(app, resolve_language(settings.language(), lang))
     from hygis.ui.mainwindow import MainWindow
 
+    from hygis.ui.fileops import opens_through_import_dialog
+
     window = MainWindow(settings=settings, defer_analysis=True)
-    if path:
+    import_later = bool(path) and opens_through_import_dialog(path)
+    if path and not import_later:
         window.open_project(path)
     timing = os.environ.get(ENV_TIMING)
     if timing:
         _report_first_frame(window, app)
     window.show()
+    if import_later:  # a vector file: its import dialog (preview, encoding) over the shown window
+        window.open_project(path)
     from hygis.ui.autosave import install_autosave, offer_recovery  # recovery after a crash (issue 7)
 
     autosave = install_autosave(window)

@@ -77,9 +77,20 @@ def open_with_prompt(window, path) -> bool:
     return maybe_save(window) and open_path(window, path)
 
 
+def opens_through_import_dialog(path) -> bool:
+    """True for files opened via the import dialog (vector files; not .hygis projects nor rasters)."""
+    return Path(path).suffix.lower() != PROJECT_SUFFIX and not is_raster(path)
+
+
 def open_path(window, path) -> bool:
-    """Open ``path``: a .hygis project, or a GIS file as a new project holding its layers."""
+    """Open ``path``: a .hygis project, or a GIS file as a new project holding its layers.
+
+    A vector file goes through the import dialog (preview, encoding override) like
+    Add Layer; cancelling it keeps the open project.
+    """
     path = Path(path)
+    if opens_through_import_dialog(path):
+        return open_vector_as_project(window, path)
     try:
         if path.suffix.lower() == PROJECT_SUFFIX:
             project = Project.open(path)
@@ -97,6 +108,21 @@ def open_path(window, path) -> bool:
     if path.suffix.lower() == PROJECT_SUFFIX:
         window.settings.add_recent(path)
         window.update_recent_menu()
+    return True
+
+
+def open_vector_as_project(window, path) -> bool:
+    """A new project titled after ``path`` holding the layers the user imports from it.
+
+    The layers are added by :func:`add_layer_files` (the import dialog); the new
+    project replaces the open one only once there is something to add, and starts
+    clean with an empty undo history, as an opened project does.
+    """
+    project = Project(title=Path(path).stem)
+    if add_layer_files(window, [path], new_project=project) == 0:
+        return False
+    project.history.clear()
+    project.mark_clean()
     return True
 
 
@@ -181,10 +207,12 @@ def add_layer_dialog(window) -> None:
         add_layer_files(window, paths)
 
 
-def add_layer_files(window, paths) -> int:
+def add_layer_files(window, paths, new_project=None) -> int:
     """Add the layers of each file (rasters read directly, vector files through the import dialog).
 
     Each layer is one undoable AddLayer command; errors are shown; returns how many were added.
+    With ``new_project``, that project is shown just before the first layers are
+    added to it (so a cancelled or failed import leaves the open project alone).
     """
     added = 0
     for path in paths:
@@ -195,6 +223,9 @@ def add_layer_files(window, paths) -> int:
         except (HygisError, OSError) as exc:
             window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot read {path}: {exc}"))
             continue
+        if layers and new_project is not None:
+            window.set_project(new_project)
+            new_project = None
         added += add_layers(window, layers)
     return added
 

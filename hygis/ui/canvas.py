@@ -41,6 +41,15 @@ def _render_job(generation, view, layers, renderers, basemap, signals) -> None:
     signals.done.emit(generation, img, view)
 
 
+def draw_cached(painter: QPainter, img: QImage | None, cache_view: MapView | None, view: MapView) -> None:
+    """Paint an image rendered for ``cache_view`` where it belongs in ``view`` (pan/zoom in between)."""
+    if img is None or cache_view is None:
+        return
+    x0, y0 = view.to_pixels(cache_view.bounds[0], cache_view.bounds[3])
+    s = cache_view.res / view.res
+    painter.drawImage(QRectF(float(x0), float(y0), cache_view.width * s, cache_view.height * s), img)
+
+
 class MapCanvas(QWidget):
     """An interactive map of a project (see the module docstring)."""
 
@@ -272,12 +281,8 @@ class MapCanvas(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), mapdraw.BACKGROUND)
-        if self._cache is not None and self._cache_view is not None:
-            cv, v = self._cache_view, self._view
-            x0, y0 = v.to_pixels(cv.bounds[0], cv.bounds[3])
-            s = cv.res / v.res
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(QRectF(float(x0), float(y0), cv.width * s, cv.height * s), self._cache)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        draw_cached(painter, self._cache, self._cache_view, self._view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_overlays(painter, self._view)
         self._interaction.paint(painter)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
-from hygis.ui.canvas import MapCanvas
+from hygis.ui.canvas import MapCanvas, draw_cached
 from hygis.ui.fonts import cjk_font
 from hygis.ui.render import decorations, mapdraw
 from hygis.ui.render.bridge import ProjectBridge, RendererSet
@@ -43,15 +43,6 @@ def _render_pair(generation, view, layers_a, layers_b, renderers_a, renderers_b,
         logging.getLogger(__name__).exception("swipe render failed")
         pair = None
     signals.done.emit(generation, pair, view)
-
-
-def _draw_cached(painter: QPainter, img: QImage | None, cache_view: MapView | None, view: MapView) -> None:
-    """Paint an image rendered for ``cache_view`` where it belongs in ``view`` (pan/zoom in between)."""
-    if img is None or cache_view is None:
-        return
-    x0, y0 = view.to_pixels(cache_view.bounds[0], cache_view.bounds[3])
-    s = cache_view.res / view.res
-    painter.drawImage(QRectF(float(x0), float(y0), cache_view.width * s, cache_view.height * s), img)
 
 
 class SwipeCanvas(MapCanvas):
@@ -180,7 +171,7 @@ class SwipeCanvas(MapCanvas):
                           (self._cache_b, QRectF(split, 0, self.width() - split, self.height()))):
             painter.save()
             painter.setClipRect(clip)
-            _draw_cached(painter, img, self._cache_view, self._view)
+            draw_cached(painter, img, self._cache_view, self._view)
             painter.restore()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_overlays(painter, self._view)

@@ -5,7 +5,10 @@ Use it from a test module with ``from tests.ui.fixtures_window import main_windo
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pyogrio
 import pytest
+import shapely
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -58,3 +61,15 @@ def main_window(qtbot, isolated_settings, small_project, monkeypatch):
             widget.close()
     window.deleteLater()
     qtbot.wait(1)
+
+
+def gbk_shapefile(tmp_path):
+    """A GBK district shapefile without a .cpg, like files from older Chinese tools."""
+    frame = gpd.GeoDataFrame({"名称": ["西湖区", "鄞州区"], "城市": ["杭州市", "宁波市"]},
+                             geometry=[shapely.box(120.0, 30.1, 120.2, 30.3), shapely.box(121.5, 29.7, 121.7, 29.9)],
+                             crs=4326)
+    path = tmp_path / "区县.shp"
+    pyogrio.write_dataframe(frame, path, encoding="GBK")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    assert not path.with_suffix(".cpg").exists()
+    return path

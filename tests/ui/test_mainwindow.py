@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import geopandas as gpd
-import pyogrio
 import pytest
 import shapely
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -16,7 +15,8 @@ from hygis import crs as hcrs
 from hygis.commands import ChangeGeometry, SetLayerProperty
 from hygis.project import Project
 from hygis.ui.i18n import install_translator
-from tests.ui.fixtures_window import isolated_settings, main_window, make_small_project, small_project  # noqa: F401
+from tests.ui.fixtures_window import (gbk_shapefile, isolated_settings, main_window, make_small_project,  # noqa: F401
+                                     small_project)
 
 
 def test_window_shows_project_layers_title_and_menus(main_window):
@@ -155,17 +155,6 @@ def import_hook(monkeypatch):
 
     monkeypatch.setattr(fileops, "run_import_dialog", run)
     return hook
-
-
-def gbk_shapefile(tmp_path):
-    """A GBK district shapefile without a .cpg, like files from older Chinese tools."""
-    frame = gpd.GeoDataFrame({"名称": ["西湖区", "鄞州区"], "城市": ["杭州市", "宁波市"]},
-                             geometry=[shapely.box(120.0, 30.1, 120.2, 30.3), shapely.box(121.5, 29.7, 121.7, 29.9)],
-                             crs=4326)
-    path = tmp_path / "区县.shp"
-    pyogrio.write_dataframe(frame, path, encoding="GBK")
-    path.with_suffix(".cpg").unlink(missing_ok=True)
-    return path
 
 
 def test_dropping_a_gbk_shapefile_goes_through_the_import_dialog(main_window, tmp_path, import_hook, qtbot):

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import geopandas as gpd
-import pyogrio
 import pytest
-import shapely
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from hygis.ui import fileops
-from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
+from tests.ui.fixtures_window import gbk_shapefile, isolated_settings, main_window, small_project  # noqa: F401
 
 
 @pytest.fixture
@@ -29,18 +26,6 @@ def import_hook(monkeypatch):
 
     monkeypatch.setattr(fileops, "run_import_dialog", run)
     return hook
-
-
-def gbk_shapefile(tmp_path):
-    """A GBK district shapefile without a .cpg, like files from older Chinese tools."""
-    frame = gpd.GeoDataFrame({"名称": ["西湖区", "鄞州区"], "城市": ["杭州市", "宁波市"]},
-                             geometry=[shapely.box(120.0, 30.1, 120.2, 30.3), shapely.box(121.5, 29.7, 121.7, 29.9)],
-                             crs=4326)
-    path = tmp_path / "区县.shp"
-    pyogrio.write_dataframe(frame, path, encoding="GBK")
-    path.with_suffix(".cpg").unlink(missing_ok=True)
-    assert not path.with_suffix(".cpg").exists()
-    return path
 
 
 def test_file_open_of_a_gbk_shapefile_shows_the_dialog_and_opens_a_new_project(main_window, tmp_path, import_hook,

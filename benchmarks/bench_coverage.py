@@ -7,7 +7,7 @@ Run from the repository root::
 
 Workload: N random small polygons (octagons of radius 50–500 m, random rotation,
 centres uniform inside Zhejiang) against the 90 districts of the basemap
-(``hygis.basemap.load_basemap('district')``; a 9×10 grid over 118–123°E,
+(``hygis.geo.basemap.load_basemap('district')``; a 9×10 grid over 118–123°E,
 27–31.2°N if the basemap is missing).  Both sides start from WGS84 frames
 and end with the covered area (km², equal-area projection) of every district:
 
@@ -35,14 +35,14 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hygis import crs as hcrs  # noqa: E402
+from hygis.geo import crs as hcrs  # noqa: E402
 from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone  # noqa: E402
 
 
 def load_zones() -> gpd.GeoDataFrame:
     """The 90 districts, or a 9×10 grid over Zhejiang's bounding box without the basemap."""
     try:
-        from hygis.basemap import load_basemap
+        from hygis.geo.basemap import load_basemap
 
         return load_basemap("district")[["name", "geometry"]]
     except Exception as exc:  # noqa: BLE001 - any failure: fall back to the grid

@@ -65,7 +65,7 @@ def dataset(label: str) -> Path:
 
 
 def load_layer(path: Path):
-    from hygis.render_cli import read_layers
+    from hygis.cli.render import read_layers
 
     return read_layers(path)[0]
 

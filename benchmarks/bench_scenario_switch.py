@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from hygis.project import Project  # noqa: E402
 from hygis.ui.canvas import MapCanvas  # noqa: E402
 from hygis.ui.render import mapdraw  # noqa: E402
 from hygis.ui.scenario_bar import ScenarioBar  # noqa: E402
+from hygis.project.fileformat import open_project
 
 GOAL_S = 0.200
 BOUND_S = 2.5 * GOAL_S
@@ -34,7 +34,7 @@ BOUND_S = 2.5 * GOAL_S
 def measure() -> dict[str, list[float]]:
     """Seconds per switch: {'apply', 'warm', 'cold', 'live'} (15, 15, 12 and 12 switches)."""
     app = QApplication.instance() or QApplication([])
-    project = Project.open(ROOT / "sample_projects" / "hangzhou_ningbo.hygis")
+    project = open_project(ROOT / "sample_projects" / "hangzhou_ningbo.hygis")
     canvas = MapCanvas(project)
     canvas.resize(1280, 800)
     canvas.show()

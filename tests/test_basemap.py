@@ -7,10 +7,10 @@ import pyogrio
 import pytest
 import shapely
 
-from hygis import crs as hcrs
-from hygis.basemap import (BASEMAP_LEVELS, basemap_layers, basemap_path, load_basemap,
+from hygis.geo import crs as hcrs
+from hygis.geo.basemap import (BASEMAP_LEVELS, basemap_layers, basemap_path, load_basemap,
                            zones_from_spec)
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "zhejiang_admin_gcj02.gpkg"
 

@@ -10,8 +10,9 @@ import pyogrio
 import pytest
 
 from hygis.cli import main
-from hygis.crs import wgs84_to_gcj02
+from hygis.geo.crs import wgs84_to_gcj02
 from hygis.project import Project
+from hygis.project.fileformat import open_project, save_project
 from tests.factories import corridor_layer, enclave_layer
 from tests.io.conftest import bowtie_geojson, district_frame, write_gbk_shapefile  # noqa: F401 (fixture)
 
@@ -22,13 +23,13 @@ def _sha(path):
 
 @pytest.fixture
 def project_path(tmp_path):
-    from hygis.commands import AddLayer
+    from hygis.project.commands import AddLayer
 
     project = Project("测试项目")
     for layer in (corridor_layer(), enclave_layer(3)):
         project.execute(AddLayer(project, layer))
     path = tmp_path / "test.hygis"
-    project.save(path)
+    save_project(project, path)
     return path
 
 
@@ -44,7 +45,7 @@ def test_import_gbk_shapefile_into_project(tmp_path, project_path, capsys):
     shp = write_gbk_shapefile(tmp_path / "区县.shp")
     assert main(["import", str(project_path), str(shp)]) == 0
     assert "imported '区县' (vector, 2 features, polygon)" in capsys.readouterr().out
-    project = Project.open(project_path)
+    project = open_project(project_path)
     assert project.layers.names == ["科创走廊", "飞地", "区县"]
     assert project.layers["区县"].data["name"].tolist() == ["西湖区", "鄞州区"]
 
@@ -58,7 +59,7 @@ def test_import_needs_create_for_a_new_project(tmp_path, capsys):
     assert "does not exist (add --create" in _err_line(capsys)
     assert not new.exists()
     assert main(["import", str(new), str(csv), "--create", "--datum", "gcj02", "--name", "景点"]) == 0
-    layer = Project.open(new).layers["景点"]
+    layer = open_project(new).layers["景点"]
     assert abs(layer.data.geometry.x.iloc[0] - 120.1517) < 1e-7
 
 
@@ -67,7 +68,7 @@ def test_import_as_kind_with_map(tmp_path, project_path):
     csv.write_text("名称,城市,级别,src,lon,lat\n拱宸桥,杭州市,world,test,120.1397,30.3186\n", encoding="gbk")
     assert main(["import", str(project_path), str(csv), "--as", "heritage", "--map", "级别=heritage_level",
                  "--map", "src=source"]) == 0
-    layer = Project.open(project_path).layers["h"]
+    layer = open_project(project_path).layers["h"]
     assert layer.kind == "heritage" and layer.data["heritage_level"].tolist() == ["world"]
 
 
@@ -109,7 +110,7 @@ def test_invalid_geometries_refused_then_repaired_or_kept(bowtie_geojson, projec
     assert main(["import", str(project_path), str(bowtie_geojson), "--keep-invalid", "--name", "原样"]) == 0
     assert "warning: 原样: 1 invalid geometries (fid 1: Self-intersection" in capsys.readouterr().err
     assert main(["import", str(project_path), str(bowtie_geojson), "--repair", "--name", "修复"]) == 0
-    project = Project.open(project_path)
+    project = open_project(project_path)
     assert not project.layers["原样"].data.is_valid.iloc[1]
     assert project.layers["修复"].data.is_valid.all() and project.layers["修复"].feature_count == 3
 

@@ -3,12 +3,12 @@ from unittest.mock import Mock
 import pytest
 import shapely
 
-from hygis.commands import (AddFeatures, AddLayer, ChangeAttribute, ChangeGeometry, DeleteFeatures, MoveLayer,
+from hygis.project.commands import (AddFeatures, AddLayer, ChangeAttribute, ChangeGeometry, DeleteFeatures, MoveLayer,
                             RemoveLayer, RenameLayer, SetLayerProperty)
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.style import Style
 from hygis.project import Project
-from hygis.scenarios import capture
+from hygis.project.scenarios import capture
 from tests.factories import corridor_layer, enclave_layer
 
 NEW = dict(name="新飞地", host_city="宁波市", origin_city="丽水市", enclave_type="industry", status="planned",

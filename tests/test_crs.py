@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 
 # Published test vectors of the GCJ-02 algorithm (googollee/eviltransform)
 KNOWN = [((121.5272106, 31.1774276), (121.531541859215, 31.17530398364597)),

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from hygis.errors import HygisError
-from hygis.expressions import evaluate_filter
+from hygis.core.errors import HygisError
+from hygis.layers.expressions import evaluate_filter
 
 DF = pd.DataFrame({"year_opened": [2012, 2019, 2024, None], "status": ["operating", "operating", "planned", "planned"],
                    "name": ["a", "b", "c", "d"]})

@@ -4,11 +4,11 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hygis.indicators import NO_VALUE, compare_indicators, evaluate
+from hygis.project.indicators import NO_VALUE, compare_indicators, evaluate
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
-from hygis.scenario_commands import AddScenario
-from hygis.targets import PlanTarget
+from hygis.project.scenario_commands import AddScenario
+from hygis.project.targets import PlanTarget
 from tests.factories import enclave_layer
 
 

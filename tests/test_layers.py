@@ -4,8 +4,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 from hygis.layers.style import Style, default_style, feature_colors, graduated_breaks, class_colors
 from hygis.layers.vector import VectorLayer
 from tests.factories import corridor_layer, enclave_layer

@@ -8,14 +8,15 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from hygis.commands import AddLayer
-from hygis.errors import HygisError
+from hygis.project.commands import AddLayer
+from hygis.core.errors import HygisError
 from hygis.layers.raster import RasterLayer
 from hygis.layers.style import Style
 from hygis.project import Project
-from hygis.projectfile import FORMAT_VERSION, PROJECT_TABLE
-from hygis.scenarios import capture
-from hygis.targets import PlanTarget
+from hygis.project.fileformat import FORMAT_VERSION, PROJECT_TABLE
+from hygis.project.scenarios import capture
+from hygis.project.targets import PlanTarget
+from hygis.project.fileformat import open_project, save_project
 from tests.factories import corridor_layer, enclave_layer
 
 
@@ -44,9 +45,9 @@ def make_project(tmp_path):
 
 def test_save_and_reopen_round_trip(tmp_path):
     p = make_project(tmp_path)
-    path = p.save(tmp_path / "p.hygis")
+    path = save_project(p, tmp_path / "p.hygis")
     assert path.exists() and not p.dirty
-    q = Project.open(path)
+    q = open_project(path)
     assert q.title == "杭甬双城记"
     assert q.layers.names == ["飞地", "科创走廊", "高程"]
     enc = q.layers["飞地"]
@@ -65,7 +66,7 @@ def test_save_and_reopen_round_trip(tmp_path):
 
 
 def test_project_file_is_a_geopackage_other_tools_read(tmp_path):
-    path = make_project(tmp_path).save(tmp_path / "p.hygis")
+    path = save_project(make_project(tmp_path), tmp_path / "p.hygis")
     names = set(pyogrio.list_layers(path)[:, 0])
     assert {"enclave", "corridor", PROJECT_TABLE} <= names
     df = pyogrio.read_dataframe(path, layer="enclave")
@@ -81,44 +82,44 @@ def _set_json(path, doc):
 
 
 def test_too_new_format_version_gives_clear_error(tmp_path):
-    path = make_project(tmp_path).save(tmp_path / "p.hygis")
+    path = save_project(make_project(tmp_path), tmp_path / "p.hygis")
     with sqlite3.connect(path) as con:
         doc = json.loads(con.execute(f"SELECT value FROM {PROJECT_TABLE}").fetchone()[0])
     doc["version"] = FORMAT_VERSION + 1
     _set_json(path, doc)
     with pytest.raises(HygisError, match="newer hygis"):
-        Project.open(path)
+        open_project(path)
 
 
 def test_not_a_project(tmp_path):
     bad = tmp_path / "x.hygis"
     bad.write_text("hello")
     with pytest.raises(HygisError, match="not a hygis project"):
-        Project.open(bad)
+        open_project(bad)
 
 
 def test_failed_save_keeps_old_file(tmp_path, monkeypatch):
     p = make_project(tmp_path)
-    path = p.save(tmp_path / "p.hygis")
+    path = save_project(p, tmp_path / "p.hygis")
     before = path.read_bytes()
     p.title = "changed"
-    import hygis.projectfile as pf
+    import hygis.project.fileformat as pf
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pf, "_write_layers", boom)
     with pytest.raises(HygisError, match="disk is full"):
-        p.save(path)
+        save_project(p, path)
     assert path.read_bytes() == before
     assert [f.name for f in tmp_path.iterdir() if "saving" in f.name] == []
-    assert Project.open(path).title == "杭甬双城记"
+    assert open_project(path).title == "杭甬双城记"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
 def test_read_only_target(tmp_path):
     p = make_project(tmp_path)
-    path = p.save(tmp_path / "p.hygis")
+    path = save_project(p, tmp_path / "p.hygis")
     os.chmod(path, 0o444)
     with pytest.raises(HygisError, match="read-only"):
-        p.save(path)
+        save_project(p, path)

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import shapely
 
-from hygis import crs as hcrs
-from hygis.basemap import load_basemap
-from hygis.expressions import evaluate_filter
-from hygis.project import Project
-from hygis.scenarios import apply
+from hygis.geo import crs as hcrs
+from hygis.geo.basemap import load_basemap
+from hygis.layers.expressions import evaluate_filter
+from hygis.project.scenarios import apply
+from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
@@ -32,7 +32,7 @@ def _load_builder():
 
 @pytest.fixture(scope="module")
 def project():
-    return Project.open(SAMPLE)
+    return open_project(SAMPLE)
 
 
 def _layer(project, kind):
@@ -186,7 +186,7 @@ def test_build_is_reproducible(tmp_path, project):
     builder = _load_builder()
     out = tmp_path / "again.hygis"
     assert builder.main(["--out", str(out)]) == 0
-    rebuilt = Project.open(out)
+    rebuilt = open_project(out)
     assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in project.layers]
     assert [layer.id for layer in rebuilt.layers] == [layer.id for layer in project.layers]
     for old, new in zip(project.layers, rebuilt.layers):

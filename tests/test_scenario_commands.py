@@ -4,11 +4,12 @@ from unittest.mock import Mock
 
 import pytest
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.project import Project
-from hygis.scenario_commands import (AddScenario, DeleteScenario, DuplicateScenario, EditScenario, MoveScenario,
+from hygis.project.scenario_commands import (AddScenario, DeleteScenario, DuplicateScenario, EditScenario, MoveScenario,
                                      RenameScenario, UpdateScenario)
-from hygis.scenarios import apply, shadow_project
+from hygis.project.model import shadow_project
+from hygis.project.scenarios import apply
 from tests.factories import corridor_layer, enclave_layer
 
 

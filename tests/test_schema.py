@@ -2,7 +2,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS, validate_frame, validate_record
 
 GOOD_ENCLAVE = dict(name="衢州海创园", host_city="杭州市", origin_city="衢州市", enclave_type="science",

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtGui import QImage
 
 from hygis.cli import main
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.project import Project
-from hygis.slides import build_slides, parse_size, png_name
+from hygis.present.slides import build_slides, parse_size, png_name
+from hygis.project.fileformat import save_project
 from tests.ui.scenario_fixtures import three_scenario_project
 
 NAMES = ["现状 2020", "规划 2025", "愿景 2035"]
@@ -37,7 +38,7 @@ def page_text(path, page):
 def saved(tmp_path_factory, qapp):
     path = tmp_path_factory.mktemp("deck") / "p.hygis"
     project = three_scenario_project()
-    project.save(path)
+    save_project(project, path)
     return path
 
 

@@ -5,7 +5,7 @@ boundaries), whose coordinates are GCJ-02 although labelled EPSG:4326.
 
 Steps, for each layer (province, city, district):
 
-1. every vertex is converted GCJ-02 → WGS84 with :func:`hygis.crs.datum_to_wgs84`
+1. every vertex is converted GCJ-02 → WGS84 with :func:`hygis.geo.crs.datum_to_wgs84`
    (the exact inverse of the published GCJ-02 formula, < 1 cm);
 2. geometries are simplified in a metric CRS (CGCS2000 / 3° GK CM 120°E):
    Zhejiang's own polygons by at most ``ZJ_TOLERANCE_M`` (5 m) with a coverage
@@ -35,7 +35,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hygis import crs as hcrs  # noqa: E402
+from hygis.geo import crs as hcrs  # noqa: E402
 
 DEFAULT_SRC = ROOT.parent / "shared" / "data" / "zhejiang_admin_gcj02.gpkg"
 DEFAULT_OUT = ROOT / "assets" / "basemap" / "zhejiang_admin_wgs84.gpkg"

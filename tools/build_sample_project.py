@@ -24,11 +24,12 @@ for p in (str(ROOT), str(TOOLS)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from hygis import crs as hcrs  # noqa: E402
+from hygis.geo import crs as hcrs  # noqa: E402
 from hygis.layers.vector import VectorLayer  # noqa: E402
 from hygis.project import Project  # noqa: E402
-from hygis.scenarios import Scenario  # noqa: E402
-from hygis.targets import PlanTarget  # noqa: E402
+from hygis.project.scenarios import Scenario  # noqa: E402
+from hygis.project.targets import PlanTarget  # noqa: E402
+from hygis.project.fileformat import save_project
 from sample_data.coastline import COASTLINE  # noqa: E402
 from sample_data.corridors import CORRIDORS  # noqa: E402
 from sample_data.enclaves import ENCLAVES  # noqa: E402
@@ -86,7 +87,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     project = build_project()
-    path = project.save(args.out)
+    path = save_project(project, args.out)
     counts = ", ".join(f"{layer.name} {layer.feature_count}" for layer in project.layers)
     print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB): {counts}; "
           f"{len(project.scenarios)} scenarios, {len(project.targets)} targets")

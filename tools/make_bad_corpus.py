@@ -179,11 +179,11 @@ def _base_project(tmp: Path, raster: bytes) -> Path:
     import geopandas as gpd
     import shapely
 
-    from hygis.commands import AddLayer
+    from hygis.project.commands import AddLayer
     from hygis.layers.raster import RasterLayer
     from hygis.layers.vector import VectorLayer
     from hygis.project import Project
-    from hygis.projectfile import save_project
+    from hygis.project.fileformat import save_project
 
     p = Project("坏文件")
     rows = [dict(name="城西科创大走廊", name_en="Chengxi", city="杭州市", source="corpus")]

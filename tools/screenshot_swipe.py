@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtTest import QTest
+from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -17,14 +18,13 @@ SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
 
 
 def main() -> None:
-    from hygis.project import Project
     from hygis.ui.app import create_app
     from hygis.ui.compare_view import CompareView
     from hygis.ui.i18n import install_translator
 
     app = create_app()
     install_translator(app, "zh_CN")
-    view = CompareView(Project.open(SAMPLE), "现状 2020", "愿景 2035")
+    view = CompareView(open_project(SAMPLE), "现状 2020", "愿景 2035")
     for canvas in (view.canvas_a, view.canvas_b):  # draw on the UI thread (see tools/screenshots_editing.py)
         canvas._timer.timeout.disconnect()
         canvas._timer.timeout.connect(canvas.render_now)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +37,7 @@ def enclave_distance_raster(project, path: Path, cell_deg: float = 0.01) -> Path
     from rasterio.transform import from_origin
     from scipy.spatial import cKDTree
 
-    from hygis import crs as hcrs
+    from hygis.geo import crs as hcrs
 
     enclaves = project.layers["飞地"].data
     x0, y0, x1, y1 = project.extent or project.full_extent()
@@ -79,9 +80,8 @@ def take_screenshots(out_dir: Path = OUT) -> list[Path]:
 
     tmp = Path(tempfile.mkdtemp(prefix="hygis-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
-    from hygis.commands import AddLayer
+    from hygis.project.commands import AddLayer
     from hygis.io import load_layers
-    from hygis.project import Project
     from hygis.ui.app import create_app
     from hygis.ui.i18n import install_translator
     from hygis.ui.mainwindow import MainWindow
@@ -89,7 +89,7 @@ def take_screenshots(out_dir: Path = OUT) -> list[Path]:
 
     app = create_app()
     out_dir.mkdir(parents=True, exist_ok=True)
-    project = Project.open(SAMPLE)
+    project = open_project(SAMPLE)
     raster = load_layers(enclave_distance_raster(project, tmp / "enclave_distance.tif"))[0]
     raster.name, raster.opacity = "到最近飞地距离 (km)", 0.55
     project.execute(AddLayer(project, raster, index=0))  # bottom: drawn under the thematic layers

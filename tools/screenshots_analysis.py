@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from screenshots import SAMPLE, _settle, _wait  # noqa: E402  (shared waiting helpers)
+from hygis.project.fileformat import open_project
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1600, 950)
@@ -26,8 +27,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="hygis-shots-"))
-    from hygis.project import Project
-    from hygis.scenarios import apply
+    from hygis.project.scenarios import apply
     from hygis.ui.analysis import install_analysis
     from hygis.ui.app import create_app
     from hygis.ui.i18n import install_translator
@@ -36,7 +36,7 @@ def main() -> int:
 
     app = create_app()
     install_translator(app, "zh_CN")
-    project = Project.open(SAMPLE)
+    project = open_project(SAMPLE)
     window = MainWindow(project, settings=Settings())
     window.resize(*SIZE)
     window.show()

@@ -13,6 +13,7 @@ from pathlib import Path
 import shapely
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
+from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,7 +34,7 @@ def settle(app, window, ms: int = 400) -> None:
 
 
 def screen(canvas, lon, lat) -> QPoint:
-    from hygis import crs as hcrs
+    from hygis.geo import crs as hcrs
 
     x, y = hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(lon, lat)
     p = canvas.map_to_screen(x, y)
@@ -41,7 +42,6 @@ def screen(canvas, lon, lat) -> QPoint:
 
 
 def main() -> None:
-    from hygis.project import Project
     from hygis.ui.app import create_app
     from hygis.ui.i18n import install_translator
     from hygis.ui.mainwindow import MainWindow
@@ -52,7 +52,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     shutil.copy(SAMPLE, tmp / SAMPLE.name)
     settings = Settings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(Project.open(tmp / SAMPLE.name), settings=settings)
+    window = MainWindow(open_project(tmp / SAMPLE.name), settings=settings)
     # draw on the UI thread: the threaded redraw crashes in pyproj here (reported to the canvas owner)
     window.canvas._timer.timeout.disconnect()
     window.canvas._timer.timeout.connect(window.canvas.render_now)

@@ -9,5 +9,5 @@
 * :mod:`~hygis.analysis.registry` — declarations the GUI panels and the CLI wrap.
 
 Long analyses take optional ``progress(fraction)`` and ``cancelled()`` callbacks and raise
-:class:`hygis.errors.CancelledError` when cancelled.
+:class:`hygis.core.errors.CancelledError` when cancelled.
 """

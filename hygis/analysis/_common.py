@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import CancelledError, HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import CancelledError, HygisError
 
 Progress = Callable[[float], None] | None
 Cancelled = Callable[[], bool] | None
@@ -80,7 +80,7 @@ def clean_geoms(geoms: np.ndarray) -> np.ndarray:
 
 
 def to_equal_area(geoms) -> np.ndarray:
-    """WGS84 geometries → the equal-area Albers projection (metres) of :data:`hygis.crs.EQUAL_AREA`."""
+    """WGS84 geometries → the equal-area Albers projection (metres) of :data:`hygis.geo.crs.EQUAL_AREA`."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
         return geoms

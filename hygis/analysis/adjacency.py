@@ -9,7 +9,7 @@ Methods:
 * Distances are between the nearest points of the two features (found in the
   local projection, ``shapely.shortest_line``) measured geodesically on the
   WGS84 ellipsoid; pairs farther than the requested distance are dropped.
-* Overlap areas are in the equal-area projection :data:`hygis.crs.EQUAL_AREA`;
+* Overlap areas are in the equal-area projection :data:`hygis.geo.crs.EQUAL_AREA`;
   shared boundary lengths are geodesic.
 * One row per pair with its strongest relation: ``overlaps`` (the interiors
   share an area), ``touches`` (only the boundaries meet), ``intersects`` (they
@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.analysis._common import Feedback, as_frame, label_column, local_crs_for
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 PAIR_COLUMNS = ["a_id", "a_name", "b_id", "b_name", "relation", "shared_length_km", "overlap_area_km2",
                 "distance_m"]

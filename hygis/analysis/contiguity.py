@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.analysis._common import as_frame, label_column, to_equal_area
 from hygis.analysis.adjacency import PAIR_COLUMNS, adjacency_pairs
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 CONTIGUITY_KINDS = ("queen", "rook")
 

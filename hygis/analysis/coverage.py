@@ -3,7 +3,7 @@
 Methods (what a report footnote should say):
 
 * Areas are planar areas in the equal-area Albers projection
-  :data:`hygis.crs.EQUAL_AREA` (standard parallels 27°N/31°N, centred on
+  :data:`hygis.geo.crs.EQUAL_AREA` (standard parallels 27°N/31°N, centred on
   Zhejiang): exact up to floating point, the same numbers QGIS gives after an
   intersection + dissolve in that projection.
 * The covered area of a zone is the area of the *union* of the targets' parts
@@ -14,7 +14,7 @@ Methods (what a report footnote should say):
 * Overlapping lines are counted once (snapped to a 1 cm grid when unioned).
 * Line lengths are geodesic on the WGS84 ellipsoid: the clipped lines are
   projected back to longitude/latitude and measured with
-  :func:`hygis.crs.length_km` (error far below 0.1 %).
+  :func:`hygis.geo.crs.length_km` (error far below 0.1 %).
 * Points are counted by part (a MultiPoint of 3 points counts 3).  A point
   exactly on the boundary shared by two zones counts once, for the zone that
   comes first in the zones table.
@@ -36,12 +36,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
 from hygis.analysis._overlay import clip_to_zones, cover_clusters, split_big_clusters, union_by_key
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: Label of the summary row.
 TOTAL_LABEL = "合计"
@@ -78,7 +78,7 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
     progress : callable(float), optional
         Called with the fraction done (0–1).
     cancelled : callable() -> bool, optional
-        Polled between steps; when it returns True, :class:`hygis.errors.CancelledError` is raised.
+        Polled between steps; when it returns True, :class:`hygis.core.errors.CancelledError` is raised.
 
     Returns
     -------

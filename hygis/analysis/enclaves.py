@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: The plan's target: 50 enclaves by 2025 (杭甬"双城记" 建设行动方案).
 DEFAULT_TARGET = 50

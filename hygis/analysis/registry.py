@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: Parameter types: inputs the caller resolves (layer/layers/zones/project), and plain values.
 PARAM_TYPES = ("layer", "layers", "zones", "project", "field", "float", "int", "choice", "weights")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 BASEMAP_PREFIX = "basemap:"
 PROJECT_SUFFIX = ".hygis"
@@ -34,7 +34,7 @@ def load_layer_frame(path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
     """
     spec = str(path)
     if spec.lower().startswith(BASEMAP_PREFIX):
-        from hygis.basemap import zones_from_spec  # lazily: the basemap file is only read when asked for
+        from hygis.geo.basemap import zones_from_spec  # lazily: the basemap file is only read when asked for
 
         return zones_from_spec(spec), spec.split(":", 1)[1]
     path = Path(spec)
@@ -48,7 +48,7 @@ def load_layer_frame(path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
 
 def load_project(path):
     """Open a ``.hygis`` project (HygisError if missing or not a project)."""
-    from hygis.projectfile import open_project
+    from hygis.project.fileformat import open_project
 
     path = Path(path)
     if not path.exists():

@@ -1,7 +1,7 @@
 """The plan targets dashboard: baseline, latest and target of every PlanTarget of a project.
 
 Two rows are computed from the project's layers instead of taken as typed
-(:data:`hygis.targets.COMPUTED`):
+(:data:`hygis.project.targets.COMPUTED`):
 
 * ``enclave_count``: operating enclaves of the project's enclave layer(s) as of
   the year (:func:`hygis.analysis.enclaves.enclave_counts`);
@@ -21,7 +21,7 @@ import pandas as pd
 
 from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone
 from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
-from hygis.targets import PlanTarget
+from hygis.project.targets import PlanTarget
 
 TARGET_COLUMNS = ["key", "name_zh", "name_en", "unit", "baseline", "baseline_year", "latest", "latest_year",
                   "target", "target_year", "progress_pct", "computed_from", "source"]
@@ -60,7 +60,7 @@ def targets_table(project, as_of: int | None = None, zones=None) -> pd.DataFrame
 
     Parameters
     ----------
-    project : hygis.project.Project
+    project : hygis.project.model.Project
     as_of : int, optional
         Year of the enclave count (default: all operating enclaves).
     zones : GeoDataFrame, optional
@@ -130,7 +130,7 @@ def _with_roads(target, project, zones):
 
 def _dual_city_zones():
     try:
-        from hygis.basemap import load_basemap
+        from hygis.geo.basemap import load_basemap
 
         cities = load_basemap("city")
     except Exception:  # noqa: BLE001 - no basemap: keep the typed value

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 
 
 def add_weights(result: pd.DataFrame, zones, codes, zone_geoms, cover, weights, fb) -> pd.DataFrame:

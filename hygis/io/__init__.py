@@ -17,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pyogrio
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 from hygis.io import readers
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
 from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format

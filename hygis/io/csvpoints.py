@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.io.encoding import detect_text_encoding, normalize_encoding
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "point_x", "lon_wgs84", "lng_wgs84", "东经")

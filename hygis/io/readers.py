@@ -20,7 +20,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.io.encoding import check_decodes, dbf_text_chunks, detect_dbf_encoding, gdal_encoding, normalize_encoding
 
 #: File extensions hygis imports, with a human name for messages.

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 from hygis.io.encoding import normalize_encoding
 from hygis.io.readers import gdal_errors
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 from hygis.layers.style import RAMPS
 from hygis.layers.vector import Layer
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 
 @dataclass(frozen=True)

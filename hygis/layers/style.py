@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import pandas as pd
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 MODES = ("single", "categorized", "graduated")
 DASHES = ("solid", "dash", "dot", "dashdot")

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis.commands import Command
-from hygis.errors import HygisError
+from hygis.project.commands import Command
+from hygis.core.errors import HygisError
 
 # shapely type ids: 0 Point, 1 LineString, 2 LinearRing, 3 Polygon, 4 MultiPoint, 5 MultiLineString,
 # 6 MultiPolygon, 7 GeometryCollection

@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
-from hygis.events import EmitterGroup
-from hygis.expressions import evaluate_filter, parse_filter
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
+from hygis.core.events import EmitterGroup
+from hygis.layers.expressions import evaluate_filter, parse_filter
 from hygis.layers.schema import LAYER_KINDS, SCHEMAS, schema_for, validate_frame
 from hygis.layers.style import Style, default_style
 

@@ -73,7 +73,7 @@ def _has_glyphs(font: QFont) -> bool:
 
 def run_app(path=None, lang=None, debug: bool = False) -> int:
     """Open the main window (and ``path``: a .hygis project or any GIS file); returns the exit code."""
-    from hygis.logs import setup_logging
+    from hygis.core.logs import setup_logging
 
     setup_logging(debug)
     app = create_app()

@@ -3,7 +3,7 @@
 Choice fields become combo boxes, required fields are marked with ``*``, labels
 come from the schema in the UI language (through the translation catalogue),
 and :meth:`AttributeForm.accept` refuses invalid input with a message naming
-the field (the :class:`~hygis.errors.HygisError` of
+the field (the :class:`~hygis.core.errors.HygisError` of
 :func:`hygis.layers.schema.coerce_value`).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.schema import CITIES, SCHEMAS, FieldSpec, coerce_value
 from hygis.ui.i18n import field_label
 from hygis.ui.i18n import value_label as choice_label

@@ -4,7 +4,7 @@ Nothing is copied and there is no widget per cell: :class:`LayerTableModel`
 keeps only an integer array ``rows`` (positions into ``layer.data`` after the
 table's filter, in the table's sort order), so a 100 000-feature layer opens at
 once.  Sorting and filtering are vectorized on the frame (pandas), cell edits
-become :class:`~hygis.commands.ChangeAttribute` commands validated by the
+become :class:`~hygis.project.commands.ChangeAttribute` commands validated by the
 layer's schema, and the row selection and ``layer.selection`` follow each other.
 """
 
@@ -16,9 +16,9 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionMo
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
-from hygis.commands import AddField, ChangeAttribute, RemoveField
-from hygis.errors import HygisError
-from hygis.expressions import evaluate_filter
+from hygis.project.commands import AddField, ChangeAttribute, RemoveField
+from hygis.core.errors import HygisError
+from hygis.layers.expressions import evaluate_filter
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import choice_label, field_label
 

@@ -2,7 +2,7 @@
 
 :class:`AutosaveController` owns a QTimer (interval from QSettings ``autosave/interval_seconds``,
 default 60 s).  On each tick, if the project is dirty and changed since the last
-autosave, it writes a recovery copy through :class:`hygis.recovery.RecoveryStore`
+autosave, it writes a recovery copy through :class:`hygis.project.recovery.RecoveryStore`
 (never over the user's file).  When the project becomes clean again (saved, or undone
 back to the saved state) or is closed, the recovery copy is removed.
 
@@ -18,8 +18,8 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
-from hygis.errors import HygisError
-from hygis.recovery import RecoveryEntry, RecoveryStore
+from hygis.core.errors import HygisError
+from hygis.project.recovery import RecoveryEntry, RecoveryStore
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A scenario changes layer state (visibility, filters, styles), and both maps
 draw at the same time, so each side draws its own *shadow* of the project
-(:func:`hygis.scenarios.shadow_project`: new layer objects sharing the data
+(:func:`hygis.project.scenarios.shadow_project`: new layer objects sharing the data
 frames, in that side's scenario state).  The user's layers are never touched
 and nothing lands on the undo stack.
 
@@ -23,9 +23,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
-from hygis.errors import HygisError
-from hygis.indicators import compare_indicators
-from hygis.scenarios import shadow_project
+from hygis.core.errors import HygisError
+from hygis.project.indicators import compare_indicators
+from hygis.project.model import shadow_project
 from hygis.ui.fonts import cjk_font
 
 

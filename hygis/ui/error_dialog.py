@@ -1,7 +1,7 @@
 """The error dialog: a short message, the details (traceback) on request.
 
 ``show_error(parent, exc)`` is the one place the UI reports an error.  A
-:class:`~hygis.errors.HygisError` shows its own message (the user can fix it); any
+:class:`~hygis.core.errors.HygisError` shows its own message (the user can fix it); any
 other exception is a bug: a generic sentence plus the exception, and the full
 traceback under "Show Details..." and in the log file.
 """
@@ -14,8 +14,8 @@ import traceback
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from hygis.errors import HygisError
-from hygis.logs import FILE_ONLY, log_file
+from hygis.core.errors import HygisError
+from hygis.core.logs import FILE_ONLY, log_file
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout)
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: (label, suffix) of the output formats, in menu order.
 FORMATS = (("GeoPackage", ".gpkg"), ("Shapefile", ".shp"), ("GeoJSON", ".geojson"), ("KML", ".kml"),

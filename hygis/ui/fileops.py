@@ -13,9 +13,10 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
-from hygis.commands import AddLayer
-from hygis.errors import CancelledError, HygisError
+from hygis.project.commands import AddLayer
+from hygis.core.errors import CancelledError, HygisError
 from hygis.project import Project
+from hygis.project.fileformat import open_project, save_project
 
 PROJECT_SUFFIX = ".hygis"
 VECTOR_PATTERNS = "*.gpkg *.shp *.geojson *.json *.kml *.gml *.csv *.dxf *.zip *.fgb *.tab"
@@ -93,7 +94,7 @@ def open_path(window, path) -> bool:
         return open_vector_as_project(window, path)
     try:
         if path.suffix.lower() == PROJECT_SUFFIX:
-            project = Project.open(path)
+            project = open_project(path)
         else:
             layers = load_layers(window, path)
             project = Project(title=path.stem)
@@ -146,7 +147,7 @@ def save_to(window, path) -> bool:
     """Save the project to ``path`` and mark it clean; errors are shown."""
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        saved = window.project.save(path)
+        saved = save_project(window.project, path)
     except (HygisError, OSError) as exc:
         window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot save {path}: {exc}"))
         return False

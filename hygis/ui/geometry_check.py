@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout)
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.validity import RepairGeometries, check_geometries
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import field_label
 

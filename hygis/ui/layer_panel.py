@@ -12,8 +12,8 @@ from PySide6.QtCore import QAbstractListModel, QByteArray, QEvent, QMimeData, QM
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QMenu, QSlider, QToolButton, QTreeView,
                                QVBoxLayout, QWidget)
 
-from hygis.commands import MoveLayer, RemoveLayer, RenameLayer, SetLayerProperty
-from hygis.errors import HygisError
+from hygis.project.commands import MoveLayer, RemoveLayer, RenameLayer, SetLayerProperty
+from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.icons import kind_icon
 

@@ -1,6 +1,6 @@
 """The main window: map canvas, layer/legend/identify docks, menus, toolbar, status bar.
 
-It holds one :class:`~hygis.project.Project` and installs a
+It holds one :class:`~hygis.project.model.Project` and installs a
 :class:`~hygis.ui.undo.QtCommandStack` as its history; every data change goes
 through ``project.execute``.  File operations (open/save/add layer/drop/export)
 live in :mod:`hygis.ui.fileops`.  Every visible string is translated and

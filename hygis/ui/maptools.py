@@ -19,7 +19,7 @@ class MapMouseEvent:
     Attributes
     ----------
     x, y : float
-        Position in the canvas CRS (``hygis.crs.MAP_CRS``), metres.
+        Position in the canvas CRS (``hygis.geo.crs.MAP_CRS``), metres.
     lon, lat : float
         The same position in WGS84 degrees.
     pos : QPointF
@@ -179,7 +179,7 @@ def measure_text(points, area: bool) -> str:
     """Geodesic length ("12.3 km") or area ("4.56 km²") of lon/lat points (degrees)."""
     import shapely
 
-    from hygis import crs as hcrs
+    from hygis.geo import crs as hcrs
 
     if area:
         if len(points) < 3:

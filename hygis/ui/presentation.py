@@ -30,9 +30,9 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from hygis.errors import HygisError
-from hygis.scenarios import shadow_project
-from hygis.slides import build_slides
+from hygis.core.errors import HygisError
+from hygis.project.model import shadow_project
+from hygis.present.slides import build_slides
 from hygis.ui.fonts import cjk_font
 from hygis.ui.slide_render import layout, paint_slide, render_map_image
 
@@ -80,7 +80,7 @@ class PresentationWidget(QWidget):
     def slide(self):
         s = self._slides[self.index]
         if s.name not in self._indicators:
-            from hygis.indicators import evaluate_one
+            from hygis.project.indicators import evaluate_one
 
             spec = self.project.scenarios[s.name].indicators
             self._indicators[s.name] = [evaluate_one(self._view(s.name), i) for i in spec]

@@ -1,8 +1,8 @@
 """The scenario bar: one tab per scenario, one click (or Ctrl+1…9, Ctrl+PgUp/PgDn) to switch.
 
-Switching applies the scenario to the project (:func:`hygis.scenarios.apply`:
+Switching applies the scenario to the project (:func:`hygis.project.scenarios.apply`:
 visibility, filters, styles) and moves the canvas to its extent; it is not an
-undo step (see :mod:`hygis.scenario_commands`).  Creating, updating,
+undo step (see :mod:`hygis.project.scenario_commands`).  Creating, updating,
 renaming, duplicating, deleting and reordering (drag a tab) are undoable
 commands run through ``project.execute``.
 
@@ -19,9 +19,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QMessageBox,
                                QPlainTextEdit, QSpinBox, QTabBar, QToolBar)
 
-from hygis import scenario_commands as sc
-from hygis.errors import HygisError
-from hygis.scenarios import apply
+from hygis.project import scenario_commands as sc
+from hygis.core.errors import HygisError
+from hygis.project.scenarios import apply
 
 
 class ScenarioBar(QToolBar):

@@ -20,9 +20,9 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter,
                            QPdfWriter, QPen, QPolygonF)
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.style import parse_color
-from hygis.slides import Slide, build_slides, legend_entries, png_name
+from hygis.present.slides import Slide, build_slides, legend_entries, png_name
 from hygis.ui.fonts import cjk_family
 
 NAVY = QColor("#12324f")
@@ -253,7 +253,7 @@ def _paint_footer(painter, rect: QRectF, slide: Slide, pad: float) -> None:
 # -- export --------------------------------------------------------------------------------
 def slide_image(project, slide: Slide, size) -> QImage:
     """One slide as a QImage of ``size`` (w, h) pixels."""
-    from hygis.scenarios import shadow_project
+    from hygis.project.model import shadow_project
 
     w, h = int(size[0]), int(size[1])
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
@@ -285,7 +285,7 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
     list of Path
         The files written (the PDF first).
     """
-    from hygis.scenarios import shadow_project
+    from hygis.project.model import shadow_project
 
     if pdf_path is None and png_dir is None:
         raise HygisError("nothing to write: give a PDF path or a PNG folder")

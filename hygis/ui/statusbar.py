@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 
 def format_lonlat(lon: float, lat: float) -> tuple[str, str]:

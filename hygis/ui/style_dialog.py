@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComb
                                QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hygis.commands import SetLayerProperty
-from hygis.errors import HygisError
+from hygis.project.commands import SetLayerProperty
+from hygis.core.errors import HygisError
 from hygis.layers.style import (DASHES, HATCHES, MARKERS, MODES, RAMPS, class_colors, graduated_breaks, parse_color,
                                 to_hex, with_categories)
 from hygis.ui.i18n import current_language

@@ -2,7 +2,7 @@
 
 :class:`SwipeCanvas` is a :class:`~hygis.ui.canvas.MapCanvas` that observes two
 projects (normally the two shadow projects of a comparison, see
-:func:`hygis.scenarios.shadow_project`) and renders both for the *same* view in
+:func:`hygis.project.scenarios.shadow_project`) and renders both for the *same* view in
 its render worker, with the canvas's own renderers and drawing code.  Painting
 shows A's image clipped to ``[0, divider)`` and B's to ``[divider, width)``, so
 moving the divider only repaints (no re-render); pan and zoom are the canvas's

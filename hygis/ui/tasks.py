@@ -5,7 +5,7 @@ in a worker thread and returns its result (or raises its exception) on the UI th
 
 The contract for ``fn`` (same as the analysis functions' ``progress``/``cancelled``):
 
-* ``progress(fraction)`` -- 0..1; it raises :class:`~hygis.errors.CancelledError` once the
+* ``progress(fraction)`` -- 0..1; it raises :class:`~hygis.core.errors.CancelledError` once the
   user pressed Cancel, so a function that reports progress stops promptly;
 * ``cancelled()`` -- True once the user pressed Cancel;
 * ``fn`` must not change the project: it computes and returns; the caller applies the
@@ -24,7 +24,7 @@ import time
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from hygis.errors import CancelledError
+from hygis.core.errors import CancelledError
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def run_task(parent: QWidget | None, title: str, fn, *args, **kw):
     """Run ``fn`` in a worker thread with a progress dialog; the UI keeps processing events.
 
     Returns ``fn``'s result on the UI thread, or raises its exception there
-    (:class:`~hygis.errors.CancelledError` if the user cancelled).
+    (:class:`~hygis.core.errors.CancelledError` if the user cancelled).
     """
     task = start_task(parent, title, fn, *args, **kw)
     if not task.is_finished:

@@ -1,4 +1,4 @@
-"""Qt's undo stack behind the plain :class:`~hygis.commands.CommandStack` interface.
+"""Qt's undo stack behind the plain :class:`~hygis.project.commands.CommandStack` interface.
 
 The main window installs a :class:`QtCommandStack` as ``project.history``:
 ``project.execute(cmd)`` runs the model command once and records it in a
@@ -12,8 +12,8 @@ import logging
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from hygis.commands import Command
-from hygis.events import EmitterGroup
+from hygis.project.commands import Command
+from hygis.core.events import EmitterGroup
 
 log = logging.getLogger(__name__)
 

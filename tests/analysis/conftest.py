@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 KM = 1000.0
 

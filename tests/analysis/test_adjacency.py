@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.analysis.adjacency import PAIR_COLUMNS, adjacency_pairs
 from hygis.analysis.contiguity import (adjacency_matrix, districts_hosting, ftz_near_corridors,
                                        heritage_near_coastline, hosting_districts_contiguity, zone_contiguity)
-from hygis.errors import CancelledError, HygisError
+from hygis.core.errors import CancelledError, HygisError
 
 from .conftest import GK_X0, GK_Y0, gk_box, gk_frame, grid3x3
 

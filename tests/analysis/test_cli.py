@@ -13,6 +13,7 @@ import shapely
 from hygis.cli import main
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
+from hygis.project.fileformat import save_project
 
 from .conftest import ea_box, ea_frame, gk_box, gk_frame
 from .test_enclaves_targets import enclaves_frame
@@ -32,7 +33,7 @@ def files(tmp_path, zones3):
     squares = gk_frame([gk_box(0, 0, 10, 10), gk_box(10, 0, 20, 10), gk_box(23, 0, 25, 10)], name=["东", "西", "北"])
     project.layers.append(VectorLayer("方格", squares.to_crs(4326), kind="vector"))
     project_path = tmp_path / "plan.hygis"
-    project.save(project_path)
+    save_project(project, project_path)
     return {"zones": str(zones_path), "targets": str(targets_path), "project": str(project_path)}
 
 
@@ -116,7 +117,7 @@ def test_bad_input_exits_1_with_one_line(capsys, files, argv, message):
 
 
 def test_analyze_cli_does_not_import_qt():
-    code = ("import sys, hygis.analysis.cli, hygis.analysis.registry; hygis.analysis.registry.analyses(); "
+    code = ("import sys, hygis.cli.analyze, hygis.analysis.registry; hygis.analysis.registry.analyses(); "
             "assert 'PySide6' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

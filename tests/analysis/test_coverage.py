@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone
-from hygis.errors import CancelledError, HygisError
+from hygis.core.errors import CancelledError, HygisError
 
 from .conftest import ea_box, ea_frame, ea_origin
 

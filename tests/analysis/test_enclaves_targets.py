@@ -7,10 +7,10 @@ import shapely
 
 from hygis.analysis.enclaves import enclave_counts
 from hygis.analysis.targets import road_network_density, targets_table
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
-from hygis.targets import PlanTarget
+from hygis.project.targets import PlanTarget
 
 from .conftest import GK_X0, GK_Y0, gk_box, gk_frame
 

@@ -3,7 +3,7 @@
 import pytest
 
 from hygis.analysis import registry
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 from .conftest import ea_box, ea_frame
 

@@ -7,7 +7,7 @@ import pyogrio
 import pytest
 import shapely
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.io import load_layers, preview_vector
 from hygis.io.encoding import detect_dbf_encoding, detect_text_encoding, normalize_encoding
 from tests.io.conftest import write_gbk_shapefile

@@ -7,8 +7,8 @@ import pyogrio
 import pytest
 import shapely
 
-from hygis.crs import wgs84_to_gcj02
-from hygis.errors import HygisError
+from hygis.geo.crs import wgs84_to_gcj02
+from hygis.core.errors import HygisError
 from hygis.io import export_layer, load_layers
 from hygis.layers.vector import VectorLayer
 from tests.factories import enclave_layer

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from hygis.crs import geodesic_distance_m, wgs84_to_bd09, wgs84_to_gcj02
-from hygis.errors import HygisError
+from hygis.geo.crs import geodesic_distance_m, wgs84_to_bd09, wgs84_to_gcj02
+from hygis.core.errors import HygisError
 from hygis.io import load_layers, preview_vector, suggest_field_map
 from hygis.layers.raster import RasterLayer
 from tests.io.conftest import DISTRICTS, district_frame

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hygis.commands import AddLayer
-from hygis.errors import HygisError
+from hygis.project.commands import AddLayer
+from hygis.core.errors import HygisError
 from hygis.layers.validity import RepairGeometries, check_geometries, repair_geometries
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project

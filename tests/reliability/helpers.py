@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hygis.commands import AddLayer
+from hygis.project.commands import AddLayer
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
 

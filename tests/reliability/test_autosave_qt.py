@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hygis.projectfile import open_project, save_project
-from hygis.recovery import RecoveryStore
+from hygis.project.fileformat import open_project, save_project
+from hygis.project.recovery import RecoveryStore
 from tests.reliability.helpers import small_project
 from tests.reliability.test_recovery import _add_enclave
 
@@ -46,7 +46,7 @@ def test_save_and_undo_to_clean_remove_the_recovery_file(controller, qtbot):
     ctl, project = controller
     with qtbot.waitSignal(ctl.written, timeout=3000):
         _add_enclave(project)
-    project.save()
+    save_project(project)
     assert ctl.store.list() == []
     with qtbot.waitSignal(ctl.written, timeout=3000):
         project.layers["飞地"].name  # noqa: B018
@@ -91,7 +91,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 sys.path.insert(0, sys.argv[2])
-from hygis.projectfile import open_project
+from hygis.project.fileformat import open_project
 from hygis.ui.autosave import AutosaveController
 from tests.reliability.test_recovery import _add_enclave
 project = open_project(sys.argv[1])
@@ -139,7 +139,7 @@ def test_edit_kill_restart_recovers_the_edit(qtbot, tmp_path):
     from hygis.ui.autosave import AutosaveController
 
     ctl = AutosaveController(project, interval_s=60)
-    project.save()
+    save_project(project)
     assert RecoveryStore().list() == []
     ctl.timer.stop()
 

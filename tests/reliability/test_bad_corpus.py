@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hygis.cli import main
-from hygis.projectfile import open_project, save_project
+from hygis.project.fileformat import open_project, save_project
 from tests.reliability.helpers import small_project
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"

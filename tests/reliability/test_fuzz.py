@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hygis.errors import HygisError
-from hygis.projectfile import PROJECT_TABLE, open_project, read_project_json, save_project
+from hygis.core.errors import HygisError
+from hygis.project.fileformat import PROJECT_TABLE, open_project, read_project_json, save_project
 from tests.reliability.helpers import small_project
 
 FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
@@ -55,8 +55,8 @@ def _similar(value):
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     from hygis.layers.style import Style
-    from hygis.scenarios import capture
-    from hygis.targets import PlanTarget
+    from hygis.project.scenarios import capture
+    from hygis.project.targets import PlanTarget
 
     project = small_project()
     project.layers["飞地"].style = Style(mode="categorized", field="host_city", categories={"杭州市": "#ff0000"})

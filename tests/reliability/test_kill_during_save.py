@@ -31,10 +31,10 @@ import time
 
 import pytest
 
-from hygis import projectfile
-from hygis.commands import AddLayer
+from hygis.project import fileformat as projectfile
+from hygis.project.commands import AddLayer
 from hygis.project import Project
-from hygis.projectfile import open_project, save_project
+from hygis.project.fileformat import open_project, save_project
 from tests.reliability.helpers import point_layer, polygon_layer
 
 pytestmark = [pytest.mark.slow,

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from hygis import cli, logs
-from hygis.errors import CancelledError, HygisError
+from hygis import cli
+from hygis.core import logs
+from hygis.core.errors import CancelledError, HygisError
 
 
 def test_rotating_log_file_in_env_dir(tmp_path, monkeypatch):

@@ -9,9 +9,9 @@ import sys
 
 import shapely
 
-from hygis.commands import AddFeatures
-from hygis.projectfile import open_project, save_project
-from hygis.recovery import RecoveryStore, data_dir
+from hygis.project.commands import AddFeatures
+from hygis.project.fileformat import open_project, save_project
+from hygis.project.recovery import RecoveryStore, data_dir
 from tests.reliability.helpers import small_project
 
 NEW_ENCLAVE = dict(name="新飞地", host_city="宁波市", origin_city="丽水市", enclave_type="industry",

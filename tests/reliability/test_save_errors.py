@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from hygis import projectfile
-from hygis.commands import AddLayer
-from hygis.errors import HygisError
-from hygis.projectfile import open_project, save_project, write_snapshot
+from hygis.project import fileformat as projectfile
+from hygis.project.commands import AddLayer
+from hygis.core.errors import HygisError
+from hygis.project.fileformat import open_project, save_project, write_snapshot
 from tests.reliability.helpers import polygon_layer, small_project
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shapely
 
-from hygis.commands import AddFeatures
-from hygis.recovery import RecoveryStore
+from hygis.project.commands import AddFeatures
+from hygis.project.recovery import RecoveryStore
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
 

@@ -1,7 +1,7 @@
 """A small project with three scenarios (different layers, filters, extents) for the scenario UI tests."""
 
 from hygis.project import Project
-from hygis.scenario_commands import AddScenario
+from hygis.project.scenario_commands import AddScenario
 from tests.factories import corridor_layer, enclave_layer
 
 EXTENTS = {"现状 2020": (119.9, 29.9, 120.4, 30.3), "规划 2025": (119.5, 29.8, 120.8, 30.5),

@@ -6,13 +6,14 @@ import pytest
 import shapely
 from PySide6.QtCore import QPoint, Qt
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
 from hygis.ui.attribute_table import AttributeTable
 from hygis.ui.canvas import MapCanvas
 from hygis.ui.editing.controller import EditController
 from hygis.ui.undo import QtCommandStack
+from hygis.project.fileformat import open_project, save_project
 from tests.factories import corridor_layer, enclave_layer
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
@@ -25,7 +26,7 @@ def setup(qtbot, tmp_path):
     project.layers.append(corridor_layer())
     project.layers.append(VectorLayer("自贸片区", None, kind="ftz"))
     project.layers.append(enclave_layer(3))
-    path = project.save(tmp_path / "edit.hygis")
+    path = save_project(project, tmp_path / "edit.hygis")
     project.history = QtCommandStack()
     canvas = MapCanvas(project, show_basemap=False)
     qtbot.addWidget(canvas)
@@ -109,7 +110,7 @@ def test_digitize_snap_form_table_undo_redo_save(qtbot, setup):
     while project.history.can_undo():
         project.undo()
     assert not project.dirty
-    saved = Project.open(path)
+    saved = open_project(path)
     assert len(ftz.data) == len(saved.layers[1].data) == 0
     assert corridor.data.geometry.iloc[0].equals(saved.layers[0].data.geometry.iloc[0])
 
@@ -118,9 +119,9 @@ def test_digitize_snap_form_table_undo_redo_save(qtbot, setup):
         project.redo()
     assert project.dirty
     assert ftz.data.drop(columns="geometry").equals(edited.drop(columns="geometry"))
-    project.save(path)
+    save_project(project, path)
     assert not project.dirty
-    reopened = Project.open(path).layers[1]
+    reopened = open_project(path).layers[1]
     assert len(reopened.data) == 1
     row = reopened.data.iloc[0]
     assert (row["name"], row["zone"], row["sub_area"], row["source"]) == ("测试片区", "杭州片区", "城西区块", "测试")

@@ -6,7 +6,7 @@ import pytest
 import shapely
 from PySide6.QtWidgets import QDialogButtonBox
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.project import Project
 from hygis.ui.export_dialog import ExportDialog
 from hygis.ui.import_dialog import ImportDialog, looks_like_mojibake

@@ -11,10 +11,11 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from hygis import crs as hcrs
-from hygis.commands import ChangeGeometry, SetLayerProperty
+from hygis.geo import crs as hcrs
+from hygis.project.commands import ChangeGeometry, SetLayerProperty
 from hygis.project import Project
 from hygis.ui.i18n import install_translator
+from hygis.project.fileformat import save_project
 from tests.ui.fixtures_window import (gbk_shapefile, isolated_settings, main_window, make_small_project,  # noqa: F401
                                      small_project)
 
@@ -50,7 +51,7 @@ def test_open_project_from_file_and_recent_menu(main_window, tmp_path):
     path = tmp_path / "small.hygis"
     other = make_small_project()
     other.title = "另一个项目"
-    other.save(path)
+    save_project(other, path)
     assert main_window.open_project(path)
     w = main_window
     assert w.project.title == "另一个项目" and w.project.history is w.history

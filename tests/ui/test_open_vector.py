@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from hygis.ui import fileops
+from hygis.project.fileformat import save_project
 from tests.ui.fixtures_window import gbk_shapefile, isolated_settings, main_window, small_project  # noqa: F401
 
 
@@ -66,7 +67,7 @@ def test_project_files_and_rasters_open_without_the_dialog(main_window, tmp_path
     assert fileops.opens_through_import_dialog("a.SHP") and fileops.opens_through_import_dialog("b.gpkg")
     assert not fileops.opens_through_import_dialog("p.hygis") and not fileops.opens_through_import_dialog("dem.tif")
     path = tmp_path / "p.hygis"
-    main_window.project.save(path)
+    save_project(main_window.project, path)
     assert main_window.open_project(path) and import_hook.dialogs == []
     assert [layer.name for layer in main_window.project.layers] == ["科创走廊", "飞地"]
 

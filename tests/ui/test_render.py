@@ -17,6 +17,7 @@ from hygis.ui.render.labels import label_family
 from hygis.ui.render.mapdraw import BACKGROUND, render_layers
 from hygis.ui.render.bridge import RendererSet
 from hygis.ui.render.view import MapView, to_map
+from hygis.project.fileformat import save_project
 
 EXTENT = (120.0, 30.0, 120.4, 30.3)
 
@@ -153,7 +154,7 @@ def test_render_project_has_legend_and_scalebar():
 def test_hygis_render_writes_png_svg_pdf(tmp_path, capsys):
     p = bare_project(points_layer())
     project_path = tmp_path / "p.hygis"
-    p.save(project_path)
+    save_project(p, project_path)
     png, svg, pdf = tmp_path / "m.png", tmp_path / "m.svg", tmp_path / "m.pdf"
     assert main(["render", str(project_path), "--out", str(png), "--size", "320x200", "--no-basemap"]) == 0
     img = QImage(str(png))
@@ -180,12 +181,12 @@ def test_hygis_render_a_data_file_and_bad_input(tmp_path, capsys):
 
 
 def test_unknown_scenario_lists_the_names(tmp_path, capsys):
-    from hygis.scenarios import capture
+    from hygis.project.scenarios import capture
 
     p = bare_project(points_layer())
     p.scenarios.add(capture(p, "现状 2020"))
     path = tmp_path / "s.hygis"
-    p.save(path)
+    save_project(p, path)
     assert main(["render", str(path), "--out", str(tmp_path / "x.png"), "--scenario", "2099"]) == 1
     assert "现状 2020" in capsys.readouterr().err
     assert main(["render", str(path), "--out", str(tmp_path / "x.png"), "--scenario", "现状 2020",

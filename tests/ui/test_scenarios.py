@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMainWindow
 
-from hygis.project import Project
 from hygis.ui.canvas import MapCanvas
 from hygis.ui.scenario_bar import ScenarioBar
+from hygis.project.fileformat import open_project
 from tests.ui.scenario_fixtures import EXTENTS, three_scenario_project
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_projects" / "hangzhou_ningbo.hygis"
@@ -135,7 +135,7 @@ def test_compare_view_links_extents_and_shows_differences(qtbot):
 @pytest.mark.skipif(not SAMPLE.exists(), reason="sample project not built")
 def test_switch_timing_on_the_sample_project(qtbot):
     """Switching = apply + a full canvas render; printed (the bound is asserted in benchmarks/)."""
-    project = Project.open(SAMPLE)
+    project = open_project(SAMPLE)
     canvas = MapCanvas(project)
     qtbot.addWidget(canvas)
     canvas.resize(1280, 800)

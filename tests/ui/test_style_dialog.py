@@ -5,7 +5,7 @@ from __future__ import annotations
 import shapely
 from PySide6.QtGui import QColor
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 from hygis.layers.style import PALETTE
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 

@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
 from hygis.project import Project
-from hygis.scenario_commands import AddScenario
-from hygis.scenarios import shadow_project
+from hygis.project.scenario_commands import AddScenario
+from hygis.project.model import shadow_project
 from hygis.ui.swipe_view import SwipeCanvas
 from tests.factories import enclave_layer
 

@@ -1,6 +1,6 @@
 """The three map scenarios of the sample project: 现状 2020, 规划 2025, 愿景 2035.
 
-Plain dicts for :meth:`hygis.scenarios.Scenario.from_dict`; ``layers`` is keyed by the
+Plain dicts for :meth:`hygis.project.scenarios.Scenario.from_dict`; ``layers`` is keyed by the
 sample project's fixed layer ids (see ``LAYER_IDS`` in tools/build_sample_project.py).
 """
 

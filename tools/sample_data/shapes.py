@@ -1,8 +1,8 @@
 """Deterministic illustrative shapes for the sample project (WGS84 in, WGS84 out).
 
 Shapes are drawn in a local azimuthal-equidistant CRS (metres) around their
-anchor and scaled so that :func:`hygis.crs.area_km2` (equal-area) or
-:func:`hygis.crs.length_km` (geodesic) of the result matches the stated figure.
+anchor and scaled so that :func:`hygis.geo.crs.area_km2` (equal-area) or
+:func:`hygis.geo.crs.length_km` (geodesic) of the result matches the stated figure.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely import affinity
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 
 def _to_local(geom, lon0, lat0):

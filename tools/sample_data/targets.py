@@ -1,6 +1,6 @@
 """Plan targets of the 《唱好杭州、宁波“双城记”五年行动计划》 (2021-08-02), REFERENCE.md §6.
 
-Plain dicts for :class:`hygis.targets.PlanTarget`. Targets are for 2025. ``latest`` is the most
+Plain dicts for :class:`hygis.project.targets.PlanTarget`. Targets are for 2025. ``latest`` is the most
 recent reported actual the reference gives (None where none was found).
 """
 

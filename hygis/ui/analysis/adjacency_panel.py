@@ -22,7 +22,7 @@ SAME_LAYER = ""
 def run_adjacency(a, b=None, distance_m=None, method="distance", progress=None, cancelled=None) -> dict:
     """Worker job: pairs (registry 'adjacency' or 'contiguity'), their matrix and map links."""
     from hygis.analysis.contiguity import adjacency_matrix  # the analysis stack loads with the first run
-    from hygis.basemap import zones_from_spec
+    from hygis.geo.basemap import zones_from_spec
 
     a = zones_from_spec(a) if isinstance(a, str) else a
     b = zones_from_spec(b) if isinstance(b, str) else b

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTableView
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.ui.fonts import cjk_font
 
 ZONE_BASEMAP = ("basemap:district", "basemap:city")

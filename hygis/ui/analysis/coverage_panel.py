@@ -28,7 +28,7 @@ def run_coverage(targets, zones, by=None, buffer_m=0.0, weights=None, progress=N
     ``weights``: None, a numeric zone field name or a RasterLayer (population per pixel).
     """
     if isinstance(zones, str):
-        from hygis.basemap import zones_from_spec
+        from hygis.geo.basemap import zones_from_spec
 
         zones = zones_from_spec(zones)
     table = registry.get("coverage").run(progress=progress, cancelled=cancelled, targets=targets, zones=zones,

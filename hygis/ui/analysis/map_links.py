@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 LINK_COLOR = QColor(214, 40, 40, 200)
 SELECTED_COLOR = QColor(255, 183, 3, 255)

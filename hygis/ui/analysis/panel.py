@@ -16,7 +16,7 @@ import pandas as pd
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.ui.analysis.common import export_chart, export_table
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from hygis.analysis import registry
-from hygis.commands import SetTargets
-from hygis.errors import HygisError
-from hygis.scenarios import shadow_project
+from hygis.project.commands import SetTargets
+from hygis.core.errors import HygisError
+from hygis.project.model import shadow_project
 from hygis.ui.analysis.common import format_value, make_table_view
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.i18n import current_language

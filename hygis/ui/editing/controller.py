@@ -1,6 +1,6 @@
 """Edit mode: which layers are editable, the current edit layer, tools, snapping, clipboard.
 
-Every change goes through ``project.execute(Command)`` (hygis.commands), so it
+Every change goes through ``project.execute(Command)`` (hygis.project.commands), so it
 is one Ctrl+Z away.  Digitized features of a thematic kind open the
 :class:`~hygis.ui.attribute_form.AttributeForm` (non-blocking) and are added
 only when the form is accepted.
@@ -10,26 +10,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from hygis.commands import AddFeatures, Command, DeleteFeatures
-from hygis.errors import HygisError
+from hygis.project.commands import AddFeatures, Command, DeleteFeatures
+from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import AttributeForm
 from hygis.ui.editing.snapping import SnapIndex, SnapSettings, snap_layers
-
-
-class CompositeCommand(Command):
-    """Several commands undone/redone as one step (moving or pasting several features)."""
-
-    def __init__(self, commands: list[Command], label: str):
-        self.commands, self.label = list(commands), label
-
-    def do(self):
-        for cmd in self.commands:
-            cmd.do()
-
-    def undo(self):
-        for cmd in reversed(self.commands):
-            cmd.undo()
 
 
 class EditController(QObject):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 
 
 def explode(geom) -> tuple[str, list[list[np.ndarray]]]:

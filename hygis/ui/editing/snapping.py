@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ import shapely
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 
-from hygis import crs as hcrs
-from hygis.commands import ChangeGeometry
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.project.commands import ChangeGeometry
+from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.editing import geomedit
-from hygis.ui.editing.controller import CompositeCommand
+from hygis.project.commands import CompositeCommand
 from hygis.ui.maptools import MapTool
 
 RUBBER = QColor(230, 0, 120)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 POLYGON_TYPES = (3, 6)  # Polygon, MultiPolygon
 LINE_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
@@ -62,7 +62,7 @@ class Points:
 
 #: Above this many vertices the projection is split across threads (PROJ releases the GIL;
 #: 7 M vertices take ~1.2 s on one core).  Python threads, not Qt pool threads: each keeps
-#: its own PROJ objects (see :func:`hygis.crs.transformer`).
+#: its own PROJ objects (see :func:`hygis.geo.crs.transformer`).
 PARALLEL_VERTICES = 400_000
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()

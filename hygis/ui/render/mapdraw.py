@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 from hygis.ui.render import decorations
 from hygis.ui.render.bridge import RendererSet
 from hygis.ui.render.labels import LabelSet, _raster_device
@@ -37,7 +37,7 @@ def basemap_layers() -> list:
     with _BASEMAP_LOCK:
         if "layers" not in _BASEMAP:
             try:
-                from hygis.basemap import basemap_layers as load
+                from hygis.geo.basemap import basemap_layers as load
 
                 _BASEMAP["layers"] = load()
                 _BASEMAP["renderers"] = RendererSet()

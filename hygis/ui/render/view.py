@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 
-from hygis import crs as hcrs
+from hygis.geo import crs as hcrs
 
 #: Default view when a project has no layers: the Hangzhou–Ningbo region (WGS84 degrees).
 DEFAULT_EXTENT = (119.6, 29.3, 122.3, 30.7)

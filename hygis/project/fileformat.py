@@ -32,21 +32,21 @@ import geopandas as gpd
 import pyogrio
 
 from hygis import __version__
-from hygis._atomic import TEMP_SUFFIX
-from hygis._atomic import copy_mode as _copy_mode
-from hygis._atomic import disk_nearly_full as _disk_nearly_full
-from hygis._atomic import fsync_dir as _fsync_dir
-from hygis._atomic import fsync_file as _fsync
-from hygis._atomic import remove_stale_temps as _remove_stale_temps
-from hygis._atomic import remove_temp as _remove_temp
-from hygis.errors import HygisError
+from hygis.core.atomic import TEMP_SUFFIX
+from hygis.core.atomic import copy_mode as _copy_mode
+from hygis.core.atomic import disk_nearly_full as _disk_nearly_full
+from hygis.core.atomic import fsync_dir as _fsync_dir
+from hygis.core.atomic import fsync_file as _fsync
+from hygis.core.atomic import remove_stale_temps as _remove_stale_temps
+from hygis.core.atomic import remove_temp as _remove_temp
+from hygis.core.errors import HygisError
 from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
-from hygis.project import Project
-from hygis.scenarios import Scenario
-from hygis.targets import PlanTarget
+from hygis.project.model import Project
+from hygis.project.scenarios import Scenario
+from hygis.project.targets import PlanTarget
 
 FORMAT = "hygis-project"
 FORMAT_VERSION = 1
@@ -130,9 +130,9 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
     return tables
 
 
-def save_project(project: Project, path) -> Path:
-    """Write ``project`` to ``path`` atomically; marks the project clean and sets its path."""
-    path = write_snapshot(project, path)
+def save_project(project: Project, path=None) -> Path:
+    """Write ``project`` to ``path`` (default: its own path) atomically; marks it clean and sets its path."""
+    path = write_snapshot(project, path or project.path)
     project.path = path
     project.mark_clean()
     return path

@@ -11,8 +11,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from hygis.errors import HygisError
-from hygis.events import EmitterGroup
+from hygis.core.errors import HygisError
+from hygis.core.events import EmitterGroup
 from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, validate_record
 
 
@@ -352,3 +352,18 @@ class SetTargets(Command):
 
     def undo(self):
         self.project.set_targets(self.old)
+
+
+class CompositeCommand(Command):
+    """Several commands undone/redone as one step (moving or pasting several features)."""
+
+    def __init__(self, commands: list[Command], label: str):
+        self.commands, self.label = list(commands), label
+
+    def do(self):
+        for cmd in self.commands:
+            cmd.do()
+
+    def undo(self):
+        for cmd in reversed(self.commands):
+            cmd.undo()

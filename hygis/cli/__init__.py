@@ -16,18 +16,19 @@ import sys
 import traceback
 
 from hygis import __version__
-from hygis.errors import HygisError
-from hygis.logs import FILE_ONLY, setup_logging
+from hygis.core.errors import HygisError
+from hygis.core.logs import FILE_ONLY, setup_logging
 
 log = logging.getLogger(__name__)
 
 #: Modules providing ``register(subparsers)``; a missing one is skipped.
 COMMAND_MODULES = (
-    "hygis.cli_info",
-    "hygis.io.cli",
-    "hygis.analysis.cli",
-    "hygis.render_cli",
-    "hygis.slides_cli",
+    "hygis.cli.info",
+    "hygis.cli.import_",
+    "hygis.cli.export",
+    "hygis.cli.analyze",
+    "hygis.cli.render",
+    "hygis.cli.slides",
 )
 SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides")
 

@@ -15,7 +15,7 @@ import argparse
 
 from hygis.analysis import output, registry
 from hygis.analysis.sources import load_layer_frame, load_project
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 
 def register(subparsers) -> None:

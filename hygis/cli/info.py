@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 
 def register(subparsers) -> None:
@@ -30,9 +30,10 @@ def _bounds(b):
 
 # -- projects ------------------------------------------------------------------------------
 def project_info(path: Path, layer_name: str | None = None) -> dict:
-    from hygis.project import Project
+    from hygis.project.fileformat import open_project
 
-    project = Project.open(path)
+
+    project = open_project(path)
     layers = list(project.layers)
     if layer_name is not None:
         layer = project.layers.get(layer_name)

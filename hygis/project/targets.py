@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: Rows whose "latest" value hygis computes from layers instead of taking it as typed.
 COMPUTED = ("enclave_count", "road_density")

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from hygis.errors import HygisError
-from hygis.events import EmitterGroup
+from hygis.core.errors import HygisError
+from hygis.core.events import EmitterGroup
 from hygis.layers.vector import Layer
 
 

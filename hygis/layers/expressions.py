@@ -15,7 +15,7 @@ import operator
 import numpy as np
 import pandas as pd
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 MAX_EXPRESSION = 2000
 

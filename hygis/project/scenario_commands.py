@@ -11,14 +11,14 @@ Applying (switching to) a scenario is deliberately *not* a command, like a
 QGIS map theme: a presenter switches dozens of times in a meeting, and each
 switch on the undo stack would push the user's last real edit out of reach of
 Ctrl+Z.  Nothing is lost by a switch either: the scenario is a stored record
-and switching back restores it.  Use :func:`hygis.scenarios.apply`.
+and switching back restores it.  Use :func:`hygis.project.scenarios.apply`.
 """
 
 from __future__ import annotations
 
-from hygis.commands import Command
-from hygis.errors import HygisError
-from hygis.scenarios import Scenario, capture, duplicate
+from hygis.project.commands import Command
+from hygis.core.errors import HygisError
+from hygis.project.scenarios import Scenario, capture, duplicate
 
 #: Fields of a scenario that :class:`EditScenario` may change.
 EDITABLE = ("title", "subtitle", "notes", "year", "indicators")

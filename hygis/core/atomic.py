@@ -1,4 +1,4 @@
-"""Crash-safe file replacement helpers for :mod:`hygis.projectfile` (POSIX and Windows).
+"""Crash-safe file replacement helpers for :mod:`hygis.project.fileformat` (POSIX and Windows).
 
 A save writes a temporary file beside the target (``.<stem>.<random>.hygis-saving``),
 fsyncs it, replaces the target with :func:`os.replace` and fsyncs the folder.  These

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from hygis.errors import HygisError
-from hygis.events import EmitterGroup
-from hygis.expressions import parse_filter
+from hygis.core.errors import HygisError
+from hygis.core.events import EmitterGroup
+from hygis.layers.expressions import parse_filter
 from hygis.layers.style import Style
 
 MAX_TEXT = 20_000
@@ -227,41 +227,4 @@ def duplicate(scenario: Scenario, name: str) -> Scenario:
     """An independent deep copy of ``scenario`` under a new name."""
     copy = Scenario.from_dict(scenario.to_dict())
     copy.name = name
-    return copy
-
-
-def shadow_layer(layer):
-    """A layer object sharing ``layer``'s data and id but with its own display state and events.
-
-    The GeoDataFrame (or raster bytes) is shared, not copied: a shadow is cheap and
-    meant for drawing one scenario beside another (compare view, slides,
-    presentation) without touching the layers the user edits.
-    """
-    clone = object.__new__(type(layer))
-    clone.__dict__.update(layer.__dict__)
-    clone.events = EmitterGroup(*layer.events._names)
-    return clone
-
-
-def shadow_project(project, scenario: Scenario | None = None):
-    """A lightweight copy of ``project`` (shadow layers, same scenarios) in ``scenario``'s state.
-
-    Applying a scenario changes layer visibility, filters and styles; two views
-    that show two scenarios at once therefore each draw their own shadow. The
-    copy shares the layers' data frames, so it costs microseconds, and edits
-    made to the copy's display state never reach the real project.
-    """
-    from hygis.project import Project
-
-    copy = Project(project.title)
-    copy.show_basemap = getattr(project, "show_basemap", True)
-    copy.targets = list(project.targets)
-    copy.path = project.path
-    for layer in project.layers:
-        copy.layers.append(shadow_layer(layer))
-    for s in project.scenarios:
-        copy.scenarios.add(s)
-    copy.extent = project.extent
-    if scenario is not None:
-        apply(copy, scenario)
     return copy

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from hygis.layers.schema import value_label
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 #: Default page size of the deck in pixels (16:9); PDF pages get the same aspect ratio.
 DEFAULT_SIZE = (1920, 1080)
@@ -29,7 +29,7 @@ class Slide:
     title: str
     subtitle: str
     extent: tuple[float, float, float, float] | None  # WGS84 degrees
-    indicators: list = field(default_factory=list)  # hygis.indicators.Indicator
+    indicators: list = field(default_factory=list)  # hygis.project.indicators.Indicator
     notes: str = ""
     sources: str = ""
     next_title: str = ""
@@ -82,8 +82,8 @@ def build_slides(project, with_indicators: bool = True) -> list[Slide]:
     HygisError
         If the project has no scenarios.
     """
-    from hygis.indicators import evaluate_one
-    from hygis.scenarios import shadow_project
+    from hygis.project.indicators import evaluate_one
+    from hygis.project.model import shadow_project
 
     scenarios = list(project.scenarios)
     if not scenarios:

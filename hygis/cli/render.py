@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from hygis.errors import HygisError
-from hygis.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
+from hygis.core.errors import HygisError
+from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
 
 FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
@@ -35,12 +35,14 @@ def register(subparsers) -> None:
 
 def load_project(path: Path, layer_names=None):
     """A Project from a .hygis file or from the layers of any data file."""
+    from hygis.project.fileformat import open_project
+
     from hygis.project import Project
 
     if not path.exists():
         raise HygisError(f"No such file: {path}")
     if path.suffix.lower() == ".hygis":
-        project = Project.open(path)
+        project = open_project(path)
     else:
         project = Project(title=path.stem)
         for layer in read_layers(path, layer_names):
@@ -95,7 +97,7 @@ def read_layers(path: Path, layer_names=None) -> list:
 
 def apply_scenario(project, name: str):
     """Apply the scenario ``name`` to the project; returns it (HygisError listing the names if unknown)."""
-    from hygis import scenarios
+    from hygis.project import scenarios
 
     if name not in project.scenarios.names:
         names = ", ".join(project.scenarios.names) or "(none)"

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from hygis import crs as hcrs
-from hygis.errors import HygisError
+from hygis.geo import crs as hcrs
+from hygis.core.errors import HygisError
 
 BASEMAP_LEVELS = ("province", "city", "district")
 BASEMAP_FILE = "zhejiang_admin_wgs84.gpkg"
 #: Prefix of zone specifications that name a basemap level, e.g. ``"basemap:district"``.
 SPEC_PREFIX = "basemap:"
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parents[1]  # the hygis package
 
 
 def basemap_path() -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 
 def register(subparsers) -> None:
@@ -23,14 +23,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from hygis.project import Project
-    from hygis.slides import parse_size
+    from hygis.project.fileformat import open_project
+
+    from hygis.present.slides import parse_size
 
     if not args.out and not args.png_dir:
         raise HygisError("nothing to write: give --out DECK.pdf and/or --png-dir DIR")
     size = parse_size(args.size)
-    project = Project.open(args.project)
-    from hygis.render_cli import ensure_gui_app
+    project = open_project(args.project)
+    from hygis.cli.render import ensure_gui_app
 
     app = ensure_gui_app("zh_CN")  # noqa: F841 (kept alive while painting; slides are Chinese)
     from hygis.ui.slide_render import export_deck

@@ -2,7 +2,7 @@
 
 A scenario lists indicator specs (plain dicts saved in the project); each is
 evaluated against the project *in that scenario's state* (its filters), on a
-shadow copy (:func:`hygis.scenarios.shadow_project`) so the user's layers are
+shadow copy (:func:`hygis.project.scenarios.shadow_project`) so the user's layers are
 never touched.  Supported specs (an optional ``"label"`` overrides the label):
 
 ``{"type": "enclave_target", "target": 50, "as_of": YEAR}``
@@ -30,7 +30,7 @@ import json
 import math
 from typing import NamedTuple
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 NO_VALUE = "—"
 
@@ -66,7 +66,7 @@ def evaluate(project, scenario=None, specs: list[dict] | None = None) -> list[In
         One per spec, in order; a spec that cannot be evaluated (missing layer,
         unknown type) gives a row with text "—" instead of raising.
     """
-    from hygis.scenarios import shadow_project
+    from hygis.project.model import shadow_project
 
     if isinstance(scenario, str):
         scenario = project.scenarios[scenario]
@@ -131,7 +131,7 @@ def _enclave_target(view, spec) -> Indicator:
 
 def _coverage(view, spec) -> Indicator:
     from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone
-    from hygis.basemap import zones_from_spec
+    from hygis.geo.basemap import zones_from_spec
 
     layer = _layer(view, spec.get("target"))
     zones_spec = spec.get("zones") or "basemap:city"

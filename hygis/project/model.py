@@ -1,9 +1,9 @@
 """The project: owns the layers, scenarios, plan targets and the edit history.
 
 The window, the CLI and the tests all go through one :class:`Project`.  Every
-change of data is a command (:mod:`hygis.commands`) run through
+change of data is a command (:mod:`hygis.project.commands`) run through
 ``project.execute(cmd)`` so it can be undone; ``project.history`` is a plain
-:class:`~hygis.commands.CommandStack` that the UI may replace with a
+:class:`~hygis.project.commands.CommandStack` that the UI may replace with a
 QUndoStack-backed one of the same interface.
 
 Events: title, extent, dirty (bool), path
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hygis.commands import Command, CommandStack
-from hygis.errors import HygisError
-from hygis.events import EmitterGroup
-from hygis.layerlist import LayerList
-from hygis.scenarios import ScenarioCollection
-from hygis.targets import PlanTarget
+from hygis.project.commands import Command, CommandStack
+from hygis.core.errors import HygisError
+from hygis.core.events import EmitterGroup
+from hygis.project.layerlist import LayerList
+from hygis.project.scenarios import Scenario, ScenarioCollection, apply
+from hygis.project.targets import PlanTarget
 
 
 class Project:
@@ -128,13 +128,37 @@ class Project:
     def _on_layer_removed(self, index, layer) -> None:
         self.scenarios.drop_layer(layer.id)
 
-    @classmethod
-    def open(cls, path) -> "Project":
-        from hygis.projectfile import open_project
 
-        return open_project(path)
+def shadow_layer(layer):
+    """A layer object sharing ``layer``'s data and id but with its own display state and events.
 
-    def save(self, path=None) -> Path:
-        from hygis.projectfile import save_project
+    The GeoDataFrame (or raster bytes) is shared, not copied: a shadow is cheap and
+    meant for drawing one scenario beside another (compare view, slides,
+    presentation) without touching the layers the user edits.
+    """
+    clone = object.__new__(type(layer))
+    clone.__dict__.update(layer.__dict__)
+    clone.events = EmitterGroup(*layer.events._names)
+    return clone
 
-        return save_project(self, path or self.path)
+
+def shadow_project(project, scenario: Scenario | None = None):
+    """A lightweight copy of ``project`` (shadow layers, same scenarios) in ``scenario``'s state.
+
+    Applying a scenario changes layer visibility, filters and styles; two views
+    that show two scenarios at once therefore each draw their own shadow. The
+    copy shares the layers' data frames, so it costs microseconds, and edits
+    made to the copy's display state never reach the real project.
+    """
+    copy = Project(project.title)
+    copy.show_basemap = getattr(project, "show_basemap", True)
+    copy.targets = list(project.targets)
+    copy.path = project.path
+    for layer in project.layers:
+        copy.layers.append(shadow_layer(layer))
+    for s in project.scenarios:
+        copy.scenarios.add(s)
+    copy.extent = project.extent
+    if scenario is not None:
+        apply(copy, scenario)
+    return copy

@@ -1,4 +1,4 @@
-"""``hygis import`` and ``hygis export``: the GUI's import/export for batch work.
+"""``hygis import PROJECT FILE``: the GUI's import for batch work.
 
 A failed import leaves the project file byte-for-byte unchanged: the file is
 read and converted completely before the project is touched, and the project
@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hygis.errors import HygisError
+from hygis.core.errors import HygisError
 
 DATUM_CHOICES = ("wgs84", "gcj02", "bd09")
-EXPORT_DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
 
 def register(subparsers) -> None:
@@ -40,19 +39,6 @@ def register(subparsers) -> None:
                    help="import invalid geometries as they are, with a warning (default: refuse the import)")
     p.set_defaults(func=run_import)
 
-    e = subparsers.add_parser("export", help="export a project layer to a GIS file",
-                              description="Export a layer of a .hygis project; the format follows OUT's "
-                                          "extension (.gpkg .shp .geojson .kml .csv).")
-    e.add_argument("project", help="the .hygis project")
-    e.add_argument("layer", help="name (or id) of the layer to export")
-    e.add_argument("out", help="output file (.gpkg .shp .geojson .kml .csv)")
-    e.add_argument("--datum", default="wgs84", choices=EXPORT_DATUMS,
-                   help="datum of the output: wgs84, cgcs2000 (EPSG:4490) or gcj02 for Amap (default wgs84)")
-    e.add_argument("--encoding", default="utf-8", choices=("utf-8", "gbk"),
-                   help="text encoding of a Shapefile/CSV (gbk for old tools; default utf-8)")
-    e.add_argument("--where", metavar="EXPR", help="export only features matching a filter expression")
-    e.set_defaults(func=run_export)
-
 
 def parse_field_map(items: list[str]) -> dict[str, str]:
     """['名称=name', 'zt=status'] → {'名称': 'name', 'zt': 'status'}."""
@@ -66,10 +52,12 @@ def parse_field_map(items: list[str]) -> dict[str, str]:
 
 
 def _open_or_create(path: Path, create: bool):
+    from hygis.project.fileformat import open_project
+
     from hygis.project import Project
 
     if path.exists():
-        return Project.open(path)
+        return open_project(path)
     if not create:
         raise HygisError(f"Project {path} does not exist (add --create to make a new one)")
     if path.suffix.lower() != ".hygis":
@@ -78,7 +66,9 @@ def _open_or_create(path: Path, create: bool):
 
 
 def run_import(args) -> int:
-    from hygis.commands import AddLayer
+    from hygis.project.fileformat import save_project
+
+    from hygis.project.commands import AddLayer
     from hygis.io import load_layers
 
     project_path = Path(args.project)
@@ -89,7 +79,7 @@ def run_import(args) -> int:
     project = _open_or_create(project_path, args.create)
     for layer in layers:
         project.execute(AddLayer(project, layer))
-    project.save(project_path)
+    save_project(project, project_path)
     for layer in layers:
         count = f"{layer.feature_count} features, {layer.geometry_type}" if layer.kind != "raster" else \
             f"raster {layer.width}×{layer.height}"
@@ -97,30 +87,4 @@ def run_import(args) -> int:
         for warning in getattr(layer, "import_warnings", []):
             hint = "; run with --repair to fix" if "invalid geometries" in warning and not args.repair else ""
             print(f"warning: {layer.name}: {warning}{hint}", file=sys.stderr)
-    return 0
-
-
-def run_export(args) -> int:
-    from hygis.io import export_layer
-    from hygis.io.writers import export_format
-    from hygis.project import Project
-
-    out = Path(args.out)
-    export_format(out)  # an unknown extension fails before the project is read
-    project_path = Path(args.project)
-    if not project_path.exists():
-        raise HygisError(f"Project {project_path} does not exist")
-    project = Project.open(project_path)
-    layer = project.layers.get(args.layer)
-    if layer is None:
-        raise HygisError(f"No layer '{args.layer}' in {project_path.name} (layers: {', '.join(project.layers.names)})")
-    fids = None
-    if args.where:
-        if layer.kind == "raster":
-            raise HygisError("--where applies to vector layers")
-        mask = layer.filter_mask(args.where)
-        fids = [int(f) for f in layer.data.index[mask]]
-    path = export_layer(layer, out, datum=args.datum, encoding=args.encoding, fids=fids)
-    n = len(fids) if fids is not None else layer.feature_count
-    print(f"exported {n} features of '{layer.name}' to {path} ({args.datum}, {args.encoding})")
     return 0

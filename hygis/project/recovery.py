@@ -27,8 +27,8 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from hygis.errors import HygisError
-from hygis.project import Project
+from hygis.core.errors import HygisError
+from hygis.project.model import Project
 
 ENV_DATA_DIR = "HYGIS_DATA_DIR"
 #: project → its recovery key; shared by all stores so a restored project keeps its entry
@@ -111,7 +111,7 @@ class RecoveryStore:
         HygisError
             The recovery folder cannot be written (disk full, read-only).
         """
-        from hygis.projectfile import write_snapshot
+        from hygis.project.fileformat import write_snapshot
 
         key = self.key_for(project)
         old = self._keys.get(project)
@@ -196,7 +196,7 @@ class RecoveryStore:
     def restore(self, entry: RecoveryEntry) -> Project:
         """Open the recovered project: path set to the original file (None if never saved),
         marked as having unsaved changes. The entry stays until the project is saved or closed."""
-        from hygis.projectfile import open_project
+        from hygis.project.fileformat import open_project
 
         project = open_project(entry.project_file)
         project.path = entry.original

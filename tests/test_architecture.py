@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "hygis"
-# cli/render.py and cli/slides.py draw with Qt, importing it inside the command only
+# cli/render.py, cli/slides.py and cli/layout.py draw with Qt, importing it inside the command only
 QT_FREE = [p for p in ROOT.rglob("*.py") if "ui" not in p.relative_to(ROOT).parts[:1]
-           and p.relative_to(ROOT).as_posix() not in ("cli/render.py", "cli/slides.py")]
+           and p.relative_to(ROOT).as_posix() not in ("cli/render.py", "cli/slides.py", "cli/layout.py")]
 
 
 def _imports(path):

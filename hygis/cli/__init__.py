@@ -29,8 +29,9 @@ COMMAND_MODULES = (
     "hygis.cli.analyze",
     "hygis.cli.render",
     "hygis.cli.slides",
+    "hygis.cli.layout",
 )
-SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides")
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -44,6 +44,7 @@ from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
+from hygis.project import layouts
 from hygis.project.model import Project
 from hygis.project.scenarios import Scenario
 from hygis.project.targets import PlanTarget
@@ -96,6 +97,7 @@ def project_to_dict(project: Project, tables: dict[str, str] | None = None) -> d
         "scenarios": [s.to_dict() for s in project.scenarios],
         "active_scenario": project.scenarios.active,
         "targets": [t.to_dict() for t in project.targets],
+        **layouts.to_json(project),  # print layouts and tile source (hygis.project.layouts)
     }
 
 
@@ -345,6 +347,7 @@ def _open_project(path: Path) -> Project:
     project.set_targets([PlanTarget.from_dict(t) for t in targets])
     project.extent = _extent(doc.get("extent"))
     project.show_basemap = bool(doc.get("show_basemap", True))
+    layouts.from_json(project, doc)
     project.path = path
     project.mark_clean()
     return project

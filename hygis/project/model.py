@@ -31,6 +31,8 @@ class Project:
         self.scenarios = ScenarioCollection()
         self.targets: list[PlanTarget] = []
         self.show_basemap = True
+        self.layouts: list = []  # print layouts (hygis.present.layout.Layout); see hygis.project.layouts
+        self.tile_source: str | None = None  # tile basemap under the layers; see hygis.project.layouts
         self.history: CommandStack = CommandStack()
         self._dirty_flag = False
         self.layers.events.removed.connect(self._on_layer_removed)
@@ -153,6 +155,8 @@ def shadow_project(project, scenario: Scenario | None = None):
     copy = Project(project.title)
     copy.show_basemap = getattr(project, "show_basemap", True)
     copy.targets = list(project.targets)
+    copy.tile_source = getattr(project, "tile_source", None)
+    copy.layouts = list(getattr(project, "layouts", []))
     copy.path = project.path
     for layer in project.layers:
         copy.layers.append(shadow_layer(layer))

@@ -1,7 +1,8 @@
-"""``hygis slides PROJECT --out deck.pdf [--size WxH] [--png-dir DIR]``: the scenario deck.
+"""``hygis slides PROJECT --out deck.pdf|deck.pptx [--size WxH] [--png-dir DIR]``: the scenario deck.
 
 One page per scenario, in the project's order (map, title, subtitle, legend,
-indicators, scale bar, north arrow, sources).  Qt is imported only when the
+indicators, scale bar, north arrow, sources); a ``.pptx`` is the editable deck (map
+pictures, indicators as text, speaker notes).  Qt is imported only when the
 command runs; without a display it renders offscreen.
 """
 
@@ -16,7 +17,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("slides", help="export the scenarios as a PDF slide deck (and PNGs)",
                               description="Export the project's scenarios as a slide deck: one page per scenario.")
     p.add_argument("project", help="a .hygis project with scenarios")
-    p.add_argument("--out", help="the PDF to write, e.g. deck.pdf")
+    p.add_argument("--out", help="the deck to write: deck.pdf, or deck.pptx (editable in PowerPoint/WPS)")
     p.add_argument("--size", default="1920x1080", help="page size in pixels, WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--png-dir", help="also write one PNG per scenario into this folder")
     p.set_defaults(func=run)
@@ -34,9 +35,15 @@ def run(args) -> int:
     from hygis.cli.render import ensure_gui_app
 
     app = ensure_gui_app("zh_CN")  # noqa: F841 (kept alive while painting; slides are Chinese)
-    from hygis.ui.slide_render import export_deck
+    from hygis.ui.slide_render import export_deck, export_pptx
 
-    written = export_deck(project, args.out, size, args.png_dir)
+    written = []
+    out = args.out
+    if out and out.lower().endswith(".pptx"):
+        written.append(export_pptx(project, out))
+        out = None
+    if out or args.png_dir:
+        written += export_deck(project, out, size, args.png_dir)
     pages = len(project.scenarios)
     for path in written:
         print(path)

@@ -333,3 +333,27 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
     if pdf_path is not None:
         written.insert(0, pdf_path)
     return written
+
+
+def export_pptx(project, pptx_path, progress=None, dpi: int = 200) -> Path:
+    """Write the scenario deck as an editable .pptx (maps as pictures, indicators as text, notes)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from hygis.present.deck_pptx import map_pixel_size, write_pptx
+    from hygis.project.model import shadow_project
+
+    slides = build_slides(project)
+    pngs, legends = [], []
+    for i, slide in enumerate(slides):
+        view = shadow_project(project, project.scenarios[slide.name])
+        image = render_map_image(view, slide, map_pixel_size(dpi))
+        data = QByteArray()
+        buf = QBuffer(data)
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buf, "PNG")
+        buf.close()
+        pngs.append(bytes(data.data()))
+        legends.append(legend_entries(view))
+        if progress is not None:
+            progress((i + 1) / len(slides))
+    return write_pptx(slides, pngs, legends, pptx_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 from hygis.core.errors import HygisError
 from hygis.layers.style import parse_color
 
+PPTX_PX_PER_INCH = 1920 / 13.333  # a full-screen slide on a 1080p projector
 SLIDE_W_EMU, SLIDE_H_EMU = 12_192_000, 6_858_000  # PowerPoint's 16:9 (13.333 × 7.5 inches)
 #: Where the map picture goes (inches): left, top, width, height.
 MAP_BOX = (0.35, 1.25, 8.9, 5.65)
@@ -121,7 +122,7 @@ def _indicators(page, indicators) -> float:
         card.line.fill.background()
         card.shadow.inherit = False
         _text(page, (PANEL_LEFT + 0.1, y + 0.02, 3.3, 0.35), ind.label, 12, GREY, name=f"Indicator {i + 1} label")
-        size = 20 if len(ind.text) <= 12 else max(12, int(20 * 12 / len(ind.text)))  # one line in the card
+        size = 20 if len(ind.text) <= 12 else max(14, int(20 * 15 / len(ind.text)))  # one line in the card
         _text(page, (PANEL_LEFT + 0.1, y + 0.32, 3.3, 0.5), ind.text, size, bold=True, name=f"Indicator {i + 1} value")
         y += 0.95
     return y + 0.1

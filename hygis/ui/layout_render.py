@@ -23,7 +23,7 @@ from hygis.present.layout import MM_PER_INCH, UNIT_DPI, Layout, format_scale, mm
 from hygis.ui.i18n import tr
 from hygis.ui.render import decorations
 from hygis.ui.render.bridge import RendererSet
-from hygis.ui.render.labels import label_family
+from hygis.ui.render.labels import MIN_PRESENTATION_PX_1080, label_family, label_scale
 from hygis.ui.render.mapdraw import BACKGROUND, draw_layers
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView, bounds_to_map, to_map
 
@@ -31,6 +31,7 @@ INK = QColor("#1d2a36")
 GREY = QColor("#56616b")
 FRAME = QColor("#263238")
 EXTENT_BOX = QColor("#d32f2f")
+LEGEND_GROW = 1.2  # the canvas legend's 12 px text → 14.4 layout px on A3 (readable projected at 1080p)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def paint_layout(painter: QPainter, project, layout: Layout, *, extent_wgs84=Non
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.fillRect(frames["page"], QColor("white"))
-    _paint_map(painter, frames["map"], p.view, project, renderers, tiles)
+    with label_scale(*layout_label_scale(layout)):
+        _paint_map(painter, frames["map"], p.view, project, renderers, tiles)
     if layout.overview:
         _paint_overview(painter, frames["overview"], project, p.view, renderers, f)
     if layout.north_arrow:
@@ -93,7 +95,7 @@ def paint_layout(painter: QPainter, project, layout: Layout, *, extent_wgs84=Non
     if layout.scalebar:
         paint_scalebar(painter, frames["scalebar"], p.view.res, p.scale, f)
     if layout.legend:
-        _scaled(painter, frames["legend"], f, lambda r: decorations.paint_legend(painter, r, list(project.layers)))
+        _scaled(painter, frames["legend"], f * LEGEND_GROW, lambda r: decorations.paint_legend(painter, r, list(project.layers)))
     painter.setPen(QPen(FRAME, 1.2 * f))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(frames["map"])
@@ -126,6 +128,12 @@ def _paint_map(painter, rect: QRectF, view: MapView, project, renderers, tiles) 
         basemap = not paint_tiles(painter, view, tiles, wait=True) and basemap
     draw_layers(painter, list(project.layers), view, renderers, basemap=basemap)
     painter.restore()
+
+
+def layout_label_scale(layout: Layout) -> tuple[float, float]:
+    """Labels grow with the paper and are at least 14 px when the page's short side is shown 1080 px."""
+    short = mm_to_units(min(layout.paper_mm))
+    return layout.furniture_factor, MIN_PRESENTATION_PX_1080 * short / 1080.0
 
 
 def _paint_overview(painter, rect: QRectF, project, main: MapView, renderers, f: float) -> None:

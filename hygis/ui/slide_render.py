@@ -24,6 +24,7 @@ from hygis.core.errors import HygisError
 from hygis.layers.style import parse_color
 from hygis.present.slides import Slide, build_slides, legend_entries, png_name
 from hygis.ui.fonts import cjk_family
+from hygis.ui.render.labels import label_scale, output_label_scale
 
 NAVY = QColor("#12324f")
 ACCENT = QColor("#e8710a")
@@ -33,6 +34,7 @@ RULE = QColor("#d5dbe1")
 PANEL_W = 0.27  # side panel width, fraction of the page width
 HEADER_H = 0.15
 FOOTER_H = 0.05
+LABEL_SIZE_KEY = "presentation/label_scale"  # user setting: label size in slides, F5 and layouts
 
 
 def qcolor(value: str) -> QColor:
@@ -83,27 +85,49 @@ def paint_slide(painter: QPainter, rect: QRectF, view, slide: Slide, *, map_imag
     painter.restore()
 
 
-def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_image: QImage | None = None) -> None:
+def presentation_label_factor() -> float:
+    """The user's presentation label size (1.0 = normal; 1.25, 1.5, 2.0 for large rooms)."""
+    try:
+        from hygis.ui.settings import qsettings
+
+        value = float(qsettings().value(LABEL_SIZE_KEY, 1.0))
+    except (TypeError, ValueError, ImportError):
+        return 1.0
+    return value if 0.5 <= value <= 3.0 else 1.0
+
+
+def page_height_of_map(map_h: float) -> float:
+    """The page height whose :func:`layout` gives a map ``map_h`` high."""
+    return map_h * 1080.0 / layout(QRectF(0, 0, 1920, 1080))["map"].height()
+
+
+def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_image: QImage | None = None,
+                    page_height: float | None = None) -> None:
+    """The slide's map in ``rect``; labels scale with the page (≥ 14 px at 1080p, × the label-size setting)."""
     if map_image is not None:
         painter.drawImage(rect, map_image)
         return
     from hygis.ui.render import paint_map
 
+    page_h = page_height or page_height_of_map(rect.height())
     painter.save()
     painter.setClipRect(rect)
-    paint_map(painter, rect, view, slide.extent, legend=False, scalebar=True, north_arrow=True, title=None,
-              basemap=getattr(view, "show_basemap", True))
+    with label_scale(*output_label_scale(page_h, presentation_label_factor())):
+        paint_map(painter, rect, view, slide.extent, legend=False, scalebar=True, north_arrow=True, title=None,
+                  basemap=getattr(view, "show_basemap", True))
     painter.restore()
 
 
-def render_map_image(view, slide: Slide, size) -> QImage:
-    """The map part of a slide as an image of ``size`` (w, h) pixels."""
+def render_map_image(view, slide: Slide, size, *, scale: float = 1.0, page_height: float | None = None) -> QImage:
+    """The map part of a slide as an image of ``size`` (w, h) pixels, drawn ``scale`` times
+    larger than its layout size (a sharper picture for the .pptx)."""
     w, h = int(size[0]), int(size[1])
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("white"))
     painter = QPainter(image)
     try:
-        paint_slide_map(painter, QRectF(0, 0, w, h), view, slide)
+        painter.scale(scale, scale)
+        paint_slide_map(painter, QRectF(0, 0, w / scale, h / scale), view, slide, page_height=page_height)
     finally:
         painter.end()
     return image
@@ -339,14 +363,16 @@ def export_pptx(project, pptx_path, progress=None, dpi: int = 200) -> Path:
     """Write the scenario deck as an editable .pptx (maps as pictures, indicators as text, notes)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-    from hygis.present.deck_pptx import map_pixel_size, write_pptx
+    from hygis.present.deck_pptx import PPTX_PX_PER_INCH, map_pixel_size, write_pptx
     from hygis.project.model import shadow_project
 
     slides = build_slides(project)
     pngs, legends = [], []
     for i, slide in enumerate(slides):
         view = shadow_project(project, project.scenarios[slide.name])
-        image = render_map_image(view, slide, map_pixel_size(dpi))
+        px_w, px_h = map_pixel_size(dpi)
+        k = dpi / PPTX_PX_PER_INCH  # drawn as on a 1920×1080 screen, at dpi/144 the pixels
+        image = render_map_image(view, slide, (px_w, px_h), scale=k, page_height=1080)
         data = QByteArray()
         buf = QBuffer(data)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)

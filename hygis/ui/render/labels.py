@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -26,6 +27,35 @@ _PAD = int(math.ceil(HALO_WIDTH / 2)) + 1  # room for the halo around the text b
 _IMAGES: dict[tuple, QImage] = {}
 _IMAGES_LOCK = threading.Lock()
 _IMAGES_MAX = 4000
+#: Readable on a projector: labels of slides, F5 and layouts are at least this many pixels
+#: on a 1080-pixel-high output (scaled with the output's height).
+MIN_PRESENTATION_PX_1080 = 14.0
+_OUTPUT = threading.local()
+
+
+@contextmanager
+def label_scale(factor: float = 1.0, min_px: float = 0.0):
+    """Within the block (this thread), labels are ``factor`` times their style size and at least
+    ``min_px`` pixels: slides, the presentation and print layouts scale labels with the output."""
+    old = getattr(_OUTPUT, "value", (1.0, 0.0))
+    _OUTPUT.value = (float(factor), float(min_px))
+    try:
+        yield
+    finally:
+        _OUTPUT.value = old
+
+
+def output_label_scale(height_px: float, user_factor: float = 1.0, reference: float = 1080.0):
+    """``label_scale`` arguments for an output ``height_px`` high: labels grow with the height
+    (× ``user_factor``, the presentation label-size setting) and are never below 14 px at 1080p."""
+    k = height_px / reference
+    return k * user_factor, MIN_PRESENTATION_PX_1080 * k * user_factor
+
+
+def label_px(size_pt: float) -> float:
+    """Pixel size of a label of ``size_pt`` points under the current :func:`label_scale`."""
+    factor, min_px = getattr(_OUTPUT, "value", (1.0, 0.0))
+    return max(min_px, size_pt * 96 / 72 * factor)
 
 
 def label_family() -> str:
@@ -96,7 +126,7 @@ class LabelSet:
             if lab.size not in fonts:
                 font = QFont(family)
                 font.setPointSizeF(lab.size)
-                font.setPixelSize(max(6, round(lab.size * 96 / 72)))  # device-independent size
+                font.setPixelSize(max(6, round(label_px(lab.size))))  # device-independent size
                 fonts[lab.size] = (font, QFontMetricsF(font))
             font, fm = fonts[lab.size]
             w, h = fm.horizontalAdvance(lab.text), fm.height()

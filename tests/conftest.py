@@ -6,6 +6,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _sandbox = tempfile.mkdtemp(prefix="hygis-tests-")
 os.environ.setdefault("HYGIS_LOG_DIR", os.path.join(_sandbox, "logs"))
 os.environ.setdefault("HYGIS_DATA_DIR", os.path.join(_sandbox, "data"))
+os.environ.setdefault("XDG_CONFIG_HOME", os.path.join(_sandbox, "config"))  # QSettings' INI file (Linux)
+os.environ.setdefault("XDG_DATA_HOME", os.path.join(_sandbox, "share"))  # hygis desktop-install
 
 
 def pytest_runtest_teardown(item):

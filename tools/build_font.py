@@ -2,7 +2,7 @@
 
 hygis must show Chinese on any machine (offline laptops, fresh Linux installs
 without CJK fonts), so a subset of Noto Sans CJK SC (SIL Open Font License
-1.1) ships in assets/fonts/.  Rebuild (needs fontTools and Debian's
+1.1) ships in hygis/assets/fonts/.  Rebuild (needs fontTools and Debian's
 fonts-noto-cjk):  python tools/build_font.py
 """
 
@@ -15,7 +15,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection
 
 SRC = pathlib.Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-OUT = pathlib.Path(__file__).resolve().parents[1] / "assets" / "fonts" / "NotoSansSC-hygis.otf"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "hygis" / "assets" / "fonts" / "NotoSansSC-hygis.otf"
 
 
 def gb2312_chars() -> set[str]:
@@ -34,7 +34,7 @@ def main() -> int:
     font = next(f for f in coll.fonts if "SC" in f["name"].getDebugName(1))
     text = set(map(chr, range(0x20, 0x7F))) | gb2312_chars()
     text |= set("“”‘’—…·×²³°≤≥±→←↑↓≈「」『』【】〔〕￥％，。！？；：（）《》、‰")
-    repo = OUT.parents[2]
+    repo = OUT.parents[3]
     for p in list((repo / "hygis").rglob("*.json")) + list((repo / "tools").rglob("*.py")):
         text |= {c for c in p.read_text(encoding="utf-8") if ord(c) > 0x2E80}
     opts = subset.Options()

@@ -30,8 +30,9 @@ COMMAND_MODULES = (
     "hygis.cli.render",
     "hygis.cli.slides",
     "hygis.cli.layout",
+    "hygis.cli.desktop",
 )
-SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout")
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +92,21 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"hygis: error: {exc}", debug)
     except Exception as exc:  # a bug: still one line, full traceback with --debug and in the log file
         return _fail(f"hygis: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", debug)
+
+
+def gui_main(argv: list[str] | None = None) -> int:
+    """The ``hygis-desktop`` window script ([project.gui-scripts]; no console window on Windows):
+    always the desktop app, never a sub-command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    setup_logging(debug)
+    args = _gui_parser().parse_args(argv)
+    try:
+        from hygis.ui.app import run_app
+
+        return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
+    except HygisError as exc:
+        return _fail(f"hygis: error: {exc}", debug)
 
 
 def _fail(line: str, debug: bool, details: str | None = None) -> int:

@@ -1,11 +1,12 @@
 """The offline basemap: Zhejiang's administrative boundaries in WGS84 (no tiles, no network).
 
-The data file ``assets/basemap/zhejiang_admin_wgs84.gpkg`` has three layers
+The data file ``hygis/assets/basemap/zhejiang_admin_wgs84.gpkg`` (package data, found through
+:mod:`importlib.resources`) has three layers
 (:data:`BASEMAP_LEVELS`): ``province`` (浙江省 and its five neighbours),
 ``city`` (Zhejiang's 11 prefecture-level cities) and ``district`` (its 90
 county-level districts), each with the columns adcode, name, province, city.
 It is built by ``tools/build_basemap.py`` from Amap (GCJ-02) boundaries
-converted to WGS84; see ``assets/basemap/SOURCE.md``.
+converted to WGS84; see ``hygis/assets/basemap/SOURCE.md``.
 
 No Qt here: the canvas draws :func:`basemap_layers` like any other layer.
 """
@@ -25,17 +26,12 @@ BASEMAP_FILE = "zhejiang_admin_wgs84.gpkg"
 #: Prefix of zone specifications that name a basemap level, e.g. ``"basemap:district"``.
 SPEC_PREFIX = "basemap:"
 
-_HERE = Path(__file__).resolve().parents[1]  # the hygis package
-
 
 def basemap_path() -> Path:
-    """Path of the basemap GeoPackage (inside the source tree or the installed package data)."""
-    candidates = [_HERE.parent / "assets" / "basemap" / BASEMAP_FILE,
-                  _HERE / "assets" / "basemap" / BASEMAP_FILE]
-    for path in candidates:
-        if path.exists():
-            return path
-    raise HygisError(f"Basemap file {BASEMAP_FILE} not found (looked in {candidates[0].parent})")
+    """Path of the basemap GeoPackage shipped inside the package (any working directory)."""
+    from hygis.core.resources import asset_path
+
+    return asset_path("basemap", BASEMAP_FILE)
 
 
 @lru_cache(maxsize=len(BASEMAP_LEVELS))

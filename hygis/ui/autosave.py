@@ -1,7 +1,7 @@
 """Autosave: while the project has unsaved changes, write a recovery file every minute.
 
-:class:`AutosaveController` owns a QTimer (interval from QSettings ``autosave/interval_seconds``,
-default 60 s).  On each tick, if the project is dirty and changed since the last
+:class:`AutosaveController` owns a QTimer (interval from the app's one settings store,
+:meth:`hygis.ui.settings.Settings.autosave_interval`, default 60 s; set in Preferences).  On each tick, if the project is dirty and changed since the last
 autosave, it writes a recovery copy through :class:`hygis.project.recovery.RecoveryStore`
 (never over the user's file).  When the project becomes clean again (saved, or undone
 back to the saved state) or is closed, the recovery copy is removed.
@@ -14,27 +14,24 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
 from hygis.core.errors import HygisError
 from hygis.project.recovery import RecoveryEntry, RecoveryStore
+from hygis.ui.settings import AUTOSAVE_KEY, DEFAULT_AUTOSAVE_S, MIN_AUTOSAVE_S, Settings
 
 log = logging.getLogger(__name__)
 
-SETTINGS_KEY = "autosave/interval_seconds"
-DEFAULT_INTERVAL_S = 60
-MIN_INTERVAL_S = 5
+SETTINGS_KEY = AUTOSAVE_KEY
+DEFAULT_INTERVAL_S = DEFAULT_AUTOSAVE_S
+MIN_INTERVAL_S = MIN_AUTOSAVE_S
 
 
 def autosave_interval() -> int:
-    """Autosave interval in seconds (QSettings ``autosave/interval_seconds``, default 60)."""
-    try:
-        value = int(QSettings("hygis", "hygis").value(SETTINGS_KEY, DEFAULT_INTERVAL_S))
-    except (TypeError, ValueError):
-        value = DEFAULT_INTERVAL_S
-    return max(MIN_INTERVAL_S, value)
+    """Autosave interval in seconds (the Preferences setting, default 60)."""
+    return Settings().autosave_interval()
 
 
 class AutosaveController(QObject):
@@ -66,10 +63,10 @@ class AutosaveController(QObject):
         return self.timer.interval() / 1000.0
 
     def set_interval(self, seconds: float, remember: bool = False) -> None:
-        """Change the interval (seconds); ``remember`` stores it in QSettings for next time."""
+        """Change the interval (seconds); ``remember`` stores it in the settings for next time."""
         self.timer.setInterval(int(max(1.0, float(seconds)) * 1000))
         if remember:
-            QSettings("hygis", "hygis").setValue(SETTINGS_KEY, int(seconds))
+            Settings().set_autosave_interval(int(seconds))
 
     # -- which project --------------------------------------------------------------------
     def set_project(self, project) -> None:

@@ -29,10 +29,10 @@ class _RenderSignals(QObject):
     done = Signal(int, object, object)  # generation, QImage, MapView
 
 
-def _render_job(generation, view, layers, renderers, basemap, signals) -> None:
-    """Draw the layers for one view into a QImage off the UI thread."""
+def _render_job(generation, view, layers, renderers, basemap, signals, dpr: float = 1.0) -> None:
+    """Draw the layers for one view into a QImage off the UI thread (``dpr``: device pixel ratio)."""
     try:
-        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap)
+        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr)
     except Exception:  # a broken layer must not kill the worker; the log has the details
         import logging
 
@@ -247,7 +247,7 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         self._generation += 1
         self._pending = self._pool.submit(_render_job, self._generation, self._view, self._layers(),
-                                          self._renderers, self._basemap_on(), self._signals)
+                                          self._renderers, self._basemap_on(), self._signals, self.pixel_ratio())
 
     def _on_render_done(self, generation: int, img, view) -> None:
         if generation != self._generation or img is None:
@@ -256,6 +256,11 @@ class MapCanvas(QWidget):
         self.update()
         self.renderDone.emit()
 
+    def pixel_ratio(self) -> float:
+        """Device pixels per logical pixel of the screen the canvas is on (2.0 at 200 %): the map
+        image is rendered at this ratio, so it is sharp on HiDPI screens."""
+        return float(self.devicePixelRatioF() or 1.0)
+
     def is_rendering(self) -> bool:
         return self._timer.isActive() or (self._pending is not None and not self._pending.done())
 
@@ -263,7 +268,8 @@ class MapCanvas(QWidget):
         """Render the current view synchronously (tests, first frame)."""
         self._timer.stop()
         self._generation += 1
-        self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=self._basemap_on())
+        self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=self._basemap_on(),
+                                            dpr=self.pixel_ratio())
         self._cache_view = self._view
         self.update()
 
@@ -300,9 +306,9 @@ class MapCanvas(QWidget):
 
     def _legend_image(self, layers, rect: QRectF) -> QImage:
         """The legend drawn once per layer/style change (frames just blit it)."""
-        key = decorations.legend_key(layers, rect)
+        key = (decorations.legend_key(layers, rect), self.pixel_ratio())
         if getattr(self, "_legend_cache", (None,))[0] != key:
-            img = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_ARGB32_Premultiplied)
+            img = mapdraw.new_image(int(rect.width()), int(rect.height()), self.pixel_ratio())
             img.fill(0)
             p = QPainter(img)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -1,18 +1,20 @@
 """CJK fonts: the bundled Noto Sans SC subset is registered once, so Chinese never shows as boxes.
 
 ``cjk_family()`` returns a family that has Simplified Chinese glyphs: the font
-shipped in ``assets/fonts``, or else one installed on the system (Microsoft YaHei,
+shipped in ``hygis/assets/fonts`` (package data), or else one installed on the system (Microsoft YaHei,
 PingFang SC, Noto Sans CJK SC …).
 """
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase
 
-BUNDLED = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-hygis.otf"
+log = logging.getLogger(__name__)
+
+BUNDLED_FONT = "NotoSansSC-hygis.otf"
 PREFERRED = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC",
              "WenQuanYi Micro Hei", "Hiragino Sans GB", "SimHei")
 
@@ -20,8 +22,13 @@ PREFERRED = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han S
 @lru_cache(maxsize=1)
 def register_bundled_font() -> str | None:
     """Register the bundled font with Qt (needs a QGuiApplication); returns its family."""
-    path = BUNDLED if BUNDLED.exists() else Path(__file__).resolve().parent / "NotoSansSC-hygis.otf"
-    if not path.exists():
+    from hygis.core.errors import HygisError
+    from hygis.core.resources import asset_path
+
+    try:
+        path = asset_path("fonts", BUNDLED_FONT)
+    except HygisError as exc:
+        log.warning("%s", exc)
         return None
     font_id = QFontDatabase.addApplicationFont(str(path))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []

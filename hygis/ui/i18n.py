@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 log = logging.getLogger(__name__)
 
-CATALOGUE_DIR = Path(__file__).resolve().parents[1] / "i18n"
 #: Languages offered in the preferences: code → name shown (in its own language).
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 SOURCE_LANGUAGE = "en"
@@ -32,8 +30,10 @@ def tr(context: str, text: str) -> str:
 
 def load_catalogue(lang: str) -> dict[str, dict[str, str]]:
     """The catalogue of ``lang`` ({context: {source: translation}}); empty if there is none."""
-    path = CATALOGUE_DIR / f"{lang}.json"
-    if not path.exists():
+    from hygis.core.resources import resource
+
+    path = resource("i18n", f"{lang}.json")  # package data: found from any working directory
+    if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -327,6 +327,8 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.settings, self)
         if dialog.exec():
             install_translator(QApplication.instance(), dialog.language)
+            if getattr(self, "autosave", None) is not None:
+                self.autosave.set_interval(self.settings.autosave_interval())
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About hygis"), self.tr(

@@ -1,8 +1,10 @@
-"""Preferences and remembered state (QSettings, organisation/application "hygis").
+"""Preferences and remembered state: ONE settings store for the whole app.
 
-:class:`Settings` is the only place keys are spelled: recent files (max 10),
-UI language, window geometry/state.  :class:`PreferencesDialog` edits the
-user-facing preferences.
+:func:`qsettings` is the store: an INI file under the user's config folder
+(``~/.config/hygis/hygis.ini`` on Linux, ``%APPDATA%\\hygis\\hygis.ini`` on Windows).
+:class:`Settings` is the only place keys are spelled: recent files (max 10), UI
+language, autosave interval, window geometry/state.  :class:`PreferencesDialog`
+edits the user-facing preferences (language, autosave interval).
 """
 
 from __future__ import annotations
@@ -10,15 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox,
+                               QVBoxLayout)
 
 from hygis.ui.i18n import LANGUAGES, current_language
 
 MAX_RECENT = 10
+AUTOSAVE_KEY = "autosave/interval_seconds"
+DEFAULT_AUTOSAVE_S = 60
+MIN_AUTOSAVE_S = 5
+MAX_AUTOSAVE_S = 3600
 
 
 def qsettings() -> QSettings:
-    """The application's settings store (INI file under the user's config folder)."""
+    """The application's one settings store (INI file under the user's config folder)."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "hygis", "hygis")
 
 
@@ -52,6 +59,17 @@ class Settings:
     def set_language(self, lang: str | None) -> None:
         self.store.setValue("language", lang or "")
 
+    def autosave_interval(self) -> int:
+        """Seconds between recovery copies of a changed project (default 60, at least 5)."""
+        try:
+            value = int(self.store.value(AUTOSAVE_KEY, DEFAULT_AUTOSAVE_S))
+        except (TypeError, ValueError):
+            value = DEFAULT_AUTOSAVE_S
+        return min(max(MIN_AUTOSAVE_S, value), MAX_AUTOSAVE_S)
+
+    def set_autosave_interval(self, seconds: int) -> None:
+        self.store.setValue(AUTOSAVE_KEY, int(min(max(MIN_AUTOSAVE_S, int(seconds)), MAX_AUTOSAVE_S)))
+
     # -- window --------------------------------------------------------------------------
     def restore_window(self, window) -> bool:
         """Restore the saved geometry and dock/toolbar layout; False if none was saved."""
@@ -72,7 +90,7 @@ class Settings:
 
 
 class PreferencesDialog(QDialog):
-    """The user interface language (applied at once on OK)."""
+    """The user interface language and the autosave interval (both applied at once on OK)."""
 
     def __init__(self, settings: Settings, parent=None):
         super().__init__(parent)
@@ -85,6 +103,11 @@ class PreferencesDialog(QDialog):
         self._form = QFormLayout()
         self._language_label = QLabel()
         self._form.addRow(self._language_label, self.language_combo)
+        self.autosave_spin = QSpinBox()
+        self.autosave_spin.setRange(MIN_AUTOSAVE_S, MAX_AUTOSAVE_S)
+        self.autosave_spin.setValue(settings.autosave_interval())
+        self._autosave_label = QLabel()
+        self._form.addRow(self._autosave_label, self.autosave_spin)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -96,6 +119,10 @@ class PreferencesDialog(QDialog):
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Preferences"))
         self._language_label.setText(self.tr("Language:"))
+        self._autosave_label.setText(self.tr("Autosave every:"))
+        self.autosave_spin.setSuffix(self.tr(" s"))
+        self.autosave_spin.setToolTip(self.tr("While the project has unsaved changes, a recovery copy is written "
+                                              "this often (never over your file)"))
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         from PySide6.QtCore import QEvent
@@ -110,5 +137,6 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         self.settings.set_language(self.language)
+        self.settings.set_autosave_interval(self.autosave_spin.value())
         self.settings.sync()
         super().accept()

@@ -32,11 +32,12 @@ EDGE = QColor("#303030")
 LABEL_BOX = QColor(255, 255, 255, 225)
 
 
-def _render_pair(generation, view, layers_a, layers_b, renderers_a, renderers_b, basemap, signals) -> None:
-    """Draw both sides for one view off the UI thread; emits ``(img_a, img_b)``."""
+def _render_pair(generation, view, layers_a, layers_b, renderers_a, renderers_b, basemap, signals,
+                 dpr: float = 1.0) -> None:
+    """Draw both sides for one view off the UI thread (at device pixel ratio ``dpr``); emits ``(img_a, img_b)``."""
     try:
-        pair = (mapdraw.render_layers(layers_a, view, renderers_a, basemap=basemap),
-                mapdraw.render_layers(layers_b, view, renderers_b, basemap=basemap))
+        pair = (mapdraw.render_layers(layers_a, view, renderers_a, basemap=basemap, dpr=dpr),
+                mapdraw.render_layers(layers_b, view, renderers_b, basemap=basemap, dpr=dpr))
     except Exception:  # a broken layer must not kill the worker; the log has the details
         import logging
 
@@ -128,7 +129,7 @@ class SwipeCanvas(MapCanvas):
         self._generation += 1
         self._pending = self._pool.submit(_render_pair, self._generation, self._view, self._layers(),
                                           self._layers_b(), self._renderers, self._renderers_b,
-                                          self._basemap_on(), self._signals)
+                                          self._basemap_on(), self._signals, self.pixel_ratio())
 
     def _on_render_done(self, generation: int, pair, view) -> None:
         if generation != self._generation or pair is None:
@@ -142,8 +143,10 @@ class SwipeCanvas(MapCanvas):
         self._timer.stop()
         self._generation += 1
         basemap = self._basemap_on()
-        self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=basemap)
-        self._cache_b = mapdraw.render_layers(self._layers_b(), self._view, self._renderers_b, basemap=basemap)
+        dpr = self.pixel_ratio()
+        self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=basemap, dpr=dpr)
+        self._cache_b = mapdraw.render_layers(self._layers_b(), self._view, self._renderers_b, basemap=basemap,
+                                              dpr=dpr)
         self._cache_view = self._view
         self.update()
 

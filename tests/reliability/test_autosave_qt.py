@@ -56,16 +56,15 @@ def test_save_and_undo_to_clean_remove_the_recovery_file(controller, qtbot):
 
 
 def test_close_removes_and_interval_setting(controller, qtbot, monkeypatch):
-    from PySide6.QtCore import QSettings
-
     from hygis.ui import autosave
+    from hygis.ui.settings import qsettings
 
     ctl, project = controller
     with qtbot.waitSignal(ctl.written, timeout=3000):
         _add_enclave(project)
     ctl.project_closed()
     assert ctl.store.list() == [] and ctl.project is None
-    settings = QSettings("hygis", "hygis")
+    settings = qsettings()  # the one store Preferences writes too
     old = settings.value(autosave.SETTINGS_KEY)
     try:
         settings.setValue(autosave.SETTINGS_KEY, 90)

@@ -75,17 +75,18 @@ def _draw_basemap(painter: QPainter, view: MapView, label_set) -> None:
     rset = _BASEMAP["renderers"]
     if not layers:
         return
-    if not _raster_device(painter) or any(lyr.style.label_field for lyr in layers):
+    dpr = _image_dpr(painter)
+    if dpr is None or any(lyr.style.label_field for lyr in layers):
         for layer in layers:
             _draw_visible(painter, layer, rset, view, label_set)
         return
-    key = (view, tuple((id(lyr), lyr.visible, lyr.opacity, repr(lyr.style)) for lyr in layers))
+    key = (view, dpr, tuple((id(lyr), lyr.visible, lyr.opacity, repr(lyr.style)) for lyr in layers))
     with _BASEMAP_LOCK:
         img = _BASEMAP_IMAGES.get(key)
         if img is not None:
             _BASEMAP_IMAGES.move_to_end(key)
     if img is None:
-        img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+        img = new_image(view.width, view.height, dpr)
         img.fill(0)
         p = QPainter(img)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -108,7 +109,7 @@ def _draw_layer(painter, renderer, view, opacity, labels) -> None:
         painter.restore()
         return
     # translucent vector layer: draw opaque into its own image, then blend once (no double alpha)
-    img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+    img = new_image(view.width, view.height, painter.device().devicePixelRatio())
     img.fill(0)
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -120,9 +121,30 @@ def _draw_layer(painter, renderer, view, opacity, labels) -> None:
     painter.restore()
 
 
-def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True) -> QImage:
-    """The map of ``layers`` for ``view`` as a new QImage (safe in a worker thread)."""
-    img = QImage(view.width, view.height, QImage.Format.Format_ARGB32_Premultiplied)
+def new_image(width: int, height: int, dpr: float = 1.0) -> QImage:
+    """A premultiplied ARGB image of width×height *logical* pixels at device pixel ratio ``dpr``
+    (width·dpr × height·dpr real pixels; painters on it draw in logical pixels, sharp on HiDPI)."""
+    dpr = float(dpr) if dpr and dpr > 0 else 1.0
+    img = QImage(max(1, round(width * dpr)), max(1, round(height * dpr)), QImage.Format.Format_ARGB32_Premultiplied)
+    img.setDevicePixelRatio(dpr)
+    return img
+
+
+def _image_dpr(painter) -> float | None:
+    """The device pixel ratio of a QImage the painter draws on unscaled, else None (vector devices)."""
+    device = painter.device()
+    if not isinstance(device, QImage) or painter.transform().isScaling() or painter.transform().isRotating():
+        return None
+    return device.devicePixelRatio()
+
+
+def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True, dpr: float = 1.0) -> QImage:
+    """The map of ``layers`` for ``view`` as a new QImage (safe in a worker thread).
+
+    ``dpr``: the screen's device pixel ratio; the image has ``dpr`` times the view's pixels each
+    way and draws sharp on a HiDPI screen (:func:`new_image`).
+    """
+    img = new_image(view.width, view.height, dpr)
     img.fill(BACKGROUND)
     painter = QPainter(img)
     draw_layers(painter, layers, view, renderers, basemap=basemap)

@@ -36,18 +36,25 @@ def project():
 
 def test_enclave_target_counts_in_the_scenario_state(project):
     rows = evaluate(project, "2016")
-    assert rows[0].label == "飞地" and rows[0].text == "2 / 10 (20%)" and rows[0].progress == pytest.approx(0.2)
+    assert rows[0].label == "飞地" and rows[0].text == "2 / 10 (20%) · 2016年" and rows[0].progress == pytest.approx(0.2)
     assert rows[1].text == "2" and rows[1].value == 2
     assert project.layers["飞地"].filter == ""  # the real layer is untouched
-    assert evaluate(project, "all")[0].text == "6 / 10 (60%)"
+    assert evaluate(project, "all")[0].text == "6 / 10 (60%) · 2020年"
 
 
-def test_in_target_column_excludes_rows(project):
+def test_an_override_with_its_reason_excludes_a_row(project):
+    from hygis.project.commands import ChangeAttribute
+
     layer = project.layers["飞地"]
-    data = layer.data.copy()
-    data["in_target"] = [True, False, True, True, True, True]
-    layer.set_data(data, validate=False)
-    assert evaluate(project, "2016")[0].text == "1 / 10 (10%)"
+    fid = int(layer.data.index[1])
+    with pytest.raises(Exception, match="override_reason"):
+        project.execute(ChangeAttribute(layer, fid, "target_override", "0"))
+    project.execute(ChangeAttribute(layer, fid, "override_reason", "合作已终止"))
+    project.execute(ChangeAttribute(layer, fid, "target_override", "0"))
+    assert layer.data["target_override"].dtype == "boolean"
+    assert evaluate(project, "2016")[0].text == "1 / 10 (10%) · 2016年"
+    project.undo()
+    assert evaluate(project, "2016")[0].text == "2 / 10 (20%) · 2016年"
 
 
 def test_coverage_share_of_a_zone(project):
@@ -69,7 +76,7 @@ def test_compare_gives_both_values_and_difference(project):
     assert [r.label for r in rows][:2] == ["飞地", "飞地"]
     enclave = rows[0]
     assert (enclave.text_a, enclave.text_b, enclave.diff_text, enclave.diff) == (
-        "2 / 10 (20%)", "6 / 10 (60%)", "+4", 4.0)
+        "2 / 10 (20%) · 2016年", "6 / 10 (60%) · 2020年", "+4", 4.0)
     coverage = rows[2]  # only in 'all', evaluated for both: no FTZ in 2016
     assert coverage.text_a == "0.0%" and coverage.diff_text == f"+{coverage.diff:.1f} pp"
     assert 24.0 < coverage.diff < 26.5
@@ -81,4 +88,4 @@ def test_planned_enclaves_are_shown_apart_from_the_count(project):
     data.loc[data.index[-1], "status"] = "planned"
     layer.set_data(data)
     row = evaluate(project, "all")[0]
-    assert row.text == "5 / 10 (50%) +1 规划" and row.value == 5 and row.progress == pytest.approx(0.5)
+    assert row.text == "5 / 10 (50%) +1 规划 · 2019年" and row.value == 5 and row.progress == pytest.approx(0.5)

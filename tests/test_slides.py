@@ -56,7 +56,7 @@ def test_slides_follow_the_scenario_order():
     slides = build_slides(project)
     assert [s.name for s in slides] == ["愿景 2035", "现状 2020", "规划 2025"]
     assert [s.number for s in slides] == [1, 2, 3] and slides[0].next_title == "现状 2020 标题"
-    assert slides[1].indicators[0].text == "2 / 6 (33%)"
+    assert slides[1].indicators[0].text == "2 / 6 (33%) · 2016年"
     assert "飞地" in slides[1].sources and "科创走廊" not in slides[1].sources  # hidden in 现状 2020
     assert png_name(slides[0]) == "slide_01_愿景_2035.png"
     with pytest.raises(HygisError, match="no scenarios"):

@@ -53,7 +53,7 @@ LAYERS = (
 )
 LAYER_IDS = tuple(row[0] for row in LAYERS)
 #: Extra (non-schema) integer fields kept as nullable integers.
-INT_FIELDS = ("plan_year", "superseded", "year", "in_target", "year_opened")
+INT_FIELDS = ("plan_year", "superseded", "year", "year_opened")
 
 
 def features_frame(features: list[dict]) -> gpd.GeoDataFrame:

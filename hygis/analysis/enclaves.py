@@ -1,29 +1,25 @@
 """Enclave (飞地) counts against the plan's target (50 by 2025).
 
-Counting rules (what the report should say):
+Which enclaves count is one rule derived from the data (:mod:`hygis.analysis.enclave_rule`):
+one side 杭州市/宁波市, the other another Zhejiang city, type 科创/产业, operating and opened
+by the as-of year; planned ones (and operating ones opened after ``as_of``) due by the target
+year are counted separately.  ``as_of=None`` means "now": every operating enclave counts and
+the reference year is the latest opening year.
 
-* *Operating as of year Y*: status ``operating`` and ``year_opened <= Y``.
-  Operating enclaves without a year are counted for every year (they exist
-  now and the record does not say since when) and reported as ``undated``.
-* *Planned*: status ``planned`` with ``year_opened`` (the year it is due) up to
-  the target year, counted separately (never as operating); so is an enclave
-  operating today that opened after ``as_of``.  Planned enclaves without a due
-  year are not counted.
-* ``as_of=None`` means "now": every operating enclave counts, whatever its year;
-  the yearly table and the projection then stop at the latest opening year.
-* Projection: a straight line fitted (least squares) to the cumulative
-  operating count of the last ``pace_years`` years up to ``as_of``; the year
-  the line reaches the target, or None when the pace is not positive.  If the
-  target is already reached, the first year the count reached it.
+The latest count and the year the target is reached come from
+:func:`hygis.analysis.forecast.forecast` over the yearly cumulative count of *all* the data
+(a straight line through the last ``pace_years`` years up to the latest opening), so every
+place that shows them — panel, dashboard, slides, ``hygis analyze`` — shows the same figures
+whatever year it counts as of.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
+from hygis.analysis.enclave_rule import classify, normalise_city
+from hygis.analysis.forecast import forecast
 from hygis.core.errors import HygisError
 
 #: The plan's target: 50 enclaves by 2025 (杭甬"双城记" 建设行动方案).
@@ -33,8 +29,13 @@ GROUP_FIELDS = {"by_host_city": "host_city", "by_origin_city": "origin_city", "b
                 "by_status": "status"}
 
 
+ENCLAVE_COLUMNS = ["name", "host_city", "origin_city", "enclave_type", "status", "year_opened", "target_override",
+                   "override_reason", "counts", "planned", "rule", "reason"]
+
+
 def enclave_counts(enclaves, as_of: int | None = None, target: float = DEFAULT_TARGET,
-                   target_year: int = DEFAULT_TARGET_YEAR, pace_years: int = 5) -> dict:
+                   target_year: int = DEFAULT_TARGET_YEAR, pace_years: int = 5,
+                   count_hangzhou_ningbo: bool = False) -> dict:
     """Counts of enclave sites and progress against the target.
 
     Parameters
@@ -49,50 +50,61 @@ def enclave_counts(enclaves, as_of: int | None = None, target: float = DEFAULT_T
     target_year : int
         Year the target is due (default 2025).
     pace_years : int
-        Years (up to ``as_of``) the projection's linear fit uses.
+        Recent years the projection's straight line is fitted to (at least 3).
+    count_hangzhou_ningbo : bool
+        Whether 杭州市↔宁波市 enclaves count (a project setting; default False).
 
     Returns
     -------
     dict
         ``total``, ``by_host_city``, ``by_origin_city``, ``by_type``, ``by_status`` (DataFrames
         with columns operating, planned, total), ``by_year`` (year, opened, cumulative,
-        planned, cumulative_with_planned) and ``summary`` (dict: as_of, count, undated,
-        planned, target, target_year, gap, gap_after_planned, progress_pct, pace_per_year, projected_year,
-        reference_year: the year counted, ``as_of`` or the latest opening year).
+        planned, cumulative_with_planned), ``enclaves`` (every enclave with ``counts``,
+        ``planned``, ``rule`` and ``reason``) and ``summary`` (dict: as_of, count, undated,
+        planned, excluded, target, target_year, gap, gap_after_planned, progress_pct, reference_year
+        (the year counted: ``as_of`` or the latest opening year), latest, latest_year,
+        projected_year, projection_method, projection_years, projection_note, pace_per_year,
+        count_hangzhou_ningbo).
     """
     frame = _normalise(enclaves)
     if as_of is not None:
         as_of = _year(as_of, "as_of")
-    year = frame["year_opened"]
-    status = frame["status"]
-    operating = status.eq("operating")
-    if as_of is not None:
-        operating &= year.isna() | (year <= as_of)
-    planned = ~operating & status.isin(("planned", "operating")) & (year <= target_year)
-    frame = frame.assign(operating=operating.astype(int), planned=planned.astype(int))
+    target_year = _year(target_year, "target_year")
+    rule = dict(target_year=target_year, count_hangzhou_ningbo=bool(count_hangzhou_ningbo))
+    verdict = classify(frame, as_of=as_of, **rule)
+    frame = frame.assign(operating=verdict["counts"].astype(int), planned=verdict["planned"].astype(int),
+                         in_scope=verdict["in_scope"], counts=verdict["counts"], rule=verdict["rule"],
+                         reason=verdict["reason"])
     counted = frame[(frame["operating"] + frame["planned"]) > 0]
     out = {name: _grouped(counted, field) for name, field in GROUP_FIELDS.items()}
-    out["total"] = pd.DataFrame({"operating": [int(operating.sum())], "planned": [int(planned.sum())]},
+    out["total"] = pd.DataFrame({"operating": [int(frame["operating"].sum())], "planned": [int(frame["planned"].sum())]},
                                 index=pd.Index(["合计"], name="group")).assign(
         total=lambda d: d["operating"] + d["planned"])
     ref = as_of if as_of is not None else _last_opening(frame)
     out["by_year"] = _by_year(frame, ref, target_year)
-    out["summary"] = _summary(frame, out["by_year"], ref, float(target), int(target_year), pace_years)
-    out["summary"].update(as_of=as_of, reference_year=ref)
+    out["enclaves"] = frame.reindex(columns=ENCLAVE_COLUMNS).reset_index(drop=True).assign(
+        planned=verdict["planned"].to_numpy(dtype=bool), counts=verdict["counts"].to_numpy(dtype=bool))
+    out["summary"] = _summary(frame, ref, float(target), int(target_year))
+    out["summary"].update(as_of=as_of, reference_year=ref, count_hangzhou_ningbo=bool(count_hangzhou_ningbo),
+                          **_latest_and_forecast(frame, rule, float(target), pace_years))
     return out
 
 
-def target_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows that count towards the plan's target.
-
-    The target counts enclaves set up *between* Hangzhou/Ningbo and other parts of
-    Zhejiang; rows whose optional ``in_target`` field is false (an enclave inside one
-    city, or one from another province) are left out.  Without that field all rows count.
-    """
-    if "in_target" not in frame.columns:
-        return frame
-    flag = frame["in_target"].astype(object).where(frame["in_target"].notna(), True)
-    return frame[flag.map(lambda v: str(v).strip().lower() not in ("0", "false", "no", "否")).astype(bool)]
+def _latest_and_forecast(frame, rule, target, pace_years) -> dict:
+    """The latest count and the projected year from all the data (the same whatever ``as_of``)."""
+    verdict = classify(frame, as_of=None, **rule)
+    now = frame.assign(operating=verdict["counts"].astype(int), planned=verdict["planned"].astype(int))
+    last = _last_opening(now)
+    table = _by_year(now, last, rule["target_year"])
+    points = {}
+    if last is not None and len(table):
+        known = table[table["year"] <= last]
+        points = dict(zip(known["year"].astype(int), known["cumulative"]))
+    fc = forecast(points, target, n_years=pace_years)
+    count_now = int(now["operating"].sum())
+    return {"latest": count_now, "latest_year": last, "projected_year": fc.projected_year,
+            "projection_method": fc.method, "projection_years": fc.years_used, "projection_from": fc.first_year,
+            "projection_note": fc.note, "pace_per_year": fc.pace_per_year}
 
 
 def _normalise(enclaves) -> pd.DataFrame:
@@ -106,23 +118,23 @@ def _normalise(enclaves) -> pd.DataFrame:
         frames.append(pd.DataFrame(item.drop(columns=getattr(item, "_geometry_column_name", None) or [],
                                              errors="ignore")))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    frame = target_rows(frame)
-    for col in ("status", "host_city", "origin_city", "enclave_type", "year_opened"):
+    for col in ("name", "status", "host_city", "origin_city", "enclave_type", "year_opened"):
         if col not in frame.columns:
             if col in ("status",) and len(frame):
                 raise HygisError("enclaves need a 'status' field (operating/planned)")
             frame[col] = None
     frame["year_opened"] = pd.to_numeric(frame["year_opened"], errors="coerce")
     frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), "").astype(str).str.strip()
-    for col in ("host_city", "origin_city", "enclave_type"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), "未知").astype(str)
+    for col in ("host_city", "origin_city"):
+        frame[col] = [normalise_city(v) or "未知" for v in frame[col]]
+    frame["enclave_type"] = frame["enclave_type"].astype(object).where(frame["enclave_type"].notna(), "未知").astype(str)
     return frame
 
 
 def _year(value, what: str) -> int:
     try:
         year = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise HygisError(f"{what} must be a year, got {value!r}") from None
     if not 1900 <= year <= 2200:
         raise HygisError(f"{what} must be a year between 1900 and 2200, got {year}")
@@ -162,7 +174,7 @@ def _by_year(frame: pd.DataFrame, as_of, target_year) -> pd.DataFrame:
     return table[["year", "opened", "cumulative", "planned", "cumulative_with_planned"]]
 
 
-def _summary(frame, by_year, as_of, target, target_year, pace_years) -> dict:
+def _summary(frame, as_of, target, target_year) -> dict:
     count = int(frame["operating"].sum())
     planned = int(frame["planned"].sum())
     gap = max(target - count, 0.0)
@@ -171,29 +183,35 @@ def _summary(frame, by_year, as_of, target, target_year, pace_years) -> dict:
         "count": count,
         "undated": int((frame["year_opened"].isna() & frame["operating"].eq(1)).sum()),
         "planned": planned,
+        "excluded": int((~frame["in_scope"].astype(bool)).sum()),
         "target": target,
         "target_year": target_year,
         "gap": gap,
         "gap_after_planned": max(target - count - planned, 0.0),
         "progress_pct": (count / target * 100.0) if target > 0 else None,
-        **_projection(by_year, as_of, target, count, pace_years),
     }
 
 
-def _projection(by_year: pd.DataFrame, as_of, target, count, pace_years) -> dict:
-    known = by_year.dropna(subset=["cumulative"])
-    if as_of is not None:
-        known = known[known["year"] <= as_of]
-    if not known.empty:
-        reached = known[known["cumulative"] >= target]
-        if count >= target and not reached.empty:
-            return {"pace_per_year": None, "projected_year": int(reached["year"].iloc[0])}
-    last = known.tail(max(int(pace_years), 2))
-    if len(last) < 2:
-        return {"pace_per_year": None, "projected_year": None}
-    slope, intercept = np.polyfit(last["year"].astype(float), last["cumulative"].astype(float), 1)
-    if slope <= 1e-9:
-        return {"pace_per_year": float(slope), "projected_year": None}
-    year = (target - intercept) / slope
-    start = int(last["year"].iloc[-1])
-    return {"pace_per_year": float(slope), "projected_year": max(int(math.ceil(year - 1e-9)), start)}
+def project_rule(project) -> dict:
+    """The counting parameters a project stores: target, target_year and the 杭州↔宁波 setting."""
+    stored = project.target("enclave_count")
+    target = stored.target if stored is not None and stored.target else DEFAULT_TARGET
+    target_year = int(stored.target_year) if stored is not None and stored.target_year else DEFAULT_TARGET_YEAR
+    return dict(target=float(target), target_year=target_year,
+                count_hangzhou_ningbo=bool(project.setting("count_hangzhou_ningbo")))
+
+
+def project_enclave_counts(project, as_of: int | None = None, visible_only: bool = False, **overrides) -> dict:
+    """:func:`enclave_counts` of a project's enclave layers with its own target and setting.
+
+    The one entry point of the panel, dashboard, slides, presentation and CLI.
+    ``visible_only`` counts only features passing the layers' filters (a scenario's view);
+    ``overrides`` replace stored parameters (e.g. ``target`` from the command line).
+    """
+    layers = project.layers_of_kind("enclave")
+    if not layers:
+        raise HygisError("the project has no enclave layer")
+    frames = [layer.visible_data() if visible_only else layer.data for layer in layers]
+    params = project_rule(project)
+    params.update({k: v for k, v in overrides.items() if v is not None})
+    return enclave_counts(frames, as_of=as_of, **params)

@@ -7,13 +7,14 @@ checks and converts the values before calling the pure function.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hygis.core.errors import HygisError
 
 #: Parameter types: inputs the caller resolves (layer/layers/zones/project), and plain values.
-PARAM_TYPES = ("layer", "layers", "zones", "project", "field", "float", "int", "choice", "weights")
+PARAM_TYPES = ("layer", "layers", "zones", "project", "field", "float", "int", "choice", "weights", "bool")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Param:
         if self.type in ("float", "int"):
             try:
                 number = float(value)
+                if not math.isfinite(number):
+                    raise ValueError
                 if self.type == "int":
                     if not number.is_integer():
                         raise ValueError
@@ -49,6 +52,8 @@ class Param:
                     (self.maximum is not None and number > self.maximum):
                 raise HygisError(f"{self.label_en}: {value} is outside {self.minimum}–{self.maximum} {self.unit}".rstrip())
             return number
+        if self.type == "bool":
+            return bool(value)
         if self.type == "choice" and value not in self.choices:
             raise HygisError(f"{self.label_en}: '{value}' is not one of {', '.join(map(str, self.choices))}")
         return value
@@ -112,6 +117,7 @@ def _declarations() -> dict[str, Analysis]:
             Param("as_of", "int", "As of year", "统计年份", **year),
             Param("target", "float", "Target", "目标数量", DEFAULT_TARGET, minimum=0, maximum=1e6),
             Param("target_year", "int", "Target year", "目标年份", DEFAULT_TARGET_YEAR, **year),
+            Param("count_hangzhou_ningbo", "bool", "Count 杭州↔宁波 enclaves", "杭甬互设飞地计入目标", False),
         ), cancellable=False),
         Analysis("targets", "Plan targets", "规划目标", targets_table, (
             Param("project", "project", "Project", "项目", required=True),

@@ -3,13 +3,16 @@
 Two rows are computed from the project's layers instead of taken as typed
 (:data:`hygis.project.targets.COMPUTED`):
 
-* ``enclave_count``: operating enclaves of the project's enclave layer(s) as of
-  the year (:func:`hygis.analysis.enclaves.enclave_counts`);
+* ``enclave_count``: the latest count of the project's enclave layer(s) under the one
+  counting rule (:func:`hygis.analysis.enclaves.project_enclave_counts`), or the count as of
+  the year asked;
 * ``road_density``: km of road per km² of zone area
   (:func:`road_network_density`) when the project has a line layer named like
   道路 / road(s); zones default to the basemap's 杭州市 and 宁波市.
 
-Without the data the typed value is kept.
+Without the data the typed value is kept.  Every row has the projected year the target is
+reached and how (:func:`hygis.analysis.forecast.forecast`; "—" with the reason when fewer than
+three years are known).
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import re
 import pandas as pd
 
 from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone
-from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
+from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, project_enclave_counts
+from hygis.analysis.forecast import Forecast, forecast
 from hygis.project.targets import PlanTarget
 
 TARGET_COLUMNS = ["key", "name_zh", "name_en", "unit", "baseline", "baseline_year", "latest", "latest_year",
-                  "target", "target_year", "progress_pct", "computed_from", "source"]
+                  "target", "target_year", "progress_pct", "projected_year", "projection_method", "projection_note",
+                  "computed_from", "source"]
 ROAD_LAYER_PATTERN = re.compile(r"道路|路网|roads?\b", re.IGNORECASE)
 #: The dual city: default zones of the road network density.
 DUAL_CITIES = ("杭州市", "宁波市")
@@ -80,14 +85,18 @@ def targets_table(project, as_of: int | None = None, zones=None) -> pd.DataFrame
                                   target=DEFAULT_TARGET, target_year=DEFAULT_TARGET_YEAR, computed="enclave_count"))
     rows = []
     for target in targets:
-        origin = ""
+        origin, fc = "", None
         if _is(target, "enclave_count") and enclave_layers:
-            target, origin = _with_enclaves(target, enclave_layers, as_of)
+            target, origin, fc = _with_enclaves(target, project, as_of)
         elif _is(target, "road_density"):
             target, origin = _with_roads(target, project, zones)
+        if fc is None:
+            fc = forecast({target.baseline_year: target.baseline, target.latest_year: target.latest},
+                          target.target, higher_is_better=target.higher_is_better)
         progress = target.progress()
         row = {c: getattr(target, c) for c in TARGET_COLUMNS if hasattr(target, c)}
-        row.update(progress_pct=None if progress is None else progress * 100.0, computed_from=origin)
+        row.update(progress_pct=None if progress is None else progress * 100.0, computed_from=origin,
+                   projected_year=fc.projected_year, projection_method=fc.method, projection_note=fc.note)
         rows.append(row)
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
@@ -96,13 +105,20 @@ def _is(target: PlanTarget, key: str) -> bool:
     return target.computed == key or target.key == key
 
 
-def _with_enclaves(target, layers, as_of):
-    summary = enclave_counts([layer.data for layer in layers], as_of=as_of,
-                             target=target.target if target.target is not None else DEFAULT_TARGET,
-                             target_year=target.target_year)["summary"]
-    latest_year = summary["reference_year"] if summary["reference_year"] is not None else target.latest_year
-    names = "、".join(layer.name for layer in layers)
-    return dataclasses.replace(target, latest=float(summary["count"]), latest_year=latest_year), names
+def _with_enclaves(target, project, as_of):
+    """The enclave row: the latest count and year of the one rule (as of ``as_of`` when given)."""
+    summary = project_enclave_counts(project, as_of=as_of,
+                                     target=target.target if target.target is not None else DEFAULT_TARGET,
+                                     target_year=target.target_year)["summary"]
+    if as_of is None:
+        latest, year = summary["latest"], summary["latest_year"]
+    else:
+        latest, year = summary["count"], summary["reference_year"]
+    names = "、".join(layer.name for layer in project.layers_of_kind("enclave"))
+    year = year if year is not None else target.latest_year
+    fc = Forecast(float(latest), year, summary["projected_year"], summary["projection_method"],
+                  summary["projection_years"], summary["projection_note"])
+    return dataclasses.replace(target, latest=float(latest), latest_year=year), names, fc
 
 
 def road_layer(project):

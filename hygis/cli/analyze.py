@@ -47,14 +47,16 @@ def register(subparsers) -> None:
 
     enc = sub.add_parser("enclaves", help="enclave counts against the target (50 by 2025)")
     enc.add_argument("project", metavar="PROJECT", help="a .hygis project (its enclave layers are counted)")
-    enc.add_argument("--as-of", type=int, metavar="YEAR", help="count enclaves operating in this year")
-    enc.add_argument("--target", type=float, help="target number (default: the project's, else 50)")
+    enc.add_argument("--as-of", metavar="YEAR", help="count enclaves operating in this year")
+    enc.add_argument("--target", help="target number (default: the project's, else 50)")
+    enc.add_argument("--count-hangzhou-ningbo", choices=("yes", "no"),
+                     help="count 杭州↔宁波 enclaves (default: the project's setting, normally no)")
     _format_option(enc)
     enc.set_defaults(func=_enclaves)
 
     tgt = sub.add_parser("targets", help="the plan targets dashboard (baseline, latest, target, progress)")
     tgt.add_argument("project", metavar="PROJECT", help="a .hygis project")
-    tgt.add_argument("--as-of", type=int, metavar="YEAR", help="year of the enclave count")
+    tgt.add_argument("--as-of", metavar="YEAR", help="year of the enclave count")
     _format_option(tgt)
     tgt.set_defaults(func=_targets)
 
@@ -83,15 +85,17 @@ def _adjacency(args) -> int:
 
 
 def _enclaves(args) -> int:
+    from hygis.analysis.enclaves import project_rule
+
     project = load_project(args.project)
     layers = project.layers_of_kind("enclave")
     if not layers:
         raise HygisError(f"{args.project} has no enclave layer")
-    stored = project.target("enclave_count")
-    target = args.target if args.target is not None else (stored.target if stored and stored.target else None)
-    values = dict(enclaves=[layer.data for layer in layers], as_of=args.as_of, target=target)
-    if stored is not None:
-        values["target_year"] = stored.target_year
+    values = dict(enclaves=[layer.data for layer in layers], as_of=args.as_of, **project_rule(project))
+    if args.target is not None:
+        values["target"] = args.target
+    if args.count_hangzhou_ningbo is not None:
+        values["count_hangzhou_ningbo"] = args.count_hangzhou_ningbo == "yes"
     result = registry.get("enclaves").run(**values)
     print(output.render_enclaves(result, args.format))
     return 0

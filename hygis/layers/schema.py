@@ -3,6 +3,12 @@
 Edits and imports are validated against these: a missing required field or a
 value outside the allowed set is refused with a :class:`HygisError` naming the
 field.  ``computed`` fields (areas, lengths) are filled by the layer itself.
+
+Every column keeps its schema type whatever the path a value took (form, table
+edit, paste, import, append, a row written by another GIS): :func:`coerce_value`
+turns ``"2019"``/``2019.0`` into 2019 and ``0``/``0.0``/``"0"``/``"false"``/``False``
+into False; :func:`cast_frame` gives every column its one dtype (``int`` → Int64,
+``float`` → float64, ``bool`` → pandas ``boolean``, ``str`` → object).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from hygis.core.errors import HygisError
@@ -18,12 +25,13 @@ from hygis.core.errors import HygisError
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # "str" | "int" | "float"
+    type: str  # "str" | "int" | "float" | "bool"
     required: bool = False
     choices: tuple = ()
     computed: bool = False
     label_zh: str = ""
     label_en: str = ""
+    requires: str = ""  # a field that must have a value when this one has (an override's reason)
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,8 @@ class KindSchema:
         return [f.name for f in self.fields]
 
 
-def _f(name, type_="str", required=False, choices=(), computed=False, zh="", en=""):
-    return FieldSpec(name, type_, required, tuple(choices), computed, zh, en or name)
+def _f(name, type_="str", required=False, choices=(), computed=False, zh="", en="", requires=""):
+    return FieldSpec(name, type_, required, tuple(choices), computed, zh, en or name, requires)
 
 
 SOURCE = _f("source", required=True, zh="来源", en="Source")
@@ -80,6 +88,10 @@ SCHEMAS: dict[str, KindSchema] = {
         _f("enclave_type", required=True, choices=("science", "industry"), zh="类型", en="Type"),
         _f("status", required=True, choices=("planned", "operating"), zh="状态", en="Status"),
         _f("year_opened", "int", zh="设立年份", en="Year opened"),
+        # A planner's override of the counting rule (hygis.analysis.enclaves): empty = the rule decides;
+        # set, it must say why.
+        _f("target_override", "bool", zh="人工认定计入目标", en="Counted (override)", requires="override_reason"),
+        _f("override_reason", zh="认定理由", en="Override reason"),
         SOURCE,
     )),
     "heritage": KindSchema("heritage", "point", "运河遗产点", "Canal heritage point", (
@@ -137,12 +149,55 @@ def schema_for(kind: str) -> KindSchema | None:
     return SCHEMAS.get(kind)
 
 
+_TYPE_WORDS = {"int": "int (a whole number)", "float": "float (a number)", "bool": "bool (true/false, 1/0)"}
+#: The one dtype of a column of each schema type.
+DTYPES = {"int": "Int64", "float": "float64", "bool": "boolean", "str": object}
+
+
 def _is_missing(value) -> bool:
     if value is None or value is pd.NA:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
+
+
+TRUE_TEXT = ("1", "true", "t", "yes", "y", "是", "计入")
+FALSE_TEXT = ("0", "false", "f", "no", "n", "否", "不计入")
+
+
+def coerce_bool(value) -> bool:
+    """True/False from what other tools write: 1/0, 1.0/0.0, "1"/"0", "true"/"false", "是"/"否".
+
+    ValueError for anything else (never "any non-empty text is true")."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if value in (0, 1):
+            return bool(value)
+        raise ValueError
+    text = str(value).strip().lower()
+    if text in TRUE_TEXT:
+        return True
+    if text in FALSE_TEXT:
+        return False
+    try:
+        return coerce_bool(float(text))
+    except ValueError:
+        raise ValueError from None
+
+
+def _choice_code(spec: FieldSpec, value):
+    """A choice field's code from its code or its display label ("科创飞地", "Operating")."""
+    if value in spec.choices:
+        return value
+    for code in spec.choices:
+        labels = VALUE_LABELS.get(code, ())
+        if value in labels or value.lower() in (lbl.lower() for lbl in labels) or value.lower() == code.lower():
+            return code
+        if labels and value in (labels[0].removesuffix("飞地"),):  # "科创" / "产业"
+            return code
+    return value
 
 
 def coerce_value(spec: FieldSpec, value, where: str = ""):
@@ -153,7 +208,9 @@ def coerce_value(spec: FieldSpec, value, where: str = ""):
             raise HygisError(f"{prefix}: a value is required")
         return None
     try:
-        if spec.type == "int":
+        if spec.type == "bool":
+            value = coerce_bool(value)
+        elif spec.type == "int":
             f = float(value)
             if not f.is_integer():
                 raise ValueError
@@ -162,10 +219,14 @@ def coerce_value(spec: FieldSpec, value, where: str = ""):
             value = float(value)
             if not math.isfinite(value):
                 raise ValueError
+        elif spec.type == "any":
+            return value
         else:
             value = str(value).strip()
-    except (TypeError, ValueError):
-        raise HygisError(f"{prefix}: '{value}' is not a valid {spec.type}") from None
+            if spec.choices:
+                value = _choice_code(spec, value)
+    except (TypeError, ValueError, OverflowError):
+        raise HygisError(f"{prefix}: '{value}' is not a valid {_TYPE_WORDS.get(spec.type, spec.type)}") from None
     if spec.choices and value not in spec.choices:
         raise HygisError(f"{prefix}: '{value}' is not allowed (use one of: {', '.join(spec.choices)})")
     return value
@@ -184,6 +245,9 @@ def validate_record(kind: str, record: dict, where: str = "") -> dict:
         if spec.computed:
             continue
         out[spec.name] = coerce_value(spec, record.get(spec.name), where)
+    for spec in schema.fields:
+        if spec.requires and out.get(spec.name) is not None and out.get(spec.requires) is None:
+            raise HygisError(f"{where}field '{spec.requires}': a value is required when '{spec.name}' is set")
     return out
 
 
@@ -217,11 +281,65 @@ def validate_frame(kind: str, gdf) -> "pd.DataFrame":
     for spec in schema.fields:
         if spec.computed:
             continue
-        values = [r[spec.name] for r in rows]
-        if spec.type == "int":
-            out[spec.name] = pd.array(values, dtype="Int64")
-        elif spec.type == "float":
-            out[spec.name] = pd.array(values, dtype="Float64").astype(float)
-        else:
-            out[spec.name] = pd.Series(values, index=out.index, dtype=object)
+        out[spec.name] = typed_column([r[spec.name] for r in rows], spec.type, out.index)
     return out
+
+
+def typed_column(values, type_: str, index) -> pd.Series:
+    """Already coerced values (None for missing) as a Series of the type's one dtype."""
+    if type_ == "float":
+        return pd.Series([np.nan if v is None or v is pd.NA else v for v in values], index=index, dtype=float)
+    if type_ in ("int", "bool"):
+        return pd.Series(pd.array([None if v is pd.NA else v for v in values], dtype=DTYPES[type_]), index=index)
+    return pd.Series([None if _is_missing_scalar(v) else v for v in values], index=index, dtype=object)
+
+
+def _is_missing_scalar(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def cast_frame(kind: str, gdf):
+    """``gdf`` with every schema column in its one dtype (values already valid: a cheap cast).
+
+    Used after edits that bypass full validation (undo, concatenation of validated rows), so a
+    column never drifts to float/object because a row was missing or came from elsewhere.
+    """
+    schema = SCHEMAS.get(kind)
+    if schema is None:
+        return gdf
+    for spec in schema.fields:
+        if spec.computed or spec.name not in gdf.columns:
+            continue
+        col = gdf[spec.name]
+        if str(col.dtype) == str(pd.api.types.pandas_dtype(DTYPES[spec.type])):
+            continue
+        gdf[spec.name] = typed_column([None if _is_missing_scalar(v) else v for v in col.tolist()], spec.type,
+                                      gdf.index)
+    return gdf
+
+
+def dtype_type(dtype) -> str:
+    """The schema type ("int", "float", "bool", "str") a pandas dtype holds."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    return "str"
+
+
+def column_spec(kind: str, frame, name: str) -> FieldSpec:
+    """How values of column ``name`` are coerced: the schema's field, else a spec from the column's dtype.
+
+    Extra columns of a thematic layer and every column of a generic layer keep their type too
+    (an int column refuses "abc" instead of turning into text).
+    """
+    schema = SCHEMAS.get(kind)
+    spec = schema.field(name) if schema is not None else None
+    if spec is not None:
+        return spec
+    type_ = dtype_type(frame[name].dtype) if name in frame.columns else "str"
+    if type_ == "str":  # an object column keeps whatever it holds
+        return FieldSpec(name, "any", label_en=name)
+    return FieldSpec(name, type_, label_en=name)

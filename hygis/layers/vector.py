@@ -22,7 +22,7 @@ from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
 from hygis.core.events import EmitterGroup
 from hygis.layers.expressions import evaluate_filter, parse_filter
-from hygis.layers.schema import LAYER_KINDS, SCHEMAS, schema_for, validate_frame
+from hygis.layers.schema import DTYPES, LAYER_KINDS, SCHEMAS, cast_frame, schema_for, validate_frame
 from hygis.layers.style import Style, default_style
 
 _GEOM_FAMILY = {"Polygon": "polygon", "MultiPolygon": "polygon", "LineString": "line",
@@ -113,7 +113,7 @@ class VectorLayer(Layer):
     @staticmethod
     def empty_frame(kind: str = "vector") -> gpd.GeoDataFrame:
         schema = SCHEMAS.get(kind)
-        cols = {f.name: pd.Series([], dtype=object) for f in schema.fields} if schema else {}
+        cols = {f.name: pd.Series([], dtype=DTYPES[f.type]) for f in schema.fields} if schema else {}
         return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=hcrs.WGS84), crs=hcrs.WGS84)
 
     def _prepare(self, gdf: gpd.GeoDataFrame, validate: bool) -> gpd.GeoDataFrame:
@@ -131,6 +131,8 @@ class VectorLayer(Layer):
         gdf.index.name = "fid"
         if validate and self.kind in SCHEMAS:
             gdf = validate_frame(self.kind, gdf)
+        elif self.kind in SCHEMAS:  # validated rows: only keep every column in its schema dtype
+            gdf = cast_frame(self.kind, gdf)
         return self._with_computed(gdf)
 
     def _with_computed(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

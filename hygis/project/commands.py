@@ -13,7 +13,7 @@ import pandas as pd
 
 from hygis.core.errors import HygisError
 from hygis.core.events import EmitterGroup
-from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, validate_record
+from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, column_spec, validate_record
 
 
 class Command:
@@ -96,12 +96,17 @@ class CommandStack:
 
 # -- feature edits -------------------------------------------------------------------------
 def _check_schema(layer, records: list[dict], geoms) -> list[dict]:
+    """Records validated and coerced to the layer's column types (schema fields and the
+    existing extra columns alike); HygisError naming the feature and field."""
     out = []
+    schema_fields = set(SCHEMAS[layer.kind].field_names) if layer.kind in SCHEMAS else set()
     for i, (rec, geom) in enumerate(zip(records, geoms)):
         where = f"feature {i + 1}: " if len(records) > 1 else ""
         if layer.kind in SCHEMAS:
             check_geometry_type(layer.kind, geom.geom_type if geom is not None else None, where)
             rec = validate_record(layer.kind, rec, where)
+        for name in [k for k in rec if k not in schema_fields and k in layer.data.columns and k != "geometry"]:
+            rec[name] = coerce_value(column_spec(layer.kind, layer.data, name), rec[name], where)
         out.append(rec)
     return out
 
@@ -195,19 +200,21 @@ class ChangeAttribute(Command):
             raise HygisError(f"No feature with id {fid} in {layer.name}")
         if field == "geometry" or field not in layer.data.columns:
             raise HygisError(f"No field '{field}' in {layer.name}")
-        spec = layer.schema.field(field) if layer.schema else None
-        if spec is not None:
-            if spec.computed:
-                raise HygisError(f"field '{field}' is computed and cannot be edited")
-            value = coerce_value(spec, value)
+        spec = column_spec(layer.kind, layer.data, field)
+        if spec.computed:
+            raise HygisError(f"field '{field}' is computed and cannot be edited")
+        value = coerce_value(spec, value, where=f"feature {self.fid}: ")
+        if spec.requires and value is not None and spec.requires in layer.data.columns:
+            reason = layer.data.at[self.fid, spec.requires]
+            if reason is None or reason is pd.NA or not str(reason).strip() or reason != reason:
+                raise HygisError(f"feature {self.fid}: field '{spec.requires}': a value is required when "
+                                 f"'{field}' is set (fill it in first)")
         self.old = layer.data.at[self.fid, field]
         self.new = value
         self.label = label or f"Change {field} in {layer.name}"
 
     def _set(self, value):
-        data = self.layer.data.copy()
-        if data[self.field].dtype != object and value is not None and isinstance(value, str):
-            data[self.field] = data[self.field].astype(object)
+        data = self.layer.data.copy()  # the value is coerced to the column's type: the dtype stays
         data.at[self.fid, self.field] = value
         self.layer.set_data(data, "attribute", validate=False)
 
@@ -352,6 +359,23 @@ class SetTargets(Command):
 
     def undo(self):
         self.project.set_targets(self.old)
+
+
+class SetProjectSetting(Command):
+    """Change one project setting (e.g. whether 杭州↔宁波 enclaves count toward the target)."""
+
+    def __init__(self, project, name: str, value):
+        self.project, self.name, self.new = project, name, value
+        self.old = project.setting(name)
+        if isinstance(self.old, bool) and not isinstance(value, bool):
+            raise HygisError(f"setting '{name}' is true or false, got {value!r}")
+        self.label = f"Change setting {name}"
+
+    def do(self):
+        self.project.set_setting(self.name, self.new)
+
+    def undo(self):
+        self.project.set_setting(self.name, self.old)
 
 
 class CompositeCommand(Command):

@@ -98,6 +98,7 @@ def project_to_dict(project: Project, tables: dict[str, str] | None = None) -> d
         "active_scenario": project.scenarios.active,
         "targets": [t.to_dict() for t in project.targets],
         **layouts.to_json(project),  # print layouts and tile source (hygis.project.layouts)
+        "settings": project.settings,
     }
 
 
@@ -348,6 +349,10 @@ def _open_project(path: Path) -> Project:
     project.extent = _extent(doc.get("extent"))
     project.show_basemap = bool(doc.get("show_basemap", True))
     layouts.from_json(project, doc)
+    settings = doc.get("settings")
+    for key, value in (settings.items() if isinstance(settings, dict) else ()):
+        if key in project.settings and type(value) is type(project.setting(key)):
+            project.set_setting(key, value)
     project.path = path
     project.mark_clean()
     return project

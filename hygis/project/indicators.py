@@ -6,10 +6,10 @@ shadow copy (:func:`hygis.project.scenarios.shadow_project`) so the user's layer
 never touched.  Supported specs (an optional ``"label"`` overrides the label):
 
 ``{"type": "enclave_target", "target": 50, "as_of": YEAR}``
-    Enclaves operating in the scenario's year (counting rules of
-    :func:`hygis.analysis.enclaves.enclave_counts`; rows with ``in_target``
-    false left out) against the project's ``enclave_count`` target (default
-    50), planned ones shown as "+N 规划".
+    Enclaves operating in the scenario's year under the one counting rule
+    (:func:`hygis.analysis.enclaves.project_enclave_counts`) against the project's
+    ``enclave_count`` target (default 50), planned ones shown as "+N 规划"; the
+    label says the year counted.
 ``{"type": "coverage", "target": LAYER, "zones": "basemap:city", "zone": "宁波市", "buffer_m": 0}``
     Share (%) of the zone covered by the layer's features; without ``zone``
     the covered area (km²) over all zones.
@@ -105,27 +105,25 @@ def _layer(view, name):
 
 
 def _enclave_target(view, spec) -> Indicator:
-    """Operating enclaves as of the scenario's year (:func:`hygis.analysis.enclaves.enclave_counts`
-    rules, ``in_target`` included) against the target; planned ones due by the target year are added as "+N 规划"."""
-    from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
+    """Operating enclaves as of the scenario's year (the one rule of
+    :func:`hygis.analysis.enclaves.project_enclave_counts`) against the target; planned ones due by
+    the target year are added as "+N 规划"."""
+    from hygis.analysis.enclaves import project_enclave_counts, project_rule
 
-    layers = view.layers_of_kind("enclave")
-    if not layers:
-        raise HygisError("the project has no enclave layer")
-    target = spec.get("target")
-    if target is None:
-        t = view.target("enclave_count")
-        target = t.target if t is not None and t.target else DEFAULT_TARGET
     active = view.scenarios.active
     year = spec.get("as_of") or (view.scenarios[active].year if active else None)
-    frames = [layer.visible_data() for layer in layers]
-    due = max(DEFAULT_TARGET_YEAR, int(year)) if year else DEFAULT_TARGET_YEAR  # a vision counts its plans
-    summary = enclave_counts(frames, as_of=year, target=float(target), target_year=due)["summary"]
-    count, planned, target = summary["count"], summary["planned"], float(target)
+    rule = project_rule(view)
+    due = max(rule["target_year"], int(year)) if year else rule["target_year"]  # a vision counts its plans
+    target = float(spec["target"]) if spec.get("target") is not None else rule["target"]
+    summary = project_enclave_counts(view, as_of=year, visible_only=True, target=target,
+                                     target_year=due)["summary"]
+    count, planned = summary["count"], summary["planned"]
     share = count / target if target > 0 else None
     text = f"{count} / {_num(target)}" + (f" ({share * 100:.0f}%)" if share is not None else "")
     if planned:
         text += f" +{planned} 规划"
+    if summary["reference_year"]:
+        text += f" · {summary['reference_year']}年"
     return Indicator("飞地", text, None if share is None else min(share, 1.0), float(count), "个")
 
 

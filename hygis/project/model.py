@@ -6,7 +6,7 @@ change of data is a command (:mod:`hygis.project.commands`) run through
 :class:`~hygis.project.commands.CommandStack` that the UI may replace with a
 QUndoStack-backed one of the same interface.
 
-Events: title, extent, dirty (bool), path
+Events: title, extent, dirty (bool), path, targets, settings (name, value)
 """
 
 from __future__ import annotations
@@ -21,9 +21,18 @@ from hygis.project.scenarios import Scenario, ScenarioCollection, apply
 from hygis.project.targets import PlanTarget
 
 
+#: Project settings and their defaults (saved in the project file, changed by SetProjectSetting).
+SETTINGS = {
+    # Whether 杭州市↔宁波市 enclaves count toward the 50-enclave target (the plan's literal reading
+    # counts only enclaves with *other* Zhejiang cities: default off). See hygis.analysis.enclave_rule.
+    "count_hangzhou_ningbo": False,
+}
+
+
 class Project:
     def __init__(self, title: str = ""):
-        self.events = EmitterGroup("title", "extent", "dirty", "path", "targets")
+        self.events = EmitterGroup("title", "extent", "dirty", "path", "targets", "settings")
+        self._settings = dict(SETTINGS)
         self._title = title
         self._extent: tuple[float, float, float, float] | None = None
         self._path: Path | None = None
@@ -107,6 +116,27 @@ class Project:
         self.history.set_clean()
         self.events.dirty(False)
 
+    # -- settings --------------------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        """A copy of the project's settings (:data:`SETTINGS` keys)."""
+        return dict(self._settings)
+
+    def setting(self, name: str):
+        if name not in SETTINGS:
+            raise HygisError(f"Unknown project setting '{name}': use one of {', '.join(SETTINGS)}")
+        return self._settings[name]
+
+    def set_setting(self, name: str, value) -> None:
+        """Validate, assign, emit ``settings(name, value)`` (use the SetProjectSetting command for undo)."""
+        default = self.setting(name)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise HygisError(f"setting '{name}' is true or false, got {value!r}")
+        if value != self._settings[name]:
+            self._settings[name] = value
+            self.events.settings(name, value)
+
     # -- targets ---------------------------------------------------------------------------
     def target(self, key: str) -> PlanTarget | None:
         return next((t for t in self.targets if t.key == key), None)
@@ -157,6 +187,7 @@ def shadow_project(project, scenario: Scenario | None = None):
     copy.targets = list(project.targets)
     copy.tile_source = getattr(project, "tile_source", None)
     copy.layouts = list(getattr(project, "layouts", []))
+    copy._settings = dict(project._settings)
     copy.path = project.path
     for layer in project.layers:
         copy.layers.append(shadow_layer(layer))

@@ -96,8 +96,13 @@ def test_enclave_panel_on_sample_follows_scenario(qtbot, sample):
     panel = make(qtbot, EnclavePanel, sample)
     wait_runs(qtbot, panel)
     data = sample.layers.get("飞地").data
-    counted = data[(data["status"] == "operating") & data["in_target"].astype(bool)]
-    assert f"{len(counted)} / 50" in panel.summary.text()
+    counted = data[(data["status"] == "operating") & _cross_city(data)]
+    assert len(counted) == 15 and f"{len(counted)} / 50" in panel.summary.text()
+    # each enclave says whether it counts and why
+    rows = panel.rows_model.frame.set_index("name")
+    assert len(rows) == len(data)
+    assert rows.loc["宿州市杭州科创飞地", "counts_text"].startswith("✗") and "安徽省宿州市" in rows.loc["宿州市杭州科创飞地", "why"]
+    assert rows.loc["衢州海创园", "counts_text"].startswith("✓")
     by_city = counted["host_city"].value_counts()
     bars = dict(zip(panel.result["by_host_city"].index, panel.city_bars[0].opts["height"]))
     assert bars["杭州市"] == by_city["杭州市"] and bars["宁波市"] == by_city["宁波市"]
@@ -108,6 +113,31 @@ def test_enclave_panel_on_sample_follows_scenario(qtbot, sample):
     n2020 = int(((counted["year_opened"] <= 2020)).sum())
     assert f"{n2020} / 50" in panel.summary.text()
     assert panel.year_spin.value() == 2020
+
+
+def _cross_city(data):
+    """Hand-written rule: one side 杭州/宁波, the other another Zhejiang city (not 杭州↔宁波)."""
+    from hygis.layers.schema import CITIES
+
+    dual = {"杭州市", "宁波市"}
+    return pd.Series([(h in dual) != (o in dual) and h in CITIES and o in CITIES
+                      for h, o in zip(data["host_city"], data["origin_city"])], index=data.index)
+
+
+def test_hangzhou_ningbo_setting_is_an_undoable_check_box(qtbot, sample):
+    panel = make(qtbot, EnclavePanel, sample)
+    panel.set_as_of(2035)
+    wait_runs(qtbot, panel)
+    before = panel.result["summary"]
+    panel.hz_nb_check.setChecked(True)
+    assert sample.setting("count_hangzhou_ningbo") is True and sample.dirty
+    qtbot.waitUntil(lambda: panel.result["summary"]["count_hangzhou_ningbo"], timeout=TIMEOUT)
+    # the two 杭甬 enclaves are planned (2024): they join the planned count
+    assert panel.result["summary"]["planned"] == before["planned"] + 2
+    sample.undo()
+    assert not sample.setting("count_hangzhou_ningbo")
+    qtbot.waitUntil(lambda: not panel.hz_nb_check.isChecked()
+                    and not panel.result["summary"]["count_hangzhou_ningbo"], timeout=TIMEOUT)
 
 
 # -- coverage ------------------------------------------------------------------------------------

@@ -94,9 +94,9 @@ def test_starts_on_the_active_scenario_and_shows_its_indicators():
     project.scenarios.set_active("愿景 2035")
     widget = PresentationWidget(project, project.scenarios.active)
     assert widget.current == "愿景 2035"
-    assert [i.text for i in widget.slide.indicators] == ["6 / 6 (100%)", "1"]
+    assert [i.text for i in widget.slide.indicators] == ["6 / 6 (100%) · 2020年", "1"]
     widget.go(0)
-    assert [i.text for i in widget.slide.indicators] == ["2 / 6 (33%)", "1"]
+    assert [i.text for i in widget.slide.indicators] == ["2 / 6 (33%) · 2016年", "1"]
     assert project.layers["飞地"].filter == ""  # presenting does not touch the project's layers
     widget.deleteLater()
 

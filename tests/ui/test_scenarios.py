@@ -125,10 +125,10 @@ def test_compare_view_links_extents_and_shows_differences(qtbot):
     b.set_extent((120.0, 30.0, 120.2, 30.1))
     assert a.extent() == pytest.approx(b.extent(), abs=1e-6)
     rows = view.table_rows()
-    assert rows[0] == ["飞地", "2 / 6 (33%)", "6 / 6 (100%)", "+4"]
+    assert rows[0] == ["飞地", "2 / 6 (33%) · 2016年", "6 / 6 (100%) · 2020年", "+4"]
     assert rows[1] == ["科创走廊", "1", "1", "0"]
     view.set_scenarios("规划 2025", "愿景 2035")
-    assert view.table_rows()[0][1] == "4 / 6 (67%)"
+    assert view.table_rows()[0][1] == "4 / 6 (67%) · 2018年"
     assert a.project.layers["飞地"].filter == "year_opened <= 2018"
 
 

@@ -2,9 +2,9 @@
 
 Schema mapping: 科创/研发/数字经济飞地 → 'science'; 产业飞地, 山海协作产业园, 消薄飞地 and
 生态飞地 → 'industry' (消薄 and 生态 enclaves earn income from industrial/office property).
-Extra fields: ``origin_county`` (the county/district that set it up) and ``in_target``
-(1 if it counts toward the plan's "杭甬两市与省内其他地区互设飞地 ≥ 50": 0 for intra-city and
-cross-province enclaves).
+Extra field: ``origin_county`` (the county/district that set it up).  Whether an enclave counts
+toward the plan's "杭甬两市与省内其他地区互设飞地 ≥ 50" is derived from the data by
+hygis.analysis.enclave_rule (intra-city and cross-province enclaves do not count).
 
 The first 19 rows are every enclave the reference names; the rest are illustrative planned
 enclaves (status 'planned', 2024–2027) added so the 50-enclave analysis has a realistic spread.
@@ -20,11 +20,10 @@ CHINA_COM = "http://big5.china.com.cn/gate/big5/zjnews.china.com.cn/yuanchuan/20
 SHANHAI_PARKS = "http://zjnews.china.com.cn/jrzj/2019-09-05/187059.html"
 
 
-def _e(name, host_city, host_district, origin_city, origin_county, enclave_type, status, year, lonlat, source,
-       in_target=1):
+def _e(name, host_city, host_district, origin_city, origin_county, enclave_type, status, year, lonlat, source):
     return {"name": name, "host_city": host_city, "host_district": host_district, "origin_city": origin_city,
             "origin_county": origin_county, "enclave_type": enclave_type, "status": status, "year_opened": year,
-            "in_target": in_target, "shape": {"type": "point", "lonlat": lonlat}, "source": source}
+            "shape": {"type": "point", "lonlat": lonlat}, "source": source}
 
 
 REAL = [
@@ -48,8 +47,7 @@ REAL = [
        f"best estimate 2019 (year approximate); coords {APPROX}"),
     _e("千岛湖智谷大厦(生态飞地)", "杭州市", "西湖区", "杭州市", "淳安县", "industry", "operating", 2019, (120.100, 30.280),
        f"生态飞地 (mapped to 'industry'), 本域保护、异地发展: {FEIDI}; intra-city (Chun'an is in Hangzhou), so not "
-       f"counted in the target; opening year unknown, best estimate 2019 (year approximate); coords {APPROX}",
-       in_target=0),
+       f"counted in the target; opening year unknown, best estimate 2019 (year approximate); coords {APPROX}"),
     _e("鄞州—衢江产业飞地", "宁波市", "鄞州区", "衢州市", "衢江区", "industry", "operating", 2021, (121.750, 29.750),
        f"Work began 2021-12, 1501 mu, output > ¥5亿 in 2022: {CE_YINQU}; coords {APPROX}"),
     _e("鄞衢科创飞地", "宁波市", "鄞州区", "衢州市", "衢江区", "science", "operating", 2021, (121.550, 29.820),
@@ -71,8 +69,7 @@ REAL = [
        f"best estimate 2020 (year approximate); coords {APPROX}"),
     _e("宿州市杭州科创飞地", "杭州市", "西湖区", "安徽省宿州市", "宿州市", "science", "operating", 2023,
        (120.090, 30.310),
-       f"Unveiled 2023 at 紫金港科技城 华策中心: {CHINA_COM}; cross-province, so not counted in the ZJ target; coords {APPROX}",
-       in_target=0),
+       f"Unveiled 2023 at 紫金港科技城 华策中心: {CHINA_COM}; cross-province, so not counted in the ZJ target; coords {APPROX}"),
     _e("松阳—余姚山海协作产业园", "丽水市", "松阳县", "宁波市", "余姚市", "industry", "operating", 2013,
        (119.480, 28.450),
        f"Provincial 山海协作 park co-built by Yuyao in Songyang: {SHANHAI_PARKS}; opening year unknown, best estimate "
@@ -84,11 +81,11 @@ REAL = [
     _e("杭州高新区(滨江)萧山特别合作园", "杭州市", "萧山区", "杭州市", "滨江区", "science", "operating", 2022,
        (120.230, 30.130),
        "Intra-Hangzhou enclave-type park, 13.48 km², unveiled 2022-03-03 (intra-city: not counted in the target): "
-       f"https://zjnews.zjol.com.cn/202203/t20220304_23889336.shtml; coords {APPROX}", in_target=0),
+       f"https://zjnews.zjol.com.cn/202203/t20220304_23889336.shtml; coords {APPROX}"),
     _e("滨富特别合作区", "杭州市", "富阳区", "杭州市", "滨江区", "industry", "operating", 2022, (120.020, 30.030),
        "Intra-Hangzhou, in the Fuyang opto-mechatronic park (intra-city: not counted in the target): "
        "http://news.guhantai.com/rd/2022/0311/100014436.html; opening year not stated, 2022 from the article date "
-       f"(year approximate); coords {APPROX}", in_target=0),
+       f"(year approximate); coords {APPROX}"),
 ]
 
 ILLUSTRATIVE = "illustrative: planned enclave invented for the sample project (not a real project); coords approximate"

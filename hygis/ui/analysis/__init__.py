@@ -1,7 +1,8 @@
 """Analysis panels (coverage, adjacency, enclaves, plan targets) docked in the main window.
 
 ``install_analysis(main_window)`` adds the four docks (hidden until chosen in the
-Analysis menu) and keeps them on the window's current project.
+Analysis menu) and keeps them on the window's current project.  Results belong to a panel
+and a project: closing a dock or opening another project clears its tables and overlays.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class AnalysisDocks(QObject):
             dock.setWindowTitle(panel.windowTitle())
             panel.windowTitleChanged.connect(dock.setWindowTitle)
             dock.hide()
+            dock.visibilityChanged.connect(lambda visible, d=dock, p=panel: self._on_visibility(d, p, visible))
             self.panels[name], self.docks[name] = panel, dock
             if menu is not None:
                 action = menu.addAction(_tr(text))
@@ -57,6 +59,12 @@ class AnalysisDocks(QObject):
         dock.show()
         dock.raise_()
         return self.panels[name]
+
+    @staticmethod
+    def _on_visibility(dock, panel, visible: bool) -> None:
+        """A closed dock (not one hidden behind a tab) forgets its panel's results and map overlays."""
+        if not visible and dock.isHidden():
+            panel.clear_results()
 
     def set_project(self, project) -> None:
         for panel in self.panels.values():

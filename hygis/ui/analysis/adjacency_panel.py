@@ -3,6 +3,10 @@
 A thin wrapper over the ``adjacency`` and ``contiguity`` declarations of
 :mod:`hygis.analysis.registry`.  Shows a pairs table, the 0/1 matrix, and links
 between the pairs on the map; selecting pairs selects their features.
+
+The default run is cheap and meaningful: the project's FTZ areas × innovation corridors
+within 5 km (else its first layer with itself).  Basemap zones are only used when the user
+picks them.  The links belong to the panel: closing it or opening another project clears them.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ class AdjacencyPanel(AnalysisPanel):
         self.distance_spin.setSuffix(" m")
         for w in (self.a_combo, self.b_combo):
             w.currentIndexChanged.connect(self._on_input_changed)
+            w.activated.connect(self._on_user_choice)
+        self.method_combo.activated.connect(self._on_user_choice)
+        self._explicit = False  # the user chose the inputs (basemap zones only run when chosen)
         self.distance_spin.valueChanged.connect(self._on_input_changed)
         self.form_labels = [QLabel(self) for _ in range(4)]
         for label, w in zip(self.form_labels, (self.method_combo, self.a_combo, self.b_combo, self.distance_spin)):
@@ -109,6 +116,28 @@ class AdjacencyPanel(AnalysisPanel):
 
         with_blocked(self.a_combo, lambda: fill(self.a_combo, False))
         with_blocked(self.b_combo, lambda: fill(self.b_combo, True))
+        if not self._explicit:
+            self._choose_defaults()
+
+    def _choose_defaults(self) -> None:
+        """FTZ areas × corridors within 5 km; else the first layer with itself; never basemap × basemap."""
+        layers = vector_layers(self.project) if self.project is not None else []
+        a = next((lyr for lyr in layers if lyr.kind == "ftz"), layers[0] if layers else None)
+        b = next((lyr for lyr in layers if lyr.kind == "corridor"), None) if a is not None and a.kind == "ftz" else None
+        with_blocked(self.a_combo, lambda: self.a_combo.setCurrentIndex(
+            self.a_combo.findData(a.id) if a is not None else -1))
+        with_blocked(self.b_combo, lambda: self.b_combo.setCurrentIndex(
+            max(self.b_combo.findData(b.id if b is not None else SAME_LAYER), 0)))
+        with_blocked(self.method_combo, lambda: self.method_combo.setCurrentIndex(0))
+        with_blocked(self.distance_spin, lambda: self.distance_spin.setValue(5000.0))
+
+    def _on_user_choice(self, *args) -> None:
+        self._explicit = True
+
+    def _clear(self) -> None:
+        self.model.set_frame(self.model.frame.iloc[0:0] if len(self.model.columns) else self.model.frame)
+        self.matrix_model.set_frame(self.matrix_model.frame.iloc[0:0, 0:0])
+        self.clear_links()
 
     def _on_method_changed(self) -> None:
         distance = self.method_combo.currentData() == "distance"
@@ -119,6 +148,7 @@ class AdjacencyPanel(AnalysisPanel):
     def set_inputs(self, a: str, b: str | None = None, distance_m: float | None = 5000.0,
                    method: str = "distance") -> None:
         """Choose the inputs by layer name (or 'basemap:district'/'basemap:city')."""
+        self._explicit = True
         for combo, value in ((self.a_combo, a), (self.b_combo, b or SAME_LAYER)):
             i = combo.findText(value) if combo.findText(value) >= 0 else combo.findData(value)
             combo.setCurrentIndex(max(i, 0))
@@ -138,8 +168,15 @@ class AdjacencyPanel(AnalysisPanel):
         layer = self._layer(combo)
         return None if layer is None else snapshot(layer)
 
+    def set_project(self, project) -> None:
+        if project is not self.project:
+            self._explicit = False
+        super().set_project(project)
+
     def _job(self):
         a = self._input(self.a_combo)
+        if isinstance(a, str) and not self._explicit:  # basemap zones: only when the user asks
+            a = None
         if a is None:
             self.status.setText(self.tr("Choose layer A."))
             return None

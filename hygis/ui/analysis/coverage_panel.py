@@ -249,6 +249,11 @@ class CoveragePanel(AnalysisPanel):
         shown = shown.head(MAX_BARS)
         self.bars = set_hbars(self.plot, self.bars, list(shown["zone"]), shown["covered_share_pct"].to_numpy())
 
+    def _clear(self) -> None:
+        self.model.set_frame(pd.DataFrame())
+        if self.bars is not None:  # the chart is only built by a first result
+            self.bars = set_hbars(self.plot, self.bars, [], np.empty(0))
+
     def table_frame(self):
         if self.result is None:
             return None

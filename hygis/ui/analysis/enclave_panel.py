@@ -1,8 +1,10 @@
 """Enclave panel: 飞地 counted against the plan target (50 by 2025), by city and by year.
 
 A thin wrapper over :func:`hygis.analysis.enclaves.enclave_counts` (through the
-registry declaration).  The year counted is the active scenario's year (or a
-chosen year, or "now"); the target comes from the project's ``enclave_count`` target.
+registry declaration) with the project's own rule (:func:`hygis.analysis.enclaves.project_rule`).
+The year counted is the active scenario's year (or a chosen year, or "now"); the target comes
+from the project's ``enclave_count`` target.  The "Each enclave" table shows, per row, whether
+it counts and why; the 杭州↔宁波 check box is the project setting (an undoable command).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTabWidget
 
 from hygis.analysis import registry
-from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, GROUP_FIELDS
+from hygis.analysis.enclave_rule import explain
+from hygis.analysis.enclaves import GROUP_FIELDS, project_rule
+from hygis.core.errors import HygisError
+from hygis.project.commands import SetProjectSetting
 from hygis.ui.analysis import charts
 from hygis.ui.analysis.common import DataFrameModel, make_table_view, snapshot, with_blocked
 from hygis.ui.analysis.panel import AnalysisPanel
@@ -23,9 +28,15 @@ NOW = 1999  # the spin box's special value: count every operating enclave ("now"
 TOTAL = "合计"
 
 
-def run_enclaves(enclaves, as_of, target, target_year, progress=None, cancelled=None) -> dict:
+SETTING = "count_hangzhou_ningbo"
+ENCLAVE_SHOWN = ["name", "host_city", "origin_city", "enclave_type", "status", "year_opened", "counts_text", "why"]
+
+
+def run_enclaves(enclaves, as_of, target, target_year, count_hangzhou_ningbo=False, progress=None,
+                 cancelled=None) -> dict:
     """Worker job: the enclave counts (see :func:`hygis.analysis.enclaves.enclave_counts`)."""
-    return registry.get("enclaves").run(enclaves=list(enclaves), as_of=as_of, target=target, target_year=target_year)
+    return registry.get("enclaves").run(enclaves=list(enclaves), as_of=as_of, target=target, target_year=target_year,
+                                        count_hangzhou_ningbo=count_hangzhou_ningbo)
 
 
 class EnclavePanel(AnalysisPanel):
@@ -50,6 +61,9 @@ class EnclavePanel(AnalysisPanel):
             row.addWidget(w)
         row.addStretch(1)
         layout.addLayout(row)
+        self.hz_nb_check = QCheckBox(self)
+        self.hz_nb_check.toggled.connect(self._on_hz_nb_toggled)
+        layout.addWidget(self.hz_nb_check)
         self.summary = QLabel(self)
         self.summary.setFont(cjk_font(12, bold=True))
         self.summary.setWordWrap(True)
@@ -61,6 +75,11 @@ class EnclavePanel(AnalysisPanel):
         self.model.total_label = TOTAL
         self.table = make_table_view(self.model, self)
         self.table.selectionModel().selectionChanged.connect(self._on_rows_selected)
+        self.rows_model = DataFrameModel(parent=self)
+        self.rows_table = make_table_view(self.rows_model, self)
+        self.tables = QTabWidget(self)
+        self.tables.addTab(self.table, "")
+        self.tables.addTab(self.rows_table, "")
         self.charts = QTabWidget(self)
         self.city_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
             offset=(-10, 10), labelTextColor="#222222"))
@@ -70,7 +89,7 @@ class EnclavePanel(AnalysisPanel):
         self.charts.addTab(self.year_plot, "")
         self.city_bars: list = []
         self.year_items: list = []
-        split.addWidget(self.table)
+        split.addWidget(self.tables)
         split.addWidget(self.charts)
         split.setSizes([160, 360])
         layout.addWidget(split, 1)
@@ -86,6 +105,13 @@ class EnclavePanel(AnalysisPanel):
                  "by_type": self.tr("Type"), "by_status": self.tr("Status")}
         for i in range(self.group_combo.count()):
             self.group_combo.setItemText(i, names[self.group_combo.itemData(i)])
+        self.hz_nb_check.setText(self.tr("Count 杭州↔宁波 enclaves toward the target (project setting)"))
+        self.tables.setTabText(0, self.tr("Summary"))
+        self.tables.setTabText(1, self.tr("Each enclave"))
+        self.rows_model.headers = {"name": self.tr("Name"), "host_city": self.tr("Host city"),
+                                   "origin_city": self.tr("Origin city"), "enclave_type": self.tr("Type"),
+                                   "status": self.tr("Status"), "year_opened": self.tr("Year opened"),
+                                   "counts_text": self.tr("Counts"), "why": self.tr("Why")}
         self.charts.setTabText(0, self.tr("By host city"))
         self.charts.setTabText(1, self.tr("By year"))
         self.city_plot.setLabel("left", self.tr("Enclaves"))
@@ -97,6 +123,30 @@ class EnclavePanel(AnalysisPanel):
     # inputs -------------------------------------------------------------------------------------
     def _project_changed(self) -> None:
         self._sync_year()
+        self._sync_setting()
+
+    def _sync_setting(self, *args) -> None:
+        value = bool(self.project.setting(SETTING)) if self.project is not None else False
+        with_blocked(self.hz_nb_check, lambda: self.hz_nb_check.setChecked(value))
+
+    def _on_hz_nb_toggled(self, checked: bool) -> None:
+        """The check box is the project setting: one undoable command, then a recount."""
+        if self.project is None or bool(self.project.setting(SETTING)) == checked:
+            return
+        try:
+            self.project.execute(SetProjectSetting(self.project, SETTING, bool(checked)))
+        except HygisError as exc:
+            self._on_failed(str(exc))
+        self._on_input_changed()
+
+    def _clear(self) -> None:
+        self.summary.setText("")
+        self.model.set_frame(pd.DataFrame())
+        self.rows_model.set_frame(pd.DataFrame())
+        for plot, items in ((self.city_plot, self.city_bars), (self.year_plot, self.year_items)):
+            for it in items:
+                plot.getPlotItem().removeItem(it)
+            items.clear()
 
     def _on_follow_toggled(self, checked: bool) -> None:
         self.year_spin.setEnabled(not checked)
@@ -125,23 +175,21 @@ class EnclavePanel(AnalysisPanel):
         self.year_spin.setValue(NOW if year is None else int(year))
 
     def target(self) -> tuple[float, int]:
-        t = self.project.target("enclave_count") if self.project is not None else None
-        if t is None or t.target is None:
-            return float(DEFAULT_TARGET), DEFAULT_TARGET_YEAR
-        return float(t.target), int(t.target_year or DEFAULT_TARGET_YEAR)
+        rule = project_rule(self.project)
+        return rule["target"], rule["target_year"]
 
     def _layers(self) -> list:
         return self.project.layers_of_kind("enclave") if self.project is not None else []
 
     def _job(self):
         self._sync_year()
+        self._sync_setting()
         layers = self._layers()
         if not layers:
             self.summary.setText(self.tr("The project has no enclave layer."))
             return None
-        target, target_year = self.target()
         return run_enclaves, dict(enclaves=[snapshot(layer) for layer in layers], as_of=self.as_of(),
-                                  target=target, target_year=target_year)
+                                  **project_rule(self.project))
 
     # results -------------------------------------------------------------------------------------
     def _show(self, result) -> None:
@@ -154,8 +202,19 @@ class EnclavePanel(AnalysisPanel):
         self.model.headers[field] = self.group_combo.currentText()
         self.model.set_frame(pd.concat([table, total], ignore_index=True))
         self.table.resizeColumnsToContents()
+        self._show_rows(result["enclaves"], s.get("as_of"))
         self._plot_cities(result["by_host_city"])
         self._plot_years(result["by_year"], s)
+
+    def _show_rows(self, rows: pd.DataFrame, as_of) -> None:
+        """Every enclave: whether it counts (✓ counted, ○ planned, ✗ not) and why, in the UI language."""
+        frame = rows.copy()
+        frame["counts_text"] = [("✓ " + self.tr("yes")) if c else (("○ " + self.tr("planned")) if p else
+                                                                 ("✗ " + self.tr("no")))
+                                for c, p in zip(frame["counts"], frame["planned"])]
+        frame["why"] = [explain(rec, rec["rule"], as_of, template=self.tr) for rec in frame.to_dict("records")]
+        self.rows_model.set_frame(frame, columns=ENCLAVE_SHOWN)
+        self.rows_table.resizeColumnsToContents()
 
     def summary_text(self, s: dict) -> str:
         count, target = int(s["count"]), s["target"]
@@ -166,11 +225,22 @@ class EnclavePanel(AnalysisPanel):
         parts.append(self.tr("gap {0}").format(f"{s['gap']:g}"))
         if s.get("planned"):
             parts.append(self.tr("planned {0}").format(s["planned"]))
-        if s.get("projected_year"):
-            parts.append(self.tr("target reached in {0}").format(s["projected_year"]))
+        if s.get("excluded"):
+            parts.append(self.tr("{0} not counted (see Each enclave)").format(s["excluded"]))
+        return " · ".join(parts) + "\n" + self.forecast_text(s)
+
+    def forecast_text(self, s: dict) -> str:
+        """The one "latest" and forecast (the same in the dashboard, the slides and the CLI)."""
+        latest = self.tr("latest {0} ({1})").format(s.get("latest"), s.get("latest_year") or "—")
+        if s.get("projected_year") and s.get("projection_years"):
+            how = self.tr("target reached in {0} (linear fit of the last {1} years, {2}–{3})").format(
+                s["projected_year"], s["projection_years"], s.get("projection_from") or "",
+                s.get("latest_year") or "")
+        elif s.get("projected_year"):
+            how = self.tr("target reached in {0}").format(s["projected_year"])
         else:
-            parts.append(self.tr("no projection at the current pace"))
-        return " · ".join(parts)
+            how = self.tr("target reached in — ({0})").format(self.tr(s.get("projection_note") or "no data"))
+        return latest + " · " + how
 
     def _plot_cities(self, by_city: pd.DataFrame) -> None:
         labels = [str(v) for v in by_city.index]

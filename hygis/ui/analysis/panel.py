@@ -120,6 +120,7 @@ class ProjectWatcher(QObject):
         project.layers.events.removed.connect(self._on_structure)
         project.scenarios.events.active.connect(self._on_structure)
         project.events.targets.connect(self._on_structure)
+        project.events.settings.connect(self._on_structure)
 
     def detach(self) -> None:
         p = self.project
@@ -130,6 +131,7 @@ class ProjectWatcher(QObject):
         p.layers.events.removed.disconnect(self._on_structure)
         p.scenarios.events.active.disconnect(self._on_structure)
         p.events.targets.disconnect(self._on_structure)
+        p.events.settings.disconnect(self._on_structure)
         self.project = None
         try:
             self._timer.stop()
@@ -215,6 +217,9 @@ class AnalysisPanel(QWidget):
     def _project_changed(self) -> None:
         """Refill the input choices (layers, fields) for the current project."""
 
+    def _clear(self) -> None:
+        """Empty the tables, charts and map overlays (the results belong to a project and a panel)."""
+
     def retranslate_ui(self) -> None:
         """Subclasses set their own texts here."""
 
@@ -229,6 +234,8 @@ class AnalysisPanel(QWidget):
     # project ------------------------------------------------------------------------------
     def set_project(self, project) -> None:
         self.runner.cancel()
+        if project is not self.project:
+            self.clear_results()
         self.project = project
         self.watcher.set_project(project)
         self._project_changed()
@@ -239,9 +246,17 @@ class AnalysisPanel(QWidget):
         """An input widget changed: recompute (debounced)."""
         self.watcher.schedule()
 
+    def clear_results(self) -> None:
+        """Forget the results: tables, charts and map overlays are emptied (panel closed, other project)."""
+        self.runner.cancel()
+        self.result = None
+        self._stale = self.project is not None
+        self._clear()
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         self.watcher.detach()
         self.runner.shutdown()
+        self.clear_results()
         super().closeEvent(event)
 
     def _on_project_data_changed(self) -> None:
@@ -270,6 +285,7 @@ class AnalysisPanel(QWidget):
         if job is None:
             return
         fn, kw = job
+        self._job_project = self.project
         self.runner.run(fn, **kw)
 
     def _on_started(self) -> None:
@@ -278,6 +294,8 @@ class AnalysisPanel(QWidget):
 
     def _on_finished(self, result) -> None:
         self.cancel_button.setEnabled(False)
+        if getattr(self, "_job_project", None) is not self.project:  # a run for a project no longer shown
+            return
         self.result = result
         self.run_count += 1
         self.status.setText("")

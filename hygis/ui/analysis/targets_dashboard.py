@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
@@ -24,7 +24,7 @@ from hygis.ui.analysis.common import format_value, make_table_view
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.i18n import current_language
 
-COLUMNS = ("name", "baseline", "latest", "target", "unit", "progress", "note")
+COLUMNS = ("name", "baseline", "latest", "target", "unit", "progress", "projected", "note")
 EDITABLE = ("baseline", "latest", "target")
 
 
@@ -45,6 +45,7 @@ class TargetsModel(QAbstractTableModel):
         super().__init__(parent)
         self.project = None
         self.computed: dict[str, tuple] = {}  # key → (latest, latest_year, progress_pct, origin)
+        self.forecasts: dict[str, tuple] = {}  # key → (projected_year, method, note) of every row
         self.headers: dict[str, str] = {}
         self.computed_text = "computed"
 
@@ -54,6 +55,7 @@ class TargetsModel(QAbstractTableModel):
             self.project.events.targets.disconnect(self._on_targets)
         self.project = project
         self.computed = {}
+        self.forecasts = {}
         if project is not None:
             project.events.targets.connect(self._on_targets)
         self.endResetModel()
@@ -62,7 +64,26 @@ class TargetsModel(QAbstractTableModel):
         """Take the computed rows of a :func:`targets_table` result."""
         self.computed = {row.key: (row.latest, row.latest_year, row.progress_pct, row.computed_from)
                          for row in table.itertuples() if row.computed_from}
+        self.forecasts = {row.key: (row.projected_year, row.projection_method, row.projection_note)
+                          for row in table.itertuples()}
         self._on_targets()
+
+    def latest_year(self, row: int):
+        t = self.targets[row]
+        return self.computed[t.key][1] if t.key in self.computed else t.latest_year
+
+    def projected_text(self, row: int) -> str:
+        """The projected year ("—" when there is none): the one forecast of the panel, slides and CLI."""
+        fc = self.forecasts.get(self.targets[row].key)
+        if fc is None or fc[0] is None or (isinstance(fc[0], float) and math.isnan(fc[0])):
+            return "—"
+        return str(int(fc[0]))
+
+    def projected_tip(self, row: int) -> str:
+        fc = self.forecasts.get(self.targets[row].key)
+        if fc is None:
+            return ""
+        return QCoreApplication.translate("TargetsModel", fc[1] or fc[2] or "") if (fc[1] or fc[2]) else ""
 
     def _on_targets(self, *args) -> None:
         self.beginResetModel()
@@ -103,7 +124,13 @@ class TargetsModel(QAbstractTableModel):
                 return t.name_zh if current_language() == "zh_CN" else t.name_en
             if col == "latest":
                 value = self.latest(row)
-                return value if role == Qt.ItemDataRole.EditRole else format_value(value, _digits(value))
+                if role == Qt.ItemDataRole.EditRole:
+                    return value
+                year = self.latest_year(row)
+                text = format_value(value, _digits(value))
+                return f"{text} ({int(year)})" if value is not None and year is not None and year == year else text
+            if col == "projected":
+                return self.projected_text(row)
             if col in ("baseline", "target"):
                 value = getattr(t, col)
                 return value if role == Qt.ItemDataRole.EditRole else format_value(value, _digits(value))
@@ -115,8 +142,11 @@ class TargetsModel(QAbstractTableModel):
             if col == "note":
                 return f"{self.computed_text}: {self.computed[t.key][3]}" if self.is_computed(row) else ""
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == "projected":
+                return self.projected_tip(row) or None
             return t.source or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("baseline", "latest", "target", "progress"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("baseline", "latest", "target", "progress",
+                                                                 "projected"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == "latest" and self.is_computed(row):
             return QColor("#1d6fa5")
@@ -207,7 +237,7 @@ class TargetsDashboard(AnalysisPanel):
         self.table.setItemDelegateForColumn(COLUMNS.index("progress"), ProgressDelegate(self.table))
         self.table.setEditTriggers(self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
                                    | self.table.EditTrigger.AnyKeyPressed)
-        for col, width in zip(COLUMNS, (250, 72, 72, 72, 62, 130, 120)):
+        for col, width in zip(COLUMNS, (250, 72, 96, 72, 62, 130, 80, 120)):
             self.table.setColumnWidth(COLUMNS.index(col), width)
         layout.addWidget(self.table, 1)
         self.model.errorRaised.connect(lambda message: self._on_failed(message))
@@ -222,7 +252,8 @@ class TargetsDashboard(AnalysisPanel):
         self.model.computed_text = self.tr("computed from")
         self.model.headers = {"name": self.tr("Target"), "baseline": self.tr("Baseline"),
                               "latest": self.tr("Latest"), "target": self.tr("Target value"),
-                              "unit": self.tr("Unit"), "progress": self.tr("Progress"), "note": self.tr("Note")}
+                              "unit": self.tr("Unit"), "progress": self.tr("Progress"),
+                              "projected": self.tr("Reached in"), "note": self.tr("Note")}
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def _job(self):
@@ -230,6 +261,10 @@ class TargetsDashboard(AnalysisPanel):
 
     def _show(self, result) -> None:
         self.model.set_computed(result)
+
+    def _clear(self) -> None:
+        self.model.computed, self.model.forecasts = {}, {}
+        self.model._on_targets()
 
     def table_frame(self):
         import pandas as pd

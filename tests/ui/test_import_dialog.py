@@ -54,7 +54,10 @@ def test_field_mapping_onto_enclave_schema(qtbot, gbk_enclaves):
     qtbot.addWidget(dialog)
     assert dialog.mapping.isHidden()
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("enclave"))
-    assert not dialog.mapping.isHidden() and dialog.mapping.rowCount() == 8
+    from hygis.layers.schema import SCHEMAS
+
+    editable = [f for f in SCHEMAS["enclave"].fields if not f.computed]
+    assert not dialog.mapping.isHidden() and dialog.mapping.rowCount() == len(editable) == 10
     # Chinese column names matching the schema's labels are mapped automatically
     assert dialog.field_map() == {"名称": "name", "所在城市": "host_city", "来源地": "origin_city", "状态": "status"}
     assert "*" in dialog.mapping.item(0, 0).text()

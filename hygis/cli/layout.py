@@ -17,6 +17,7 @@ FORMATS = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def register(subparsers) -> None:
+    from hygis.cli.render import TILES_HELP
     from hygis.present.layout import ORIENTATIONS, PAPERS_MM
 
     p = subparsers.add_parser("layout", help="print map at a fixed scale on A4–A0 paper (vector PDF or PNG)",
@@ -37,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("--approval-number", help="审图号 (map approval number) printed in the footer")
     p.add_argument("--no-legend", action="store_true")
     p.add_argument("--no-overview", action="store_true", help="no overview inset")
-    p.add_argument("--tiles", help="tile basemap: XYZ URL template with {z}/{x}/{y}, an .mbtiles file, or osm")
+    p.add_argument("--tiles", help=TILES_HELP)
     p.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN", help="language of the page texts")
     p.set_defaults(func=run)
 
@@ -79,26 +80,20 @@ def build_layout(project, args):
 
 
 def run(args) -> int:
-    from hygis.cli.render import ensure_gui_app, load_project
+    from hygis.cli.render import ensure_gui_app, load_project, report_tiles, use_tiles
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise HygisError(f"Unsupported output '{out.suffix}': use .pdf or .png")
     project = load_project(Path(args.project))
     layout = build_layout(project, args)
-    tiles = None
-    if args.tiles or getattr(project, "tile_source", None):
-        try:
-            from hygis.geo.tiles import open_source
-        except ImportError:
-            raise HygisError("tile basemaps are not available in this version") from None
-
-        tiles = open_source(args.tiles or project.tile_source)
     app = ensure_gui_app(args.lang)  # noqa: F841 (kept alive while painting)
+    use_tiles(project, args.tiles)
     from hygis.present.layout import format_scale
     from hygis.ui.layout_render import export_layout
 
-    path, plan = export_layout(project, layout, out, tiles=tiles)
+    path, plan = export_layout(project, layout, out)
+    report_tiles(project)
     w, h = layout.paper_mm
     print(path)
     import sys

@@ -16,6 +16,8 @@ from hygis.core.errors import HygisError
 from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
 
 FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
+TILES_HELP = ("tile basemap under the layers: osm, amap (高德), tianditu (天地图, token from the settings or "
+              "HYGIS_TIANDITU_TOKEN), an XYZ URL template with {z}/{x}/{y}, or an .mbtiles file")
 
 
 def register(subparsers) -> None:
@@ -29,6 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--size", default="1920x1080", help="image size in pixels, WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--title", help="a title drawn at the top of the map")
     p.add_argument("--no-basemap", action="store_true", help="do not draw the administrative basemap")
+    p.add_argument("--tiles", help=TILES_HELP)
     p.add_argument("--lang", choices=("zh_CN", "en"), help="language of legend labels (default: the system locale)")
     p.set_defaults(func=run)
 
@@ -124,6 +127,28 @@ def ensure_gui_app(lang: str | None = None):
     return app
 
 
+def use_tiles(project, spec: str | None) -> None:
+    """``--tiles SPEC``: draw this tile basemap (the project's own otherwise); a source that cannot
+    be opened is one line on stderr, exit 1.  Needs the Qt application (the token is a user setting)."""
+    if spec:
+        project.tile_source = spec
+    if getattr(project, "tile_source", None):
+        from hygis.ui.render.tiles import source_for
+
+        source_for(project.tile_source)
+
+
+def report_tiles(project) -> None:
+    """One line on stderr if the tile server did not answer (the offline basemap was drawn instead)."""
+    if getattr(project, "tile_source", None):
+        from hygis.ui.render.tiles import source_for
+
+        source = source_for(project.tile_source)
+        if source.offline:
+            print(f"hygis: tile server unreachable ({getattr(source, 'last_error', '')}): drew cached tiles "
+                  "and the offline basemap", file=sys.stderr)
+
+
 def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -136,9 +161,12 @@ def run(args) -> int:
         extent = scenario.extent or None
         title = title or getattr(scenario, "title", None) or scenario.name
     app = ensure_gui_app(args.lang)  # noqa: F841 (kept alive while painting)
+    if not args.no_basemap:
+        use_tiles(project, args.tiles)
     from hygis.ui.render import export_map
 
     export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap)
+    report_tiles(project)
     print(out)
     if _own_process():
         # The process ends now: keep the garbage collector from walking and freeing a million

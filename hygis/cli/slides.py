@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", help="the deck to write: deck.pdf, or deck.pptx (editable in PowerPoint/WPS)")
     p.add_argument("--size", default="1920x1080", help="page size in pixels, WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--png-dir", help="also write one PNG per scenario into this folder")
+    from hygis.cli.render import TILES_HELP
+
+    p.add_argument("--tiles", help=TILES_HELP)
     p.set_defaults(func=run)
 
 
@@ -32,9 +35,10 @@ def run(args) -> int:
         raise HygisError("nothing to write: give --out DECK.pdf and/or --png-dir DIR")
     size = parse_size(args.size)
     project = open_project(args.project)
-    from hygis.cli.render import ensure_gui_app
+    from hygis.cli.render import ensure_gui_app, report_tiles, use_tiles
 
     app = ensure_gui_app("zh_CN")  # noqa: F841 (kept alive while painting; slides are Chinese)
+    use_tiles(project, args.tiles)
     from hygis.ui.slide_render import export_deck, export_pptx
 
     written = []
@@ -45,6 +49,7 @@ def run(args) -> int:
     if out or args.png_dir:
         written += export_deck(project, out, size, args.png_dir)
     pages = len(project.scenarios)
+    report_tiles(project)
     for path in written:
         print(path)
     print(f"{pages} slide(s): " + ", ".join(project.scenarios.names), file=sys.stderr)

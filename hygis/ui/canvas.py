@@ -27,6 +27,7 @@ WHEEL_STEP = 1.25
 
 class _RenderSignals(QObject):
     done = Signal(int, object, object)  # generation, QImage, MapView
+    tile = Signal()  # a basemap tile arrived (from a fetch thread)
 
 
 def _render_job(generation, view, layers, renderers, basemap, signals, dpr: float = 1.0) -> None:
@@ -58,6 +59,8 @@ class MapCanvas(QWidget):
     extentChanged = Signal(object)
     featureClicked = Signal(str, int)
     measureChanged = Signal(str)
+    #: A one-off message for the status line (e.g. "tile server unreachable: vector basemap shown").
+    statusMessage = Signal(str)
     #: Emitted when a freshly rendered map image is on screen (the view settled).
     renderDone = Signal()
 
@@ -84,6 +87,8 @@ class MapCanvas(QWidget):
         self._pending: Future | None = None
         self._signals = _RenderSignals()
         self._signals.done.connect(self._on_render_done)
+        self._signals.tile.connect(self.refresh)
+        self._tiles_reported: set = set()
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._timer.timeout.connect(self._start_render)
         self._tool = "pan"
@@ -109,8 +114,26 @@ class MapCanvas(QWidget):
     def _layers(self) -> list:
         return list(self.project.layers) if self.project is not None else []
 
-    def _basemap_on(self) -> bool:
-        return self.show_basemap and (self.project is None or getattr(self.project, "show_basemap", True))
+    def _basemap_on(self):
+        """False, True (the vector basemap) or the project's tile basemap (tiles fetched in the background)."""
+        on = self.show_basemap and (self.project is None or getattr(self.project, "show_basemap", True))
+        if not on or self.project is None or not getattr(self.project, "tile_source", None):
+            return on
+        from hygis.ui.render.tiles import basemap_for
+
+        return basemap_for(self.project, wait=False, on_tile=self._tile_arrived)
+
+    def _tile_arrived(self, key, data) -> None:  # a fetch thread: hand over to the UI thread
+        self._signals.tile.emit()  # a tile to draw, or the server went offline (redraw says so)
+
+    def _report_tiles(self) -> None:
+        """Say once per source when its server is unreachable (the vector basemap shows instead)."""
+        basemap = self._basemap_on()
+        source = getattr(basemap, "source", None)
+        if source is not None and source.offline and source.spec not in self._tiles_reported:
+            self._tiles_reported.add(source.spec)
+            self.statusMessage.emit(self.tr("Tile server unreachable ({0}): showing cached tiles and the "
+                                            "offline basemap").format(getattr(source, "last_error", "") or "-"))
 
     # -- tools ------------------------------------------------------------------------------
     def set_tool(self, name: str) -> None:
@@ -254,6 +277,7 @@ class MapCanvas(QWidget):
             return
         self._cache, self._cache_view = img, view
         self.update()
+        self._report_tiles()
         self.renderDone.emit()
 
     def pixel_ratio(self) -> float:

@@ -121,11 +121,9 @@ def _paint_map(painter, rect: QRectF, view: MapView, project, renderers, tiles) 
     painter.translate(rect.topLeft())
     painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
     painter.fillRect(QRectF(0, 0, view.width, view.height), BACKGROUND)
-    basemap = getattr(project, "show_basemap", True)
-    if tiles is not None:
-        from hygis.ui.render.tiles import paint_tiles
+    from hygis.ui.render.tiles import TileBasemap, basemap_for
 
-        basemap = not paint_tiles(painter, view, tiles, wait=True) and basemap
+    basemap = TileBasemap(tiles, wait=True) if tiles is not None else basemap_for(project, wait=True)
     draw_layers(painter, list(project.layers), view, renderers, basemap=basemap)
     painter.restore()
 

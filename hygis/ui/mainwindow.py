@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         self.canvas.cursorMoved.connect(self.status.set_cursor)
         self.canvas.scaleChanged.connect(self.status.set_scale)
         self.canvas.measureChanged.connect(self.status.set_measure)
+        self.canvas.statusMessage.connect(lambda text: self.status.showMessage(text, 15000))
         self.canvas.featureClicked.connect(self._on_feature_clicked)
         self.layer_panel.styleRequested.connect(self.open_style_dialog)
         self.layer_panel.zoomRequested.connect(self.canvas.zoom_to_layer)

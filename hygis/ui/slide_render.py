@@ -102,8 +102,11 @@ def page_height_of_map(map_h: float) -> float:
 
 
 def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_image: QImage | None = None,
-                    page_height: float | None = None) -> None:
-    """The slide's map in ``rect``; labels scale with the page (≥ 14 px at 1080p, × the label-size setting)."""
+                    page_height: float | None = None, tiles_wait: bool = True) -> None:
+    """The slide's map in ``rect``; labels scale with the page (≥ 14 px at 1080p, × the label-size setting).
+
+    ``tiles_wait``: fetch missing basemap tiles first (exports); False (the presentation) never
+    waits for the network and draws the tiles the cache holds."""
     if map_image is not None:
         painter.drawImage(rect, map_image)
         return
@@ -114,20 +117,22 @@ def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_ima
     painter.setClipRect(rect)
     with label_scale(*output_label_scale(page_h, presentation_label_factor())):
         paint_map(painter, rect, view, slide.extent, legend=False, scalebar=True, north_arrow=True, title=None,
-                  basemap=getattr(view, "show_basemap", True))
+                  basemap=getattr(view, "show_basemap", True), tiles_wait=tiles_wait)
     painter.restore()
 
 
-def render_map_image(view, slide: Slide, size, *, scale: float = 1.0, page_height: float | None = None) -> QImage:
+def render_map_image(view, slide: Slide, size, *, scale: float = 1.0, page_height: float | None = None,
+                     tiles_wait: bool = False) -> QImage:
     """The map part of a slide as an image of ``size`` (w, h) pixels, drawn ``scale`` times
-    larger than its layout size (a sharper picture for the .pptx)."""
+    larger than its layout size (a sharper picture for the .pptx).  Tiles: see :func:`paint_slide_map`."""
     w, h = int(size[0]), int(size[1])
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("white"))
     painter = QPainter(image)
     try:
         painter.scale(scale, scale)
-        paint_slide_map(painter, QRectF(0, 0, w / scale, h / scale), view, slide, page_height=page_height)
+        paint_slide_map(painter, QRectF(0, 0, w / scale, h / scale), view, slide, page_height=page_height,
+                        tiles_wait=tiles_wait)
     finally:
         painter.end()
     return image
@@ -372,7 +377,7 @@ def export_pptx(project, pptx_path, progress=None, dpi: int = 200) -> Path:
         view = shadow_project(project, project.scenarios[slide.name])
         px_w, px_h = map_pixel_size(dpi)
         k = dpi / PPTX_PX_PER_INCH  # drawn as on a 1920×1080 screen, at dpi/144 the pixels
-        image = render_map_image(view, slide, (px_w, px_h), scale=k, page_height=1080)
+        image = render_map_image(view, slide, (px_w, px_h), scale=k, page_height=1080, tiles_wait=True)
         data = QByteArray()
         buf = QBuffer(data)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)

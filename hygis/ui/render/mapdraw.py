@@ -49,10 +49,14 @@ def basemap_layers() -> list:
 
 def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet, *, basemap: bool = True,
                 labels: bool = True) -> None:
-    """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``)."""
+    """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``).
+
+    ``basemap`` may be a tile basemap (:class:`hygis.ui.render.tiles.TileBasemap`): its tiles are
+    drawn, and the bundled vector basemap only where none could be had (offline, no cache).
+    """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     label_set = LabelSet() if labels else None
-    if basemap:
+    if basemap and not (hasattr(basemap, "paint") and basemap.paint(painter, view)):
         _draw_basemap(painter, view, label_set)
     for layer in layers:
         _draw_visible(painter, layer, renderers, view, label_set)
@@ -183,9 +187,11 @@ def identify(layers, x: float, y: float, tolerance_m: float):
 
 def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, legend=True, scalebar=True,
               north_arrow=True, title=None, basemap=True, renderers: RendererSet | None = None,
-              dpi: float = 96.0) -> MapView:
+              dpi: float = 96.0, tiles_wait: bool = True) -> MapView:
     """Draw ``project``'s map showing ``extent_wgs84`` (whole, aspect kept) into ``rect`` of ``painter``.
 
+    The basemap is the project's tile basemap if it has one (``tiles_wait``: fetch missing tiles
+    first; False draws what the cache holds and fetches the rest in the background).
     Returns the view used (rect pixels ↔ canvas metres).
     """
     rect = QRectF(rect)
@@ -199,7 +205,11 @@ def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, le
     painter.translate(rect.topLeft())
     painter.setClipRect(QRectF(0, 0, width, height))
     painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
-    draw_layers(painter, layers, view, renderers, basemap=basemap and getattr(project, "show_basemap", True))
+    if basemap and not hasattr(basemap, "paint"):  # the project's own: its tiles, else the vector basemap
+        from hygis.ui.render.tiles import basemap_for
+
+        basemap = basemap_for(project, wait=tiles_wait)
+    draw_layers(painter, layers, view, renderers, basemap=basemap)
     paint_selection(painter, layers, view, renderers)
     decorations.paint_decorations(painter, QRectF(0, 0, width, height), view, layers, legend=legend,
                                   scalebar=scalebar, north_arrow=north_arrow, title=title, dpi=dpi)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 import traceback
 
@@ -31,8 +32,9 @@ COMMAND_MODULES = (
     "hygis.cli.slides",
     "hygis.cli.layout",
     "hygis.cli.desktop",
+    "hygis.cli.db",
 )
-SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop")
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop", "db")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
         parser = build_parser()
         args = parser.parse_args(argv)
-        log.info("hygis %s: %s", __version__, " ".join(argv))
+        log.info("hygis %s: %s", __version__, _redact(" ".join(argv)))
         return int(args.func(args) or 0)
     except HygisError as exc:
         return _fail(f"hygis: error: {exc}", debug, details=getattr(exc, "details", None))
@@ -107,6 +109,12 @@ def gui_main(argv: list[str] | None = None) -> int:
         return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
     except HygisError as exc:
         return _fail(f"hygis: error: {exc}", debug)
+
+
+def _redact(text: str) -> str:
+    """Database passwords typed in a URL (user:PASSWORD@ or password=...) never reach the log."""
+    text = re.sub(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
+    return re.sub(r"(password=)[^&\s]*", r"\1***", text, flags=re.I)
 
 
 def _fail(line: str, debug: bool, details: str | None = None) -> int:

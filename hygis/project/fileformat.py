@@ -40,6 +40,7 @@ from hygis.core.atomic import fsync_file as _fsync
 from hygis.core.atomic import remove_stale_temps as _remove_stale_temps
 from hygis.core.atomic import remove_temp as _remove_temp
 from hygis.core.errors import HygisError
+from hygis.db import state as db_state
 from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
@@ -178,6 +179,7 @@ def write_snapshot(project: Project, path) -> Path:
                 for t in (PROJECT_TABLE, RASTER_TABLE):
                     con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
                                 "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
+            db_state.write_tables(con, project)  # team layers: links and base versions (hygis.db.state)
         finally:
             con.close()
         _copy_mode(target, tmp)
@@ -353,9 +355,19 @@ def _open_project(path: Path) -> Project:
     for key, value in (settings.items() if isinstance(settings, dict) else ()):
         if key in project.settings and type(value) is type(project.setting(key)):
             project.set_setting(key, value)
+    _read_db_state(path, project)
     project.path = path
     project.mark_clean()
     return project
+
+
+def _read_db_state(path: Path, project: Project) -> None:
+    """Team layers' sync state (hygis-owned tables; see :mod:`hygis.db.state`)."""
+    con = _connect_ro(path)
+    try:
+        db_state.read_tables(con, project)
+    finally:
+        con.close()
 
 
 def _extent(value):

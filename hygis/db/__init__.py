@@ -1,0 +1,31 @@
+"""Team layers on PostGIS: connections, offline checkout, three-way sync.
+
+* :mod:`hygis.db.connection` -- libpq URLs / service names, passwords from PGPASSFILE or the OS
+  keyring (never stored), browsing tables with geometry columns.
+* :mod:`hygis.db.tables` -- creating a team table from a layer (push), reading rows and view windows.
+* :mod:`hygis.db.state` -- the sync state kept in the ``.hygis`` (links, base versions).
+* :mod:`hygis.db.merge` -- the three-way merge per feature and field (pure Python).
+* :mod:`hygis.db.sync` -- checkout, status, sync (the CLI and the GUI call these).
+
+psycopg 3 is optional (``pip install hygis[team]``): it is imported lazily and a missing
+package is one clear message.  No Qt here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from hygis.core.errors import HygisError
+
+TEAM_EXTRA_HINT = "pip install 'hygis[team]'"
+
+
+def require(module: str):
+    """Import an optional team dependency or raise a HygisError telling how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        package = {"psycopg": "psycopg[binary]", "dask_geopandas": "dask-geopandas"}.get(module.split(".")[0],
+                                                                                          module.split(".")[0])
+        raise HygisError(f"This needs the Python package '{package}', which is not installed "
+                         f"({TEAM_EXTRA_HINT} or pip install '{package}')") from None

@@ -13,17 +13,32 @@ package is one clear message.  No Qt here.
 
 from __future__ import annotations
 
-import importlib
-
 from hygis.core.errors import HygisError
 
 TEAM_EXTRA_HINT = "pip install 'hygis[team]'"
 
 
+def _import(module: str):
+    """Explicit imports only (no dynamic import primitives anywhere in hygis)."""
+    if module == "psycopg":
+        import psycopg as m
+    elif module == "psycopg.sql":
+        from psycopg import sql as m
+    elif module == "dask":
+        import dask as m
+    elif module == "distributed":
+        import distributed as m
+    elif module == "dask_geopandas":
+        import dask_geopandas as m
+    else:
+        raise ValueError(f"not a team dependency: {module}")
+    return m
+
+
 def require(module: str):
     """Import an optional team dependency or raise a HygisError telling how to install it."""
     try:
-        return importlib.import_module(module)
+        return _import(module)
     except ImportError:
         package = {"psycopg": "psycopg[binary]", "dask_geopandas": "dask-geopandas"}.get(module.split(".")[0],
                                                                                           module.split(".")[0])

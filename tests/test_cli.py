@@ -140,7 +140,12 @@ def test_export_formats_where_and_errors(tmp_path, project_path, capsys):
     assert "exported 2 features" in capsys.readouterr().out
     assert pyogrio.read_dataframe(out)["name"].tolist() == ["飞地0", "飞地2"]
     assert main(["export", str(project_path), "飞地", str(tmp_path / "e.shp"), "--encoding", "gbk",
-                 "--datum", "gcj02"]) == 0
+                 "--datum", "gcj02"]) == 1
+    assert "origin_city → origin_cit" in _err_line(capsys)  # a shapefile cuts names: refused unless allowed
+    assert main(["export", str(project_path), "飞地", str(tmp_path / "e.shp"), "--encoding", "gbk",
+                 "--datum", "gcj02", "--allow-truncate"]) == 0
+    err = capsys.readouterr().err
+    assert "origin_city → origin_cit" in err and "GCJ-02" in err  # the losses and the datum are said
     assert (tmp_path / "e.cpg").read_text() == "GBK"
     got = pyogrio.read_dataframe(tmp_path / "e.shp", encoding="gbk")
     gx, _ = wgs84_to_gcj02(np.array([120.0, 120.1, 120.2]), np.array([30.0, 30.05, 30.1]))

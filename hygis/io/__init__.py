@@ -20,6 +20,7 @@ import pyogrio
 from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
 from hygis.io import readers
+from hygis.io.fieldnames import check_map_target, layer_name, safe_field_names
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
 from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format
 from hygis.io.writers import EXPORT_FORMATS, write_layer
@@ -75,22 +76,54 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
             raise HygisError(f"{path.name} is a raster; it cannot be imported as a {as_kind} layer")
         if hcrs.normalize_datum(datum) not in ("wgs84", "cgcs2000"):
             raise HygisError(f"{path.name}: datum conversion (GCJ-02/BD-09) applies to vector data only")
-        return [RasterLayer.from_file(path, name=name)]
+        from hygis.io.sources import raster_content
+
+        content, notes = raster_content(path, crs)
+        label, note = layer_name(name or path.stem)
+        raster = RasterLayer(label, content, source=path.name)
+        raster.import_warnings = notes + ([note] if note else [])
+        return [raster]
     if as_kind == "raster":
         raise HygisError(f"{path.name} is vector data, not a raster")
     as_kind = None if as_kind == "vector" else as_kind
     datum = hcrs.normalize_datum(datum)
-    frames = _read_frames(path, layer, encoding, crs, lon, lat, as_kind)
+    if path.suffix.lower() == ".zip":
+        from hygis.io.sources import unzipped_shapefiles
+
+        with unzipped_shapefiles(path) as shps:
+            frames = []
+            for shp in shps:
+                for label, gdf in _read_frames(shp, None, encoding, crs, lon, lat, as_kind, zipped=path):
+                    frames.append((_zip_label(path) if len(shps) == 1 else label, gdf))
+            if layer is not None:
+                frames = [f for f in frames if f[0] == layer] or _no_layer(path, layer, [f[0] for f in frames])
+    else:
+        frames = _read_frames(path, layer, encoding, crs, lon, lat, as_kind)
     layers = []
-    for layer_name, gdf in frames:
-        label = name if name and len(frames) == 1 else (f"{name} {layer_name}" if name else layer_name)
-        gdf = _to_wgs84(gdf, crs, datum, path, layer_name)
-        layers.append(_make_layer(label, gdf, as_kind, field_map, repair, path, refuse_invalid))
+    for layer_label, gdf in frames:
+        label = name if name and len(frames) == 1 else (f"{name} {layer_label}" if name else layer_label)
+        label, note = layer_name(label)
+        gdf = _to_wgs84(gdf, crs, datum, path, layer_label)
+        out = _make_layer(label, gdf, as_kind, field_map, repair, path, refuse_invalid)
+        out.import_warnings[:0] = [note] if note else []
+        layers.append(out)
     return layers
 
 
-def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind) -> list[tuple[str, gpd.GeoDataFrame]]:
+def _zip_label(path: Path) -> str:
+    stem = path.stem
+    return stem[:-4] if stem.lower().endswith(".shp") else stem
+
+
+def _no_layer(path: Path, layer: str, names) -> list:
+    raise HygisError(f"{path.name} has no layer '{layer}' (layers: {', '.join(names)})")
+
+
+def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
+                 zipped: Path | None = None) -> list[tuple[str, gpd.GeoDataFrame]]:
     ext = path.suffix.lower()
+    if zipped is not None:
+        readers.check_file(path)
     if ext == ".csv":
         return [(path.stem, csv_to_frame(path, encoding, lon, lat, crs))]
     names = readers.vector_layer_names(path)
@@ -101,7 +134,7 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind) -> list[tu
     frames = []
     for lname in names:
         gdf = readers.read_vector(path, lname, encoding)
-        label = lname if ext == ".gpkg" or len(names) > 1 else path.stem
+        label = lname if ext in (".gpkg", ".gdb") or len(names) > 1 else path.stem
         if ext == ".dxf":
             parts = readers.split_by_family(gdf)
             if as_kind is not None:
@@ -115,7 +148,7 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind) -> list[tu
             gdf = next(iter(parts.values()), gdf)
         frames.append((label, gdf))
     if sum(len(g) for _, g in frames) == 0:
-        raise HygisError(f"{path.name} has no features to import")
+        raise HygisError(f"{(zipped or path).name} has no features to import")
     return frames
 
 
@@ -164,6 +197,7 @@ def suggest_field_map(columns, kind: str) -> dict[str, str]:
 def _apply_field_map(gdf, kind, field_map, path: Path):
     mapping = dict(suggest_field_map([c for c in gdf.columns if c != "geometry"], kind)) if kind else {}
     for src, dst in (field_map or {}).items():
+        check_map_target(dst)
         if src not in gdf.columns:
             raise HygisError(f"{path.name} has no field '{src}' to map onto '{dst}' "
                              f"(fields: {', '.join(c for c in gdf.columns if c != 'geometry')})")
@@ -179,8 +213,10 @@ def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, r
     from hygis.layers.vector import VectorLayer
 
     gdf = _apply_field_map(gdf, as_kind, field_map, path)
+    renames, warnings = safe_field_names(gdf.columns, gdf.geometry.name)
+    if renames:
+        gdf = gdf.rename(columns=renames)
     problems = check_geometries(gdf)
-    warnings = []
     if repair and not problems.empty:
         family = SCHEMAS[as_kind].geometry if as_kind else None
         gdf = repair_geometries(gdf, family)
@@ -254,26 +290,33 @@ def _preview_csv(path: Path, encoding, n: int) -> dict:
             raise
         frame, enc, reason = read_table(path, "latin-1")
         enc, reason = None, "the text is neither UTF-8 nor GBK/GB18030 (shown as Latin-1)"
-    lon, lat = detect_coordinate_columns(frame)
-    wkt = detect_wkt_column(frame) if lon is None else None
+    wkt = detect_wkt_column(frame)  # a WKT column wins over lon/lat columns (as on import)
+    lon, lat = detect_coordinate_columns(frame) if wkt is None else (None, None)
     return {"encoding_detected": enc, "encoding_reason": reason, "columns": list(frame.columns),
             "rows": frame.head(n).to_dict("records"), "crs": "EPSG:4326" if lon or wkt else None,
             "geometry_type": "point" if lon else ("unknown" if wkt else "none"), "feature_count": len(frame),
             "layers": [path.stem], "lon_column": lon, "lat_column": lat, "wkt_column": wkt}
 
 
-def export_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None) -> Path:
+def export_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None, *,
+                 allow_truncate: bool = False, report: list | None = None) -> Path:
     """Export a vector layer (or the features ``fids``) to a file; the format follows the extension.
 
     Parameters
     ----------
     layer : a VectorLayer.
-    path : .gpkg, .shp, .geojson/.json, .kml or .csv (CSV: lon/lat columns for points, a ``wkt``
-        column otherwise).  The file is replaced atomically.
-    datum : 'wgs84', 'cgcs2000' (labelled EPSG:4490), 'gcj02' (for Amap, labelled EPSG:4326) or 'bd09'.
-    encoding : 'utf-8' (default, a .cpg says so) or 'gbk' for old tools (Shapefile, CSV only).
+    path : .gpkg, .shp, .geojson/.json, .kml, .csv, .fgb (FlatGeobuf) or .parquet (GeoParquet).
+        CSV: lon/lat columns for points, a ``wkt`` column otherwise.  Nothing is replaced until the
+        new file is complete; a Shapefile's parts are replaced together; an existing GeoPackage keeps
+        its other layers (a layer of the same name is replaced); read-only targets are refused.
+    datum : 'wgs84', 'cgcs2000' (labelled EPSG:4490), 'gcj02' (for Amap, labelled EPSG:4326) or 'bd09';
+        GCJ-02/BD-09 files say so in their description where the format has one.
+    encoding : 'utf-8' (default, a .cpg says so), 'gbk' for old tools or 'gb18030' (Shapefile, CSV only).
     fids : export only these features (a selection).
+    allow_truncate : let a Shapefile cut field names to 10 bytes and texts to 254 bytes (refused otherwise).
+    report : a list that receives one line per lossy step or datum note (always worth showing).
 
     Returns the written path; raises HygisError on bad options or write failures.
     """
-    return write_layer(layer, path, datum=datum, encoding=encoding, fids=fids)
+    return write_layer(layer, path, datum=datum, encoding=encoding, fids=fids, allow_truncate=allow_truncate,
+                       report=report)

@@ -84,24 +84,40 @@ def detect_coordinate_columns(frame: pd.DataFrame) -> tuple[str | None, str | No
 
 def detect_wkt_column(frame: pd.DataFrame) -> str | None:
     for col in _find(frame, WKT_NAMES):
-        sample = frame[col].astype(str).str.strip().head(20)
+        sample = frame[col].astype(str).str.strip()
+        sample = sample[sample != ""].head(20)
         if len(sample) and sample.str.match(r"^(MULTI)?(POINT|LINESTRING|POLYGON)|^GEOMETRYCOLLECTION", case=False).all():
             return col
     return None
 
 
+def _exact_ints(s: pd.Series) -> pd.Series | None:
+    """Whole-number text as nullable Int64, digit for digit (float64 would merge 64-bit codes); None if
+    some value is not a whole number or does not fit in 64 bits."""
+    filled = s[s != ""]
+    if not filled.str.fullmatch(r"[-+]?\d+").all():
+        return None
+    values = [int(v) for v in filled]
+    if any(v < -2**63 or v >= 2**63 for v in values):
+        return None
+    out = pd.Series(pd.NA, index=s.index, dtype="Int64")
+    out[filled.index] = values
+    return out
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns that are entirely numbers become int/float; the rest stay text (codes like 0571 too)."""
+    """Columns that are entirely numbers become Int64/float; the rest stay text (codes like 0571 too)."""
     out = {}
     for col in frame.columns:
         s = frame[col].astype(str).str.strip()
         nums = pd.to_numeric(s.replace("", np.nan), errors="coerce")
-        leading_zero = s.str.match(r"^0\d").any()
+        leading_zero = s.str.match(r"^[-+]?0\d").any()
+        typed = None
         if nums.notna().sum() and (nums.notna() | (s == "")).all() and not leading_zero:
-            ints = nums.dropna()
-            out[col] = nums.astype("Int64") if (ints == ints.round()).all() and (s.str.contains(r"^-?\d+$") | (s == "")).all() else nums
-        else:
-            out[col] = frame[col].where(s != "", None).astype(object)
+            typed = _exact_ints(s)
+            if typed is None:
+                typed = nums.astype(float)
+        out[col] = typed if typed is not None else frame[col].where(s != "", None).astype(object)
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -122,31 +138,34 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
             raise HygisError(f"{path.name} has no column '{col}' (columns: {', '.join(frame.columns)})")
     wkt = None
     if lon is None:
+        wkt = detect_wkt_column(frame)  # a WKT column wins: lon/lat columns beside it are attributes
+    if lon is None and wkt is None:
         lon, lat = detect_coordinate_columns(frame)
         if lon is None and crs is not None:  # projected x/y named like coordinates
             xs, ys = _find(frame, LON_NAMES), _find(frame, LAT_NAMES)
             lon, lat = (xs[0], ys[0]) if xs and ys else (None, None)
-        if lon is None:
-            wkt = detect_wkt_column(frame)
     if lon is None and wkt is None:
         raise HygisError(f"{path.name}: no longitude/latitude columns found (columns: {', '.join(frame.columns)}); "
                          "choose them (CLI: --lon COL --lat COL)")
     if wkt is not None:
+        text = frame[wkt].astype(str).str.strip()
         try:
-            geoms = shapely.from_wkt(frame[wkt].astype(str).str.strip().to_numpy())
+            geoms = shapely.from_wkt(text.where(text != "", None).to_numpy())  # empty cell: no geometry
         except shapely.errors.GEOSException as exc:
             raise HygisError(f"{path.name}: column '{wkt}' holds invalid WKT: {exc}") from None
         attrs = _typed(frame.drop(columns=[wkt]))
     else:
         x, y = _numeric(frame[lon]), _numeric(frame[lat])
-        bad = np.flatnonzero((x.isna() | y.isna()).to_numpy())
+        blank = ((frame[lon].astype(str).str.strip() == "") & (frame[lat].astype(str).str.strip() == "")).to_numpy()
+        bad = np.flatnonzero((x.isna() | y.isna()).to_numpy() & ~blank)  # both empty: a feature without geometry
         if len(bad):
             i = int(bad[0])
             raise HygisError(f"{path.name} row {i + 2}: '{frame[lon].iloc[i]}', '{frame[lat].iloc[i]}' "
                              f"are not coordinates ({len(bad)} such row(s))")
-        if crs is None and not (x.between(-180, 180).all() and y.between(-90, 90).all()):
+        if crs is None and not (x[~blank].between(-180, 180).all() and y[~blank].between(-90, 90).all()):
             raise HygisError(f"{path.name}: columns '{lon}'/'{lat}' are not longitudes/latitudes in degrees; "
                              "say which coordinate system they are in (CLI: --crs)")
         geoms = shapely.points(x.to_numpy(), y.to_numpy())
+        geoms[blank] = None
         attrs = _typed(frame.drop(columns=[lon, lat]))
     return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=crs or "EPSG:4326")

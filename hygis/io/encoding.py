@@ -93,6 +93,26 @@ def _looks_chinese(chunks: list[bytes], encoding: str) -> bool:
     return total == 0 or good / total >= 0.8
 
 
+def _common_chinese(chunks: list[bytes], encoding: str) -> bool:
+    """True if nearly all double-byte characters lie in GB2312's rows (lead 0xA1-0xF7, trail 0xA1-0xFE).
+
+    Mainland Chinese text in GBK/GB18030 is almost all GB2312.  Latin-1 accents (``é `` ``ü r``)
+    and Shift-JIS kana/kanji (lead 0x81-0x9F, 0xE0-0xEF, trail from 0x40) also decode as GBK,
+    but into its rare extension rows -- that is how they are told apart.
+    """
+    common = total = 0
+    for chunk in chunks:
+        text = codecs.getincrementaldecoder(encoding)("ignore").decode(chunk, final=False)
+        for ch in text:
+            if ord(ch) < 128:
+                continue
+            raw = ch.encode(encoding, "ignore")
+            total += 1
+            if len(raw) == 2 and 0xA1 <= raw[0] <= 0xF7 and 0xA1 <= raw[1] <= 0xFE:
+                common += 1
+    return total == 0 or common / total >= 0.9
+
+
 def classify_bytes(chunks: list[bytes]) -> tuple[str | None, str]:
     """Guess the encoding of text chunks by trial decoding: (codec or None, reason)."""
     non_ascii = [c for c in chunks if any(b >= 0x80 for b in c)]
@@ -101,9 +121,10 @@ def classify_bytes(chunks: list[bytes]) -> tuple[str | None, str]:
     if _decodes(non_ascii, "utf-8"):
         return "utf-8", "the text decodes as UTF-8"
     for enc in ("gbk", "gb18030"):
-        if _decodes(non_ascii, enc) and _looks_chinese(non_ascii, enc):
+        if _decodes(non_ascii, enc) and _looks_chinese(non_ascii, enc) and _common_chinese(non_ascii, enc):
             return enc, f"the text is not UTF-8 and decodes as {enc.upper()} Chinese"
-    return None, "the text is neither UTF-8 nor GBK/GB18030"
+    return None, ("the text is neither UTF-8 nor GBK/GB18030 Chinese (Latin-1/cp1252, Shift-JIS (cp932) "
+                  "or another code page?)")
 
 
 def dbf_text_chunks(dbf_path: Path, limit: int = _SAMPLE_BYTES) -> tuple[int, list[bytes]]:
@@ -166,7 +187,8 @@ def detect_dbf_encoding(shp_path) -> tuple[str | None, str]:
     if declared is None and ldid in LDID_CODEPAGES:
         declared, source = LDID_CODEPAGES[ldid], f"the DBF code-page byte (0x{ldid:02X}) says {LDID_CODEPAGES[ldid].upper()}"
     if declared is not None:
-        if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or _looks_chinese(chunks, declared)):
+        if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or (
+                _looks_chinese(chunks, declared) and _common_chinese(chunks, declared))):
             return declared, source
         guess, why = classify_bytes(chunks)
         return guess, f"{source}, but the records do not decode with it; {why}"

@@ -25,7 +25,8 @@ from hygis.io.encoding import check_decodes, dbf_text_chunks, detect_dbf_encodin
 
 #: File extensions hygis imports, with a human name for messages.
 VECTOR_FORMATS = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
-                  ".kml": "KML", ".csv": "CSV", ".dxf": "DXF drawing"}
+                  ".kml": "KML", ".csv": "CSV", ".dxf": "DXF drawing", ".fgb": "FlatGeobuf",
+                  ".parquet": "GeoParquet", ".gdb": "File Geodatabase", ".zip": "zipped Shapefile"}
 RASTER_FORMATS = {".tif": "GeoTIFF", ".tiff": "GeoTIFF"}
 #: Columns the LIBKML driver adds to every layer; dropped when they carry nothing.
 _KML_DEFAULT_COLUMNS = ("id", "description", "timestamp", "begin", "end", "altitudeMode", "tessellate",
@@ -52,6 +53,10 @@ def check_file(path: Path) -> None:
     """Refuse missing, empty and incomplete files before GDAL sees them."""
     if not path.exists():
         raise HygisError(f"No such file: {path}")
+    if path.suffix.lower() == ".gdb":
+        from hygis.io.sources import check_geodatabase
+
+        return check_geodatabase(path)
     if not path.is_file():
         raise HygisError(f"{path} is not a file")
     if path.stat().st_size == 0:
@@ -61,6 +66,30 @@ def check_file(path: Path) -> None:
             if not (path.with_suffix(ext).exists() or path.with_suffix(ext.upper()).exists()):
                 raise HygisError(f"{path.name}: the {what} file {path.stem}{ext} is missing "
                                  "(a shapefile needs its .shp, .shx and .dbf side by side)")
+        check_record_counts(path)
+
+
+def _sidecar(path: Path, ext: str) -> Path:
+    return path.with_suffix(ext) if path.with_suffix(ext).exists() else path.with_suffix(ext.upper())
+
+
+def check_record_counts(path: Path) -> None:
+    """Refuse a Shapefile whose .shx (shapes) and .dbf (attribute records) counts differ: GDAL would
+    silently drop the shapes beyond the records, or pair shapes with the wrong attributes."""
+    import struct
+
+    try:
+        shapes = (_sidecar(path, ".shx").stat().st_size - 100) // 8
+        with open(_sidecar(path, ".dbf"), "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return
+    if len(head) < 8 or shapes < 0:
+        return
+    records = struct.unpack("<I", head[4:8])[0]
+    if records != shapes:
+        raise HygisError(f"{path.name}: {shapes} shapes (.shx) but {records} attribute records (.dbf); the files "
+                         "do not belong together or one is truncated, so features would be lost or mismatched")
 
 
 def _gdal_reason(exc: Exception, path: Path) -> str:
@@ -91,6 +120,8 @@ def gdal_errors(path: Path, what: str = "read"):
 
 def vector_layer_names(path: Path) -> list[str]:
     """Names of the layers with geometries in a vector file (GeoPackages may hold several)."""
+    if path.suffix.lower() == ".parquet":
+        return [path.stem]
     with gdal_errors(path):
         listed = pyogrio.list_layers(path)
     names = [str(n) for n, g in listed if g is not None]
@@ -119,6 +150,10 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     Shapefile text is decoded with :func:`shapefile_encoding`; an undetectable
     encoding is refused rather than imported as mojibake.
     """
+    if path.suffix.lower() == ".parquet":
+        from hygis.io.sources import read_geoparquet
+
+        return read_geoparquet(path, max_features)
     kwargs = {}
     if path.suffix.lower() == ".shp":
         enc, reason = shapefile_encoding(path, encoding)
@@ -129,6 +164,8 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     config = {}
     if path.suffix.lower() == ".dxf":
         config["DXF_ENCODING"] = gdal_encoding(dxf_encoding(path, encoding))
+    if path.suffix.lower() == ".kml":
+        config["LIBKML_LAUNDER_FIELD_NAMES"] = "NO"  # keep <Data name="编号"> (laundering makes it ______)
     with gdal_errors(path), warnings.catch_warnings(record=True) as caught, _gdal_config(config):
         warnings.simplefilter("always")
         gdf = pyogrio.read_dataframe(path, layer=layer, max_features=max_features, **kwargs)
@@ -138,7 +175,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
                          "choose the right encoding (CLI: --encoding)")
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise HygisError(f"{path.name}: layer '{layer}' has no geometries")
-    gdf = gdf.reset_index(drop=True)
+    gdf = _exact_integers(path, layer, gdf, kwargs, config, max_features).reset_index(drop=True)
     geoms = gdf.geometry.to_numpy()
     if shapely.has_z(geoms).any():
         gdf[gdf.geometry.name] = gpd.GeoSeries(shapely.force_2d(geoms), index=gdf.index, crs=gdf.crs)
@@ -147,6 +184,30 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         gdf = clean_kml(gdf)
     elif ext == ".dxf":
         gdf = clean_dxf(gdf)
+    return gdf
+
+
+def _exact_integers(path: Path, layer, gdf, kwargs: dict, config: dict, max_features) -> gpd.GeoDataFrame:
+    """Integer fields with nulls come back from GDAL's numpy read as float64, which cannot hold
+    every 64-bit code (two distinct codes may become equal): read them again as nullable Int64."""
+    with gdal_errors(path):
+        info = pyogrio.read_info(path, layer=layer, **kwargs)
+    ints = [str(f) for f, t in zip(info["fields"], info.get("ogr_types", [])) if t in ("OFTInteger", "OFTInteger64")
+            and str(f) in gdf.columns and gdf[str(f)].dtype.kind == "f"]
+    if not ints:
+        return gdf
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return gdf
+    mapper = {pa.int32(): pd.Int64Dtype(), pa.int64(): pd.Int64Dtype()}.get
+    with gdal_errors(path), _gdal_config(config):
+        exact = pyogrio.read_dataframe(path, layer=layer, columns=ints, read_geometry=False, use_arrow=True,
+                                       max_features=max_features, arrow_to_pandas_kwargs={"types_mapper": mapper},
+                                       **kwargs)
+    if len(exact) == len(gdf):
+        for col in ints:
+            gdf[col] = exact[col].astype("Int64").set_axis(gdf.index)
     return gdf
 
 

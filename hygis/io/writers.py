@@ -1,17 +1,20 @@
-"""Exporting a vector layer (or a selection) to GeoPackage, Shapefile, GeoJSON, KML or CSV.
+"""Exporting a vector layer (or a selection) to GeoPackage, Shapefile, GeoJSON, KML, CSV,
+FlatGeobuf or GeoParquet.
 
-The output datum can be WGS84, CGCS2000 (same coordinates, labelled EPSG:4490)
-or GCJ-02/BD-09 for Amap/Baidu (converted, labelled EPSG:4326 as those tools
-expect).  Writes go to a temporary file beside the target, then replace it, so
-a failed export never leaves a half-written file (a Shapefile's parts are
-replaced one by one).
+The output datum can be WGS84, CGCS2000 (same coordinates, labelled EPSG:4490) or
+GCJ-02/BD-09 for Amap/Baidu (converted, labelled EPSG:4326 as those tools expect; the file's
+description says which datum it really is, where the format has one).  Nothing is written
+over the target until the new file is complete (:mod:`hygis.io.filesets`): a Shapefile's
+parts are replaced as one unit, an existing GeoPackage keeps its other layers, read-only
+targets are refused.  Every step that loses something (a Shapefile's 10-byte field names
+and 254-byte texts, times a Shapefile cannot hold) is reported in ``report``, or refused
+unless ``allow_truncate``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import shutil
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,14 +24,21 @@ import shapely
 
 from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
+from hygis.io import fieldnames
 from hygis.io.encoding import normalize_encoding
-from hygis.io.readers import gdal_errors
+from hygis.io.filesets import check_writable, replace_parts, staging, write_error
 
-#: Output formats by extension: (GDAL driver or 'CSV', human name).
+#: Output formats by extension: (GDAL driver, 'CSV' or 'Parquet', human name).
 EXPORT_FORMATS = {".gpkg": ("GPKG", "GeoPackage"), ".shp": ("ESRI Shapefile", "Shapefile"),
                   ".geojson": ("GeoJSON", "GeoJSON"), ".json": ("GeoJSON", "GeoJSON"),
-                  ".kml": ("KML", "KML"), ".csv": ("CSV", "CSV")}
+                  ".kml": ("LIBKML", "KML"), ".csv": ("CSV", "CSV"),
+                  ".fgb": ("FlatGeobuf", "FlatGeobuf"), ".parquet": ("Parquet", "GeoParquet")}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+#: Parts of an older Shapefile that would not match the new one (spatial indexes, metadata).
+SHAPEFILE_STALE = (".qix", ".sbn", ".sbx", ".cpg", ".prj", ".shp.xml", ".aih", ".ain", ".atx", ".fix")
+#: What a GCJ-02/BD-09 file says about itself (its CRS label says WGS84, as the web maps expect).
+DATUM_NOTES = {"gcj02": "coordinates are in GCJ-02 (Amap/Gaode, Tencent), not WGS84, although labelled EPSG:4326",
+               "bd09": "coordinates are in BD-09 (Baidu), not WGS84, although labelled EPSG:4326"}
 
 
 def export_format(path: Path) -> tuple[str, str]:
@@ -54,125 +64,257 @@ def frame_for_export(layer, datum: str = "wgs84", fids=None) -> gpd.GeoDataFrame
                            geometry=gpd.GeoSeries(geoms, crs=hcrs.datum_crs(datum)))
     for col in out.columns:  # object columns of mixed values become text
         if col != "geometry" and out[col].dtype == object:
-            out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v) else str(v))
-    return out
+            out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
+                                    or _is_date(v) else str(v))
+    return _dates_as_dates(out)
 
 
-def _check_encodable(gdf: gpd.GeoDataFrame, encoding: str, layer_name: str) -> None:
+def _is_date(value) -> bool:
+    import datetime
+
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _dates_as_dates(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Date-time columns that hold whole days only become dates (a Shapefile Date, a GeoPackage DATE)."""
+    for col in gdf.columns:
+        s = gdf[col]
+        if col == "geometry" or not pd.api.types.is_datetime64_dtype(s):
+            continue
+        valid = s.dropna()
+        if len(valid) and (valid == valid.dt.normalize()).all():
+            gdf[col] = pd.Series([v.date() if not pd.isna(v) else None for v in s], index=s.index, dtype=object)
+    return gdf
+
+
+def _has_dates(gdf) -> bool:
+    return any(gdf[c].dtype == object and gdf[c].map(_is_date).any() for c in gdf.columns if c != "geometry")
+
+
+def check_encodable(gdf: gpd.GeoDataFrame, encoding: str, layer_name: str) -> None:
+    """Refuse text the output encoding cannot hold, naming the feature and the field."""
+    offer = "; export as UTF-8 or GB18030 (CLI: --encoding gb18030)" if encoding == "gbk" else "; export as UTF-8"
     for col in gdf.columns:
         if col == "geometry":
             continue
         try:
             str(col).encode(encoding)
         except UnicodeEncodeError:
-            raise HygisError(f"field name '{col}' cannot be written in {encoding.upper()}; export as UTF-8") from None
+            raise HygisError(f"{layer_name}: field name '{col}' cannot be written in {encoding.upper()}{offer}") from None
         if gdf[col].dtype == object or pd.api.types.is_string_dtype(gdf[col]):
             for pos, value in enumerate(gdf[col]):
                 if isinstance(value, str):
                     try:
                         value.encode(encoding)
-                    except UnicodeEncodeError:
-                        raise HygisError(f"{layer_name}: feature {pos + 1} field '{col}': '{value}' cannot be "
-                                         f"written in {encoding.upper()}; export as UTF-8") from None
+                    except UnicodeEncodeError as exc:
+                        bad = value[exc.start:exc.end]
+                        raise HygisError(f"{layer_name}: feature {pos + 1} field '{col}': '{value[:60]}' has "
+                                         f"'{bad}', which {encoding.upper()} cannot hold{offer}") from None
 
 
-def _temp_path(path: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".hygis-export{suffix}", dir=path.parent)
-    os.close(fd)
-    os.unlink(name)  # GDAL drivers want to create the file themselves
-    return Path(name)
+def csv_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Points as lon/lat columns (first), other geometries -- or points whose layer has fields named
+    like coordinates -- as a WKT column, which the importer prefers; a null geometry is an empty cell."""
+    from hygis.io.csvpoints import LAT_NAMES, LON_NAMES, WKT_NAMES
 
-
-def _replace(tmp: Path, path: Path) -> None:
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def write_csv(gdf: gpd.GeoDataFrame, path: Path, encoding: str) -> None:
-    """Points as lon/lat columns (first), other geometries as a ``wkt`` column; UTF-8 gets a BOM for Excel."""
     geoms = gdf.geometry.to_numpy()
     attrs = pd.DataFrame(gdf.drop(columns=["geometry"]))
+    lower = {str(c).lower() for c in attrs.columns}
     types = shapely.get_type_id(geoms)
-    if len(geoms) and np.all(types == 0):
-        lon_name = "lon" if "lon" not in attrs.columns else "lon_1"
-        lat_name = "lat" if "lat" not in attrs.columns else "lat_1"
-        table = pd.concat([pd.DataFrame({lon_name: shapely.get_x(geoms), lat_name: shapely.get_y(geoms)}), attrs], axis=1)
-    else:
-        table = pd.concat([pd.DataFrame({"wkt": shapely.to_wkt(geoms, rounding_precision=-1)}), attrs], axis=1)
+    present = types >= 0
+    if present.any() and np.all(types[present] == 0) and not lower & set(LON_NAMES + LAT_NAMES + WKT_NAMES):
+        coords = pd.DataFrame({"lon": shapely.get_x(geoms), "lat": shapely.get_y(geoms)})
+        coords[~present] = np.nan
+        return pd.concat([coords, attrs], axis=1)
+    free = [n for n in WKT_NAMES if n not in lower]
+    if not free:
+        raise HygisError(f"cannot write the geometry: the layer has fields named {', '.join(WKT_NAMES)}")
+    return pd.concat([pd.DataFrame({free[0]: shapely.to_wkt(geoms, rounding_precision=-1)}), attrs], axis=1)
+
+
+def _write_csv(gdf, staged: Path, encoding: str, target: Path) -> dict[Path, Path]:
     enc = "utf-8-sig" if encoding == "utf-8" else encoding
-    tmp = _temp_path(path, ".csv")
-    try:
-        table.to_csv(tmp, index=False, encoding=enc, float_format="%.10g")
-        _replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # no float_format: pandas writes the shortest text that reads back as the same float (repr)
+    csv_table(gdf).to_csv(staged / target.name, index=False, encoding=enc)
+    return {target: staged / target.name}
 
 
-def write_single(gdf: gpd.GeoDataFrame, path: Path, driver: str, layer_name: str) -> None:
+def _pyogrio_write(gdf, path: Path, target: Path, **kw) -> None:
     import pyogrio
 
-    tmp = _temp_path(path, path.suffix)
+    if _has_dates(gdf):
+        kw["use_arrow"] = True  # numpy writes dates as text; Arrow's date32 becomes a Date field
     try:
-        with gdal_errors(path, "write"):
-            kw = {"layer": layer_name} if driver in ("GPKG", "KML") else {}
-            if driver == "GeoJSON":
-                kw["layer_options"] = {"COORDINATE_PRECISION": 10}
-            pyogrio.write_dataframe(gdf, tmp, driver=driver, **kw)
-        _replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pyogrio.write_dataframe(gdf, path, **kw)
+    except Exception as exc:  # noqa: BLE001 - GDAL's write errors (pyogrio, OSError ...) become one line
+        raise write_error(target, exc) from exc
 
 
-def write_shapefile(gdf: gpd.GeoDataFrame, path: Path, encoding: str) -> None:
-    """A shapefile with a .cpg naming its encoding (UTF-8, or GBK for old tools)."""
+def _write_gdal(gdf, staged: Path, target: Path, driver: str, layer_name: str, note: str | None) -> dict[Path, Path]:
+    out = staged / f"layer{target.suffix.lower()}"
+    options = {"DESCRIPTION": note} if note else {}
+    if driver == "GeoJSON":
+        options["COORDINATE_PRECISION"] = 15  # enough for the doubles a layer holds
+    if driver == "FlatGeobuf":
+        options["TITLE"] = layer_name
+        options["SPATIAL_INDEX"] = "NO"  # the index sorts features (Hilbert order): keep the layer's order
+    _pyogrio_write(gdf, out, target, driver=driver, layer=layer_name, layer_options=options)
+    return {target: out}
+
+
+def _write_geopackage(gdf, staged: Path, target: Path, layer_name: str, note: str | None) -> dict[Path, Path]:
+    """Into a copy of an existing GeoPackage (its other layers kept; a layer of the same name replaced)."""
     import pyogrio
+
+    out = staged / "layer.gpkg"
+    if target.exists():
+        with open(target, "rb") as f:
+            is_sqlite = f.read(16) == b"SQLite format 3\x00"
+        try:
+            if not is_sqlite:
+                raise ValueError
+            pyogrio.list_layers(target)
+        except Exception:
+            raise HygisError(f"{target.name} exists and is not a GeoPackage: choose another name "
+                             "(it was left unchanged)") from None
+        try:
+            shutil.copy2(target, out)
+        except OSError as exc:
+            raise write_error(target, exc) from exc
+    options = {"DESCRIPTION": note} if note else {}
+    _pyogrio_write(gdf, out, target, driver="GPKG", layer=layer_name, layer_options=options)
+    return {target: out}
+
+
+def _write_parquet(gdf, staged: Path, target: Path, note: str | None) -> dict[Path, Path]:
+    out = staged / "layer.parquet"
+    try:
+        gdf.to_parquet(out, index=False)
+        if note:  # GeoParquet's ``geo`` metadata has no description: a key of our own says it
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(out)
+            meta = dict(table.schema.metadata or {})
+            meta[b"description"] = note.encode()
+            pq.write_table(table.replace_schema_metadata(meta), out)
+    except (OSError, ValueError, TypeError) as exc:
+        raise write_error(target, exc) from exc
+    return {target: out}
+
+
+def _write_shapefile(gdf, staged: Path, target: Path, encoding: str) -> dict[Path, Path]:
     from hygis.layers.vector import geometry_family
 
-    family = geometry_family(gdf.geom_type)
-    if family == "mixed":
-        raise HygisError(f"{path.name}: a shapefile holds one geometry type but this layer mixes them; "
+    if geometry_family(gdf.geom_type) == "mixed":
+        raise HygisError(f"{target.name}: a shapefile holds one geometry type but this layer mixes them; "
                          "export as GeoPackage or GeoJSON")
     label = {"utf-8": "UTF-8", "gbk": "GBK", "gb18030": "GB18030"}.get(encoding, encoding.upper())
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.stem}.", suffix=".hygis-export", dir=path.parent))
+    out = staged / f"{target.stem}.shp"
+    _pyogrio_write(gdf, out, target, driver="ESRI Shapefile", encoding=label)
+    (staged / f"{target.stem}.cpg").write_text(label, encoding="ascii")
+    return {target.with_suffix(ext): staged / f"{target.stem}{ext}"
+            for ext in SHAPEFILE_PARTS if (staged / f"{target.stem}{ext}").exists()}
+
+
+def shapefile_frame(gdf: gpd.GeoDataFrame, encoding: str, allow_truncate: bool, layer_name: str,
+                    report: list) -> gpd.GeoDataFrame:
+    """The frame as a DBF can hold it: long names cut and made unique, long texts cut, times as text;
+    refused (naming what) unless ``allow_truncate``; every loss goes to ``report``."""
+    attrs = [c for c in gdf.columns if c != "geometry"]
+    names = fieldnames.shapefile_field_names(attrs, encoding)
+    texts = fieldnames.long_texts(gdf[attrs], encoding)
+    if (names or texts) and not allow_truncate:
+        what = []
+        if names:
+            what.append("field names longer than 10 bytes: " + ", ".join(f"{a} → {b}" for a, b in names.items()))
+        for col, pos in texts.items():
+            what.append(f"field '{col}' has {len(pos)} text(s) longer than 254 bytes (feature {pos[0] + 1}…)")
+        raise HygisError(f"{layer_name}: a shapefile would cut {'; '.join(what)}; allow it (CLI: --allow-truncate) "
+                         "or export as GeoPackage")
+    gdf = gdf.copy()
+    for col, pos in texts.items():
+        gdf[col] = gdf[col].map(lambda v: fieldnames.cut_bytes(v, fieldnames.DBF_TEXT_BYTES, encoding)
+                                if isinstance(v, str) else v)
+        report.append(f"field '{col}': {len(pos)} text(s) cut to 254 bytes (features "
+                      f"{', '.join(str(p + 1) for p in pos[:10])}{'…' if len(pos) > 10 else ''})")
+    if names:
+        report.append("shapefile field names cut to 10 bytes: " + ", ".join(f"{a} → {b}" for a, b in names.items()))
+    for col in attrs:
+        if pd.api.types.is_datetime64_any_dtype(gdf[col]):
+            report.append(f"field '{col}' holds times of day, which a shapefile cannot: written as text")
+    return gdf.rename(columns=names)
+
+
+def _verify(new: dict[Path, Path], target: Path, driver: str, layer_name: str | None, expected: int) -> None:
+    """Read the staged file back before it replaces anything: some drivers (LIBKML) report no write
+    errors, so a full disk would otherwise leave truncated XML announced as a success."""
+    import pyogrio
+
+    from hygis.core.atomic import disk_nearly_full
+
+    staged = new.get(target, next(iter(new.values())))
     try:
-        tmp = tmpdir / f"{path.stem}.shp"
-        with gdal_errors(path, "write"):
-            pyogrio.write_dataframe(gdf, tmp, driver="ESRI Shapefile", encoding=label)
-        (tmpdir / f"{path.stem}.cpg").write_text(label, encoding="ascii")
-        for ext in SHAPEFILE_PARTS:
-            target = path.with_suffix(ext)
-            src = tmpdir / f"{path.stem}{ext}"
-            if src.exists():
-                os.replace(src, target)
-            else:
-                target.unlink(missing_ok=True)  # a stale part of an older shapefile
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        if driver == "CSV":
+            return  # pandas raises on every failed write
+        if driver == "Parquet":
+            import pyarrow.parquet as pq
+
+            count = pq.read_metadata(staged).num_rows
+        else:
+            count = pyogrio.read_info(staged, layer=layer_name, force_feature_count=True)["features"]
+    except Exception:  # noqa: BLE001 - any failure to read it back means it is broken
+        count = -1
+    if count != expected:
+        reason = "the disk is full" if disk_nearly_full(target.parent) else \
+            f"the written file is incomplete ({max(count, 0)} of {expected} features read back)"
+        raise HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
 
 
-def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None) -> Path:
+def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None,
+                allow_truncate: bool = False, report: list | None = None) -> Path:
     """Export a vector layer; see :func:`hygis.io.export_layer`."""
     path = Path(path)
-    driver, _ = export_format(path)
+    driver, human = export_format(path)
+    report = report if report is not None else []
     if layer.kind == "raster":
         raise HygisError(f"{layer.name} is a raster layer: only vector layers can be exported")
-    if not path.parent.is_dir():
-        raise HygisError(f"No such folder: {path.parent}")
+    parts = [path.with_suffix(e) for e in SHAPEFILE_PARTS + SHAPEFILE_STALE] if driver == "ESRI Shapefile" else [path]
+    check_writable(path, parts)
     enc = normalize_encoding(encoding)
     if enc not in ("utf-8", "gbk", "gb18030"):
-        raise HygisError(f"Unsupported output encoding '{encoding}': use utf-8 or gbk")
+        raise HygisError(f"Unsupported output encoding '{encoding}': use utf-8, gbk or gb18030")
     if enc != "utf-8" and driver not in ("ESRI Shapefile", "CSV"):
-        raise HygisError(f"{EXPORT_FORMATS[path.suffix.lower()][1]} is always UTF-8; "
-                         "GBK output is for Shapefile and CSV")
+        raise HygisError(f"{human} is always UTF-8; GBK/GB18030 output is for Shapefile and CSV")
+    datum = hcrs.normalize_datum(datum)
+    note = DATUM_NOTES.get(datum)
     gdf = frame_for_export(layer, datum, fids)
     if len(gdf) == 0:
         raise HygisError(f"{layer.name}: nothing to export (no features selected)")
-    _check_encodable(gdf, enc, layer.name)
-    if driver == "CSV":
-        write_csv(gdf, path, enc)
-    elif driver == "ESRI Shapefile":
-        write_shapefile(gdf, path, enc)
-    else:
-        write_single(gdf, path, driver, layer.name)
+    check_encodable(gdf, enc, layer.name)
+    if driver == "ESRI Shapefile":
+        gdf = shapefile_frame(gdf, enc, allow_truncate, layer.name, report)
+    with staging(path) as staged:
+        try:
+            if driver == "CSV":
+                new = _write_csv(gdf, staged, enc, path)
+            elif driver == "ESRI Shapefile":
+                new = _write_shapefile(gdf, staged, path, enc)
+            elif driver == "GPKG":
+                new = _write_geopackage(gdf, staged, path, layer.name, note)
+            elif driver == "Parquet":
+                new = _write_parquet(gdf, staged, path, note)
+            else:
+                new = _write_gdal(gdf, staged, path, driver, layer.name, note)
+        except OSError as exc:  # the disk filled up, the folder went away ...
+            raise write_error(path, exc) from exc
+        _verify(new, path, driver, layer.name if driver == "GPKG" else None, len(gdf))
+        stale = [path.with_suffix(e) for e in SHAPEFILE_STALE if path.with_suffix(e) not in new] \
+            if driver == "ESRI Shapefile" else []
+        replace_parts(new, stale)
+    if note:
+        where = "the file's description says so" if driver in ("GPKG", "GeoJSON", "LIBKML", "FlatGeobuf", "Parquet") \
+            else f"a {human} cannot record this, so tell whoever uses it"
+        report.append(f"{note} ({where})")
     return path

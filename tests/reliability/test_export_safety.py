@@ -1,0 +1,149 @@
+"""Exports never destroy the previous file or other data (issue 16).
+
+Each test makes its own inputs.  A failed export leaves the old file set byte-identical and no
+temporary files; a Shapefile's parts are replaced together; an existing GeoPackage keeps its
+other layers; read-only targets are refused with one line.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from hygis.core.errors import HygisError
+from hygis.io import export_layer, load_layers
+from hygis.layers.vector import VectorLayer
+
+
+def _points(n: int, name: str = "点位", seed: int = 0) -> VectorLayer:
+    rng = np.random.default_rng(seed)
+    x, y = 120 + rng.random(n), 30 + rng.random(n)
+    frame = gpd.GeoDataFrame({"name": [f"点{i}" for i in range(n)], "code": np.arange(n, dtype="int64"),
+                              "note": ["说明文字" * 20] * n}, geometry=shapely.points(x, y), crs=4326)
+    return VectorLayer(name, frame)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 512 KiB tmpfs (needs root and permission to mount; skipped otherwise)."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tiny tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize("ext", [".kml", ".shp", ".geojson", ".gpkg", ".csv", ".fgb"])
+def test_full_disk_keeps_the_previous_export(tiny_disk, ext):
+    out = tiny_disk / f"old{ext}"
+    export_layer(_points(5), out)
+    before = _snapshot(tiny_disk)
+    with pytest.raises(HygisError, match=r"the disk is full\. The previous file is unchanged\.$"):
+        export_layer(_points(3000, seed=1), out)  # several MB: does not fit
+    assert _snapshot(tiny_disk) == before  # same files, same bytes, no temporaries
+    assert load_layers(out)[0].feature_count == 5
+
+
+def test_shapefile_parts_replaced_together_when_the_dbf_cannot_be(tmp_path, monkeypatch):
+    """Windows keeps a .dbf open in Excel/ArcGIS locked: its replace fails after .shp/.shx were done."""
+    out = tmp_path / "d.shp"
+    export_layer(_points(4), out)
+    (tmp_path / "d.qix").write_bytes(b"old spatial index")
+    before = _snapshot(tmp_path)
+    real = os.replace
+
+    def locked_dbf(src, dst, *a, **kw):
+        if str(dst).endswith("d.dbf"):
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", locked_dbf)
+    with pytest.raises(HygisError, match=r"^Cannot export to d\.shp: .*being used.*The previous file is unchanged\.$"):
+        export_layer(_points(9, seed=3), out)
+    monkeypatch.setattr(os, "replace", real)
+    assert _snapshot(tmp_path) == before  # old geometry still paired with old attributes
+    back = load_layers(out)[0]
+    assert back.feature_count == 4 and back.data["name"].tolist() == [f"点{i}" for i in range(4)]
+
+
+def test_stale_sidecars_of_an_older_shapefile_are_removed(tmp_path):
+    out = tmp_path / "d.shp"
+    export_layer(_points(4), out)
+    for ext in (".qix", ".sbn", ".sbx"):
+        (tmp_path / f"d{ext}").write_bytes(b"index of the old shapes")
+    (tmp_path / "d.cpg").write_text("GBK")
+    export_layer(_points(6, seed=2), out)
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".cpg", ".dbf", ".prj", ".shp", ".shx"]
+    assert (tmp_path / "d.cpg").read_text() == "UTF-8"
+    assert load_layers(out)[0].feature_count == 6
+
+
+def test_export_into_existing_geopackage_keeps_other_layers(tmp_path):
+    out = tmp_path / "成果.gpkg"
+    gpd.GeoDataFrame({"a": [1, 2, 3]}, geometry=[shapely.Point(0, 0)] * 3, crs=4326).to_file(
+        out, layer="others_layer", driver="GPKG")
+    export_layer(_points(4, "点位"), out)
+    assert sorted(pyogrio.list_layers(out)[:, 0]) == ["others_layer", "点位"]
+    export_layer(_points(2, "点位", seed=9), out)  # the same layer again: replaced, not duplicated
+    assert sorted(pyogrio.list_layers(out)[:, 0]) == ["others_layer", "点位"]
+    assert pyogrio.read_info(out, layer="点位")["features"] == 2
+    assert pyogrio.read_info(out, layer="others_layer")["features"] == 3
+
+
+def test_existing_file_that_is_not_a_geopackage_is_left_alone(tmp_path):
+    out = tmp_path / "notes.gpkg"
+    out.write_text("my notes, not a GeoPackage")
+    with pytest.raises(HygisError, match="exists and is not a GeoPackage"):
+        export_layer(_points(2), out)
+    assert out.read_text() == "my notes, not a GeoPackage"
+
+
+@pytest.mark.parametrize("ext", [".geojson", ".shp", ".gpkg"])
+def test_read_only_target_is_refused(tmp_path, ext):
+    out = tmp_path / f"locked{ext}"
+    export_layer(_points(3), out)
+    locked = out.with_suffix(".dbf") if ext == ".shp" else out
+    locked.chmod(0o444)
+    before = _snapshot(tmp_path)
+    with pytest.raises(HygisError, match=rf"^Cannot export to locked\{ext}: locked\.\w+ is read-only"):
+        export_layer(_points(8), out)
+    assert _snapshot(tmp_path) == before
+
+
+def test_cli_refuses_read_only_target_with_one_line(tmp_path):
+    from hygis.project import Project
+    from hygis.project.commands import AddLayer
+    from hygis.project.fileformat import save_project
+
+    project = Project("p")
+    project.execute(AddLayer(project, _points(3)))
+    path = save_project(project, tmp_path / "p.hygis")
+    out = tmp_path / "out.geojson"
+    out.write_text("{}")
+    out.chmod(0o444)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-m", "hygis", "export", str(path), "点位", str(out)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "read-only" in lines[0] and "Traceback" not in done.stderr
+    assert out.read_text() == "{}"

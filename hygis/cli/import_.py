@@ -65,12 +65,35 @@ def _open_or_create(path: Path, create: bool):
     return Project(title=path.stem)
 
 
+def check_arguments(args) -> None:
+    """Refuse options that are empty, unknown or do not apply to the file, before anything is read."""
+    from hygis.geo.crs import parse_crs
+    from hygis.io.encoding import normalize_encoding
+
+    for flag, value in (("--name", args.name), ("--layer", args.layer), ("--crs", args.crs),
+                        ("--encoding", args.encoding), ("--lon", args.lon), ("--lat", args.lat)):
+        if value is not None and not value.strip():
+            raise HygisError(f"{flag} is empty")
+    if args.encoding is not None and normalize_encoding(args.encoding) is None:
+        raise HygisError(f"Unknown text encoding '{args.encoding}' (e.g. utf-8, gbk, gb18030, cp1252, shift_jis)")
+    if (args.lon is None) != (args.lat is None):
+        raise HygisError("give both the longitude and the latitude column (--lon and --lat)")
+    if args.lon is not None and Path(args.file).suffix.lower() != ".csv":
+        raise HygisError("--lon/--lat choose the coordinate columns of a CSV table; this file has its own geometry")
+    if args.crs is not None:
+        parse_crs(args.crs)
+    project, source = Path(args.project), Path(args.file)
+    if project.exists() and source.exists() and project.resolve() == source.resolve():
+        raise HygisError("the file to import is the project itself")
+
+
 def run_import(args) -> int:
     from hygis.project.fileformat import save_project
 
     from hygis.project.commands import AddLayer
     from hygis.io import load_layers
 
+    check_arguments(args)
     project_path = Path(args.project)
     layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,

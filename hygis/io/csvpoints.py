@@ -150,7 +150,9 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
     if wkt is not None:
         text = frame[wkt].astype(str).str.strip()
         try:
-            geoms = shapely.from_wkt(text.where(text != "", None).to_numpy())  # empty cell: no geometry
+            cells = text.to_numpy(dtype=object)
+            cells[(text == "").to_numpy()] = None  # an empty cell: a feature without geometry
+            geoms = shapely.from_wkt(cells)
         except shapely.errors.GEOSException as exc:
             raise HygisError(f"{path.name}: column '{wkt}' holds invalid WKT: {exc}") from None
         attrs = _typed(frame.drop(columns=[wkt]))

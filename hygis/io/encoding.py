@@ -107,8 +107,10 @@ def _common_chinese(chunks: list[bytes], encoding: str) -> bool:
             if ord(ch) < 128:
                 continue
             raw = ch.encode(encoding, "ignore")
+            if len(raw) != 2:
+                continue  # GB18030's four-byte characters say nothing either way
             total += 1
-            if len(raw) == 2 and 0xA1 <= raw[0] <= 0xF7 and 0xA1 <= raw[1] <= 0xFE:
+            if 0xA1 <= raw[0] <= 0xF7 and 0xA1 <= raw[1] <= 0xFE:
                 common += 1
     return total == 0 or common / total >= 0.9
 
@@ -187,8 +189,10 @@ def detect_dbf_encoding(shp_path) -> tuple[str | None, str]:
     if declared is None and ldid in LDID_CODEPAGES:
         declared, source = LDID_CODEPAGES[ldid], f"the DBF code-page byte (0x{ldid:02X}) says {LDID_CODEPAGES[ldid].upper()}"
     if declared is not None:
+        # a .cpg is the writer's word; a DBF code-page byte for GBK is often just "Chinese Windows"
+        from_cpg = source.startswith("the .cpg")
         if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or (
-                _looks_chinese(chunks, declared) and _common_chinese(chunks, declared))):
+                _looks_chinese(chunks, declared) and (from_cpg or _common_chinese(chunks, declared)))):
             return declared, source
         guess, why = classify_bytes(chunks)
         return guess, f"{source}, but the records do not decode with it; {why}"

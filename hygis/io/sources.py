@@ -132,6 +132,10 @@ def raster_content(path: Path, crs=None) -> tuple[bytes, list[str]]:
     from hygis.geo import crs as hcrs
 
     wf = world_file(path)
+    if wf is not None:
+        with rasterio.Env(GDAL_GEOREF_SOURCES="INTERNAL"), rasterio.open(path) as ds:
+            if not ds.transform.is_identity or ds.gcps[0]:
+                wf = None  # the file's own georeferencing wins (as in GDAL)
     if wf is None and crs is None:
         return path.read_bytes(), []
     try:

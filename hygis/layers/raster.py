@@ -100,10 +100,12 @@ class RasterLayer(Layer):
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        """Bounds in WGS84 degrees."""
+        """Bounds in WGS84 degrees (west, south, east, north), ordered also for south-up rasters."""
         from rasterio.warp import transform_bounds
 
-        return tuple(transform_bounds(self._open().crs, hcrs.WGS84, *self._open().bounds))
+        left, bottom, right, top = self._open().bounds
+        box = (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
+        return tuple(transform_bounds(self._open().crs, hcrs.WGS84, *box))
 
     @property
     def feature_count(self) -> int:

@@ -15,7 +15,7 @@ from hygis.core.errors import HygisError
 
 #: (label, suffix) of the output formats, in menu order.
 FORMATS = (("GeoPackage", ".gpkg"), ("Shapefile", ".shp"), ("GeoJSON", ".geojson"), ("KML", ".kml"),
-           ("CSV", ".csv"))
+           ("CSV", ".csv"), ("FlatGeobuf", ".fgb"), ("GeoParquet", ".parquet"))
 
 
 class ExportDialog(QDialog):
@@ -39,10 +39,14 @@ class ExportDialog(QDialog):
         self.encoding_combo = QComboBox()
         self.encoding_combo.addItem(self.tr("UTF-8 (with .cpg)"), "utf-8")
         self.encoding_combo.addItem(self.tr("GBK (for old software)"), "gbk")
+        self.encoding_combo.addItem(self.tr("GB18030 (every character)"), "gb18030")
+        self.allow_truncate = QCheckBox(self.tr("Allow cutting field names to 10 bytes and texts to 254 bytes"))
         self.datum_combo = QComboBox()
         self.datum_combo.addItem(self.tr("WGS84"), "wgs84")
         self.datum_combo.addItem(self.tr("CGCS2000"), "cgcs2000")
         self.datum_combo.addItem(self.tr("GCJ-02 (Amap/Gaode, Tencent)"), "gcj02")
+        self.datum_combo.addItem(self.tr("BD-09 (Baidu)"), "bd09")
+        self.report: list[str] = []
         self.path_edit = QLineEdit()
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -54,6 +58,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.selected_only)
         form.addRow(self.tr("Format"), self.format_combo)
         form.addRow(self.tr("Text encoding"), self.encoding_combo)
+        form.addRow("", self.allow_truncate)
         form.addRow(self.tr("Coordinates"), self.datum_combo)
         form.addRow(self.tr("File"), path_row)
         self.error_label = QLabel()
@@ -82,6 +87,7 @@ class ExportDialog(QDialog):
         self.selected_only.setChecked(has_selection and self.selected_only.isChecked())
         suffix = self.format_combo.currentData()
         self.encoding_combo.setEnabled(suffix in (".shp", ".csv"))
+        self.allow_truncate.setEnabled(suffix == ".shp")
         path = self.path_edit.text().strip()
         if path:
             self.path_edit.setText(str(Path(path).with_suffix(suffix)))
@@ -106,7 +112,10 @@ class ExportDialog(QDialog):
         path = Path(text).with_suffix(self.format_combo.currentData())
         fids = sorted(layer.selection) if self.selected_only.isChecked() else None
         encoding = self.encoding_combo.currentData() if self.encoding_combo.isEnabled() else "utf-8"
-        export_layer(layer, path, datum=self.datum_combo.currentData(), encoding=encoding, fids=fids)
+        self.report = []
+        export_layer(layer, path, datum=self.datum_combo.currentData(), encoding=encoding, fids=fids,
+                     allow_truncate=self.allow_truncate.isEnabled() and self.allow_truncate.isChecked(),
+                     report=self.report)
         return path
 
     def accept(self) -> None:
@@ -115,4 +124,7 @@ class ExportDialog(QDialog):
         except HygisError as exc:
             self.error_label.setText(str(exc))
             return
+        status = getattr(self.parent(), "statusBar", None)
+        if self.report and callable(status):  # what the export lost or must be told: never silent
+            status().showMessage("; ".join(self.report), 30000)
         super().accept()

@@ -118,8 +118,12 @@ def test_export_dialog_selection_gbk_shapefile(qtbot, tmp_path):
     assert dialog.encoding_combo.isEnabled()
     dialog.encoding_combo.setCurrentIndex(dialog.encoding_combo.findData("gbk"))
     dialog.path_edit.setText(str(tmp_path / "out.shp"))
+    dialog.accept()  # enclave_type, origin_city ... do not fit a shapefile's 10 bytes: refused, said
+    assert dialog.result() == 0 and "enclave_type → enclave_ty" in dialog.error_label.text()
+    dialog.allow_truncate.setChecked(True)
     dialog.accept()
     assert dialog.result() == 1 and dialog.written.exists()
+    assert any("enclave_type → enclave_ty" in r for r in dialog.report)
     back = pyogrio.read_dataframe(dialog.written, encoding="gbk")
     assert back["name"].tolist() == ["飞地0", "飞地2"]
     dialog2 = ExportDialog(project, layer)

@@ -17,7 +17,8 @@ DATUM_CHOICES = ("wgs84", "gcj02", "bd09")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("import", help="import a GIS file into a project as new layer(s)",
-                              description="Import a GeoPackage, Shapefile, GeoJSON, KML, CSV (lon/lat), DXF or "
+                              description="Import a GeoPackage, Shapefile (or zipped), GeoJSON, KML, CSV (lon/lat or "
+                                          "WKT), FlatGeobuf, GeoParquet, File Geodatabase (.gdb), DXF or "
                                           "GeoTIFF into a .hygis project (saved atomically).")
     p.add_argument("project", help="the .hygis project to add the layer(s) to")
     p.add_argument("file", help="the file to import")

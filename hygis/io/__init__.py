@@ -253,6 +253,12 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
         if file_format(path) == "raster":
             raise HygisError(f"{path.name} is a raster: there is no table to preview")
         return _preview_csv(path, encoding, n)
+    if path.suffix.lower() == ".zip":  # the Shapefile inside, with its encoding detected
+        from hygis.io.sources import unzipped_shapefiles
+
+        with unzipped_shapefiles(path) as shps:
+            out = preview_vector(shps[0], None, encoding, n)
+        return {**out, "layers": [_zip_label(path)] if len(shps) == 1 else [s.stem for s in shps]}
     names = readers.vector_layer_names(path)
     lname = layer if layer is not None else names[0]
     if lname not in names:
@@ -270,9 +276,14 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
             enc, reason = None, str(exc)
     read_enc = (enc or "latin-1") if ext in (".shp", ".dxf") else None  # unknown: shown as Latin-1
     head = readers.read_vector(path, lname, read_enc, max_features=n)
-    with readers.gdal_errors(path):
-        info = pyogrio.read_info(path, layer=lname, force_feature_count=True)  # DXF has no fast count
-        count = info.get("features", -1)
+    if ext == ".parquet":
+        import pyarrow.parquet as pq
+
+        info = {"crs": head.crs.to_string() if head.crs else None, "features": pq.read_metadata(path).num_rows}
+    else:
+        with readers.gdal_errors(path):
+            info = pyogrio.read_info(path, layer=lname, force_feature_count=True)  # DXF has no fast count
+    count = info.get("features", -1)
     columns = [c for c in head.columns if c != head.geometry.name]
     from hygis.layers.vector import geometry_family
 

@@ -135,3 +135,18 @@ def test_file_geodatabase_folder(tmp_path):
     notgdb.mkdir()
     with pytest.raises(HygisError, match="not a File Geodatabase"):
         load_layers(notgdb)
+
+
+def test_preview_of_new_formats(tmp_path):
+    from hygis.io import preview_vector
+
+    out = export_layer(_layer(), tmp_path / "d.parquet")
+    info = preview_vector(out)
+    assert info["feature_count"] == 2 and info["rows"][0]["name"] == "西湖区" and "4326" in info["crs"]
+    shp = write_gbk_shapefile(tmp_path / "districts.shp")
+    with zipfile.ZipFile(tmp_path / "d.zip", "w") as z:
+        for part in tmp_path.glob("districts.*"):
+            z.write(part, part.name)
+    info = preview_vector(tmp_path / "d.zip")
+    assert info["encoding_detected"] == "gbk" and info["rows"][1]["name"] == "鄞州区" and info["layers"] == ["d"]
+    assert shp.exists()

@@ -30,6 +30,8 @@ _BASEMAP_LOCK = threading.Lock()
 #: a presentation goes back and forth between the same few views (20–70 ms saved each time).
 _BASEMAP_IMAGES: OrderedDict = OrderedDict()
 BASEMAP_IMAGES_MAX = 4
+#: QImage.save quality of PNG maps (Qt maps 80 to zlib level 1).
+PNG_QUALITY = 80
 
 
 def basemap_layers() -> list:
@@ -239,7 +241,8 @@ def export_map(project, path, size=(1920, 1080), extent=None, **kw) -> Path:
         img = render_project(project, (w, h), extent, **kw)
         if suffix in (".jpg", ".jpeg"):
             img = img.convertToFormat(QImage.Format.Format_RGB32)
-        if not img.save(str(path)):
+        # PNG: zlib level 1 (Qt quality 80) instead of 6: 3–4× faster on busy maps, ~20 % bigger
+        if not img.save(str(path), None, PNG_QUALITY if suffix == ".png" else -1):
             raise HygisError(f"Cannot write {path}")
         return path
     if suffix == ".svg":

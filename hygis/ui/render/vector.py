@@ -14,16 +14,21 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
 from hygis.layers.style import feature_colors, parse_color
-from hygis.ui.render import geometry, paths, symbols
+from hygis.ui.render import geometry, paths, scanfill, symbols
+from hygis.ui.render.labels import _raster_device
 from hygis.ui.render.view import to_map
 
 TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
 DOT_PX = 3.0  # features smaller than this are drawn as 2×2 pixel dots (level of detail)
-SMALL_PX = 6.0  # features smaller than this are filled without antialiasing (Qt's AA fill of
+SMALL_PX = 6.0  # features smaller than this are filled / outlined without antialiasing (Qt's AA fill of
 # paths with thousands of subpaths is ~30× slower; at this size the difference is invisible)
+OUTLINE_PX = 3.0  # raster devices: smaller polygons get no outline, one pixel colour (fill + outline look)
+ORDER_LAYERS = 12  # raster devices: outlined polygons are drawn in this many layers (÷ colour classes)
+PATH_PX = 256.0  # raster devices: polygons this big are filled as antialiased Qt paths, smaller ones by
+# the scanline filler (hygis.ui.render.scanfill), their edges covered by the outline
 CHUNK_RINGS = 150  # antialiased paths are split into chunks of this many rings (same reason)
 CHUNK_RINGS_NOAA = 20_000  # non-antialiased paths are built in chunks too (a 3 M-vertex path's
 # QDataStream copies cost twice as much as 20 small ones), then drawn fills first, outlines second
@@ -154,13 +159,94 @@ class VectorRenderer:
         rings = self.geometry("polygon")
         if len(rings.feature) == 0:
             return
+        vis, tiny, big = self._split(rings.bbox, ok, view)
+        if _raster_device(painter):
+            self._draw_polygon_pixels(painter, view, rings, vis)
+        else:
+            self._draw_polygon_paths(painter, view, rings, tiny, big)
+        if labels is not None:
+            self._collect_labels(labels, view, np.flatnonzero(big), "polygon")
+
+    def _draw_polygon_pixels(self, painter, view, rings, vis) -> None:
+        """Raster devices: fills of all but the biggest polygons by the scanline filler (exact
+        pixel-centre coverage: a tiling shows no holes at any scale), outlines where visible."""
         style = self.layer.style
         codes, colors = self.classes()
-        vis, tiny, big = self._split(rings.bbox, ok, view)
+        size = np.fmax(rings.bbox[:, 2] - rings.bbox[:, 0], rings.bbox[:, 3] - rings.bbox[:, 1]) / view.res
+        hatch = symbols.hatch_brush(style.stroke, style.hatch)
+        with np.errstate(invalid="ignore"):
+            outlined = vis & (size >= OUTLINE_PX)
+            dots = vis & ~outlined
+            # hatched fills need Qt's pattern brush; the biggest polygons keep antialiased edges
+            by_path = outlined & ((size >= PATH_PX) | (hatch is not None))
+        filled = outlined & ~by_path
+        if dots.any():  # too small for an outline: one colour, as fill + outline would look
+            self._fill_pixels(painter, view, rings, dots, codes, self._splat_colors(colors, style.stroke), True)
+        if filled.any():
+            fill = colors if not style.stroke_by_class else np.array([parse_color(style.fill)] * len(colors))
+            argb = paths.premultiplied(fill)
+            # in a few layers of draw order, fills then outlines: later features cover the outlines
+            # of earlier ones as in a feature-by-feature drawing (one fill pass per class and layer)
+            rows = np.flatnonzero(filled)
+            layers = max(1, min(ORDER_LAYERS // len(np.unique(codes[rows])), len(rows) // 20_000))
+            for part in np.array_split(rows, layers):
+                sel = np.zeros(len(filled), bool)
+                sel[part] = True
+                self._fill_pixels(painter, view, rings, sel, codes, argb, False)
+                self._outline_rings(painter, view, rings, sel, size, codes, colors)
+        if by_path.any():
+            aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+            self._fill_rings(painter, view, rings, by_path, codes, colors, CHUNK_RINGS)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+
+    def _fill_pixels(self, painter, view, rings, rows_mask, codes, argb, splat: bool) -> None:
+        """Fill the rings of ``rows_mask`` class by class with the scanline filler; with ``splat``,
+        a feature covering no pixel centre still gets the pixel of its vertex mean."""
+        ring_ids = np.flatnonzero(rows_mask[rings.feature])
+        ring_cls = codes[rings.feature[ring_ids]]
+        w, h = view.width, view.height
+        uniq = np.unique(ring_cls)
+        for k in uniq:
+            ids = ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k]
+            if len(ids) == len(rings.feature):
+                px, py, starts = *view.to_pixels(rings.x, rings.y), rings.starts
+            else:
+                idx, starts = paths.gather(rings.starts, ids)
+                px, py = view.to_pixels(rings.x[idx], rings.y[idx])
+            mask = scanfill.coverage(px, py, starts, w, h)
+            if splat:
+                scanfill.splat(mask, *scanfill.ring_means(px, py, starts))
+            buf = np.where(mask, np.uint32(argb[k]), np.uint32(0))
+            painter.drawImage(QPointF(0, 0), QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied))
+
+    def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors) -> None:
+        """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`SMALL_PX` up."""
+        style = self.layer.style
+        if style.width <= 0 or (not style.stroke_by_class and parse_color(style.stroke)[3] == 0):
+            return
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        with np.errstate(invalid="ignore"):
+            small = rows_mask & (size < SMALL_PX)
+        for part, smooth in ((small, False), (rows_mask & ~small, aa)):
+            if not part.any():
+                continue
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+            ring_ids = np.flatnonzero(part[rings.feature])
+            for k, path in self._class_paths(rings, ring_ids, codes, view, CHUNK_RINGS_NOAA):
+                painter.setPen(symbols.pen(tuple(colors[k]) if style.stroke_by_class else style.stroke,
+                                           style.width, style.dash))
+                painter.drawPath(path)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+
+    def _draw_polygon_paths(self, painter, view, rings, tiny, big) -> None:
+        """Vector devices (SVG, PDF): every polygon as a path (sub-pixel ones as splats)."""
+        style = self.layer.style
+        codes, colors = self.classes()
         size = np.fmax(rings.bbox[:, 2] - rings.bbox[:, 0], rings.bbox[:, 3] - rings.bbox[:, 1]) / view.res
         with np.errstate(invalid="ignore"):
             dots = big & (size < DOT_PX)
-            big &= ~dots
+            big = big & ~dots
             small = big & (size < SMALL_PX)
         argb = self._splat_colors(colors, style.stroke)
         for mask, block in ((tiny, 1), (dots, 2)):
@@ -173,8 +259,6 @@ class VectorRenderer:
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa and chunk == CHUNK_RINGS)
                 self._fill_rings(painter, view, rings, part, codes, colors, chunk)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-        if labels is not None:
-            self._collect_labels(labels, view, np.flatnonzero(big), "polygon")
 
     def _fill_rings(self, painter, view, rings, rows_mask, codes, colors, chunk) -> None:
         style = self.layer.style

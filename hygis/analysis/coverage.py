@@ -22,7 +22,8 @@ Methods (what a report footnote should say):
   districts/cities form a valid coverage); overlapping zones each get their
   part, so the total then counts the overlap once per zone.
 * Speed: see :mod:`hygis.analysis._overlay` (STRtree, clip only the targets on
-  a zone boundary, union only clusters of overlapping targets);
+  a zone boundary; non-overlapping targets are summed without a union, overlapping ones
+  unioned tile by tile on a grid, so no union spans more than a tile);
   ``benchmarks/bench_coverage.py`` compares it with overlay + dissolve.
 * Population weighting either spreads a zone attribute (e.g. population)
   uniformly over the zone's area, or sums the pixels of a raster whose
@@ -40,7 +41,8 @@ from hygis.geo import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
-from hygis.analysis._overlay import clip_to_zones, cover_clusters, split_big_clusters, union_by_key
+from hygis.analysis._overlay import (clip_to_zones, cover_clusters, is_planar, split_big_clusters, tiled_union_area,
+                                     union_by_key)
 from hygis.core.errors import HygisError
 
 #: Label of the summary row.
@@ -166,18 +168,22 @@ def _group_area(zone_geoms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray
 def _covered_area(polys, zone_geoms, codes, n, fb, start, span):
     """Area (m²) of the union of ``polys`` inside each zone group, and the unioned covers.
 
-    Returns (area per group, (group code per cover part, cover parts in the equal-area CRS)).
+    Non-overlapping targets (a planar partition) need no union: their clipped areas add up.
+    Otherwise the clipped pieces are unioned tile by tile (:func:`tiled_union_area`).
+
+    Returns (area per group, (group code per cover part, disjoint cover parts in the equal-area CRS)).
     """
-    pieces, zone_idx, _ = clip_to_zones(polys, zone_geoms, fb, start, span * 0.6)
+    planar = is_planar(polys)
+    fb.report(start + span * 0.1)
+    pieces, zone_idx, _ = clip_to_zones(polys, zone_geoms, fb, start + span * 0.1, span * 0.5)
     group = codes[zone_idx]
-    pieces, group, keys = split_big_clusters(pieces, group, cover_clusters(pieces, group))
-    fb.report(start + span * 0.7)
-    uniq, unions = union_by_key(pieces, keys)
+    if planar:
+        area = np.bincount(group, weights=shapely.area(pieces), minlength=n) if len(pieces) else np.zeros(n)
+        fb.report(start + span)
+        return area, (group, pieces)
+    area, cover = tiled_union_area(pieces, group, n)
     fb.report(start + span)
-    first = np.unique(keys, return_index=True)[1]
-    part_group = group[first] if len(first) else np.empty(0, np.intp)
-    area = np.bincount(part_group, weights=shapely.area(unions), minlength=n) if len(unions) else np.zeros(n)
-    return area, (part_group, unions)
+    return area, cover
 
 
 def _covered_length(lines, zone_geoms, codes, n, fb) -> np.ndarray:

@@ -43,12 +43,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"hygis: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` (a sub-command name) just that command's: the other
+    command modules (and what they import) are then never loaded (a lean start-up)."""
     parser = _Parser(prog="hygis", description="hygis: desktop GIS for the Hangzhou–Ningbo dual city (杭甬双城记)")
     parser.add_argument("--version", action="version", version=f"hygis {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks and debug logging")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name, command in zip(COMMAND_MODULES, SUBCOMMANDS):
+        if only is not None and command != only:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             from hygis.ui.app import run_app  # only the desktop app imports Qt
 
             return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
-        parser = build_parser()
+        parser = build_parser(only=positional[0])
         args = parser.parse_args(argv)
         log.info("hygis %s: %s", __version__, _redact(" ".join(argv)))
         return int(args.func(args) or 0)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 
-from hygis.analysis import output, registry
-from hygis.analysis.sources import load_layer_frame, load_project
 from hygis.core.errors import HygisError
+
+# Start-up: nothing heavy here.  The analyses, their readers and pandas load inside the
+# command functions, so ``hygis analyze ...`` parses its arguments before any of them.
+FORMATS = ("table", "csv", "json")  # = hygis.analysis.output.FORMATS (a test checks)
 
 
 def register(subparsers) -> None:
@@ -62,10 +64,13 @@ def register(subparsers) -> None:
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=output.FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
 
 
 def _coverage(args) -> int:
+    from hygis.analysis import output, registry
+    from hygis.analysis.sources import load_layer_frame
+
     targets, _ = load_layer_frame(args.target, args.layer)
     zones, _ = load_layer_frame(args.zones, args.zones_layer)
     result = registry.get("coverage").run(targets=targets, zones=zones, by=args.by, buffer_m=args.buffer,
@@ -75,6 +80,9 @@ def _coverage(args) -> int:
 
 
 def _adjacency(args) -> int:
+    from hygis.analysis import output, registry
+    from hygis.analysis.sources import load_layer_frame
+
     a, _ = load_layer_frame(args.a, args.layer)
     b = None
     if args.b is not None or args.b_layer is not None:
@@ -85,7 +93,9 @@ def _adjacency(args) -> int:
 
 
 def _enclaves(args) -> int:
+    from hygis.analysis import output, registry
     from hygis.analysis.enclaves import project_rule
+    from hygis.analysis.sources import load_project
 
     project = load_project(args.project)
     layers = project.layers_of_kind("enclave")
@@ -102,6 +112,9 @@ def _enclaves(args) -> int:
 
 
 def _targets(args) -> int:
+    from hygis.analysis import output, registry
+    from hygis.analysis.sources import load_project
+
     project = load_project(args.project)
     result = registry.get("targets").run(project=project, as_of=args.as_of)
     print(output.render_frame(result, args.format))

@@ -122,3 +122,23 @@ def test_analyze_cli_does_not_import_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_analyze_formats_match_the_output_module():
+    from hygis.analysis import output
+    from hygis.cli import analyze
+
+    assert analyze.FORMATS == output.FORMATS
+
+
+def test_analyze_parses_its_arguments_without_loading_pandas():
+    """Start-up (issue 12): the lean parser imports only the analyze command, and that imports
+    no pandas/geopandas/shapely before the data is read."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from hygis.cli import build_parser; "
+            "build_parser(only='analyze').parse_args(['analyze', 'coverage', 'x.gpkg', '--zones', 'basemap:district']); "
+            "print(sorted(m for m in ('pandas', 'geopandas', 'shapely', 'pyogrio', 'hygis.cli.render') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -30,7 +30,7 @@ def test_rotating_log_file_in_env_dir(tmp_path, monkeypatch):
 
 
 def _fake_parser(exc):
-    def build():
+    def build(only=None):
         parser = argparse.ArgumentParser(prog="hygis")
         parser.add_argument("--debug", action="store_true")
         sub = parser.add_subparsers(dest="command")

@@ -83,8 +83,11 @@ def _keyring_password(info: dict) -> str | None:
         return None
 
 
-def connect(target: str, autocommit: bool = False):
-    """Open a psycopg connection; any failure is one HygisError line without the password."""
+def connect(target: str, autocommit: bool = True):
+    """Open a psycopg connection; any failure is one HygisError line without the password.
+
+    Autocommit by default: hygis groups statements with ``con.transaction()`` blocks, which then
+    are real BEGIN/COMMIT transactions (not savepoints of an implicit outer transaction)."""
     psycopg = require("psycopg")
     info = conninfo(target)
     kwargs = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "hygis"}

@@ -33,8 +33,9 @@ COMMAND_MODULES = (
     "hygis.cli.layout",
     "hygis.cli.desktop",
     "hygis.cli.db",
+    "hygis.cli.update",
 )
-SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop", "db")
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop", "db", "update")
 
 
 class _Parser(argparse.ArgumentParser):

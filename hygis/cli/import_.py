@@ -1,4 +1,9 @@
-"""``hygis import PROJECT FILE``: the GUI's import for batch work.
+"""``hygis import PROJECT FILE [--append LAYER]``: the GUI's import for batch work.
+
+Without ``--append`` the file becomes new layer(s); with it, its features are appended to an
+existing layer, renamed by ``--map SRC=DST``, validated against the layer's schema and column
+types (one bad feature refuses the whole append, naming it) as one undoable command
+(:func:`hygis.project.batch_edits.append_features`).
 
 A failed import leaves the project file byte-for-byte unchanged: the file is
 read and converted completely before the project is touched, and the project
@@ -23,6 +28,8 @@ def register(subparsers) -> None:
     p.add_argument("project", help="the .hygis project to add the layer(s) to")
     p.add_argument("file", help="the file to import")
     p.add_argument("--create", action="store_true", help="create the project if it does not exist")
+    p.add_argument("--append", metavar="LAYER",
+                   help="append the features to this existing layer (validated against its fields; all or nothing)")
     p.add_argument("--layer", help="import only this layer of a multi-layer file")
     p.add_argument("--as", dest="kind", metavar="KIND",
                    help="import as a thematic kind (corridor, ftz, coastline, enclave, heritage)")
@@ -95,6 +102,8 @@ def run_import(args) -> int:
     from hygis.io import load_layers
 
     check_arguments(args)
+    if args.append is not None:
+        return run_append(args)
     project_path = Path(args.project)
     layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
@@ -111,4 +120,43 @@ def run_import(args) -> int:
         for warning in getattr(layer, "import_warnings", []):
             hint = "; run with --repair to fix" if "invalid geometries" in warning and not args.repair else ""
             print(f"warning: {layer.name}: {warning}{hint}", file=sys.stderr)
+    return 0
+
+
+def run_append(args) -> int:
+    """``--append LAYER``: the file's features added to an existing layer, all or nothing."""
+    from hygis.io import load_layers
+    from hygis.project.batch_edits import append_features
+    from hygis.project.fileformat import open_project, save_project
+
+    if args.create or args.kind or args.name:
+        raise HygisError("--append adds to an existing layer: it cannot be combined with --create, --as or --name")
+    project_path = Path(args.project)
+    if not project_path.exists():
+        raise HygisError(f"Project {project_path} does not exist")
+    project = open_project(project_path)
+    target = project.layers.get(args.append)
+    if target is None or target.kind == "raster":
+        names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
+        raise HygisError(f"No vector layer '{args.append}' in {project_path.name} (layers: {names})")
+    field_map = parse_field_map(args.field_map)
+    thematic = target.kind if target.schema is not None else None
+    layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
+                         as_kind=thematic, field_map=field_map if thematic else None, lon=args.lon, lat=args.lat,
+                         repair=args.repair, refuse_invalid=not args.keep_invalid)
+    if len(layers) != 1 or layers[0].kind == "raster":
+        raise HygisError(f"{Path(args.file).name}: --append needs one vector layer (choose one with --layer)")
+    frame = layers[0].data
+    if not thematic:
+        missing = [src for src in field_map if src not in frame.columns]
+        if missing:
+            raise HygisError(f"--map: no field {', '.join(missing)} in {Path(args.file).name}")
+        frame = frame.rename(columns=field_map)
+    cmd = append_features(target, frame)
+    project.execute(cmd)
+    save_project(project, project_path)
+    print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")
+    if cmd.dropped:
+        print(f"warning: fields not in '{target.name}' were left out: {', '.join(map(str, cmd.dropped))}",
+              file=sys.stderr)
     return 0

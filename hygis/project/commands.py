@@ -95,13 +95,13 @@ class CommandStack:
 
 
 # -- feature edits -------------------------------------------------------------------------
-def _check_schema(layer, records: list[dict], geoms) -> list[dict]:
+def _check_schema(layer, records: list[dict], geoms, always_name: bool = False) -> list[dict]:
     """Records validated and coerced to the layer's column types (schema fields and the
     existing extra columns alike); HygisError naming the feature and field."""
     out = []
     schema_fields = set(SCHEMAS[layer.kind].field_names) if layer.kind in SCHEMAS else set()
     for i, (rec, geom) in enumerate(zip(records, geoms)):
-        where = f"feature {i + 1}: " if len(records) > 1 else ""
+        where = f"feature {i + 1}: " if len(records) > 1 or always_name else ""
         if layer.kind in SCHEMAS:
             check_geometry_type(layer.kind, geom.geom_type if geom is not None else None, where)
             rec = validate_record(layer.kind, rec, where)
@@ -114,12 +114,12 @@ def _check_schema(layer, records: list[dict], geoms) -> list[dict]:
 class AddFeatures(Command):
     """Add features (records + geometries in WGS84) to a vector layer."""
 
-    def __init__(self, layer, records: list[dict], geometries, label: str | None = None):
+    def __init__(self, layer, records: list[dict], geometries, label: str | None = None, always_name=False):
         self.layer = layer
         geoms = list(geometries)
         if len(records) != len(geoms):
             raise HygisError("records and geometries differ in number")
-        records = _check_schema(layer, [dict(r) for r in records], geoms)
+        records = _check_schema(layer, [dict(r) for r in records], geoms, always_name)
         self.fids = [layer.new_fid() for _ in records]
         self.rows = gpd.GeoDataFrame(records, geometry=geoms, crs=layer.data.crs,
                                      index=pd.Index(self.fids, name="fid"))

@@ -42,7 +42,7 @@ def test_pptx_has_one_editable_slide_per_scenario(tmp_path):
         assert len(colours) > 8
         assert "数据来源" in shapes["Sources"].text_frame.text
     first = shapes_by_name(deck.slides[0])
-    assert first["Indicator 1 value"].text_frame.text == "2 / 6 (33%)"  # same figure as the PDF deck
+    assert first["Indicator 1 value"].text_frame.text == "2 / 6 (33%) · 2016年"  # same figure as the PDF deck
     assert "Legend" in first
 
 

@@ -70,10 +70,12 @@ def plan(project, layout: Layout, extent_wgs84=None) -> LayoutPlan:
 
 
 def paint_layout(painter: QPainter, project, layout: Layout, *, extent_wgs84=None, tiles=None,
-                 renderers: RendererSet | None = None) -> LayoutPlan:
+                 renderers: RendererSet | None = None, tiles_wait: bool = True) -> LayoutPlan:
     """Paint the whole page of ``layout`` (painter in layout units, page origin at 0, 0).
 
     ``project`` is drawn as it is (apply the layout's scenario first, see :func:`layout_view`).
+    ``tiles``: a tile source instead of the project's; ``tiles_wait`` False (the dialog's
+    preview) draws only the tiles at hand and fetches the rest in the background.
     """
     own = renderers is None
     renderers = renderers or RendererSet()
@@ -85,7 +87,7 @@ def paint_layout(painter: QPainter, project, layout: Layout, *, extent_wgs84=Non
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.fillRect(frames["page"], QColor("white"))
     with label_scale(*layout_label_scale(layout)):
-        _paint_map(painter, frames["map"], p.view, project, renderers, tiles)
+        _paint_map(painter, frames["map"], p.view, project, renderers, tiles, tiles_wait)
     if layout.overview:
         _paint_overview(painter, frames["overview"], project, p.view, renderers, f)
     if layout.north_arrow:
@@ -116,14 +118,14 @@ def _scaled(painter, rect: QRectF, f: float, paint) -> None:
     painter.restore()
 
 
-def _paint_map(painter, rect: QRectF, view: MapView, project, renderers, tiles) -> None:
+def _paint_map(painter, rect: QRectF, view: MapView, project, renderers, tiles, wait: bool = True) -> None:
     painter.save()
     painter.translate(rect.topLeft())
     painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
     painter.fillRect(QRectF(0, 0, view.width, view.height), BACKGROUND)
     from hygis.ui.render.tiles import TileBasemap, basemap_for
 
-    basemap = TileBasemap(tiles, wait=True) if tiles is not None else basemap_for(project, wait=True)
+    basemap = TileBasemap(tiles, wait=wait) if tiles is not None else basemap_for(project, wait=wait)
     draw_layers(painter, list(project.layers), view, renderers, basemap=basemap)
     painter.restore()
 

@@ -24,6 +24,7 @@ from hygis.ui.i18n import install_translator
 from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
 from hygis.ui.layer_panel import LayerPanel
+from hygis.ui.cartography import install_cartography
 from hygis.ui.scenario_bar import install_scenarios
 from hygis.ui.legend import LegendWidget
 from hygis.ui.settings import PreferencesDialog, Settings
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
         install_editing(self)  # edit mode, attribute table, undo history, import/export
         install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
+        install_cartography(self)  # File ▸ Print layout / PowerPoint, View ▸ Tile basemap, Ctrl+Y
         self.analysis = None
         if defer_analysis:  # the app: draw the map first, then import the analysis panels (scipy, charts)
             self.canvas.renderDone.connect(self._install_analysis_soon)

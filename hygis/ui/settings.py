@@ -22,6 +22,8 @@ AUTOSAVE_KEY = "autosave/interval_seconds"
 DEFAULT_AUTOSAVE_S = 60
 MIN_AUTOSAVE_S = 5
 MAX_AUTOSAVE_S = 3600
+TIANDITU_TOKEN_KEY = "tiles/tianditu_token"
+LABEL_SCALE_KEY = "presentation/label_scale"
 
 
 def qsettings() -> QSettings:
@@ -69,6 +71,26 @@ class Settings:
 
     def set_autosave_interval(self, seconds: int) -> None:
         self.store.setValue(AUTOSAVE_KEY, int(min(max(MIN_AUTOSAVE_S, int(seconds)), MAX_AUTOSAVE_S)))
+
+    # -- cartography (issue 15): tile token, presentation label size -----------------------------
+    def tianditu_token(self) -> str | None:
+        """The user's 天地图 key (kept here, never in a project file)."""
+        value = self.store.value(TIANDITU_TOKEN_KEY, "")
+        return str(value).strip() or None
+
+    def set_tianditu_token(self, token: str | None) -> None:
+        self.store.setValue(TIANDITU_TOKEN_KEY, (token or "").strip())
+
+    def label_scale(self) -> float:
+        """Presentation label size: 1.0 normal, up to 3.0 for a large room (slides, F5, layouts)."""
+        try:
+            value = float(self.store.value(LABEL_SCALE_KEY, 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+        return value if 0.5 <= value <= 3.0 else 1.0
+
+    def set_label_scale(self, factor: float) -> None:
+        self.store.setValue(LABEL_SCALE_KEY, float(min(max(0.5, float(factor)), 3.0)))
 
     # -- window --------------------------------------------------------------------------
     def restore_window(self, window) -> bool:

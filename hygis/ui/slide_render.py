@@ -34,7 +34,6 @@ RULE = QColor("#d5dbe1")
 PANEL_W = 0.27  # side panel width, fraction of the page width
 HEADER_H = 0.15
 FOOTER_H = 0.05
-LABEL_SIZE_KEY = "presentation/label_scale"  # user setting: label size in slides, F5 and layouts
 
 
 def qcolor(value: str) -> QColor:
@@ -87,13 +86,9 @@ def paint_slide(painter: QPainter, rect: QRectF, view, slide: Slide, *, map_imag
 
 def presentation_label_factor() -> float:
     """The user's presentation label size (1.0 = normal; 1.25, 1.5, 2.0 for large rooms)."""
-    try:
-        from hygis.ui.settings import qsettings
+    from hygis.ui.settings import Settings
 
-        value = float(qsettings().value(LABEL_SIZE_KEY, 1.0))
-    except (TypeError, ValueError, ImportError):
-        return 1.0
-    return value if 0.5 <= value <= 3.0 else 1.0
+    return Settings().label_scale()
 
 
 def page_height_of_map(map_h: float) -> float:

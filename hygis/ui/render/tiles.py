@@ -157,18 +157,16 @@ class TileBasemap:
 
 
 _SOURCES: dict = {}
-TOKEN_KEY = "tiles/tianditu_token"  # user setting (never saved in a project)
 
 
 def tile_token() -> str | None:
     """The user's 天地图 token from the settings (or None)."""
     try:
-        from hygis.ui.settings import qsettings
+        from hygis.ui.settings import Settings
 
-        value = qsettings().value(TOKEN_KEY, "")
-    except Exception:  # settings unavailable (tests without a store): no token
+        return Settings().tianditu_token()
+    except Exception:  # settings unavailable: no token
         return None
-    return str(value) or None
 
 
 def source_for(spec: str):

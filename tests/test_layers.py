@@ -72,3 +72,16 @@ def test_style_round_trip_and_validation():
         Style(fill="red")
     with pytest.raises(HygisError, match="needs a field"):
         Style(mode="categorized")
+
+
+def test_natural_breaks_find_the_gaps_in_the_data():
+    from hygis.layers.style import graduated_breaks
+
+    values = [1, 2, 3, 2, 1, 50, 52, 51, 49, 200, 205, 198]  # three clear groups
+    assert graduated_breaks(values, 3, "jenks") == [3.0, 52.0, 205.0]
+    quantile = graduated_breaks(values, 3, "quantile")
+    assert quantile != [3.0, 52.0, 205.0]  # equal counts cut through the groups
+    assert graduated_breaks(values, 3, "equal") == pytest.approx([69.0, 137.0, 205.0])
+    assert graduated_breaks([5, 5, 5], 4, "jenks") == [5.0]
+    with pytest.raises(HygisError):
+        graduated_breaks(values, 3, "magic")

@@ -137,11 +137,31 @@ def with_categories(style: Style, values) -> Style:
     return style.copy(categories=cats)
 
 
-def graduated_breaks(values, classes: int) -> list[float]:
-    """Equal-count (quantile) class upper bounds."""
+#: Ways to cut a numeric field into classes (style dialog "Method").
+BREAK_METHODS = ("quantile", "jenks", "equal")
+
+
+def graduated_breaks(values, classes: int, method: str = "quantile") -> list[float]:
+    """Class upper bounds: equal-count (``quantile``), natural breaks (``jenks``, Fisher–Jenks via
+    mapclassify) or equal-width (``equal``) intervals."""
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(float)
     if len(v) == 0:
         return []
+    if method not in BREAK_METHODS:
+        raise HygisError(f"classification method '{method}': use one of {', '.join(BREAK_METHODS)}")
+    k = max(1, min(int(classes), len(np.unique(v))))
+    if method == "jenks" and k > 1:
+        import warnings
+
+        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fine here
+            warnings.simplefilter("ignore")
+            import mapclassify
+
+            bins = mapclassify.FisherJenks(v, k=k).bins
+        return [float(b) for b in np.unique(bins)]
+    if method == "equal":
+        bins = np.linspace(v.min(), v.max(), k + 1)[1:]
+        return [float(b) for b in np.unique(bins)]
     qs = np.quantile(v, np.linspace(0, 1, classes + 1)[1:])
     return [float(q) for q in np.unique(qs)]
 

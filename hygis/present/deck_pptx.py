@@ -65,6 +65,13 @@ def write_pptx(slides, map_pngs, legends, path) -> Path:
     return path
 
 
+def fit_points(text: str, width_pt: float, largest: float, smallest: float = 11) -> int:
+    """The largest font size (points, ≤ ``largest``) that keeps ``text`` on one line ``width_pt`` wide
+    (CJK characters are 1 em wide, others ~0.68 em in a bold sans-serif)."""
+    ems = sum(1.0 if ord(c) >= 0x2E80 else 0.68 for c in text) or 1.0
+    return int(max(smallest, min(largest, width_pt * 0.95 / ems)))
+
+
 def _text(page, box, text, size, color=NAVY, bold=False, name=None, align=None):
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
@@ -122,7 +129,7 @@ def _indicators(page, indicators) -> float:
         card.line.fill.background()
         card.shadow.inherit = False
         _text(page, (PANEL_LEFT + 0.1, y + 0.02, 3.3, 0.35), ind.label, 12, GREY, name=f"Indicator {i + 1} label")
-        size = 20 if len(ind.text) <= 12 else max(14, int(20 * 15 / len(ind.text)))  # one line in the card
+        size = fit_points(ind.text, 3.3 * 72, 20)  # one line in the card
         _text(page, (PANEL_LEFT + 0.1, y + 0.32, 3.3, 0.5), ind.text, size, bold=True, name=f"Indicator {i + 1} value")
         y += 0.95
     return y + 0.1

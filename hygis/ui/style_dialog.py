@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComb
 
 from hygis.project.commands import SetLayerProperty
 from hygis.core.errors import HygisError
-from hygis.layers.style import (DASHES, HATCHES, MARKERS, MODES, RAMPS, class_colors, graduated_breaks, parse_color,
-                                to_hex, with_categories)
+from hygis.layers.style import (BREAK_METHODS, DASHES, HATCHES, MARKERS, MODES, RAMPS, class_colors, graduated_breaks,
+                                parse_color, to_hex, with_categories)
 from hygis.ui.i18n import current_language
 from hygis.ui.icons import qcolor, swatch_pixmap
 from hygis.ui.legend import value_label
@@ -25,7 +25,8 @@ from hygis.ui.legend import value_label
 _FORM_TEXT = {"mode": "Style:", "fill": "Fill:", "stroke": "Stroke:", "width": "Stroke width (px):", "dash": "Dash:",
               "hatch": "Hatch:", "marker": "Point symbol:", "size": "Symbol size (px):", "field": "Field:",
               "ramp": "Colour ramp:", "classes": "Classes:", "label_field": "Label field:",
-              "label_size": "Label size (pt):"}
+              "label_size": "Label size (pt):", "method": "Method:"}
+_METHOD_TEXT = {"quantile": "Quantile (equal count)", "jenks": "Natural breaks (Jenks)", "equal": "Equal interval"}
 _MODE_TEXT = {"single": "Single symbol", "categorized": "Categorized", "graduated": "Graduated"}
 _DASH_TEXT = {"solid": "Solid", "dash": "Dashed", "dot": "Dotted", "dashdot": "Dash-dot"}
 _HATCH_TEXT = {"none": "None", "diagonal": "Diagonal", "cross": "Cross", "horizontal": "Horizontal",
@@ -94,6 +95,7 @@ class StyleDialog(QDialog):
         self.ramp_combo = self._combo(RAMPS)
         self.classes_spin = QSpinBox()
         self.classes_spin.setRange(1, 20)
+        self.method_combo = self._combo(BREAK_METHODS)
         self.classify_button = QPushButton()
         self.classify_button.clicked.connect(self.classify)
         self.remove_class_button = QPushButton()
@@ -115,7 +117,8 @@ class StyleDialog(QDialog):
         fill_row.addWidget(self.fill_button, 1)
         fill_row.addWidget(self.fill_alpha)
         self._labels = {key: QLabel() for key in ("mode", "fill", "stroke", "width", "dash", "hatch", "marker",
-                                                  "size", "field", "ramp", "classes", "label_field", "label_size")}
+                                                  "size", "field", "ramp", "classes", "label_field", "label_size",
+                                                  "method")}
         geom = self.layer.geometry_type
         self.symbol_form.addRow(self._labels["fill"], _wrap(fill_row))
         self.symbol_form.addRow(self._labels["stroke"], self.stroke_button)
@@ -132,6 +135,7 @@ class StyleDialog(QDialog):
         class_form.addRow(self._labels["field"], self.field_combo)
         class_form.addRow(self._labels["ramp"], self.ramp_combo)
         class_form.addRow(self._labels["classes"], self.classes_spin)
+        class_form.addRow(self._labels["method"], self.method_combo)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.classify_button)
         buttons_row.addWidget(self.remove_class_button)
@@ -161,6 +165,7 @@ class StyleDialog(QDialog):
         self.field_combo.currentIndexChanged.connect(self._on_field_changed)
         self.ramp_combo.currentIndexChanged.connect(self._refresh_graduated)
         self.classes_spin.valueChanged.connect(self._refresh_graduated)
+        self.method_combo.currentIndexChanged.connect(self._refresh_graduated)
         self.resize(440, 620)
 
     @staticmethod
@@ -183,6 +188,7 @@ class StyleDialog(QDialog):
         for key, text in _FORM_TEXT.items():
             self._labels[key].setText(self.tr(text))
         for combo, names in ((self.mode_combo, _MODE_TEXT), (self.dash_combo, _DASH_TEXT),
+                             (self.method_combo, _METHOD_TEXT),
                              (self.hatch_combo, _HATCH_TEXT), (self.marker_combo, _MARKER_TEXT)):
             for i in range(combo.count()):
                 combo.setItemText(i, self.tr(names[combo.itemData(i)]))
@@ -261,7 +267,8 @@ class StyleDialog(QDialog):
     def _update_mode_widgets(self) -> None:
         mode = self.mode_combo.currentData()
         self.class_box.setVisible(mode != "single")
-        for w in (self.ramp_combo, self.classes_spin, self._labels["ramp"], self._labels["classes"]):
+        for w in (self.ramp_combo, self.classes_spin, self._labels["ramp"], self._labels["classes"], self.method_combo,
+                  self._labels["method"]):
             w.setVisible(mode == "graduated")
         self.remove_class_button.setVisible(mode == "categorized")
 
@@ -299,7 +306,8 @@ class StyleDialog(QDialog):
         field = self.field_combo.currentData()
         if self.mode_combo.currentData() != "graduated" or not field:
             return
-        self._breaks = graduated_breaks(self.layer.data[field], self.classes_spin.value())
+        self._breaks = graduated_breaks(self.layer.data[field], self.classes_spin.value(),
+                                        self.method_combo.currentData())
         self._fill_class_table()
 
     def _class_rows(self) -> list[tuple[str, str]]:

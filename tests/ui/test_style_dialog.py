@@ -63,6 +63,8 @@ def test_classify_uses_palette_and_graduated_breaks(main_window):
     assert style.mode == "graduated" and style.breaks == [2016.5, 2018.0]
     assert dialog.class_table.rowCount() == 2
     assert dialog.class_table.item(1, 0).text() == "2016.5 – ≤ 2018"
+    _choose(dialog.method_combo, "jenks")  # natural breaks: 2015–2016 | 2017–2018
+    assert dialog.current_style().breaks == [2016.0, 2018.0]
     dialog.close()
 
 

@@ -122,8 +122,9 @@ def paint_tiles(painter: QPainter, view: MapView, source, *, wait: bool = False,
     base = painter.transform()
     for key, img in images.items():
         quad = tile_quad(view, key, source.datum)
-        # each tile overlaps its neighbours by a quarter pixel, so no seams show between them
-        src = QPolygonF(QRectF(0.25, 0.25, img.width() - 0.5, img.height() - 0.5))
+        # each tile overlaps its neighbours by half a tile pixel, so no seams show between them
+        # (PDF viewers interpolate image edges with the page behind)
+        src = QPolygonF(QRectF(0.5, 0.5, img.width() - 1.0, img.height() - 1.0))
         tr = QTransform()
         if not QTransform.quadToQuad(src, quad, tr):
             continue

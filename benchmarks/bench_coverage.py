@@ -1,132 +1,133 @@
-"""Coverage benchmark: hygis ``coverage_by_zone`` against geopandas overlay + dissolve.
+"""Coverage benchmark (issue 12): whole-process ``hygis analyze coverage`` against geopandas
+overlay + dissolve (a fresh process too) on the same files in the same run.
 
-Run from the repository root::
+Usage::
 
-    python benchmarks/bench_coverage.py            # 10k, 100k, 1M polygons
-    python benchmarks/bench_coverage.py --sizes 10000 100000 --repeats 3
+    python benchmarks/bench_coverage.py                    # 100k both kinds, 1M hygis only, median of 3
+    python benchmarks/bench_coverage.py --repeats 1 --sizes 100000
 
-Workload: N random small polygons (octagons of radius 50–500 m, random rotation,
-centres uniform inside Zhejiang) against the 90 districts of the basemap
-(``hygis.geo.basemap.load_basemap('district')``; a 9×10 grid over 118–123°E,
-27–31.2°N if the basemap is missing).  Both sides start from WGS84 frames
-and end with the covered area (km², equal-area projection) of every district:
+Targets (``benchmarks/datasets.py``, GeoPackages under ``benchmarks/_data/``): squares scattered
+over the Hangzhou–Ningbo box whose areas add up to twice the box (each point covered ~2× on
+average; overlapping clusters run across district borders), and a planar tiling of the box
+(land-use parcels: touching, no gaps, no overlaps).  Zones: the 90 districts of the basemap,
+written to ``_data/districts.gpkg`` for both sides.
 
-* hygis:    ``coverage_by_zone(targets, zones)``
-* baseline: ``to_crs(EQUAL_AREA)``, ``gpd.overlay(targets, zones, how='intersection')``,
-            ``.dissolve(by='name')``, ``.area``
+* hygis: ``python -m hygis analyze coverage TARGETS --zones districts.gpkg --by name --format csv``
+* peer:  ``benchmarks/gpd_coverage.py``: read both, ``to_crs`` (equal-area), ``gpd.overlay``
+  (intersection), ``dissolve(by='name')``, ``.area``
 
-The script prints the median time of each side, the speed-up and the largest
-per-zone relative difference of the covered areas.  The baseline is skipped
-for sizes where it is expected to take more than ``--max-baseline`` seconds
-(extrapolated linearly from the previous size, which underestimates it).
+Prints medians, the speed-up, the largest per-zone relative difference (from the two outputs),
+1M ÷ 100k time of hygis (linear = 10), the time ``hygis analyze`` spends before reading data, and
+the load average with each line.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-import shapely
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+import datasets  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from hygis.geo import crs as hcrs  # noqa: E402
-from hygis.analysis.coverage import TOTAL_LABEL, coverage_by_zone  # noqa: E402
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def load_zones() -> gpd.GeoDataFrame:
-    """The 90 districts, or a 9×10 grid over Zhejiang's bounding box without the basemap."""
-    try:
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def zones_file() -> Path:
+    path = datasets.DATA / "districts.gpkg"
+    if not path.exists():
+        import pyogrio
+
         from hygis.geo.basemap import load_basemap
 
-        return load_basemap("district")[["name", "geometry"]]
-    except Exception as exc:  # noqa: BLE001 - any failure: fall back to the grid
-        print(f"(basemap unavailable: {exc}; using a 9×10 grid)")
-    xs, ys = np.linspace(118, 123, 10), np.linspace(27, 31.2, 11)
-    cells = [(f"格{i}-{j}", shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1])) for i in range(9) for j in range(10)]
-    return gpd.GeoDataFrame({"name": [c[0] for c in cells]}, geometry=[c[1] for c in cells], crs=hcrs.WGS84)
+        datasets.DATA.mkdir(exist_ok=True)
+        pyogrio.write_dataframe(load_basemap("district")[["name", "geometry"]], path, layer="districts")
+    return path
 
 
-def random_polygons(n: int, zones: gpd.GeoDataFrame, seed: int = 0,
-                    radius_m: tuple[float, float] = (50.0, 500.0)) -> gpd.GeoDataFrame:
-    """``n`` random octagons (WGS84) with centres uniformly distributed inside the zones."""
-    rng = np.random.default_rng(seed)
-    area = shapely.union_all(zones.geometry.to_numpy())
-    shapely.prepare(area)
-    x0, y0, x1, y1 = area.bounds
-    cx, cy = np.empty(0), np.empty(0)
-    while len(cx) < n:
-        x, y = rng.uniform(x0, x1, 2 * n), rng.uniform(y0, y1, 2 * n)
-        inside = shapely.contains_xy(area, x, y)
-        cx, cy = np.r_[cx, x[inside]], np.r_[cy, y[inside]]
-    cx, cy = cx[:n], cy[:n]
-    r = rng.uniform(*radius_m, n) / 111_320.0
-    angles = rng.uniform(0, 2 * np.pi, n)[:, None] + np.linspace(0, 2 * np.pi, 9)[None, :]
-    angles[:, -1] = angles[:, 0]
-    x = cx[:, None] + r[:, None] * np.cos(angles) / np.cos(np.radians(cy))[:, None]
-    y = cy[:, None] + r[:, None] * np.sin(angles)
-    return gpd.GeoDataFrame({"id": np.arange(n)}, geometry=shapely.polygons(np.stack([x, y], -1)), crs=hcrs.WGS84)
+def run(cmd) -> tuple[float, str]:
+    t = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=ENV)
+    wall = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd[:4]} failed: {done.stderr[-800:]}")
+    return wall, done.stdout
 
 
-def baseline(targets: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> dict[str, float]:
-    """Covered km² per zone via geopandas overlay + dissolve (what QGIS users do)."""
-    t = targets.to_crs(hcrs.EQUAL_AREA)
-    z = zones.to_crs(hcrs.EQUAL_AREA)
-    pieces = gpd.overlay(t, z, how="intersection")
-    dissolved = pieces.dissolve(by="name")
-    return (dissolved.area / 1e6).to_dict()
+def hygis(targets: Path, zones: Path) -> tuple[float, dict]:
+    wall, out = run([sys.executable, "-m", "hygis", "analyze", "coverage", str(targets), "--zones", str(zones),
+                     "--by", "name", "--format", "csv"])
+    rows = csv.DictReader(io.StringIO(out))
+    return wall, {r["zone"]: float(r["covered_area_km2"]) for r in rows if r["zone"] != "合计"}
 
 
-def ours(targets: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> dict[str, float]:
-    result = coverage_by_zone(targets, zones, by="name")
-    result = result[result["zone"] != TOTAL_LABEL]
-    return dict(zip(result["zone"], result["covered_area_km2"]))
+def peer(targets: Path, zones: Path) -> tuple[float, dict]:
+    wall, out = run([sys.executable, str(HERE / "gpd_coverage.py"), str(targets), str(zones)])
+    return wall, {k: float(v) for k, v in (line.split("\t") for line in out.splitlines() if "\t" in line)}
 
 
-def timed(func, *args, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = func(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
-def max_relative_difference(a: dict[str, float], b: dict[str, float]) -> float:
+def max_rel(a: dict, b: dict) -> float:
     keys = [k for k in b if b[k] > 1e-9]
     return max((abs(a.get(k, 0.0) - b[k]) / b[k] for k in keys), default=0.0)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeats", type=int, default=3, help="runs per side (the median is reported)")
-    parser.add_argument("--max-baseline", type=float, default=180.0,
-                        help="skip the baseline when its expected time exceeds this many seconds")
-    args = parser.parse_args(argv)
+def startup() -> float:
+    """Seconds ``hygis analyze coverage`` spends before it reads data: interpreter, imports, parser."""
+    code = ("import time; t = time.perf_counter(); from hygis.cli import build_parser; "
+            "build_parser(only='analyze').parse_args(['analyze', 'coverage', 'x.gpkg', '--zones', 'z.gpkg']); "
+            "print(time.perf_counter() - t)")
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        _, out = run([sys.executable, "-c", code])
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
-    zones = load_zones()
-    print(f"zones: {len(zones)}; polygons: octagons r=50–500 m inside the zones; median of {args.repeats} runs")
-    print(f"{'polygons':>10} {'hygis s':>9} {'baseline s':>11} {'speed-up':>9} {'max diff %':>11}")
-    last_rate = None  # baseline seconds per polygon at the previous size
-    for n in args.sizes:
-        targets = random_polygons(n, zones, seed=n)
-        repeats = args.repeats if n <= 100_000 else 1
-        t_ours, ours_km2 = timed(ours, targets, zones, repeats=repeats)
-        expected = last_rate * n if last_rate else 0.0
-        if expected > args.max_baseline:
-            print(f"{n:>10} {t_ours:>9.2f} {'skipped':>11} {'-':>9} {'-':>11}"
-                  f"   (baseline expected > {expected:.0f} s)")
-            continue
-        t_base, base_km2 = timed(baseline, targets, zones, repeats=min(repeats, 3 if n <= 10_000 else 2))
-        last_rate = t_base / n
-        diff = max_relative_difference(ours_km2, base_km2) * 100
-        print(f"{n:>10} {t_ours:>9.2f} {t_base:>11.2f} {t_base / t_ours:>8.1f}× {diff:>11.2e}", flush=True)
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--kinds", nargs="+", default=["overlap", "tiling"])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--peer-max", type=int, default=100_000, help="largest size the peer runs at")
+    args = ap.parse_args(argv)
+    zones = zones_file()
+    print(f"hygis analyze, start-up before reading data (median of 5): {startup():.2f} s (goal 0.4 s)  load {load()}")
+    print(f"{'kind':8s} {'size':>8s} {'hygis s':>8s} {'peer s':>8s} {'speed-up':>8s} {'max rel diff':>12s}  load")
+    base: dict[str, float] = {}
+    for kind in args.kinds:
+        for n in args.sizes:
+            path = datasets.coverage_dataset(kind, n)
+            ours, theirs, a, b = [], [], {}, {}
+            repeats = args.repeats if n <= 100_000 else 1
+            for _ in range(repeats):
+                wall, a = hygis(path, zones)
+                ours.append(wall)
+                if n <= args.peer_max:
+                    wall, b = peer(path, zones)
+                    theirs.append(wall)
+            h = statistics.median(ours)
+            if theirs:
+                p = statistics.median(theirs)
+                print(f"{kind:8s} {n:8d} {h:8.2f} {p:8.2f} {p / h:7.1f}× {max_rel(a, b):12.1e}  {load()}", flush=True)
+            else:
+                scale = f"  ({h / base[kind]:.1f}× the {min(args.sizes)} time)" if kind in base else ""
+                print(f"{kind:8s} {n:8d} {h:8.2f} {'-':>8s} {'-':>8s} {'-':>12s}  {load()}{scale}", flush=True)
+            base.setdefault(kind, h)
+    print(f"{os.cpu_count()} cores; whole-process wall times, medians of {args.repeats} (1 at 1M)")
     return 0
 
 

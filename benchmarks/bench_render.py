@@ -1,23 +1,24 @@
-"""Map rendering benchmark: full-extent renders, pan/zoom frame times, whole-process ``hygis render``.
+"""Map rendering benchmark (issue 12): whole-process ``hygis render`` against QGIS 3.22 on the same
+files in the same run, for every distribution; in-app first draw and pan/zoom frames.
 
 Usage::
 
-    python benchmarks/bench_render.py            # 10k, 100k, 1M polygons
-    python benchmarks/bench_render.py --quick    # 10k and 100k only
+    python benchmarks/bench_render.py                 # all sets, median of 3
+    python benchmarks/bench_render.py --repeats 1 --sets px2_10 tiling
 
-Random small polygons (50–600 m across) over the Hangzhou–Ningbo region are written once as
-GeoPackages under ``benchmarks/_data/`` (git-ignored).  Prints medians and the ratio to the
-QGIS 3.22 figures of issue 3 (1.3 s for 100k, 18.7 s for 1M, 20 s whole process for 1M); the
-whole-process figures run ``hygis render`` in a fresh interpreter (median of 3, the child's own
-peak RSS), without and with the basemap (QGIS drew the layer alone).  The scenario-switch
-medians of ``bench_scenario_switch.py`` follow, against the 200 ms goal of issue 6.
+Data (``benchmarks/datasets.py``, written once under ``benchmarks/_data/``, git-ignored): 1M
+polygons sub-pixel / 2–10 px / 10–50 px at full extent, a 1M-cell planar tiling, 1M lines, 200k
+labelled points.  The QGIS peer is ``benchmarks/qgis_render.py`` run by Debian's
+``/usr/bin/python3`` (python3-qgis): a fresh process that opens the same GeoPackage, draws it
+1920×1080 over its extent with default symbology and writes a PNG — as ``hygis render`` does
+(``--no-basemap``; hygis also draws legend, scale bar and north arrow).  Every figure is a median
+of whole-process wall times, printed with the load average at the time: the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,81 +27,93 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-DATA = Path(__file__).resolve().parent / "_data"
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-QGIS = {"100k": 1.3, "1M": 18.7, "1M process": 20.0}
-REGION = (119.8, 29.6, 121.9, 30.5)  # lon/lat box: Hangzhou to Ningbo
+sys.path.insert(0, str(HERE))
+import datasets  # noqa: E402
+
 WIDTH, HEIGHT = 1920, 1080
+QGIS_PYTHON = "/usr/bin/python3"
+SETS = {"subpx": 1_000_000, "px2_10": 1_000_000, "px10_50": 1_000_000, "tiling": 1_000_000,
+        "lines": 1_000_000, "points": 200_000}
+GOAL_RATIO = 0.3
+
+_CHILD = ("import atexit, sys\n"
+          "def _peak():\n"
+          "    for line in open('/proc/self/status'):\n"
+          "        if line.startswith('VmHWM'):\n"
+          "            sys.stderr.write('PEAK ' + line.split()[1] + '\\n')\n"
+          "atexit.register(_peak)\n"
+          "import runpy\n"
+          "sys.argv[0] = 'hygis'\n"
+          "runpy.run_module('hygis', run_name='__main__', alter_sys=True)\n")  # = python -m hygis
 
 
-def make_polygons(n: int, seed: int = 1):
-    """n random convex-ish hexagons, 50–600 m across, inside REGION (WGS84), with a class field."""
-    import geopandas as gpd
-    import numpy as np
-    import shapely
-
-    rng = np.random.default_rng(seed)
-    lon = rng.uniform(REGION[0], REGION[2], n)
-    lat = rng.uniform(REGION[1], REGION[3], n)
-    r = rng.uniform(25, 300, n) / 111_000.0  # degrees
-    ang = np.sort(rng.uniform(0, 2 * np.pi, (n, 6)), axis=1)
-    x = lon[:, None] + r[:, None] * np.cos(ang) / np.cos(np.radians(lat[:, None]))
-    y = lat[:, None] + r[:, None] * np.sin(ang)
-    ring = np.stack([np.concatenate([x, x[:, :1]], 1), np.concatenate([y, y[:, :1]], 1)], axis=-1)
-    geoms = shapely.polygons(ring)
-    return gpd.GeoDataFrame({"cls": rng.integers(0, 5, n)}, geometry=geoms, crs="EPSG:4326")
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def dataset(label: str) -> Path:
-    import pyogrio
+def points_project(path: Path) -> Path:
+    """A .hygis project showing the points labelled by their name (hygis labels need a style)."""
+    out = path.with_suffix(".hygis")
+    if not out.exists():
+        from hygis.cli.render import read_layers
+        from hygis.layers.style import Style
+        from hygis.project import Project
+        from hygis.project.fileformat import save_project
 
-    DATA.mkdir(exist_ok=True)
-    path = DATA / f"polygons_{label}.gpkg"
-    if not path.exists():
-        t = time.perf_counter()
-        pyogrio.write_dataframe(make_polygons(SIZES[label]), path, layer="polygons")
-        print(f"  wrote {path.name} in {time.perf_counter() - t:.1f} s", flush=True)
-    return path
-
-
-def load_layer(path: Path):
-    from hygis.cli.render import read_layers
-
-    return read_layers(path)[0]
-
-
-def time_full_render(layer, repeats: int = 3) -> tuple[float, float]:
-    """(first render incl. projection cache, median of ``repeats`` cold-cache renders) in seconds."""
-    from hygis.project import Project
-    from hygis.ui.render import render_project
-
-    project = Project("bench")
-    project.show_basemap = False
-    project.layers.append(layer)
-    times = []
-    for _ in range(repeats):
-        from hygis.ui.render.bridge import RendererSet
-
-        t = time.perf_counter()
-        render_project(project, (WIDTH, HEIGHT), renderers=RendererSet())  # new caches: full cost each time
-        times.append(time.perf_counter() - t)
-    return times[0], statistics.median(times)
+        layer = read_layers(path)[0]
+        layer.style = Style(fill="#d7301f", stroke="#ffffff", marker="circle", size=4, label_field="name")
+        project = Project("points")
+        project.show_basemap = False
+        project.layers.append(layer)
+        save_project(project, out)
+    return out
 
 
-def time_frames(layer, frames: int = 60) -> tuple[float, float]:
-    """Median and 95th percentile frame time (ms) of the canvas while panning and zooming."""
+def run_hygis(path: Path, out: Path) -> tuple[float, float]:
+    """(wall s, peak RSS MiB) of one whole ``hygis render`` process."""
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _CHILD, "render", str(path), "--out", str(out), "--size",
+                           f"{WIDTH}x{HEIGHT}", "--no-basemap"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"hygis render failed: {done.stderr[-500:]}")
+    peaks = [int(line.split()[1]) / 1024 for line in done.stderr.splitlines() if line.startswith("PEAK ")]
+    return wall, max(peaks, default=float("nan"))
+
+
+def run_qgis(path: Path, out: Path, labels: str | None) -> float:
+    t = time.perf_counter()
+    done = subprocess.run([QGIS_PYTHON, str(HERE / "qgis_render.py"), str(path), str(out)]
+                          + (["--labels", labels] if labels else []), capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")})
+    wall = time.perf_counter() - t
+    if done.returncode != 0 or not out.exists():
+        raise SystemExit(f"QGIS render failed: {done.stderr[-500:]}")
+    return wall
+
+
+def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
+    """(first full draw s incl. projection cache, median pan/zoom frame ms, 95th pct ms) in the canvas."""
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtWidgets import QApplication
 
+    from hygis.cli.render import read_layers
     from hygis.project import Project
     from hygis.ui.canvas import MapCanvas
+    from hygis.ui.render import render_project
+    from hygis.ui.render.bridge import RendererSet
 
     app = QApplication.instance() or QApplication([])
     project = Project("bench")
     project.show_basemap = False
-    project.layers.append(layer)
+    project.layers.append(read_layers(path)[0])
+    t = time.perf_counter()
+    render_project(project, (WIDTH, HEIGHT), renderers=RendererSet(), basemap=False)
+    first = time.perf_counter() - t
     canvas = MapCanvas(project, show_basemap=False)
     canvas.resize(WIDTH, HEIGHT)
     canvas.show()
@@ -122,84 +135,37 @@ def time_frames(layer, frames: int = 60) -> tuple[float, float]:
     canvas.dispose()
     canvas.close()
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
-
-
-_CHILD = ("import atexit, sys\n"
-          "def _peak():\n"
-          "    for line in open('/proc/self/status'):\n"
-          "        if line.startswith('VmHWM'):\n"
-          "            sys.stderr.write('PEAK ' + line.split()[1] + '\\n')\n"
-          "atexit.register(_peak)\n"
-          "import runpy\n"
-          "sys.argv[0] = 'hygis'\n"
-          "runpy.run_module('hygis', run_name='__main__', alter_sys=True)\n")  # = python -m hygis
-
-
-def time_process(path: Path, repeats: int = 3, basemap: bool = False) -> tuple[float, float]:
-    """Median wall time (s) and peak RSS (MiB, the child's own VmHWM) of a whole ``hygis render``."""
-    out = DATA / "render_out.png"
-    times, peaks = [], []
-    args = ["render", str(path), "--out", str(out), "--size", f"{WIDTH}x{HEIGHT}"] + ([] if basemap else ["--no-basemap"])
-    for _ in range(repeats):
-        t = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _CHILD, *args], check=True, cwd=ROOT, capture_output=True,
-                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        times.append(time.perf_counter() - t)
-        peaks += [int(line.split()[1]) / 1024 for line in done.stderr.splitlines() if line.startswith("PEAK ")]
-    return statistics.median(times), max(peaks, default=float("nan"))
+    return first, statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="skip the 1M layer")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--no-app", action="store_true", help="skip the in-app first draw / frame timings")
     args = ap.parse_args()
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])  # noqa: F841
-    labels = ["10k", "100k"] + ([] if args.quick else ["1M"])
+    out_dir = datasets.DATA
     rows = []
-    peak_child = 0.0
-    for label in labels:
-        path = dataset(label)
-        t = time.perf_counter()
-        layer = load_layer(path)
-        load = time.perf_counter() - t
-        first, med = time_full_render(layer)
-        qgis = QGIS.get(label)
-        rows.append((f"read {label}", load, None))
-        rows.append((f"full-extent render {label} (median of 3)", med, qgis))
-        if label == "100k":
-            fmed, f95 = time_frames(layer)
-            rows.append(("pan/zoom frame 100k, median (ms)", fmed, None))
-            rows.append(("pan/zoom frame 100k, 95th pct (ms)", f95, None))
-        if label == "1M":
-            wall, peak_child = time_process(path)
-            rows.append(("hygis render 1M whole process (median of 3)", wall, QGIS["1M process"]))
-            wall_bm, _ = time_process(path, basemap=True)
-            rows.append(("  the same with the basemap (median of 3)", wall_bm, QGIS["1M process"]))
-        del layer
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_scenario_switch import GOAL_S, measure as measure_switch
-
-    switch = measure_switch()
-    for key, name in (("warm", "scenario switch, sample project, warm (ms)"),
-                      ("cold", "scenario switch, new view (ms)"),
-                      ("live", "scenario switch, live canvas incl. debounce (ms)")):
-        rows.append((name, statistics.median(switch[key]) * 1000, GOAL_S * 1000))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = peak_child if not args.quick else 0
-    print(f"\n{'measure':48s} {'hygis':>10s} {'QGIS/goal':>10s} {'ratio':>7s}")
-    for name, value, qgis in rows:
-        unit = "" if "(ms)" in name else " s"
-        ratio = f"{value / qgis:.2f}" if qgis else ""
-        ref = (f"{qgis:.0f} ms" if unit == "" else f"{qgis:.1f} s") if qgis else ""
-        print(f"{name:48s} {value:9.3f}{unit:2s} {ref:>10s} {ratio:>7s}")
-    print(f"{'peak memory, benchmark process (MiB)':48s} {peak:9.0f}")
-    if child:
-        print(f"{'peak memory, hygis render 1M process (MiB)':48s} {child:9.0f}")
-    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())} "
-          f"on {os.cpu_count()} cores")
+    print(f"{'set':10s} {'hygis s':>8s} {'QGIS s':>8s} {'ratio':>6s} {'goal':>5s} {'peak MiB':>9s}  load (1/5/15 min)")
+    for name in args.sets:
+        path = datasets.render_dataset(name, SETS[name])
+        target = points_project(path) if name == "points" else path
+        ours, theirs, peaks = [], [], []
+        for _ in range(args.repeats):  # interleaved: both see the same load
+            wall, peak = run_hygis(target, out_dir / f"out_hygis_{name}.png")
+            ours.append(wall)
+            peaks.append(peak)
+            theirs.append(run_qgis(path, out_dir / f"out_qgis_{name}.png", "name" if name == "points" else None))
+        h, q = statistics.median(ours), statistics.median(theirs)
+        ok = "yes" if h <= GOAL_RATIO * q else "NO"
+        print(f"{name:10s} {h:8.2f} {q:8.2f} {h / q:6.2f} {ok:>5s} {max(peaks):9.0f}  {load()}", flush=True)
+        rows.append((name, h, q))
+    if not args.no_app:
+        for name in ("px2_10", "tiling"):
+            first, med, p95 = in_app(datasets.render_dataset(name, SETS[name]))
+            print(f"in app, {name} 1M: first full draw {first:.2f} s (goal 1 s); pan/zoom frame median "
+                  f"{med:.1f} ms, 95th pct {p95:.1f} ms (goal 16 ms)  load {load()}", flush=True)
+    print(f"{os.cpu_count()} cores; medians of {args.repeats} whole-process runs, hygis and QGIS interleaved")
     return 0
 
 

@@ -74,7 +74,7 @@ def read_layers(path: Path, layer_names=None) -> list:
     through ``hygis.io.load_layers``.
     """
     from hygis.io import load_layers
-    from hygis.io.readers import read_simple_polygons, read_vector, vector_layer_names
+    from hygis.io.readers import read_simple_polygons, read_vector, read_vector_arrow, vector_layer_names
     from hygis.layers.vector import VectorLayer
 
     wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
@@ -89,6 +89,8 @@ def read_layers(path: Path, layer_names=None) -> list:
     layers = []
     for name in names:
         gdf = read_simple_polygons(path, layer=name)  # None unless all simple polygons (GPKG/FGB)
+        if gdf is None:
+            gdf = read_vector_arrow(path, layer=name)  # None unless GPKG/FGB
         if gdf is None:
             gdf = read_vector(path, layer=name)
         if gdf.crs is None:

@@ -151,3 +151,45 @@ def _flush(acc, flat, size: int) -> None:
         counts = np.bincount(flat, minlength=2 * size)
         acc += counts[:size]
         acc -= counts[size:]
+
+
+def stroke(mask: np.ndarray, px: np.ndarray, py: np.ndarray, starts: np.ndarray) -> None:
+    """Set the pixels of 1-pixel lines along the rings' edges in ``mask`` (a DDA: every edge is
+    sampled at steps of at most one pixel along its longer axis; no antialiasing)."""
+    h, w = mask.shape
+    starts = np.asarray(starts, np.int64)
+    cut = np.searchsorted(starts, np.arange(0, starts[-1], MAX_VERTICES), side="right") - 1
+    bounds = np.unique(np.r_[cut, len(starts) - 1])
+    flat = mask.reshape(-1)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        s = starts[a:b + 1]
+        x, y, s = px[s[0]:s[-1]], py[s[0]:s[-1]], s - s[0]
+        if len(x) < 2:
+            continue
+        edge = np.ones(len(x) - 1, bool)
+        ends = s[1:-1] - 1
+        edge[ends[(ends >= 0) & (ends < len(x) - 1)]] = False
+        x0, y0 = x[:-1][edge], y[:-1][edge]
+        dx, dy = x[1:][edge] - x0, y[1:][edge] - y0
+        # edges wholly off screen draw nothing
+        on = ~(((x0 < 0) & (x0 + dx < 0)) | ((x0 >= w) & (x0 + dx >= w))
+               | ((y0 < 0) & (y0 + dy < 0)) | ((y0 >= h) & (y0 + dy >= h)))
+        x0, y0, dx, dy = x0[on], y0[on], dx[on], dy[on]
+        steps = np.minimum(np.ceil(np.fmax(np.abs(dx), np.abs(dy))), 4 * (w + h)).astype(np.int64)
+        sx, sy = dx / np.maximum(steps, 1), dy / np.maximum(steps, 1)
+        order = np.argsort(255 - np.minimum(steps, 255).astype(np.uint8), kind="stable")
+        x0, y0, sx, sy, steps = x0[order], y0[order], sx[order], sy[order], steps[order]
+        more = len(steps) - np.cumsum(np.bincount(np.minimum(steps, 256), minlength=257))
+        k = 0
+        while True:  # the k-th sample of every edge with at least k steps (edges sorted by steps)
+            if k <= 255:
+                sel = slice(0, len(steps) if k == 0 else int(more[k - 1]))
+            else:
+                sel = np.flatnonzero(steps[:int(more[254])] >= k)
+            xs = np.floor(x0[sel] + k * sx[sel]).astype(np.int64)
+            ys = np.floor(y0[sel] + k * sy[sel]).astype(np.int64)
+            if len(xs) == 0:
+                break
+            ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+            flat[ys[ok] * w + xs[ok]] = True
+            k += 1

@@ -68,11 +68,13 @@ def test_save_and_reopen_round_trip(tmp_path):
 def test_project_file_is_a_geopackage_other_tools_read(tmp_path):
     path = save_project(make_project(tmp_path), tmp_path / "p.hygis")
     names = set(pyogrio.list_layers(path)[:, 0])
-    assert {"enclave", "corridor", PROJECT_TABLE} <= names
-    df = pyogrio.read_dataframe(path, layer="enclave")
+    assert {"飞地", "科创走廊", PROJECT_TABLE} <= names  # tables named as the layers
+    df = pyogrio.read_dataframe(path, layer="飞地", fid_as_index=True)
     assert len(df) == 4 and df.crs.to_epsg() == 4326
+    assert "fid" not in df.columns and list(df.index) == [0, 1, 2, 3]  # the feature ids are the FIDs
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 10200  # GeoPackage 1.2: GDAL 3.6 opens it
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -7,7 +7,8 @@ types (one bad feature refuses the whole append, naming it) as one undoable comm
 
 A failed import leaves the project file byte-for-byte unchanged: the file is
 read and converted completely before the project is touched, and the project
-is saved atomically.
+is saved atomically.  The project's write lock is held from opening it to saving
+it, so concurrent imports into one project all land (one after the other).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def check_arguments(args) -> None:
 
 def run_import(args) -> int:
     from hygis.project.fileformat import save_project
+    from hygis.project.lock import project_lock
 
     from hygis.project.commands import AddLayer
     from hygis.io import load_layers
@@ -109,10 +111,11 @@ def run_import(args) -> int:
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
                          lon=args.lon, lat=args.lat, repair=args.repair,
                          refuse_invalid=not args.keep_invalid)
-    project = _open_or_create(project_path, args.create)
-    for layer in layers:
-        project.execute(AddLayer(project, layer))
-    save_project(project, project_path)
+    with project_lock(project_path):  # open → add → save as one step against other writers
+        project = _open_or_create(project_path, args.create)
+        for layer in layers:
+            project.execute(AddLayer(project, layer))
+        save_project(project, project_path)
     for layer in layers:
         count = f"{layer.feature_count} features, {layer.geometry_type}" if layer.kind != "raster" else \
             f"raster {layer.width}×{layer.height}"

@@ -1,13 +1,19 @@
-"""The ``.hygis`` project file: a valid GeoPackage.
+"""The ``.hygis`` project file: a GeoPackage 1.2 that GDAL and QGIS open by its path.
 
-* Each vector layer is a GeoPackage feature table (QGIS/ArcGIS open them as is).
-* Raster layers are embedded as their original file bytes in ``hygis_rasters``.
+* Each vector layer is a GeoPackage feature table named like the layer (科创走廊 …, as
+  QGIS shows it), the hygis feature ids being its FID column ``fid``; the project JSON
+  maps hygis' layer ids to the tables.
+* Raster layers are embedded as their original GeoTIFF bytes in ``hygis_rasters``.
 * ``hygis_project`` (an attributes table) holds the project itself as JSON:
   title, layer order, styles, filters, scenarios, plan targets, format version.
+* Tables, QGIS styles and metadata other programs add to the file survive hygis' saves:
+  a save over the project's own file starts from a copy of it and replaces only what the
+  previous save wrote.
+* One writer at a time: a save holds the project's lock (:mod:`hygis.project.lock`) and
+  refuses to overwrite a file another program replaced since it was opened.
 
-Opening never executes anything from the file: the JSON is parsed with
-:func:`json.loads` and validated field by field, sizes are bounded, table names
-are only used if GeoPackage lists them and are always quoted as identifiers.
+Reading and the rules a file must follow are in :mod:`hygis.project.fileread` (re-exported
+here); whatever would make opening refuse a project is refused before a save writes anything.
 
 Saving is atomic: everything is written to a temporary file beside the target,
 flushed and fsynced, then moved over the target with :func:`os.replace` (and
@@ -19,12 +25,10 @@ from __future__ import annotations
 
 import errno
 import json
-import math
 import os
 import re
 import sqlite3
 import tempfile
-import urllib.parse
 import warnings
 from pathlib import Path
 
@@ -41,40 +45,43 @@ from hygis.core.atomic import remove_stale_temps as _remove_stale_temps
 from hygis.core.atomic import remove_temp as _remove_temp
 from hygis.core.errors import HygisError
 from hygis.db import state as db_state
-from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
-from hygis.layers.schema import LAYER_KINDS
-from hygis.layers.style import Style
+from hygis.layers.raster import RasterLayer
 from hygis.layers.vector import VectorLayer
+from hygis.project import gpkg
 from hygis.project import layouts
+from hygis.project import lock as hlock
+from hygis.project.fileread import (  # noqa: F401 (re-exported)
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_PROJECT_JSON,
+    PROJECT_TABLE,
+    RASTER_TABLE,
+    RESERVED_NAMES,
+    RESERVED_PREFIXES,
+    SQLITE_MAGIC,
+    TIFF_MAGICS,
+    check_layer_count,
+    check_raster,
+    check_storable,
+    open_project,
+    read_project_json,
+)
+from hygis.project.gpkg import quote_ident  # noqa: F401 (re-exported)
 from hygis.project.model import Project
-from hygis.project.scenarios import Scenario
-from hygis.project.targets import PlanTarget
-
-FORMAT = "hygis-project"
-FORMAT_VERSION = 1
-PROJECT_TABLE = "hygis_project"
-RASTER_TABLE = "hygis_rasters"
-MAX_PROJECT_JSON = 32 * 1024 * 1024  # bytes
-MAX_LAYERS = 1000
-MAX_JSON_DEPTH = 64
-#: Embedded rasters must be GeoTIFF: a VRT or other format could make GDAL read files outside the project.
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-#: Tables a layer entry may never point at (GeoPackage/SQLite metadata, hygis' own tables).
-RESERVED_PREFIXES = ("gpkg_", "rtree_", "hygis_", "sqlite_")
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def quote_ident(name: str) -> str:
-    """SQLite identifier quoting (doubles embedded quotes)."""
-    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _table_name(layer, used: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9_]", "_", layer.kind if layer.kind != "vector" else "layer")
+    """The layer's table: its display name (as QGIS shows it), made unique ignoring case
+    (SQLite does), never a reserved name; '|' (QGIS' URI separator) and control characters replaced."""
+    base = re.sub(r"[\x00-\x1f\x7f|]", "_", layer.name).strip() or "layer"
+    if base.lower().startswith(RESERVED_PREFIXES) or base.lower() in RESERVED_NAMES:
+        base = "_" + base
     name, n = base, 2
-    while name in used or name.startswith(("gpkg_", "rtree_", "hygis_", "sqlite_")):
+    while name.lower() in used:
         name, n = f"{base}_{n}", n + 1
-    used.add(name)
+    used.add(name.lower())
     return name
 
 
@@ -103,17 +110,31 @@ def project_to_dict(project: Project, tables: dict[str, str] | None = None) -> d
     }
 
 
+def _vector_frame(layer: VectorLayer) -> gpd.GeoDataFrame:
+    """The layer's features with its feature ids as the GeoPackage FID column ``fid``."""
+    clash = [c for c in layer.data.columns if str(c).lower() in ("fid", "geom")]
+    if clash:
+        raise HygisError(f"layer '{layer.name}' has a field named '{clash[0]}', a name GeoPackage reserves; "
+                         f"rename the field")
+    return layer.data.reset_index()
+
+
 def _write_layers(project: Project, path: Path) -> dict[str, str]:
-    used: set[str] = set()
+    """Write every vector layer as a feature table named after the layer; returns {layer id: table}."""
+    con = sqlite3.connect(path)
+    try:  # names (and GeoPackage identifiers) other programs' tables already use
+        used = set(gpkg.table_kinds(con)) | {str(r[0]).lower() for r in con.execute(
+            "SELECT identifier FROM gpkg_contents WHERE identifier IS NOT NULL")}
+    finally:
+        con.close()
     tables: dict[str, str] = {}
-    rasters = []
     for layer in project.layers:
+        if isinstance(layer, RasterLayer):
+            tables[layer.id] = _table_name(layer, used)
+            continue
         table = _table_name(layer, used)
         tables[layer.id] = table
-        if isinstance(layer, RasterLayer):
-            rasters.append((table, layer))
-            continue
-        gdf = layer.data.reset_index()
+        gdf = _vector_frame(layer)
         geom_type = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}.get(layer.geometry_type, "Unknown")
         if layer.geometry_type == "point" and (gdf.geom_type == "MultiPoint").any():
             geom_type = "MultiPoint"
@@ -121,38 +142,80 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
             warnings.simplefilter("ignore")
             pyogrio.write_dataframe(gdf, path, layer=table, driver="GPKG", geometry_type=geom_type,
                                     promote_to_multi=geom_type.startswith("Multi") and geom_type != "MultiPoint",
-                                    layer_options={"IDENTIFIER": layer.name, "FID": "ogc_fid"})
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {RASTER_TABLE} (table_name TEXT PRIMARY KEY, name TEXT, data BLOB)")
-            for table, layer in rasters:
-                con.execute(f"INSERT INTO {RASTER_TABLE} (table_name, name, data) VALUES (?, ?, ?)",
-                            (table, layer.name, layer.content))
-    finally:
-        con.close()
+                                    layer_options={"IDENTIFIER": table, "FID": "fid"})
     return tables
 
 
-def save_project(project: Project, path=None) -> Path:
-    """Write ``project`` to ``path`` (default: its own path) atomically; marks it clean and sets its path."""
-    path = write_snapshot(project, path or project.path)
+def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) -> None:
+    """The project JSON and the embedded rasters, in one SQLite transaction."""
+    doc = json.dumps(project_to_dict(project, tables), ensure_ascii=False)
+    if len(doc.encode("utf-8")) > MAX_PROJECT_JSON:
+        raise HygisError(f"the project description is larger than {MAX_PROJECT_JSON // 2**20} MiB")
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(f"DROP TABLE IF EXISTS {RASTER_TABLE}")
+            con.execute(f"CREATE TABLE {RASTER_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                        f"table_name TEXT NOT NULL UNIQUE, name TEXT, data BLOB)")
+            for layer in project.layers:
+                if isinstance(layer, RasterLayer):
+                    con.execute(f"INSERT INTO {RASTER_TABLE} (table_name, name, data) VALUES (?, ?, ?)",
+                                (tables[layer.id], layer.name, layer.content))
+            con.execute(f"CREATE TABLE IF NOT EXISTS {PROJECT_TABLE} (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
+            con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (doc,))
+            for t in (PROJECT_TABLE, RASTER_TABLE):
+                con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
+                            "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
+            gpkg.set_header(con)
+        db_state.write_tables(con, project)  # team layers: links and base versions (hygis.db.state)
+    finally:
+        con.close()
+
+
+def save_project(project: Project, path=None, overwrite: bool = False) -> Path:
+    """Write ``project`` to ``path`` (default: its own path) atomically; marks it clean and sets its path.
+
+    Holds the project's write lock (:mod:`hygis.project.lock`) while writing.  Saving over the
+    file the project was opened from keeps what other programs added to it (tables, QGIS
+    styles of other layers, metadata), and is refused with :class:`~hygis.project.lock.ChangedOnDisk`
+    if another program replaced that file meanwhile -- unless ``overwrite`` is true.
+    """
+    path = write_snapshot(project, path or project.path, overwrite=overwrite, _own=True)
     project.path = path
     project.mark_clean()
     return path
 
 
-def write_snapshot(project: Project, path) -> Path:
-    """Write ``project`` to ``path`` atomically without touching its path or clean state.
-
-    The same writer as :func:`save_project` (used by autosave for recovery files).
-    Returns the path written (``.hygis`` appended when missing).
-    """
+def _save_path(path) -> Path:
     if path is None:
         raise HygisError("No file name given to save the project")
     path = Path(path)
     if path.suffix.lower() != ".hygis":
         path = path.with_suffix(path.suffix + ".hygis") if path.suffix else path.with_suffix(".hygis")
+    return path
+
+
+def _copy_source(project: Project, target: Path) -> Path | None:
+    """The file whose foreign content a save over ``target`` keeps: ``target`` itself if it is
+    the project's own file (opened from or saved to) and a GeoPackage, else None (a fresh file)."""
+    own = project.path is not None and Path(project.path).resolve() == target
+    known = hlock.remembered(project)
+    if not (own or (known and known[0] == str(target))) or not target.is_file():
+        return None
+    try:
+        with open(target, "rb") as fh:
+            return target if fh.read(16) == SQLITE_MAGIC else None
+    except OSError:
+        return None
+
+
+def write_snapshot(project: Project, path, overwrite: bool = False, _own: bool = False) -> Path:
+    """Write ``project`` to ``path`` atomically without touching its path or clean state.
+
+    The same writer as :func:`save_project` (used by autosave for recovery files).
+    Returns the path written (``.hygis`` appended when missing).
+    """
+    path = _save_path(path)
     target = path.resolve()  # a symlinked project: replace the file it points at, not the link
     directory = target.parent
     if not directory.is_dir():
@@ -161,6 +224,17 @@ def write_snapshot(project: Project, path) -> Path:
         raise HygisError(f"Cannot save: {path} is a folder")
     if not os.access(directory, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise HygisError(f"Cannot save: {path} is read-only")
+    check_storable(project, path.name)
+    with hlock.project_lock(target):
+        if not overwrite:
+            hlock.check_not_changed(project, target)
+        _write_locked(project, path, target, directory)
+        if _own:
+            hlock.remember(project, target)
+    return path
+
+
+def _write_locked(project: Project, path: Path, target: Path, directory: Path) -> None:
     _remove_stale_temps(directory, target.stem)
     tmp = None
     try:
@@ -168,22 +242,18 @@ def write_snapshot(project: Project, path) -> Path:
         os.close(fd)
         tmp = Path(tmp_name)
         tmp.unlink()
-        _ensure_gpkg(tmp)
+        source = _copy_source(project, target)
+        source_stamp = hlock.disk_stamp(target) if source else None
+        _ensure_gpkg(tmp, source)
         tables = _write_layers(project, tmp)
-        doc = json.dumps(project_to_dict(project, tables), ensure_ascii=False)
-        con = sqlite3.connect(tmp)
-        try:
-            with con:
-                con.execute(f"CREATE TABLE IF NOT EXISTS {PROJECT_TABLE} (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
-                con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (doc,))
-                for t in (PROJECT_TABLE, RASTER_TABLE):
-                    con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
-                                "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
-            db_state.write_tables(con, project)  # team layers: links and base versions (hygis.db.state)
-        finally:
-            con.close()
+        _write_project_tables(project, tmp, tables)
+        if source is not None:
+            gpkg.vacuum_if_sparse(tmp)
         _copy_mode(target, tmp)
         _fsync(tmp)
+        if source is not None and hlock.disk_stamp(target) != source_stamp:
+            raise HygisError(f"Cannot save {path.name}: another program changed it during the save. "
+                             f"The file is unchanged; save again.")
         os.replace(tmp, target)
         tmp = None
         _fsync_dir(directory)
@@ -203,244 +273,46 @@ def write_snapshot(project: Project, path) -> Path:
     finally:
         if tmp is not None:
             _remove_temp(tmp)
-    return path
 
 
-def _ensure_gpkg(path: Path) -> None:
-    """Create an empty but valid GeoPackage (GDAL writes the gpkg_* metadata tables)."""
-    empty = gpd.GeoDataFrame({"x": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pyogrio.write_dataframe(empty, path, layer="hygis_init", driver="GPKG", geometry_type="Point")
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("DROP TABLE IF EXISTS hygis_init")
-        for t in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_ogr_contents"):
-            try:
-                con.execute(f"DELETE FROM {quote_ident(t)} WHERE table_name = 'hygis_init'")
-            except sqlite3.OperationalError:
-                pass
-        for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') AND name LIKE 'rtree_hygis_init%'").fetchall():
-            con.execute(f"DROP TABLE IF EXISTS {quote_ident(row[0])}")
-    con.close()
-
-
-# -- opening ---------------------------------------------------------------------------------
-def _connect_ro(path: Path) -> sqlite3.Connection:
-    """Read-only SQLite connection; the path is percent-encoded so '#', '?' or '%' in a file
-    name cannot change the URI (they would otherwise open another file or fail)."""
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True)
-
-
-def _json_depth_ok(doc, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True if ``doc`` nests no deeper than ``limit`` (checked without recursion)."""
-    stack = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return True
-
-
-def read_project_json(path) -> dict:
-    """The project JSON of a .hygis file, checked for format and version (nothing executed)."""
-    path = Path(path)
-    if not path.is_file():
-        raise HygisError(f"{path} does not exist or is not a file")
-    with open(path, "rb") as fh:
-        if fh.read(16) != SQLITE_MAGIC:
-            raise HygisError(f"{path.name} is not a hygis project (not a GeoPackage)")
-    try:
-        con = _connect_ro(path)
-    except sqlite3.Error as exc:
-        raise HygisError(f"{path.name} cannot be opened: {exc}") from None
-    try:
-        row = con.execute(f"SELECT length(value), value FROM {PROJECT_TABLE} WHERE key = 'project' "
-                          f"AND length(value) <= ?", (MAX_PROJECT_JSON,)).fetchone()
-        if row is None:
-            big = con.execute(f"SELECT 1 FROM {PROJECT_TABLE} WHERE key = 'project'").fetchone()
-            raise HygisError(f"{path.name}: the project table is {'too large' if big else 'empty'}")
-        text = row[1]
-    except sqlite3.DatabaseError as exc:
-        if "no such table" in str(exc):
-            raise HygisError(f"{path.name} is a GeoPackage but not a hygis project (no {PROJECT_TABLE} table)") from None
-        raise HygisError(f"{path.name} is damaged: {exc}") from None
-    finally:
-        con.close()
-    if isinstance(text, bytes):
+def _ensure_gpkg(path: Path, source: Path | None = None) -> None:
+    """Start the file being saved: a copy of ``source`` without hygis' own previous content
+    (so tables and styles other programs added survive the save), or an empty GeoPackage."""
+    if source is not None:
         try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise HygisError(f"{path.name}: the project table is not UTF-8 text") from None
-    if not isinstance(text, str):
-        raise HygisError(f"{path.name}: the project table does not hold text")
+            gpkg.copy_database(source, path)
+            _forget_owned(path)
+            return
+        except sqlite3.DatabaseError:  # the old file is damaged: the project in memory is what counts
+            _remove_temp(path)
+    gpkg.create_empty(path)
+
+
+def _forget_owned(path: Path) -> None:
+    """Remove from a copied project file what the next save writes anew: the layer tables its
+    project JSON names, the raster table (the project row is replaced later)."""
+    con = sqlite3.connect(path)
     try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise HygisError(f"{path.name}: the project table is not valid JSON") from None
-    if not _json_depth_ok(doc):
-        raise HygisError(f"{path.name}: the project table nests deeper than {MAX_JSON_DEPTH} levels")
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise HygisError(f"{path.name}: the project table is not a hygis project")
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise HygisError(f"{path.name}: the project format version is missing or invalid")
-    if version > FORMAT_VERSION:
-        raise HygisError(f"{path.name} was saved by a newer hygis (format {version}; this version reads up to "
-                         f"{FORMAT_VERSION}). Please update hygis.")
-    if version < 1:
-        raise HygisError(f"{path.name}: unknown project format version {version}")
-    return doc
-
-
-def open_project(path) -> Project:
-    """Open a ``.hygis`` file; any problem with it is a :class:`HygisError` naming the file.
-
-    Nothing in the file is executed; only tables GeoPackage lists are read, never other files.
-    """
-    path = Path(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # GDAL/rasterio warnings about a bad file: the error says it
-            return _open_project(path)
-    except HygisError as exc:
-        if str(exc).startswith(path.name):
-            raise
-        raise HygisError(f"{path.name}: {exc}", getattr(exc, "details", None)) from None
-
-
-def _open_project(path: Path) -> Project:
-    doc = read_project_json(path)
-    layer_entries = doc.get("layers") or []
-    if not isinstance(layer_entries, list) or len(layer_entries) > MAX_LAYERS:
-        raise HygisError(f"{path.name}: invalid layer list")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "non conformant file extension": .hygis is a GeoPackage on purpose
-            tables = set(pyogrio.list_layers(path)[:, 0].tolist())
-    except Exception as exc:
-        raise HygisError(f"{path.name} is damaged: {exc}") from None
-    project = Project(title=_str(doc.get("title")))
-    rasters = _read_rasters(path)
-    seen_ids = set()
-    for i, entry in enumerate(layer_entries):
-        if not isinstance(entry, dict):
-            raise HygisError(f"{path.name}: layer {i + 1} is not an object")
-        layer = _layer_from_entry(path, entry, tables, rasters)
-        if layer.id in seen_ids:
-            raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
-        seen_ids.add(layer.id)
-        project.layers.append(layer)
-    scenarios = doc.get("scenarios") or []
-    if not isinstance(scenarios, list):
-        raise HygisError(f"{path.name}: scenarios must be a list")
-    for s in scenarios:
-        project.scenarios.add(Scenario.from_dict(s))
-    active = doc.get("active_scenario")
-    if isinstance(active, str) and active in project.scenarios.names:
-        project.scenarios.set_active(active)
-    targets = doc.get("targets") or []
-    if not isinstance(targets, list):
-        raise HygisError(f"{path.name}: targets must be a list")
-    project.set_targets([PlanTarget.from_dict(t) for t in targets])
-    project.extent = _extent(doc.get("extent"))
-    project.show_basemap = bool(doc.get("show_basemap", True))
-    layouts.from_json(project, doc)
-    settings = doc.get("settings")
-    for key, value in (settings.items() if isinstance(settings, dict) else ()):
-        if key in project.settings and type(value) is type(project.setting(key)):
-            project.set_setting(key, value)
-    _read_db_state(path, project)
-    project.path = path
-    project.mark_clean()
-    return project
-
-
-def _read_db_state(path: Path, project: Project) -> None:
-    """Team layers' sync state (hygis-owned tables; see :mod:`hygis.db.state`)."""
-    con = _connect_ro(path)
-    try:
-        db_state.read_tables(con, project)
+        with con:
+            tables = gpkg.real_tables(con)
+            owned = []
+            if PROJECT_TABLE in tables:
+                row = con.execute(f"SELECT value FROM {PROJECT_TABLE} WHERE key = 'project'").fetchone()
+                try:
+                    doc = json.loads(row[0]) if row and isinstance(row[0], str) else {}
+                except (json.JSONDecodeError, RecursionError):
+                    doc = {}
+                layers = doc.get("layers") if isinstance(doc, dict) else None
+                for entry in layers if isinstance(layers, list) else []:
+                    table = entry.get("table") if isinstance(entry, dict) else None
+                    if isinstance(table, str) and table in tables and not table.lower().startswith(RESERVED_PREFIXES):
+                        owned.append(table)
+            for table in owned:
+                gpkg.drop_feature_table(con, table)
+            for table in tables:  # hygis_* tables are hygis' own (rasters, team-layer state ...): rewritten
+                if table.lower().startswith("hygis_") and table != PROJECT_TABLE:
+                    gpkg.drop_feature_table(con, table)
     finally:
         con.close()
 
 
-def _extent(value):
-    """A saved view extent (WGS84 degrees) if it is four finite, ordered numbers, else None."""
-    if not isinstance(value, (list, tuple)) or len(value) != 4:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        return None
-    x0, y0, x1, y1 = (float(v) for v in value)
-    if not all(math.isfinite(v) and abs(v) <= 1000 for v in (x0, y0, x1, y1)) or x0 > x1 or y0 > y1:
-        return None
-    return x0, y0, x1, y1
-
-
-def _str(v, limit=500) -> str:
-    return v[:limit] if isinstance(v, str) else ""
-
-
-def _read_rasters(path: Path) -> dict[str, bytes]:
-    try:
-        con = _connect_ro(path)
-    except sqlite3.Error:
-        return {}
-    try:
-        rows = con.execute(f"SELECT table_name, data FROM {RASTER_TABLE} WHERE length(data) <= ?",
-                           (MAX_RASTER_BYTES,)).fetchall()
-    except sqlite3.DatabaseError:
-        return {}
-    finally:
-        con.close()
-    return {str(t): bytes(d) for t, d in rows if isinstance(d, (bytes, memoryview))}
-
-
-def _layer_from_entry(path: Path, entry: dict, tables: set[str], rasters: dict[str, bytes]):
-    name = _str(entry.get("name"), 200) or "layer"
-    kind = entry.get("kind")
-    table = entry.get("table")
-    if kind not in LAYER_KINDS:
-        raise HygisError(f"{path.name}: layer '{name}' has unknown kind {kind!r}")
-    if not isinstance(table, str):
-        raise HygisError(f"{path.name}: layer '{name}' names no table")
-    if table.lower().startswith(RESERVED_PREFIXES):
-        raise HygisError(f"{path.name}: layer '{name}' points at a reserved table")
-    lid = entry.get("id")
-    lid = lid if isinstance(lid, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", lid) else None
-    try:
-        opacity = float(entry.get("opacity", 1.0))
-    except (TypeError, ValueError, OverflowError):
-        opacity = 1.0
-    if not math.isfinite(opacity):
-        opacity = 1.0
-    common = dict(visible=bool(entry.get("visible", True)), opacity=min(max(opacity, 0.0), 1.0),
-                  source=_str(entry.get("source"), 5000), layer_id=lid)
-    if kind == "raster":
-        if table not in rasters:
-            raise HygisError(f"{path.name}: raster layer '{name}' has no data")
-        if not rasters[table].startswith(TIFF_MAGICS):
-            raise HygisError(f"{path.name}: raster layer '{name}' is not an embedded GeoTIFF")
-        return RasterLayer(name, rasters[table], style=RasterStyle.from_dict(entry.get("style") or {}), **common)
-    if table not in tables:
-        raise HygisError(f"{path.name}: layer '{name}' has no table in the file")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, layer=table, fid_as_index=False)
-    except Exception as exc:
-        raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise HygisError(f"{path.name}: layer '{name}' has no geometry")
-    if "fid" in gdf.columns:
-        gdf = gdf.set_index("fid")
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    style = Style.from_dict(entry.get("style") or {}) if entry.get("style") else None
-    flt = _str(entry.get("filter"), 2000)
-    return VectorLayer(name, gdf, kind=kind, style=style, filter=flt, **common)

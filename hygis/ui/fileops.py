@@ -143,16 +143,30 @@ def save_as(window) -> bool:
     return save_to(window, path)
 
 
-def save_to(window, path) -> bool:
-    """Save the project to ``path`` and mark it clean; errors are shown."""
+def save_to(window, path, overwrite: bool = False) -> bool:
+    """Save the project to ``path`` and mark it clean; errors are shown.
+
+    If another program replaced the file since it was opened here, the user chooses:
+    overwrite it, save under another name, or cancel (never a silent overwrite).
+    """
+    from hygis.project.lock import ChangedOnDisk
+
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        saved = save_project(window.project, path)
+        saved = save_project(window.project, path, overwrite=overwrite)
+    except ChangedOnDisk:
+        QApplication.restoreOverrideCursor()
+        from hygis.ui.disk_watch import confirm_overwrite
+
+        answer = confirm_overwrite(window, Path(path))
+        if answer == "overwrite":
+            return save_to(window, path, overwrite=True)
+        return save_as(window) if answer == "save_as" else False
     except (HygisError, OSError) as exc:
+        QApplication.restoreOverrideCursor()
         window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot save {path}: {exc}"))
         return False
-    finally:
-        QApplication.restoreOverrideCursor()
+    QApplication.restoreOverrideCursor()
     window.project.mark_clean()
     window.settings.add_recent(saved or path)
     window.update_recent_menu()

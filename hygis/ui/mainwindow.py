@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
         install_editing(self)  # edit mode, attribute table, undo history, import/export
         install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
         install_cartography(self)  # File ▸ Print layout / PowerPoint, View ▸ Tile basemap, Ctrl+Y
+        from hygis.ui.disk_watch import DiskWatch
+
+        self.disk_watch = DiskWatch(self)  # warns when another program replaces the open project file
         self.analysis = None
         if defer_analysis:  # the app: draw the map first, then import the analysis panels (scipy, charts)
             self.canvas.renderDone.connect(self._install_analysis_soon)

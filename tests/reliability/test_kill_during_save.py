@@ -212,3 +212,69 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     assert outcomes["old"] > 0 and outcomes["new"] > 0
     # the timed kills spread over the whole save, and some land on each side of os.replace
     assert stages["write layers"] > 20 and stages["os.replace"] + stages["after os.replace (folder fsync)"] > 0
+
+
+class _OverwritingChild(_Child):
+    """Saves a project opened from the target (so the save copies the file through)."""
+
+    def start(self, stop_at: int | None = None) -> int:
+        self.shared[0] = 0
+        self.started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                self._instrument(stop_at)
+                save_project(self.project, self.target, overwrite=True)  # the test restores the file between kills
+                struct.pack_into("d", self.shared, 8, time.monotonic())
+                self._mark(7, stop_at)
+                code = 0
+            finally:
+                os._exit(code)
+        return pid
+
+
+def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tmp_path):
+    """The same kills while a save copies another program's tables and QGIS styles through."""
+    from tests.reliability.test_project_sharing import add_foreign_content, foreign_state
+
+    target = tmp_path / "big.hygis"
+    save_project(_project("旧版本", extra=False), target)
+    add_foreign_content(target)
+    foreign = foreign_state(target)
+    pristine = tmp_path / "pristine.bin"
+    shutil.copyfile(target, pristine)
+    old_sha, old_state = _sha(target), _state(target)
+    new = open_project(target)
+    new.title = "新版本"
+    new.execute(AddLayer(new, polygon_layer(1_000, "新增走廊", seed=3)))
+    expect_new = ("新版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000, "新增走廊": 1_000})
+
+    child = _OverwritingChild(new, target)
+    pid = child.start()
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert _state(target) == expect_new and foreign_state(target) == foreign
+    save_s = child.ended_after()
+    outcomes, stages = collections.Counter(), collections.Counter()
+    rng = random.Random(7)
+    kills = 0
+    for stop_at in [None] * 60 + list(range(1, 8)):
+        shutil.copyfile(pristine, target)
+        pid = child.start(stop_at=stop_at)
+        if stop_at is None:
+            time.sleep(save_s * rng.random())
+        else:
+            assert os.WIFSTOPPED(os.waitpid(pid, os.WUNTRACED)[1])
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(rng.choice(BOUNDARY_DELAYS_S))
+        _kill(pid)
+        kills += 1
+        stages[STAGES[child.stage()]] += 1
+        state = old_state if _sha(target) == old_sha else _state(target)
+        assert state in (old_state, expect_new), state
+        assert foreign_state(target) == foreign  # another program's content: never lost
+        outcomes["new" if state == expect_new else "old"] += 1
+        for tmp in tmp_path.glob(".big.*"):
+            tmp.unlink()
+    print(f"\ncopy-through kills: {kills}; outcomes {dict(outcomes)}; stages {dict(stages)}")
+    assert outcomes["old"] > 0 and outcomes["new"] > 0

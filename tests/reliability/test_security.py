@@ -111,7 +111,9 @@ def _with_json(tmp_path, text):
 
 def test_project_json_size_is_bounded(tmp_path, monkeypatch):
     path = _with_json(tmp_path, json.dumps({"format": "hygis-project", "version": 1, "pad": "x" * 5000}))
-    monkeypatch.setattr(projectfile, "MAX_PROJECT_JSON", 4096)
+    from hygis.project import fileread
+
+    monkeypatch.setattr(fileread, "MAX_PROJECT_JSON", 4096)
     with pytest.raises(HygisError, match="too large"):
         read_project_json(path)
 

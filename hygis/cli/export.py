@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                                           "when the new one is complete.")
     e.add_argument("project", help="the .hygis project")
     e.add_argument("layer", help="name (or id) of the layer to export")
-    e.add_argument("out", help=f"output file ({FORMATS_TEXT})")
+    e.add_argument("out", help=f"output file ({FORMATS_TEXT}; .tif for a raster layer)")
     e.add_argument("--datum", default="wgs84", choices=EXPORT_DATUMS,
                    help="datum of the output: wgs84, cgcs2000 (EPSG:4490), gcj02 for Amap or bd09 for Baidu "
                         "(default wgs84)")
@@ -40,10 +40,12 @@ def register(subparsers) -> None:
 def run_export(args) -> int:
     from hygis.io import export_layer
     from hygis.io.writers import export_format
+    from hygis.io.raster_export import RASTER_SUFFIXES, export_raster
     from hygis.project.fileformat import open_project
 
     out = Path(args.out)
-    export_format(out)  # an unknown extension fails before the project is read
+    if out.suffix.lower() not in RASTER_SUFFIXES:
+        export_format(out)  # an unknown extension fails before the project is read
     if not args.layer.strip():
         raise HygisError("the layer name is empty")
     project_path = Path(args.project)
@@ -55,6 +57,14 @@ def run_export(args) -> int:
     layer = project.layers.get(args.layer)
     if layer is None:
         raise HygisError(f"No layer '{args.layer}' in {project_path.name} (layers: {', '.join(project.layers.names)})")
+    if layer.kind == "raster" or out.suffix.lower() in RASTER_SUFFIXES:  # rasters: their GeoTIFF as it is
+        if args.where:
+            raise HygisError("--where applies to vector layers")
+        if layer.kind != "raster":
+            raise HygisError(f"'{layer.name}' is a vector layer; GeoTIFF is for raster layers")
+        path = export_raster(layer, out, datum=args.datum)
+        print(f"exported raster '{layer.name}' ({layer.width}×{layer.height}) to {path}")
+        return 0
     fids = None
     if args.where is not None:
         if layer.kind == "raster":

@@ -50,6 +50,7 @@ from hygis.layers.vector import VectorLayer
 from hygis.project import gpkg
 from hygis.project import layouts
 from hygis.project import lock as hlock
+from hygis.project import style_table
 from hygis.project.fileread import (  # noqa: F401 (re-exported)
     FORMAT,
     FORMAT_VERSION,
@@ -147,13 +148,18 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
 
 
 def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) -> None:
-    """The project JSON and the embedded rasters, in one SQLite transaction."""
-    doc = json.dumps(project_to_dict(project, tables), ensure_ascii=False)
-    if len(doc.encode("utf-8")) > MAX_PROJECT_JSON:
-        raise HygisError(f"the project description is larger than {MAX_PROJECT_JSON // 2**20} MiB")
+    """The QGIS styles, the embedded rasters and the project JSON, in one SQLite transaction."""
+    doc = project_to_dict(project, tables)
     con = sqlite3.connect(path)
     try:
         with con:
+            hashes = style_table.write(con, list(project.layers), tables)
+            for entry in doc["layers"]:
+                if entry["id"] in hashes:
+                    entry["qgis_style"] = hashes[entry["id"]]  # tells hygis' row from a QGIS user's
+            text = json.dumps(doc, ensure_ascii=False)
+            if len(text.encode("utf-8")) > MAX_PROJECT_JSON:
+                raise HygisError(f"the project description is larger than {MAX_PROJECT_JSON // 2**20} MiB")
             con.execute(f"DROP TABLE IF EXISTS {RASTER_TABLE}")
             con.execute(f"CREATE TABLE {RASTER_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                         f"table_name TEXT NOT NULL UNIQUE, name TEXT, data BLOB)")
@@ -162,7 +168,7 @@ def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) 
                     con.execute(f"INSERT INTO {RASTER_TABLE} (table_name, name, data) VALUES (?, ?, ?)",
                                 (tables[layer.id], layer.name, layer.content))
             con.execute(f"CREATE TABLE IF NOT EXISTS {PROJECT_TABLE} (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
-            con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (doc,))
+            con.execute(f"INSERT OR REPLACE INTO {PROJECT_TABLE} (key, value) VALUES ('project', ?)", (text,))
             for t in (PROJECT_TABLE, RASTER_TABLE):
                 con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
                             "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
@@ -290,12 +296,13 @@ def _ensure_gpkg(path: Path, source: Path | None = None) -> None:
 
 def _forget_owned(path: Path) -> None:
     """Remove from a copied project file what the next save writes anew: the layer tables its
-    project JSON names, the raster table (the project row is replaced later)."""
+    project JSON names with hygis' style rows of them, the raster table (the project row is
+    replaced later).  QGIS users' style rows of hygis layers are parked (see style_table)."""
     con = sqlite3.connect(path)
     try:
         with con:
             tables = gpkg.real_tables(con)
-            owned = []
+            owned: dict[str, tuple[str, str]] = {}
             if PROJECT_TABLE in tables:
                 row = con.execute(f"SELECT value FROM {PROJECT_TABLE} WHERE key = 'project'").fetchone()
                 try:
@@ -306,7 +313,8 @@ def _forget_owned(path: Path) -> None:
                 for entry in layers if isinstance(layers, list) else []:
                     table = entry.get("table") if isinstance(entry, dict) else None
                     if isinstance(table, str) and table in tables and not table.lower().startswith(RESERVED_PREFIXES):
-                        owned.append(table)
+                        owned[table] = (str(entry.get("id")), str(entry.get("qgis_style") or ""))
+            style_table.forget(con, owned)
             for table in owned:
                 gpkg.drop_feature_table(con, table)
             for table in tables:  # hygis_* tables are hygis' own (rasters, team-layer state ...): rewritten
@@ -314,5 +322,3 @@ def _forget_owned(path: Path) -> None:
                     gpkg.drop_feature_table(con, table)
     finally:
         con.close()
-
-

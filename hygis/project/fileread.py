@@ -10,6 +10,7 @@ identifiers; every SQLite statement runs under a time limit.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import sqlite3
@@ -27,7 +28,9 @@ from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
 from hygis.project import gpkg, layouts
 from hygis.project import lock as hlock
+from hygis.project import style_table
 from hygis.project.model import Project
+from hygis.project.qgis_style import style_from_qml
 from hygis.project.scenarios import Scenario
 from hygis.project.targets import PlanTarget
 
@@ -44,6 +47,7 @@ TIFF_MAGICS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 RESERVED_PREFIXES = ("gpkg_", "rtree_", "hygis_", "sqlite_")
 #: Table names a layer never gets (QGIS' style table, GDAL's metadata).
 RESERVED_NAMES = ("layer_styles", "ogr_empty_table", "trigger_insert_feature_count", "spatial_ref_sys")
+log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -168,8 +172,9 @@ def open_project(path) -> Project:
         raise HygisError(f"{path.name}: {exc}", getattr(exc, "details", None)) from None
 
 
-def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes]]:
-    """({table: sqlite type}, feature tables listed in gpkg_contents, {raster key: GeoTIFF bytes})."""
+def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes], dict[str, str]]:
+    """({table: sqlite type}, feature tables listed in gpkg_contents, {raster key: GeoTIFF bytes},
+    {table: QML of the style QGIS would load})."""
     try:
         con = _connect_ro(path)
     except sqlite3.Error as exc:
@@ -183,9 +188,15 @@ def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes]
             rows = _query(con, path, f"SELECT table_name, data FROM {RASTER_TABLE} WHERE length(data) <= ?",
                           (MAX_RASTER_BYTES,))
             rasters = {str(t): bytes(d) for t, d in rows if isinstance(d, (bytes, memoryview))}
+        try:
+            styles = style_table.read_defaults(con)
+        except sqlite3.DatabaseError as exc:
+            if gpkg.is_interrupted(exc):
+                raise HygisError(f"{path.name}: reading took longer than {gpkg.READ_TIME_LIMIT_S:g} s") from None
+            styles = {}  # a damaged style table only costs QGIS users' styles
     finally:
         con.close()
-    return kinds, features, rasters
+    return kinds, features, rasters, styles
 
 
 def _open_project(path: Path) -> Project:
@@ -195,13 +206,15 @@ def _open_project(path: Path) -> Project:
     if not isinstance(layer_entries, list):
         raise HygisError(f"{path.name}: invalid layer list")
     check_layer_count(len(layer_entries), path.name)
-    kinds, features, rasters = _file_tables(path)
+    kinds, features, rasters, styles = _file_tables(path)
     project = Project(title=_str(doc.get("title")))
     seen_ids = set()
     for i, entry in enumerate(layer_entries):
         if not isinstance(entry, dict):
             raise HygisError(f"{path.name}: layer {i + 1} is not an object")
         layer = _layer_from_entry(path, entry, kinds, features, rasters)
+        if isinstance(layer, VectorLayer):
+            _adopt_qgis_style(layer, styles.get(entry["table"]), entry.get("qgis_style"))
         if layer.id in seen_ids:
             raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
         seen_ids.add(layer.id)
@@ -239,6 +252,20 @@ def _read_db_state(path: Path, project: Project) -> None:
         db_state.read_tables(con, project)
     finally:
         con.close()
+
+
+def _adopt_qgis_style(layer: VectorLayer, qml, ours) -> None:
+    """Take over the style a QGIS user stored for the layer (a QML hygis did not write)."""
+    if not isinstance(qml, str) or style_table.qml_hash(qml) == ours:
+        return
+    try:
+        style, opacity = style_from_qml(qml, layer.style, layer.geometry_type)
+    except (ValueError, HygisError) as exc:
+        log.info("layer %s: QGIS style not read (%s)", layer.name, exc)
+        return
+    layer.style = style
+    if opacity is not None:
+        layer.opacity = opacity
 
 
 def _extent(value):

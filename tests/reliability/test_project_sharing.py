@@ -124,7 +124,7 @@ def test_save_over_a_file_another_process_replaced_is_refused(tmp_path):
 
 
 # -- saves keep what they do not own -------------------------------------------------------------
-QGIS_STYLES_SQL = """CREATE TABLE "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+QGIS_STYLES_SQL = """CREATE TABLE IF NOT EXISTS "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
   "f_table_catalog" TEXT(256), "f_table_schema" TEXT(256), "f_table_name" TEXT(256),
   "f_geometry_column" TEXT(256), "styleName" TEXT(30), "styleQML" TEXT, "styleSLD" TEXT,
   "useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30),
@@ -148,13 +148,22 @@ def add_foreign_content(path: Path) -> None:
         con.execute("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                     "styleName, styleQML, styleSLD, useAsDefault, description, owner) "
                     "VALUES ('', '', '测量点', 'geom', '测量点 style', '<qgis/>', '', 1, 'from QGIS', '')")
-        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier) "
                     "VALUES ('layer_styles', 'attributes', 'layer_styles')")
         con.execute("CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                     "md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, "
                     "mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')")
         con.execute("INSERT INTO gpkg_metadata (md_standard_uri, mime_type, metadata) "
                     "VALUES ('http://gdal.org', 'text/xml', '<GDALMultiDomainMetadata/>')")
+        con.execute("CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, "
+                    "table_name TEXT, column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL "
+                    "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), md_file_id INTEGER NOT NULL, md_parent_id INTEGER, "
+                    "CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id), "
+                    "CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))")
+        con.execute("INSERT INTO gpkg_metadata_reference (reference_scope, md_file_id) VALUES ('geopackage', 1)")
+        for t in ("gpkg_metadata", "gpkg_metadata_reference"):
+            con.execute("INSERT INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', "
+                        "'http://www.geopackage.org/spec120/#extension_metadata', 'read-write')", (t,))
     con.close()
 
 

@@ -131,35 +131,37 @@ def run_append(args) -> int:
     from hygis.io import load_layers
     from hygis.project.batch_edits import append_features
     from hygis.project.fileformat import open_project, save_project
+    from hygis.project.lock import project_lock
 
     if args.create or args.kind or args.name:
         raise HygisError("--append adds to an existing layer: it cannot be combined with --create, --as or --name")
     project_path = Path(args.project)
     if not project_path.exists():
         raise HygisError(f"Project {project_path} does not exist")
-    project = open_project(project_path)
-    target = project.layers.get(args.append)
-    if target is None or target.kind == "raster":
-        names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
-        raise HygisError(f"No vector layer '{args.append}' in {project_path.name} (layers: {names})")
-    field_map = parse_field_map(args.field_map)
-    thematic = target.kind if target.schema is not None else None
-    layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
-                         as_kind=thematic, field_map=field_map if thematic else None, lon=args.lon, lat=args.lat,
-                         repair=args.repair, refuse_invalid=not args.keep_invalid)
-    if len(layers) != 1 or layers[0].kind == "raster":
-        raise HygisError(f"{Path(args.file).name}: --append needs one vector layer (choose one with --layer)")
-    frame = layers[0].data
-    if not thematic:
-        missing = [src for src in field_map if src not in frame.columns]
-        if missing:
-            raise HygisError(f"--map: no field {', '.join(missing)} in {Path(args.file).name}")
-        frame = frame.rename(columns=field_map)
-    cmd = append_features(target, frame)
-    project.execute(cmd)
-    save_project(project, project_path)
-    print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")
-    if cmd.dropped:
-        print(f"warning: fields not in '{target.name}' were left out: {', '.join(map(str, cmd.dropped))}",
-              file=sys.stderr)
-    return 0
+    with project_lock(project_path):  # open → append → save as one step against other writers
+        project = open_project(project_path)
+        target = project.layers.get(args.append)
+        if target is None or target.kind == "raster":
+            names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
+            raise HygisError(f"No vector layer '{args.append}' in {project_path.name} (layers: {names})")
+        field_map = parse_field_map(args.field_map)
+        thematic = target.kind if target.schema is not None else None
+        layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
+                             as_kind=thematic, field_map=field_map if thematic else None, lon=args.lon, lat=args.lat,
+                             repair=args.repair, refuse_invalid=not args.keep_invalid)
+        if len(layers) != 1 or layers[0].kind == "raster":
+            raise HygisError(f"{Path(args.file).name}: --append needs one vector layer (choose one with --layer)")
+        frame = layers[0].data
+        if not thematic:
+            missing = [src for src in field_map if src not in frame.columns]
+            if missing:
+                raise HygisError(f"--map: no field {', '.join(missing)} in {Path(args.file).name}")
+            frame = frame.rename(columns=field_map)
+        cmd = append_features(target, frame)
+        project.execute(cmd)
+        save_project(project, project_path)
+        print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")
+        if cmd.dropped:
+            print(f"warning: fields not in '{target.name}' were left out: {', '.join(map(str, cmd.dropped))}",
+                  file=sys.stderr)
+        return 0

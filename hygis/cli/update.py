@@ -48,28 +48,30 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
 def run_update(args) -> int:
     from hygis.project.batch_edits import SetAttributes
     from hygis.project.fileformat import open_project, save_project
+    from hygis.project.lock import project_lock
 
     values = parse_assignments(args.assignments)
     path = Path(args.project)
     if not path.exists():
         raise HygisError(f"Project {path} does not exist")
-    project = open_project(path)
-    layer = project.layers.get(args.layer)
-    if layer is None or layer.kind == "raster":
-        names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
-        raise HygisError(f"No vector layer '{args.layer}' in {path.name} (layers: {names})")
-    where = args.where.strip()
-    if not where:
-        raise HygisError("--where is empty: give an expression, or 'all' for every feature")
-    mask = layer.filter_mask("" if where.lower() == "all" else where)
-    fids = layer.data.index[mask]
-    if len(fids) == 0:
-        print(f"no feature of '{layer.name}' matches {where}: nothing changed")
+    with project_lock(path):  # open → change → save as one step against other writers
+        project = open_project(path)
+        layer = project.layers.get(args.layer)
+        if layer is None or layer.kind == "raster":
+            names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
+            raise HygisError(f"No vector layer '{args.layer}' in {path.name} (layers: {names})")
+        where = args.where.strip()
+        if not where:
+            raise HygisError("--where is empty: give an expression, or 'all' for every feature")
+        mask = layer.filter_mask("" if where.lower() == "all" else where)
+        fids = layer.data.index[mask]
+        if len(fids) == 0:
+            print(f"no feature of '{layer.name}' matches {where}: nothing changed")
+            return 0
+        cmd = SetAttributes(layer, fids, values)
+        if not args.dry_run and cmd.changed:
+            project.execute(cmd)
+            save_project(project, path)
+        verb = "would change" if args.dry_run else "changed"
+        print(f"{verb} {cmd.changed} of {len(fids)} matching feature(s) in '{layer.name}'")
         return 0
-    cmd = SetAttributes(layer, fids, values)
-    if not args.dry_run and cmd.changed:
-        project.execute(cmd)
-        save_project(project, path)
-    verb = "would change" if args.dry_run else "changed"
-    print(f"{verb} {cmd.changed} of {len(fids)} matching feature(s) in '{layer.name}'")
-    return 0

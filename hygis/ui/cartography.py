@@ -236,6 +236,9 @@ def install_cartography(window) -> CartographyActions:
     actions.retranslate_ui()
     actions.sync_checks()
     window.cartography = actions
+    from hygis.ui.layer_dialogs import install_layer_menu
+
+    install_layer_menu(window)
     changed = getattr(window, "projectChanged", None)
     if changed is not None:
         changed.connect(lambda *_: (actions.sync_checks(), _watch_history(window, actions)))

@@ -225,6 +225,8 @@ class LayerPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.SelectedClicked)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        #: ``extra(menu, layer)`` callables adding window-level entries to the context menu
+        self.context_extras: list = []
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -350,11 +352,17 @@ class LayerPanel(QWidget):
         if layer is None:
             return
         self.view.setCurrentIndex(index)
+        self.context_menu(layer).exec(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self, layer) -> QMenu:
+        """The context menu of ``layer``: zoom, style, rename, the window's extras, remove."""
         menu = QMenu(self)
         menu.addAction(self.tr("Zoom to Layer"), lambda: self.zoomRequested.emit(layer))
         if layer.kind != "raster":
             menu.addAction(self.tr("Style…"), lambda: self.styleRequested.emit(layer))
         menu.addAction(self.tr("Rename"), self.rename_current)
+        for extra in self.context_extras:
+            extra(menu, layer)
         menu.addSeparator()
         menu.addAction(self.tr("Remove Layer"), self.remove_current)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        return menu

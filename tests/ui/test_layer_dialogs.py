@@ -1,0 +1,58 @@
+"""The layer list's context menu, the filter editor and layer properties."""
+
+from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401 (fixtures)
+
+
+def menu_texts(menu):
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def test_context_menu_offers_table_filter_style_export_zoom_properties(main_window):
+    w = main_window
+    layer = w.project.layers["飞地"]
+    texts = menu_texts(w.layer_panel.context_menu(layer))
+    for wanted in ("Zoom to Layer", "Style…", "Open Attribute Table", "Filter…", "Export Layer…", "Properties…",
+                   "Remove Layer"):
+        assert wanted in texts
+    table = next(a for a in w.layer_panel.context_menu(layer).actions() if a.text() == "Open Attribute Table")
+    table.trigger()
+    assert w.editing.dock_table.isVisible() and w.editing.table.layer is layer
+
+
+def test_filter_dialog_counts_matches_and_applies_one_undoable_filter(main_window):
+    w = main_window
+    layer = w.project.layers["飞地"]
+    total = len(layer.data)
+    dialog = w.open_filter_dialog(layer)
+    dialog.fields.setCurrentRow([dialog.fields.item(i).text() for i in range(dialog.fields.count())].index("host_city"))
+    values = [dialog.values.item(i).text() for i in range(dialog.values.count())]
+    assert "杭州市" in values
+    dialog.editor.setPlainText("host_city = '杭州市'")
+    expected = int((layer.data["host_city"] == "杭州市").sum())
+    assert dialog.count_label.text() == f"{expected} of {total} features match"
+    dialog.editor.setPlainText("host_city = = ")  # not understood: said, OK disabled
+    assert not dialog.check() and "filter" in dialog.count_label.text().lower()
+    dialog.editor.setPlainText("host_city = '杭州市'")
+    dialog.accept()
+    assert layer.filter == "host_city = '杭州市'" and len(layer.visible_data()) == expected
+    w.project.undo()
+    assert layer.filter == ""
+
+
+def test_filter_dialog_cancel_changes_nothing(main_window):
+    w = main_window
+    layer = w.project.layers["飞地"]
+    dialog = w.open_filter_dialog(layer)
+    dialog.editor.setPlainText("year_opened > 2016")
+    dialog.reject()
+    assert layer.filter == ""
+
+
+def test_properties_show_count_crs_and_extent(main_window):
+    w = main_window
+    layer = w.project.layers["飞地"]
+    dialog = w.open_layer_properties(layer)
+    assert dialog.rows["features"].text() == f"{len(layer.data)} shown of {len(layer.data)}"
+    assert "4326" in dialog.rows["crs"].text()
+    assert dialog.rows["extent"].text().count(",") == 3
+    dialog.reject()

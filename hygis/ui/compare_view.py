@@ -178,6 +178,12 @@ class CompareView(QWidget):
         self._set_extent(canvas, extent or scenario.extent or view.full_extent())
         self._update_swipe()
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt virtual): Esc closes the comparison
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def _set_extent(self, canvas, extent) -> None:
         if extent is None:
             return

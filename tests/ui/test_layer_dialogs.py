@@ -56,3 +56,18 @@ def test_properties_show_count_crs_and_extent(main_window):
     assert "4326" in dialog.rows["crs"].text()
     assert dialog.rows["extent"].text().count(",") == 3
     dialog.reject()
+
+
+def test_compare_view_closes_with_escape(qtbot):
+    from PySide6.QtCore import Qt
+
+    from hygis.ui.compare_view import CompareView
+    from tests.ui.scenario_fixtures import three_scenario_project
+
+    view = CompareView(three_scenario_project(), "现状 2020", "愿景 2035")
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert not view.isVisible()

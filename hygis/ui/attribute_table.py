@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QInput
 
 from hygis.project.commands import AddField, ChangeAttribute, RemoveField
 from hygis.core.errors import HygisError
-from hygis.layers.expressions import evaluate_filter
+from hygis.layers.expressions import evaluate_filter, is_expression_for
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import choice_label, field_label
 
@@ -47,7 +47,7 @@ class LayerTableModel(QAbstractTableModel):
         self.layer, self.project = layer, project
         self.rows = np.arange(len(layer.data))
         self._sort: tuple[int, Qt.SortOrder] | None = None
-        self._filter_text, self._filter_mode = "", "text"
+        self._filter_text, self._filter_mode = "", "auto"
         self._columns = layer.fields
         layer.events.data.connect(self._on_layer_data)
 
@@ -124,8 +124,10 @@ class LayerTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     # -- filtering and sorting on the frame ----------------------------------------------
-    def set_filter(self, text: str, mode: str = "text") -> None:
-        """Show only rows matching ``text`` (substring in any field) or an expression.
+    def set_filter(self, text: str, mode: str = "auto") -> None:
+        """Show only rows matching ``text``: mode 'text' (substring in any field), 'expression'
+        (the filter language) or 'auto' (an expression when it is a valid filter naming only this
+        layer's fields, e.g. ``year_opened >= 2020``; else a text search, e.g. ``杭州``).
 
         Raises HygisError for an invalid expression (the table is unchanged).
         """
@@ -140,7 +142,7 @@ class LayerTableModel(QAbstractTableModel):
         text = (text or "").strip()
         if not text:
             return np.ones(len(frame), dtype=bool)
-        if mode == "expression":
+        if mode == "expression" or (mode == "auto" and is_expression_for(text, frame.columns)):
             return evaluate_filter(frame, text)
         mask = np.zeros(len(frame), dtype=bool)
         for name in self._columns:
@@ -247,6 +249,7 @@ class AttributeTable(QWidget):
         self.layer_combo = QComboBox()
         self.layer_combo.currentIndexChanged.connect(self._on_layer_chosen)
         self.mode_combo = QComboBox()
+        self.mode_combo.addItem(self.tr("Search or expression"), "auto")
         self.mode_combo.addItem(self.tr("Text"), "text")
         self.mode_combo.addItem(self.tr("Expression"), "expression")
         self.filter_edit = QLineEdit()

@@ -121,3 +121,30 @@ def test_add_and_remove_field_on_generic_layer_only(qtbot, project):
     project.undo()
     project.undo()
     assert table.model.columns == ["a"]
+
+
+def test_placeholder_examples_work_in_the_default_mode(qtbot, project):
+    """The search box's default mode takes both examples its placeholder shows: a word searches
+    the text of every field, a filter on this layer's fields filters by it."""
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    model = table.model
+    assert table.mode_combo.currentData() == "auto"
+    assert "杭州" in table.filter_edit.placeholderText() and "year_opened >= 2020" in table.filter_edit.placeholderText()
+    data = project.layers[0].data
+    names = model.columns.index("name")
+
+    def shown():
+        return sorted(model.index(r, names).data() for r in range(model.rowCount()))
+
+    table.filter_edit.setText("杭州")
+    table.apply_filter()
+    in_hangzhou = data.apply(lambda row: any("杭州" in str(v) for v in row.drop("geometry")), axis=1)
+    assert shown() == sorted(data.loc[in_hangzhou, "name"]) and 0 < model.rowCount() < len(data)
+    table.filter_edit.setText("year_opened >= 2017")
+    table.apply_filter()
+    assert shown() == sorted(data.loc[data["year_opened"] >= 2017, "name"]) and model.rowCount() > 0
+    table.filter_edit.setText("host_city = '杭州市' AND NOT name = '飞地2'")
+    table.apply_filter()
+    assert shown() == sorted(data.loc[(data["host_city"] == "杭州市") & (data["name"] != "飞地2"), "name"])
+    assert table.message_label.text() == ""

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from hygis.core.errors import HygisError
 from hygis.ui.render import decorations
 from hygis.ui.render.bridge import RendererSet
-from hygis.ui.render.labels import LabelSet, _raster_device
+from hygis.ui.render.labels import LabelSet
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView
 
 log = logging.getLogger(__name__)

@@ -117,3 +117,16 @@ def test_map_of_a_tiling_has_no_holes(nx, ny, fill):
     assert not painted[~near].any()
     if nx >= 150:  # sub-pixel to 1.5 px cells: no outline, exactly the touched pixels at most
         assert not painted[~touched].any()
+
+
+def test_drawing_projection_matches_the_map_crs():
+    """The drawing cache's fast projection (series Transverse Mercator near 120°E) agrees with the
+    exact map CRS to well under a millimetre; data farther out is projected exactly."""
+    from hygis.geo import crs as hcrs
+
+    rng = np.random.default_rng(5)
+    for lon0, lon1, tol in ((118.0, 123.0, 1e-4), (114.5, 125.5, 1e-3), (90.0, 140.0, 0.0)):
+        coords = np.column_stack([rng.uniform(lon0, lon1, 450_000), rng.uniform(21.0, 41.0, 450_000)])
+        x, y = geometry._project_coords(coords)
+        ex, ey = hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(coords[:, 0], coords[:, 1])
+        assert np.abs(x - ex).max() <= tol and np.abs(y - ey).max() <= tol

@@ -84,21 +84,44 @@ def _project_coords(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # the columns are copied and projected in place chunk by chunk, inside the workers: no
     # whole-array temporaries (each new 50 MB array costs ~0.1 s of page faults)
     x, y = np.empty(n), np.empty(n)
+    lon = coords[:, 0]
+    approx = bool(abs(float(np.nanmin(lon)) - 120.0) <= APPROX_BAND_DEG
+                  and abs(float(np.nanmax(lon)) - 120.0) <= APPROX_BAND_DEG)
     workers = min(4, os.cpu_count() or 1)
     if n < PARALLEL_VERTICES or workers < 2:
-        _project_part(coords, x, y, 0, n)
+        _project_part(coords, x, y, 0, n, approx)
         return x, y
     bounds = np.linspace(0, n, workers + 1).astype(int)
-    jobs = [_pool().submit(_project_part, coords, x, y, a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    jobs = [_pool().submit(_project_part, coords, x, y, a, b, approx) for a, b in zip(bounds[:-1], bounds[1:])]
     for job in jobs:
         job.result()
     return x, y
 
 
-def _project_part(coords: np.ndarray, x: np.ndarray, y: np.ndarray, a: int, b: int) -> None:
+#: Within this many degrees of the map CRS's central meridian (120°E) vertices are projected with
+#: PROJ's series Transverse Mercator (``+approx``, Evenden/Snyder): 2.3× faster than the exact
+#: algorithm and within 4 µm of it over Zhejiang, well under a millimetre at 6° (the canvas'
+#: finest zoom is 1 cm per pixel).  Data reaching farther out is projected exactly.
+APPROX_BAND_DEG = 6.0
+_APPROX = threading.local()
+
+
+def _map_transformer(approx: bool):
+    if not approx:
+        return hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS)
+    t = getattr(_APPROX, "t", None)
+    if t is None:
+        from pyproj import Transformer
+
+        exact = hcrs._FAST_PIPELINES[(hcrs.WGS84, hcrs.MAP_CRS)]
+        t = _APPROX.t = Transformer.from_pipeline(exact + " +approx")
+    return t
+
+
+def _project_part(coords: np.ndarray, x: np.ndarray, y: np.ndarray, a: int, b: int, approx: bool = False) -> None:
     x[a:b] = coords[a:b, 0]
     y[a:b] = coords[a:b, 1]
-    hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(x[a:b], y[a:b], inplace=True)
+    _map_transformer(approx).transform(x[a:b], y[a:b], inplace=True)
 
 
 def _ring_features(offsets: tuple, n_rows: np.ndarray) -> np.ndarray:

@@ -84,11 +84,17 @@ def run_hygis(path: Path, out: Path) -> tuple[float, float]:
     return wall, max(peaks, default=float("nan"))
 
 
-def run_qgis(path: Path, out: Path, labels: str | None) -> float:
+def run_qgis(path: Path, out: Path, labels: str | None, timeout: float) -> float:
+    """Wall seconds of one QGIS process (``inf`` when it is still drawing after ``timeout``)."""
+    out.unlink(missing_ok=True)
     t = time.perf_counter()
-    done = subprocess.run([QGIS_PYTHON, str(HERE / "qgis_render.py"), str(path), str(out)]
-                          + (["--labels", labels] if labels else []), capture_output=True, text=True,
-                          env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")})
+    try:
+        done = subprocess.run([QGIS_PYTHON, str(HERE / "qgis_render.py"), str(path), str(out)]
+                              + (["--labels", labels] if labels else []), capture_output=True, text=True,
+                              env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")},
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return float("inf")
     wall = time.perf_counter() - t
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"QGIS render failed: {done.stderr[-500:]}")
@@ -143,6 +149,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     ap.add_argument("--no-app", action="store_true", help="skip the in-app first draw / frame timings")
+    ap.add_argument("--qgis-timeout", type=float, default=900.0, help="give up on a QGIS run after this many s")
     args = ap.parse_args()
     out_dir = datasets.DATA
     rows = []
@@ -155,10 +162,12 @@ def main() -> int:
             wall, peak = run_hygis(target, out_dir / f"out_hygis_{name}.png")
             ours.append(wall)
             peaks.append(peak)
-            theirs.append(run_qgis(path, out_dir / f"out_qgis_{name}.png", "name" if name == "points" else None))
+            theirs.append(run_qgis(path, out_dir / f"out_qgis_{name}.png", "name" if name == "points" else None,
+                                   args.qgis_timeout))
         h, q = statistics.median(ours), statistics.median(theirs)
         ok = "yes" if h <= GOAL_RATIO * q else "NO"
-        print(f"{name:10s} {h:8.2f} {q:8.2f} {h / q:6.2f} {ok:>5s} {max(peaks):9.0f}  {load()}", flush=True)
+        qs = f"{q:8.2f}" if q != float("inf") else f">{args.qgis_timeout:7.0f}"
+        print(f"{name:10s} {h:8.2f} {qs} {h / q:6.2f} {ok:>5s} {max(peaks):9.0f}  {load()}", flush=True)
         rows.append((name, h, q))
     if not args.no_app:
         for name in ("px2_10", "tiling"):

@@ -34,7 +34,8 @@ MAX_DISTANCE_M = 1_000_000.0
 
 
 def adjacency_pairs(a, b=None, distance_m: float | None = None, a_name: str | None = None,
-                    b_name: str | None = None, progress=None, cancelled=None) -> pd.DataFrame:
+                    b_name: str | None = None, progress=None, cancelled=None,
+                    local_crs: str | None = None) -> pd.DataFrame:
     """Pairs of features that touch, overlap or lie within ``distance_m`` of each other.
 
     Parameters
@@ -50,6 +51,9 @@ def adjacency_pairs(a, b=None, distance_m: float | None = None, a_name: str | No
         Fields naming the features (default 'name' when present, else the feature id).
     progress, cancelled : callables, optional
         ``progress(fraction)`` and ``cancelled() -> bool`` (raises CancelledError).
+    local_crs : str, optional
+        The metric CRS to work in (default: centred on the data); the dask engine passes the
+        whole layer's, so its partitions give the same numbers as one run.
 
     Returns
     -------
@@ -64,7 +68,7 @@ def adjacency_pairs(a, b=None, distance_m: float | None = None, a_name: str | No
     same = b is None
     fa = as_frame(a, "layer A")
     fb_ = fa if same else as_frame(b, "layer B")
-    local = local_crs_for(fa, fb_)
+    local = local_crs or local_crs_for(fa, fb_)
     ga = _local(fa, local)
     gb = ga if same else _local(fb_, local)
     fb.report(0.1)

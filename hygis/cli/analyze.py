@@ -35,6 +35,7 @@ def register(subparsers) -> None:
     cov.add_argument("--by", help="zone field naming the zones (default: name)")
     cov.add_argument("--buffer", type=float, default=0.0, metavar="METRES", help="buffer the targets (metres)")
     cov.add_argument("--weights", help="population weights: a numeric zone field or a raster file")
+    _engine_options(cov)
     _format_option(cov)
     cov.set_defaults(func=_coverage)
 
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     adj.add_argument("--with", dest="b", metavar="B", help="second layer's file (default: pairs within A)")
     adj.add_argument("--with-layer", dest="b_layer", help="layer of B (by name)")
     adj.add_argument("--distance", type=float, metavar="METRES", help="also pairs within this distance (metres)")
+    _engine_options(adj, postgis=False)
     _format_option(adj)
     adj.set_defaults(func=_adjacency)
 
@@ -67,8 +69,22 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
 
 
+def _engine_options(parser: argparse.ArgumentParser, postgis: bool = True) -> None:
+    engines = ("local", "dask", "postgis") if postgis else ("local", "dask")
+    parser.add_argument("--engine", choices=engines, default="local",
+                        help="local (in this process, default); dask: partitioned inputs (a GeoParquet folder or "
+                             "postgresql://…#schema.table) on dask.distributed"
+                             + ("; postgis: SQL in the database holding both tables" if postgis else ""))
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler (tcp://host:8786; default: a local cluster)")
+
+
 def _coverage(args) -> int:
     from hygis.analysis import output, registry
+    from hygis.analysis.engines import cli as engines
+
+    if args.engine != "local" or engines.is_engine_spec(args.target) or engines.is_engine_spec(args.zones):
+        print(output.render_frame(engines.coverage(args), args.format))
+        return 0
     from hygis.analysis.sources import load_layer_frame
 
     targets, _ = load_layer_frame(args.target, args.layer)
@@ -81,6 +97,11 @@ def _coverage(args) -> int:
 
 def _adjacency(args) -> int:
     from hygis.analysis import output, registry
+    from hygis.analysis.engines import cli as engines
+
+    if args.engine != "local" or engines.is_engine_spec(args.a) or engines.is_engine_spec(args.b):
+        print(output.render_frame(engines.adjacency(args), args.format))
+        return 0
     from hygis.analysis.sources import load_layer_frame
 
     a, _ = load_layer_frame(args.a, args.layer)

@@ -65,6 +65,10 @@ def vector_info(path: Path, layer_name: str | None = None) -> dict:
     from hygis.io import readers
 
     readers.check_file(path)
+    if path.suffix.lower() == ".parquet":
+        from hygis.io.sources import parquet_info
+
+        return parquet_info(path)
     names = readers.vector_layer_names(path)
     if layer_name is not None:
         if layer_name not in names:

@@ -125,6 +125,9 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
     if zipped is not None:
         readers.check_file(path)
     if ext == ".csv":
+        if layer is not None and layer != path.stem:
+            raise HygisError(f"{path.name} is one table (layer '{path.stem}'); --layer chooses a layer of a "
+                             "GeoPackage or File Geodatabase")
         return [(path.stem, csv_to_frame(path, encoding, lon, lat, crs))]
     names = readers.vector_layer_names(path)
     if layer is not None:

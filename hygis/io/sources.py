@@ -106,6 +106,19 @@ def _nullable_ints():
     return types.get
 
 
+def parquet_info(path: Path) -> dict:
+    """What ``hygis info`` shows for a GeoParquet file (GDAL here may have no Parquet driver)."""
+    gdf = read_geoparquet(path)
+    from hygis.layers.vector import geometry_family
+
+    bounds = gdf.total_bounds if len(gdf) and not gdf.geometry.is_empty.all() else None
+    fields = {str(c): str(gdf[c].dtype) for c in gdf.columns if c != gdf.geometry.name}
+    layer = {"name": path.stem, "features": len(gdf), "geometry_type": geometry_family(gdf.geom_type),
+             "crs": gdf.crs.to_string() if gdf.crs else None,
+             "bounds": [float(v) for v in bounds] if bounds is not None else None, "fields": fields}
+    return {"type": "vector", "path": str(path), "driver": "GeoParquet", "layers": [layer]}
+
+
 def parquet_description(path: Path) -> str | None:
     """The ``description`` hygis writes into a GeoParquet's metadata (e.g. a GCJ-02 datum note)."""
     import pyarrow.parquet as pq

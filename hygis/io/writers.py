@@ -280,6 +280,8 @@ def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids
     """Export a vector layer; see :func:`hygis.io.export_layer`."""
     path = Path(path)
     driver, human = export_format(path)
+    if path.is_symlink():  # replace the file the link points to, not the link
+        path = path.resolve()
     report = report if report is not None else []
     if layer.kind == "raster":
         raise HygisError(f"{layer.name} is a raster layer: only vector layers can be exported")

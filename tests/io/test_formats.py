@@ -150,3 +150,13 @@ def test_preview_of_new_formats(tmp_path):
     info = preview_vector(tmp_path / "d.zip")
     assert info["encoding_detected"] == "gbk" and info["rows"][1]["name"] == "鄞州区" and info["layers"] == ["d"]
     assert shp.exists()
+
+
+def test_info_reads_the_new_formats(tmp_path, capsys):
+    from hygis.cli import main
+
+    layer = _layer()
+    for ext in (".parquet", ".fgb"):
+        export_layer(layer, tmp_path / f"d{ext}")
+        assert main(["info", str(tmp_path / f"d{ext}")]) == 0
+        assert "2 features" in capsys.readouterr().out

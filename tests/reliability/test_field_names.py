@@ -135,7 +135,7 @@ def test_long_and_repeated_layer_names_are_made_unique(tmp_path):
 @pytest.mark.parametrize("args,expect", [
     (["--name", "   "], "name"), (["--layer", ""], "layer"), (["--encoding", "klingon"], "encoding"),
     (["--crs", "EPSG:99999999"], "coordinate reference system"), (["--map", "=x"], "--map"), (["--lon", "x"], "latitude"),
-    (["--as", "nope"], "nope"), (["--map", "v=fid"], "reserved"),
+    (["--as", "nope"], "nope"), (["--layer", "nope"], "no layer 'nope'"), (["--map", "v=fid"], "reserved"),
 ])
 def test_import_arguments_are_validated(tmp_path, args, expect):
     src = _geojson(tmp_path / "a.geojson", [{"v": 1}])

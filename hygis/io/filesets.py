@@ -66,9 +66,27 @@ def write_error(target: Path, exc: BaseException) -> HygisError:
     return HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
 
 
+def remove_stale_staging(target: Path, age_seconds: float = 600) -> None:
+    """Remove staging/backup folders a killed export left beside ``target`` (old ones only: an export
+    running in another process is never touched)."""
+    import glob
+    import time
+
+    now = time.time()
+    try:
+        leftovers = list(target.parent.glob(f".{glob.escape(target.stem[:40])}.*{STAGING_SUFFIX}*"))
+    except OSError:
+        return
+    for folder in leftovers:
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and now - folder.stat().st_mtime > age_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staging(target: Path):
     """A fresh folder beside ``target`` for the new file(s); removed afterwards, whatever happens."""
+    remove_stale_staging(target)
     try:
         folder = Path(tempfile.mkdtemp(prefix=f".{target.stem[:40]}.", suffix=STAGING_SUFFIX, dir=target.parent))
     except OSError as exc:

@@ -66,30 +66,9 @@ def check_file(path: Path) -> None:
             if not (path.with_suffix(ext).exists() or path.with_suffix(ext.upper()).exists()):
                 raise HygisError(f"{path.name}: the {what} file {path.stem}{ext} is missing "
                                  "(a shapefile needs its .shp, .shx and .dbf side by side)")
+        from hygis.io.sources import check_record_counts
+
         check_record_counts(path)
-
-
-def _sidecar(path: Path, ext: str) -> Path:
-    return path.with_suffix(ext) if path.with_suffix(ext).exists() else path.with_suffix(ext.upper())
-
-
-def check_record_counts(path: Path) -> None:
-    """Refuse a Shapefile whose .shx (shapes) and .dbf (attribute records) counts differ: GDAL would
-    silently drop the shapes beyond the records, or pair shapes with the wrong attributes."""
-    import struct
-
-    try:
-        shapes = (_sidecar(path, ".shx").stat().st_size - 100) // 8
-        with open(_sidecar(path, ".dbf"), "rb") as f:
-            head = f.read(8)
-    except OSError:
-        return
-    if len(head) < 8 or shapes < 0:
-        return
-    records = struct.unpack("<I", head[4:8])[0]
-    if records != shapes:
-        raise HygisError(f"{path.name}: {shapes} shapes (.shx) but {records} attribute records (.dbf); the files "
-                         "do not belong together or one is truncated, so features would be lost or mismatched")
 
 
 def _gdal_reason(exc: Exception, path: Path) -> str:

@@ -1,6 +1,7 @@
 """Files that are not one plain GDAL file: zipped Shapefiles, File Geodatabase folders, GeoParquet,
 and rasters placed by a world file.
 
+* A Shapefile whose ``.shx`` and ``.dbf`` counts differ is refused (GDAL drops shapes silently).
 * A ``.zip`` / ``.shp.zip`` is unpacked into a private temporary folder (sizes bounded, no
   path may leave the folder) so its Shapefile goes through the same encoding detection and
   checks as an unzipped one.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import struct
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -66,6 +68,27 @@ def unzipped_shapefiles(path: Path):
         yield shps
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sidecar(path: Path, ext: str) -> Path:
+    return path.with_suffix(ext) if path.with_suffix(ext).exists() else path.with_suffix(ext.upper())
+
+
+def check_record_counts(path: Path) -> None:
+    """Refuse a Shapefile whose .shx (shapes) and .dbf (attribute records) counts differ: GDAL would
+    silently drop the shapes beyond the records, or pair shapes with the wrong attributes."""
+    try:
+        shapes = (_sidecar(path, ".shx").stat().st_size - 100) // 8
+        with open(_sidecar(path, ".dbf"), "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return
+    if len(head) < 8 or shapes < 0:
+        return
+    records = struct.unpack("<I", head[4:8])[0]
+    if records != shapes:
+        raise HygisError(f"{path.name}: {shapes} shapes (.shx) but {records} attribute records (.dbf); the files "
+                         "do not belong together or one is truncated, so features would be lost or mismatched")
 
 
 def check_geodatabase(path: Path) -> None:

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import zipfile
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest

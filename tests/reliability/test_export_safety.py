@@ -147,3 +147,14 @@ def test_cli_refuses_read_only_target_with_one_line(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "read-only" in lines[0] and "Traceback" not in done.stderr
     assert out.read_text() == "{}"
+
+
+def test_folders_left_by_a_killed_export_are_cleaned_fresh_ones_kept(tmp_path):
+    old = tmp_path / ".d.abc123.hygis-export"
+    fresh = tmp_path / ".d.def456.hygis-export-old"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "d.shp").write_bytes(b"half")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    export_layer(_points(2), tmp_path / "d.shp")
+    assert not old.exists() and fresh.exists()  # a fresh one may belong to an export still running

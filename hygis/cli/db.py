@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-import shapely
+from hygis.db.merge import format_value
 
 EXIT_CONFLICTS = 3
 
@@ -82,13 +82,6 @@ def _status(args) -> int:
         print(f"{r['layer']}\t{r['table']}\tinserts {r['inserts']}\tupdates {r['updates']}\tdeletes {r['deletes']}"
               f"\tlast sync {r['last_sync'] or 'never'}")
     return 0
-
-
-def format_value(v) -> str:
-    if isinstance(v, (bytes, bytearray)):
-        wkt = shapely.from_wkb(bytes(v)).wkt
-        return wkt if len(wkt) <= 60 else wkt[:57] + "..."
-    return repr(v)
 
 
 def conflict_line(layer: str, c) -> str:

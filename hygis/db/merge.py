@@ -210,3 +210,11 @@ def _conflict(plan: Plan, c: Conflict, r_ver, choice: str | None) -> None:
             plan.base_set[uid] = (None, c.mine)
     else:
         plan.conflicts.append(c)
+
+
+def format_value(v) -> str:
+    """A canonical value for people: geometries as (shortened) WKT, the rest as repr."""
+    if isinstance(v, (bytes, bytearray)):
+        wkt = shapely.from_wkb(bytes(v)).wkt
+        return wkt if len(wkt) <= 60 else wkt[:57] + "..."
+    return repr(v)

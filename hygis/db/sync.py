@@ -90,10 +90,18 @@ def _link(project, layer, url, info, where, rows: dict) -> None:
 
 # -- checkout -------------------------------------------------------------------------------
 def checkout(url: str, table: str, project_path, name: str | None = None, where: str | None = None) -> VectorLayer:
-    """Copy a team table (all or ``where``) into a project as an offline layer; creates the project if missing."""
-    where = T.check_where(where)
+    """Copy a team table (all or ``where``) into a project file as an offline layer; creates it if missing."""
     path = Path(project_path)
     project = open_project(path) if path.exists() else Project(title=path.stem)
+    layer = checkout_into(project, url, table, name=name, where=where)
+    save_project(project, path)
+    return layer
+
+
+def checkout_into(project: Project, url: str, table: str, name: str | None = None,
+                  where: str | None = None) -> VectorLayer:
+    """Add a team table (all or ``where``) to ``project`` as an offline layer (one undoable step; not saved)."""
+    where = T.check_where(where)
     schema, tbl = T.split_name(table)
     with connect(url) as con:
         info = T.table_info(con, schema, tbl)
@@ -119,7 +127,6 @@ def checkout(url: str, table: str, project_path, name: str | None = None, where:
     project.execute(AddLayer(project, layer))
     _link(project, layer, url, info, where, {u: (rows[u][0], canon_row(rows[u][1], rows[u][2], info.names))
                                              for u in uids})
-    save_project(project, path)
     return layer
 
 

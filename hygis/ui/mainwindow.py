@@ -25,6 +25,7 @@ from hygis.ui.icons import tool_icon
 from hygis.ui.identify import IdentifyPanel
 from hygis.ui.layer_panel import LayerPanel
 from hygis.ui.cartography import install_cartography
+from hygis.ui.db import install_team_menu
 from hygis.ui.scenario_bar import install_scenarios
 from hygis.ui.legend import LegendWidget
 from hygis.ui.settings import PreferencesDialog, Settings
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         install_editing(self)  # edit mode, attribute table, undo history, import/export
         install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
         install_cartography(self)  # File ▸ Print layout / PowerPoint, View ▸ Tile basemap, Ctrl+Y
+        install_team_menu(self)  # Layer ▸ Team Layers (PostGIS)…
         from hygis.ui.disk_watch import DiskWatch
 
         self.disk_watch = DiskWatch(self)  # warns when another program replaces the open project file

@@ -130,3 +130,20 @@ def test_drawing_projection_matches_the_map_crs():
         x, y = geometry._project_coords(coords)
         ex, ey = hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform(coords[:, 0], coords[:, 1])
         assert np.abs(x - ex).max() <= tol and np.abs(y - ey).max() <= tol
+
+
+def test_hidpi_map_of_a_tiling_is_filled_at_device_pixels():
+    """At device pixel ratio 2 (HiDPI screens) the cells are filled at the image's own pixels."""
+    view = MapView.fit_wgs84((120.0, 30.0, 120.4, 30.25), W, H)
+    cells = map_tiling(view, 300, 200)
+    layer = VectorLayer("地块", gpd.GeoDataFrame({"id": np.arange(len(cells))}, geometry=cells, crs=4326),
+                        style=Style(fill="#2ca25f", stroke="#35627a", width=1.0))
+    img = render_layers([layer], view, RendererSet(), basemap=False, dpr=2.0)
+    assert (img.width(), img.height()) == (2 * W, 2 * H)
+    argb = np.frombuffer(img.constBits(), np.uint32, count=4 * W * H).reshape(2 * H, 2 * W)
+    painted = argb != argb[0, 0]
+    dev = MapView(view.cx, view.cy, view.res / 2, 2 * W, 2 * H)
+    pix = shapely.transform(cells, lambda c: np.column_stack(dev.to_pixels(*to_map(c[:, 0], c[:, 1]))))
+    centre, touched = gdal(pix, shape=(2 * H, 2 * W)), gdal(pix, all_touched=True, shape=(2 * H, 2 * W))
+    assert painted[centre].all()
+    assert not painted[~touched].any()

@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
 from hygis.layers.style import feature_colors, parse_color
 from hygis.ui.render import geometry, paths, scanfill, symbols
-from hygis.ui.render.labels import _raster_device
 from hygis.ui.render.view import to_map
 
 TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
@@ -162,7 +161,7 @@ class VectorRenderer:
         if len(rings.feature) == 0:
             return
         vis, tiny, big = self._split(rings.bbox, ok, view)
-        if _raster_device(painter):
+        if _pixel_ratio(painter) is not None:
             self._draw_polygon_pixels(painter, view, rings, vis)
         else:
             self._draw_polygon_paths(painter, view, rings, tiny, big)
@@ -206,6 +205,7 @@ class VectorRenderer:
         a feature covering no pixel centre still gets the pixel of its vertex mean."""
         ring_ids = np.flatnonzero(rows_mask[rings.feature])
         ring_cls = codes[rings.feature[ring_ids]]
+        view, dpr = _device_view(painter, view)
         w, h = view.width, view.height
         uniq = np.unique(ring_cls)
         for k in uniq:
@@ -218,8 +218,7 @@ class VectorRenderer:
             mask = scanfill.coverage(px, py, starts, w, h)
             if splat:
                 scanfill.splat(mask, *scanfill.ring_means(px, py, starts))
-            buf = np.where(mask, np.uint32(argb[k]), np.uint32(0))
-            painter.drawImage(QPointF(0, 0), QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied))
+            _blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
 
     def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors) -> None:
         """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`SMALL_PX` up."""
@@ -248,6 +247,7 @@ class VectorRenderer:
     def _stroke_pixels(self, painter, view, rings, ring_ids, codes, colors) -> None:
         """1-pixel outlines of the rings ``ring_ids`` drawn by :func:`scanfill.stroke`, per pen colour."""
         style = self.layer.style
+        view, dpr = _device_view(painter, view)
         w, h = view.width, view.height
         ring_cls = codes[rings.feature[ring_ids]] if style.stroke_by_class else np.zeros(len(ring_ids), np.int64)
         for k in np.unique(ring_cls):
@@ -258,8 +258,7 @@ class VectorRenderer:
             mask = np.zeros((h, w), bool)
             scanfill.stroke(mask, px, py, starts)
             argb = paths.premultiplied(np.array([color]))[0]
-            buf = np.where(mask, np.uint32(argb), np.uint32(0))
-            painter.drawImage(QPointF(0, 0), QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied))
+            _blit(painter, np.where(mask, np.uint32(argb), np.uint32(0)), dpr)
 
     def _draw_polygon_paths(self, painter, view, rings, tiny, big) -> None:
         """Vector devices (SVG, PDF): every polygon as a path (sub-pixel ones as splats)."""
@@ -439,6 +438,32 @@ class VectorRenderer:
             if text:
                 labels.add(text, float(lx), float(ly), style.label_size, style.label_color,
                            point=family == "point", offset=offset)
+
+
+def _pixel_ratio(painter) -> float | None:
+    """The device pixel ratio when the painter draws unscaled into a QImage (pixels can then be
+    blitted 1:1), else None (vector devices, scaled painters: paths)."""
+    device = painter.device()
+    t = painter.transform()
+    if not isinstance(device, QImage) or t.isScaling() or t.isRotating():
+        return None
+    return float(device.devicePixelRatio() or 1.0)
+
+
+def _device_view(painter, view):
+    """(the view in device pixels, device pixel ratio): HiDPI images have dpr × the view's pixels."""
+    dpr = _pixel_ratio(painter) or 1.0
+    if dpr == 1.0:
+        return view, 1.0
+    return type(view)(view.cx, view.cy, view.res / dpr, round(view.width * dpr), round(view.height * dpr)), dpr
+
+
+def _blit(painter, buf: np.ndarray, dpr: float) -> None:
+    """Draw a (h, w) premultiplied ARGB32 array over the painter's view at device resolution."""
+    h, w = buf.shape
+    img = QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    img.setDevicePixelRatio(dpr)
+    painter.drawImage(QPointF(0, 0), img)
 
 
 class PolygonRenderer(VectorRenderer):

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -200,7 +201,10 @@ def test_build_is_reproducible(tmp_path, project):
         a, b = old.data, new.data
         assert list(a.columns) == list(b.columns), old.name
         attrs = [c for c in a.columns if c != "geometry"]
-        assert a[attrs].astype(str).equals(b[attrs].astype(str)), old.name
+        numbers = [c for c in attrs if pd.api.types.is_float_dtype(a[c])]  # computed areas: the last digit
+        texts = [c for c in attrs if c not in numbers]                       # may differ across PROJ versions
+        assert a[texts].astype(str).equals(b[texts].astype(str)), old.name
+        assert np.allclose(a[numbers].to_numpy(float), b[numbers].to_numpy(float), rtol=1e-6, equal_nan=True), old.name
         assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), tolerance=1e-9).all(), old.name
     assert [s.to_dict() for s in rebuilt.scenarios] == [s.to_dict() for s in project.scenarios]
     assert [t.to_dict() for t in rebuilt.targets] == [t.to_dict() for t in project.targets]

@@ -136,3 +136,11 @@ def test_desktop_entry_starts_the_installed_window_script(installed):
     assert res.returncode == 0, res.stderr
     entry = (run / "share" / "applications" / "hygis.desktop").read_text(encoding="utf-8")
     assert f"Exec={script} %f" in entry
+
+
+def test_window_script_opens_the_project_and_draws_it(installed):
+    python, _hygis, run, env = installed
+    res = _run([python.parent / "hygis-desktop", "s.hygis", "--lang", "zh_CN"], run,
+               dict(env, HYGIS_STARTUP_TIMING="1"))  # prints the time to the first drawn map, then quits
+    assert res.returncode == 0, res.stderr
+    assert "first map frame after" in res.stdout and "language zh_CN" in res.stdout and "5 layers" in res.stdout

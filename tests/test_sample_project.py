@@ -58,12 +58,14 @@ def test_corridors_have_the_stated_areas(project):
     areas = _areas(layer)
     assert areas["城西科创大走廊"] == pytest.approx(398, rel=0.01)
     assert areas["城西科创大走廊(2016版)"] == pytest.approx(224, rel=0.01)
-    assert areas["甬江科创大走廊"] == pytest.approx(136, rel=0.01)
-    assert layer.data.loc[layer.data["name"] == "甬江科创大走廊", "area_km2"].iloc[0] == pytest.approx(136, rel=0.01)
+    assert areas["甬江科创大走廊(北区)"] + areas["甬江科创大走廊(南区)"] == pytest.approx(136, rel=0.01)
+    yongjiang = layer.data[layer.data["corridor"] == "甬江科创大走廊"]
+    assert yongjiang["area_km2"].sum() == pytest.approx(136, rel=0.01)
+    assert set(layer.data["area_basis"]) == {"published", "derived"}
     assert set(layer.data["city"]) == {"杭州市", "宁波市"}
     # the 2021 corridor runs from ZJU Yuquan to ZAFU (Lin'an): ~40 km east–west
     b = layer.data.loc[layer.data["name"] == "城西科创大走廊"].total_bounds
-    assert b[0] < 119.73 < 120.12 < b[2]
+    assert b[0] < 119.73 < 120.12 < b[2] <= 120.131
 
 
 def test_ftz_zones_sub_areas_and_totals(project):
@@ -184,6 +186,13 @@ def test_targets(project):
     assert project.target("road_density").target == pytest.approx(1.15)
     gdp = project.target("gdp_total")
     assert gdp.target == 43000 and gdp.latest < gdp.target
+    assert gdp.baseline_year == 2020 and gdp.progress() == pytest.approx(0.91, abs=0.01)
+    digital = project.target("digital_economy_share")
+    assert digital.operator == ">" and digital.target_text() == ">30" and digital.met() is False
+    assert project.target("enclave_count").operator == "≥"
+    for t in project.targets:
+        if t.latest is not None and not t.computed:
+            assert t.latest_year and t.latest_source, t.key
     rank = project.target("shipping_index_rank")
     assert rank.higher_is_better is False and rank.progress() == pytest.approx(1.0)
     assert project.target("social_card_services").target == 180

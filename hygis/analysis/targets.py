@@ -28,8 +28,8 @@ from hygis.analysis.forecast import Forecast, forecast
 from hygis.project.targets import PlanTarget
 
 TARGET_COLUMNS = ["key", "name_zh", "name_en", "unit", "baseline", "baseline_year", "latest", "latest_year",
-                  "target", "target_year", "progress_pct", "projected_year", "projection_method", "projection_note",
-                  "computed_from", "source"]
+                  "operator", "target", "target_year", "progress_pct", "projected_year", "projection_method",
+                  "projection_note", "computed_from", "latest_source", "source"]
 ROAD_LAYER_PATTERN = re.compile(r"道路|路网|roads?\b", re.IGNORECASE)
 #: The dual city: default zones of the road network density.
 DUAL_CITIES = ("杭州市", "宁波市")
@@ -97,6 +97,8 @@ def targets_table(project, as_of: int | None = None, zones=None) -> pd.DataFrame
         row = {c: getattr(target, c) for c in TARGET_COLUMNS if hasattr(target, c)}
         row.update(progress_pct=None if progress is None else progress * 100.0, computed_from=origin,
                    projected_year=fc.projected_year, projection_method=fc.method, projection_note=fc.note)
+        if origin:
+            row["latest_source"] = f"computed by hygis from {origin}"
         rows.append(row)
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 

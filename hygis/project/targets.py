@@ -9,6 +9,9 @@ from hygis.core.errors import HygisError
 
 #: Rows whose "latest" value hygis computes from layers instead of taking it as typed.
 COMPUTED = ("enclave_count", "road_density")
+#: How the plan states a target: "" (reach the value), ">" / "≥" (more than / at least), "<" / "≤".
+OPERATORS = ("", ">", "≥", "<", "≤")
+_OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "=": ""}
 
 
 @dataclass
@@ -26,6 +29,26 @@ class PlanTarget:
     higher_is_better: bool = True
     computed: str | None = None  # one of COMPUTED
     source: str = ""
+    operator: str = ""  # one of OPERATORS: the plan says ">30 %", not "30 %"
+    latest_source: str = ""  # where the latest value (of latest_year) comes from
+    baseline_source: str = ""
+
+    def target_text(self, digits: int | None = None) -> str:
+        """The target as the plan states it: ``">30"``, ``"≥100"``, ``"4.3"`` ('' without a value)."""
+        if self.target is None:
+            return ""
+        value = self.target
+        text = f"{value:,.{digits}f}" if digits is not None else (f"{value:,.0f}" if float(value).is_integer()
+                                                                  else f"{value:,g}")
+        return f"{self.operator}{text}"
+
+    def met(self) -> bool | None:
+        """Whether the latest value meets the target with its operator (None without numbers)."""
+        if self.target is None or self.latest is None:
+            return None
+        op = self.operator or ("≥" if self.higher_is_better else "≤")
+        return {">": self.latest > self.target, "≥": self.latest >= self.target,
+                "<": self.latest < self.target, "≤": self.latest <= self.target}[op]
 
     def progress(self) -> float | None:
         """Share of the way from baseline (or 0) to target, 0–1+; None without numbers."""
@@ -51,10 +74,20 @@ class PlanTarget:
                       baseline_year=_int(d.get("baseline_year")), latest=_num(d.get("latest")),
                       latest_year=_int(d.get("latest_year")), higher_is_better=bool(d.get("higher_is_better", True)),
                       computed=d.get("computed") if d.get("computed") in COMPUTED else None,
-                      source=str(d.get("source", ""))[:5000])
+                      source=str(d.get("source", ""))[:5000], operator=_operator(d.get("operator")),
+                      latest_source=str(d.get("latest_source") or "")[:2000],
+                      baseline_source=str(d.get("baseline_source") or "")[:2000])
         except (KeyError, TypeError, ValueError) as exc:
             raise HygisError(f"invalid target: {exc}") from None
         return out
+
+
+def _operator(v) -> str:
+    op = "" if v is None else str(v).strip()
+    op = _OPERATOR_ALIASES.get(op, op)
+    if op not in OPERATORS:
+        raise ValueError(f"unknown operator {v!r} (use one of > ≥ < ≤)")
+    return op
 
 
 def _num(v):

@@ -293,7 +293,12 @@ def test_targets_dashboard_edit_is_undoable_and_saved(qtbot, sample, tmp_path):
     path = save_project(sample, tmp_path / "t.hygis")
     assert open_project(path).target("gdp_total").target == 45000.0
     progress = model.index(row, COLUMNS.index("progress")).data(Qt.ItemDataRole.EditRole)
-    assert progress == pytest.approx((41700 - 34457) / (45000 - 34457))
+    baseline = sample.target("gdp_total").baseline
+    assert progress == pytest.approx((41700 - baseline) / (45000 - baseline))
+    assert model.index(row, COLUMNS.index("baseline")).data().endswith("(2020)")
+    digital = keys.index("digital_economy_share")
+    assert model.index(digital, COLUMNS.index("target")).data() == ">30"
+    assert model.index(digital, COLUMNS.index("latest")).data() == "28.80 (2024)"
 
 
 # -- exports -------------------------------------------------------------------------------------

@@ -9,13 +9,18 @@ all lines are drawn through approximate anchor nodes.
 from sample_data import APPROX
 
 COASTLINE = [
-    {"name": "钱塘新区先行段", "section": "钱塘区 沿江“四十里”—江海湿地", "status": "under_construction", "year": 2021,
-     "shape": {"type": "line", "path": [(120.330, 30.280), (120.420, 30.292), (120.520, 30.305),
-                                         (120.610, 30.318), (120.690, 30.325)]},
-     "source": ("Provincial pilot section; length and endpoints NOT found, west end (下沙 riverside) and east end "
-                "(江海湿地 / 钱塘大湾区湿地公园, start-up block opened 2024-05: http://www.ximalaya.com/sound/728732513; "
-                f"http://hzgou.cn/news/chengshi/hangzhou/2023-08-14/194184.html) are assumptions; line {APPROX}. "
-                "Status and year illustrative")},
+    {"name": "钱塘新区先行段", "section": "钱塘区 下沙沿江“四十里” + 大江东沿江—江海湿地", "status": "under_construction",
+     "year": 2021,
+     "shape": {"type": "multiline", "paths": [
+         # 下沙: north bank of the 钱塘江, 九堡 → 下沙 east end
+         [(120.315, 30.290), (120.340, 30.288), (120.365, 30.298), (120.385, 30.316), (120.392, 30.325)],
+         # 大江东: south bank, 河庄 → 义蓬 → 临江 → 江海湿地
+         [(120.455, 30.300), (120.500, 30.330), (120.560, 30.345), (120.620, 30.345), (120.690, 30.330)]]},
+     "source": ("Provincial pilot section; length and endpoints NOT found. Drawn as two riverside pieces that do not "
+                "cross the estuary: the 下沙 north bank (沿江“四十里”) and the 大江东 south bank ending at 江海湿地 / "
+                "钱塘大湾区湿地公园 (start-up block opened 2024-05: http://www.ximalaya.com/sound/728732513; "
+                "http://hzgou.cn/news/chengshi/hangzhou/2023-08-14/194184.html); ends are assumptions and both lines "
+                f"are hand-drawn along the banks, approximate (~1–2 km; {APPROX}). Status and year illustrative")},
     {"name": "前湾新区先行段", "section": "杭州湾国家湿地公园—跨海大桥南岸—前湾新区", "status": "completed", "year": 2022,
      "shape": {"type": "line", "path": [(121.100, 30.320), (121.150, 30.320), (121.225, 30.315),
                                          (121.310, 30.310), (121.400, 30.300)]},

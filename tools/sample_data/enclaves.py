@@ -42,9 +42,10 @@ REAL = [
        f"http://sznews.zjol.com.cn/sznews/system/2020/05/07/032482677.shtml; coords {APPROX}"),
     _e("崇福融杭创新中心", "杭州市", None, "嘉兴市", "桐乡市(崇福镇)", "science", "operating", 2022, (120.210, 30.260),
        f"Opened 2022-10-27 at 钱江浙商创投中心: {CHINA_COM}; host district NOT confirmed; coords {APPROX}"),
-    _e("缙云大厦(消薄飞地)", "杭州市", "富阳区", "丽水市", "缙云县", "industry", "operating", 2019, (120.045, 30.125),
-       f"消薄 enclave (mapped to 'industry') pooled by 134 weak villages: {FEIDI}; opening year unknown, "
-       f"best estimate 2019 (year approximate); coords {APPROX}"),
+    _e("缙云大厦(消薄飞地)", "杭州市", "富阳区", "丽水市", "缙云县", "industry", "operating", 2019, (120.012, 30.098),
+       f"消薄 enclave (mapped to 'industry') pooled by 134 weak villages, in 富阳 银湖科技城: {FEIDI}; opening year "
+       "unknown, best estimate 2019 (year approximate); coords approximate: the reference point (~120.045, 30.125) "
+       "falls in 西湖区 (转塘) on the basemap, so the point is moved ~4 km south-west into 富阳 银湖街道 (REFERENCE.md)"),
     _e("千岛湖智谷大厦(生态飞地)", "杭州市", "西湖区", "杭州市", "淳安县", "industry", "operating", 2019, (120.100, 30.280),
        f"生态飞地 (mapped to 'industry'), 本域保护、异地发展: {FEIDI}; intra-city (Chun'an is in Hangzhou), so not "
        f"counted in the target; opening year unknown, best estimate 2019 (year approximate); coords {APPROX}"),

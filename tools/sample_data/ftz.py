@@ -3,13 +3,30 @@
 Each polygon is a rounded rectangle around its anchor, scaled to its stated area
 (equal-area km²). Only the Binjiang block (11.32 km²), the Hangzhou CBZ (2.01 km²)
 and Ningbo's three bonded zones have published areas; the other blocks split the
-remainder of the zone total and say "illustrative".
+remainder of the zone total and say "illustrative". The whole 宁波片区 lies in 北仑
+(梅山 and 大榭 included): its blocks are cut to the 北仑 district of the basemap.
 """
 
 from sample_data import APPROX
 
 MIDDLE_EAST = "https://middleastfreezone.com/Zhejiang-Pilot-Free-Trade-Zone-(FTZ)"
 EXPANSION = "expansion plan published 2020-09-21 (State Council); inaugurated ~2020-09-24"
+
+MEISHAN_CBZ = {
+    "name": "宁波梅山综合保税区", "name_en": "Ningbo Meishan Comprehensive Bonded Zone", "zone": "宁波片区",
+    "sub_area": "梅山综合保税区",
+    "shape": {"type": "rect", "center": (121.967, 29.777), "area_km2": 5.69, "aspect": 1.2, "rotation_deg": 20},
+    "source": f"5.69 km²: {MIDDLE_EAST}. Outline illustrative (approximate: sized to 5.69 km², {APPROX})"}
+BEILUN_PORT_CBZ = {
+    "name": "宁波北仑港综合保税区", "name_en": "Ningbo Beilun Port Comprehensive Bonded Zone", "zone": "宁波片区",
+    "sub_area": "北仑港综合保税区",
+    "shape": {"type": "rect", "center": (121.865, 29.920), "area_km2": 2.99, "aspect": 1.4, "rotation_deg": 0},
+    "source": f"2.99 km²: {MIDDLE_EAST}. Outline illustrative (approximate: sized to 2.99 km², {APPROX})"}
+NINGBO_BONDED = {
+    "name": "宁波保税区", "name_en": "Ningbo Bonded Area", "zone": "宁波片区", "sub_area": "宁波保税区",
+    "shape": {"type": "rect", "center": (121.826, 29.908), "area_km2": 2.30, "aspect": 1.2, "rotation_deg": 0},
+    "source": (f"2.3 km²: {MIDDLE_EAST}; http://m.buyfromyiwu.com/n1858175/China-to-expand-Zhejiang-Free-Trade-Zone.htm. "
+               f"Outline illustrative (approximate: sized to 2.3 km², {APPROX})")}
 
 FTZ = [
     # -- 杭州片区 37.51 km² = 滨江 11.32 + (钱塘 + 萧山) 26.19 -------------------------------------
@@ -35,41 +52,31 @@ FTZ = [
      "source": ("Block named at http://finance.guhantai.com/finance/20210923/237331.html. Area NOT found: "
                 "illustrative 13.09 km² so that 钱塘 + 萧山 = 26.19 km² (= 37.51 − 11.32, derived); "
                 f"outline illustrative ({APPROX})")},
-    # -- 宁波片区 46 km² ------------------------------------------------------------------------------
-    {"name": "宁波梅山综合保税区", "name_en": "Ningbo Meishan Comprehensive Bonded Zone", "zone": "宁波片区",
-     "sub_area": "梅山综合保税区",
-     "shape": {"type": "rect", "center": (121.967, 29.777), "area_km2": 5.69, "aspect": 1.2, "rotation_deg": 20},
-     "source": f"5.69 km²: {MIDDLE_EAST}. Outline illustrative (sized to 5.69 km², {APPROX})"},
-    {"name": "宁波北仑港综合保税区", "name_en": "Ningbo Beilun Port Comprehensive Bonded Zone", "zone": "宁波片区",
-     "sub_area": "北仑港综合保税区",
-     "shape": {"type": "rect", "center": (121.865, 29.920), "area_km2": 2.99, "aspect": 1.4, "rotation_deg": 0},
-     "source": f"2.99 km²: {MIDDLE_EAST}. Outline illustrative (sized to 2.99 km², {APPROX})"},
-    {"name": "宁波保税区", "name_en": "Ningbo Bonded Area", "zone": "宁波片区", "sub_area": "宁波保税区",
-     "shape": {"type": "rect", "center": (121.826, 29.908), "area_km2": 2.30, "aspect": 1.2, "rotation_deg": 0},
-     "source": f"2.3 km²: {MIDDLE_EAST}; http://m.buyfromyiwu.com/n1858175/China-to-expand-Zhejiang-Free-Trade-Zone.htm. "
-               f"Outline illustrative (sized to 2.3 km², {APPROX})"},
+    # -- 宁波片区 46 km², all in 北仑 (梅山 and 大榭 included) ------------------------------------------
+    MEISHAN_CBZ,
+    BEILUN_PORT_CBZ,
+    NINGBO_BONDED,
     {"name": "宁波片区北仑区块(示意)", "name_en": "Ningbo Area – Beilun block (illustrative)", "zone": "宁波片区",
      "sub_area": "北仑区块(示意)",
-     "shape": {"type": "rect", "center": (121.780, 29.875), "area_km2": 10.02, "aspect": 1.5, "rotation_deg": 10},
-     "source": ("illustrative: the Ningbo Area is 46 km², managed by the Ningbo ETDZ / Beilun "
-                f"({MIDDLE_EAST}); sub-blocks beyond the three bonded zones are NOT confirmed. This block and its "
-                f"10.02 km² are invented to make up the total ({APPROX})")},
-    {"name": "宁波片区大榭区块(示意)", "name_en": "Ningbo Area – Daxie block (illustrative, unverified)",
+     "shape": {"type": "rect", "center": (121.800, 29.885), "area_km2": 19.02, "aspect": 1.6, "rotation_deg": 10,
+               "clip": {"districts": ["北仑区"], "minus": [NINGBO_BONDED["shape"], BEILUN_PORT_CBZ["shape"]]}},
+     "source": ("illustrative: the Ningbo Area is 46 km², all in 北仑 (梅山 and 大榭 included), run by the 北仑 / "
+                f"Ningbo ETDZ government ({MIDDLE_EAST}; http://m.buyfromyiwu.com/n1858175/China-to-expand-Zhejiang-Free-Trade-Zone.htm); "
+                "sub-blocks beyond the three bonded zones are NOT published. This block (新碶/小港 around the bonded "
+                f"zones) and its 19.02 km² are illustrative, drawn to make up the 46 km² total ({APPROX})")},
+    {"name": "宁波片区大榭区块(示意)", "name_en": "Ningbo Area – Daxie block (illustrative)",
      "zone": "宁波片区", "sub_area": "大榭区块(示意)",
-     "shape": {"type": "rect", "center": (121.955, 29.925), "area_km2": 8.0, "aspect": 1.3, "rotation_deg": 0},
-     "source": ("illustrative: 大榭 as a sub-block is NOT confirmed (REFERENCE.md §2); area 8 km² invented to make "
-                f"up the 46 km² total; centre moved ~2 km south-east of the reference point (121.940, 29.940) to keep it on land "
-                f"({APPROX})")},
-    {"name": "宁波片区前湾区块(示意)", "name_en": "Ningbo Area – Qianwan block (illustrative, unverified)",
-     "zone": "宁波片区", "sub_area": "前湾区块(示意)",
-     "shape": {"type": "rect", "center": (121.260, 30.300), "area_km2": 12.0, "aspect": 1.8, "rotation_deg": 0},
-     "source": ("illustrative: 前湾 as a sub-block is NOT confirmed (name taken from the brief, REFERENCE.md §2); "
-                f"area 12 km² invented to make up the 46 km² total ({APPROX})")},
-    {"name": "宁波片区空港区块(示意)", "name_en": "Ningbo Area – Airport block (illustrative, unverified)",
-     "zone": "宁波片区", "sub_area": "空港区块(示意)",
-     "shape": {"type": "rect", "center": (121.462, 29.827), "area_km2": 5.0, "aspect": 1.4, "rotation_deg": 0},
-     "source": ("illustrative: 空港 as a sub-block is NOT confirmed (REFERENCE.md §2); area 5 km² invented to make "
-                f"up the 46 km² total ({APPROX})")},
+     "shape": {"type": "rect", "center": (121.950, 29.935), "area_km2": 8.0, "aspect": 1.3, "rotation_deg": 0,
+               "clip": {"districts": ["北仑区"]}},
+     "source": ("illustrative: 大榭 (北仑) is part of the 46 km² Ningbo Area per the published descriptions "
+                f"({MIDDLE_EAST}; https://www.qubanbao.cn/yule/528427.html); its own extent is NOT published: "
+                f"8 km² on 大榭岛 drawn to make up the total ({APPROX})")},
+    {"name": "宁波片区梅山区块(示意)", "name_en": "Ningbo Area – Meishan block (illustrative)",
+     "zone": "宁波片区", "sub_area": "梅山区块(示意)",
+     "shape": {"type": "rect", "center": (121.980, 29.812), "area_km2": 8.0, "aspect": 1.0, "rotation_deg": 20,
+               "clip": {"districts": ["北仑区"], "minus": [MEISHAN_CBZ["shape"]]}},
+     "source": ("illustrative: 梅山 (北仑) is part of the 46 km² Ningbo Area beyond its 5.69 km² bonded zone "
+                f"({MIDDLE_EAST}); extent NOT published: 8 km² on 梅山岛 drawn to make up the total ({APPROX})")},
 ]
 
 #: Stated zone totals (km²) the features must add up to.

@@ -13,9 +13,11 @@ HERITAGE = [
      "heritage_level": "world", "category": "wharf", "shape": {"type": "point", "lonlat": (120.218, 30.208)},
      "source": f"WH component (2014), 浙东运河之头: http://hzcbs.com/yhwhdb/files/basic-html/page40.html; https://xixing.info/; coords {APPROX}"},
     {"name": "浙东运河萧山段(衙前)", "name_en": "Zhedong Canal, Xiaoshan section (Yaqian node)", "city": "杭州市",
-     "district": "萧山区", "heritage_level": "national", "category": "channel node",
+     "district": "萧山区", "heritage_level": "world", "category": "channel node",
      "shape": {"type": "point", "lonlat": (120.370, 30.170)},
-     "source": f"23.6 km in Xiaoshan, national key 2013: https://wbdl.hzwbzx.cn/house?id=33; coords {APPROX}"},
+     "source": ("On the 浙东运河主线, one of Hangzhou's five Grand Canal World Heritage channels (2014): "
+                f"https://m.qiquwen.com/h/44968.html; {WH}; 23.6 km in Xiaoshan, national key 2013: "
+                f"https://wbdl.hzwbzx.cn/house?id=33; coords {APPROX}")},
     {"name": "古纤道", "name_en": "Ancient Towpath", "city": "绍兴市", "district": "柯桥区",
      "heritage_level": "world", "category": "towpath", "shape": {"type": "point", "lonlat": (120.430, 30.075)},
      "source": ("WH component; national key batch 3 (1988): http://xzzxedu.org/xzzxedu/古纤道/0; "

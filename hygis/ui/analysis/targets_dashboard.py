@@ -133,7 +133,12 @@ class TargetsModel(QAbstractTableModel):
                 return self.projected_text(row)
             if col in ("baseline", "target"):
                 value = getattr(t, col)
-                return value if role == Qt.ItemDataRole.EditRole else format_value(value, _digits(value))
+                if role == Qt.ItemDataRole.EditRole:
+                    return value
+                text = format_value(value, _digits(value))
+                if col == "baseline" and value is not None and t.baseline_year:
+                    text = f"{text} ({t.baseline_year})"
+                return f"{t.operator}{text}" if col == "target" and value is not None else text
             if col == "unit":
                 return t.unit
             if col == "progress":
@@ -144,6 +149,10 @@ class TargetsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == "projected":
                 return self.projected_tip(row) or None
+            if col == "latest" and t.latest_source and not self.is_computed(row):
+                return t.latest_source
+            if col == "baseline" and t.baseline_source:
+                return t.baseline_source
             return t.source or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in ("baseline", "latest", "target", "progress",
                                                                  "projected"):

@@ -119,7 +119,7 @@ class Style:
             if "classes" in kw:
                 kw["classes"] = int(kw["classes"])
             return cls(**kw)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise HygisError(f"invalid style: {exc}") from None
 
     def copy(self, **changes) -> "Style":

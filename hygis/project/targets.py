@@ -77,7 +77,7 @@ class PlanTarget:
                       source=str(d.get("source", ""))[:5000], operator=_operator(d.get("operator")),
                       latest_source=str(d.get("latest_source") or "")[:2000],
                       baseline_source=str(d.get("baseline_source") or "")[:2000])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise HygisError(f"invalid target: {exc}") from None
         return out
 

@@ -49,7 +49,10 @@ def _shares(geom, districts) -> dict[str, float]:
 
 
 def _features(project):
+    """Features that are places (the derived 飞地流向 arcs, a generic layer, join city seats instead)."""
     for layer in project.layers:
+        if layer.kind == "vector":
+            continue
         for _, row in layer.data.iterrows():
             yield layer, row
 

@@ -17,8 +17,12 @@ from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
-KINDS = ["corridor", "ftz", "coastline", "heritage", "enclave"]
-NAMES = ["科创走廊", "自贸片区", "生态海岸带", "运河遗产", "飞地"]
+IDS = ["newarea", "corridor", "ftz", "coastline", "canal", "transport", "heritage", "hub", "platform", "flow",
+       "enclave"]
+KINDS = ["newarea", "corridor", "ftz", "coastline", "transport", "transport", "heritage", "hub", "platform", "vector",
+         "enclave"]
+NAMES = ["产业创新带", "科创走廊", "自贸片区", "生态海岸带", "浙东运河", "通勤圈交通", "运河遗产", "四港联动", "实验室",
+         "飞地流向", "飞地"]
 
 
 def _load_builder():
@@ -36,9 +40,8 @@ def project():
     return open_project(SAMPLE)
 
 
-def _layer(project, kind):
-    (layer,) = project.layers_of_kind(kind)
-    return layer
+def _layer(project, layer_id):
+    return project.layers.get(layer_id)
 
 
 def _areas(layer):
@@ -49,6 +52,7 @@ def test_file_opens_with_title_layers_in_draw_order(project):
     assert SAMPLE.stat().st_size < 2_000_000
     assert project.title == "杭甬“双城记”2025 规划示范项目"
     assert [layer.kind for layer in project.layers] == KINDS
+    assert [layer.id for layer in project.layers] == IDS
     assert [layer.name for layer in project.layers] == NAMES
     assert all(layer.data.crs.to_epsg() == 4326 for layer in project.layers)
 
@@ -159,13 +163,13 @@ def test_scenarios_filter_by_year(project):
     assert project.scenarios.names == ["现状 2020", "规划 2025", "愿景 2035"]
     counts = {}
     for scenario in project.scenarios:
-        assert set(scenario.layers) == set(KINDS)
+        assert set(scenario.layers) == set(IDS)
         assert scenario.title and scenario.subtitle and scenario.notes and scenario.extent
         assert {"type": "enclave_target"} in scenario.indicators
         for lid, state in scenario.layers.items():
-            evaluate_filter(project.layers[KINDS.index(lid)].data, state.filter)  # parses and runs
+            evaluate_filter(project.layers.get(lid).data, state.filter)  # parses and runs
         apply(project, scenario)
-        counts[scenario.year] = {layer.kind: len(layer.visible_data()) for layer in project.layers}
+        counts[scenario.year] = {layer.id: len(layer.visible_data()) for layer in project.layers}
         if scenario.year == 2020:
             enc = _layer(project, "enclave").visible_data()
             assert (enc["year_opened"] <= 2020).all() and (enc["status"] == "operating").all()
@@ -217,3 +221,48 @@ def test_build_is_reproducible(tmp_path, project):
         assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), tolerance=1e-9).all(), old.name
     assert [s.to_dict() for s in rebuilt.scenarios] == [s.to_dict() for s in project.scenarios]
     assert [t.to_dict() for t in rebuilt.targets] == [t.to_dict() for t in project.targets]
+
+
+def test_flagship_projects(project):
+    """The plan's flagship projects that have a place (issue 14), each with its schema."""
+    transport = _layer(project, "transport").data.set_index("name")
+    assert {"萧甬铁路(杭绍甬城际列车)", "杭州至柯桥城际(杭绍城际)", "宁波至慈溪市域铁路", "杭绍甬智慧高速"} <= set(transport.index)
+    assert transport.loc["杭绍甬智慧高速", "mode"] == "expressway" and transport.loc["杭绍甬智慧高速", "year"] == 2024
+    assert transport["length_km"].gt(10).all()
+    canal = _layer(project, "canal").data.iloc[0]
+    assert canal["name"] == "浙东运河" and canal["heritage_level"] == "world" and canal["published_length_km"] == 239
+    assert 150 < canal["length_km"] < 239  # the drawing does not follow every bend
+    hubs = _layer(project, "hub").data
+    assert {"seaport", "inland_port", "airport", "rail_sea"} == set(hubs["hub_type"])
+    assert {"杭州萧山国际机场", "宁波栎社国际机场"} <= set(hubs["name"])
+    assert set(_layer(project, "platform").data["name"]) == {"之江实验室", "甬江实验室"}
+    areas = _layer(project, "newarea").data.set_index("name")
+    assert areas.loc["宁波前湾新区", "area_km2"] == pytest.approx(604, rel=0.01)
+    heritage = _layer(project, "heritage").data
+    park = heritage[heritage["cultural_park"] == "大运河国家文化公园"]
+    assert len(park) >= 10 and (park["heritage_level"] == "world").all()
+
+
+def test_illustrative_features_are_marked(project):
+    for layer in project.layers:
+        data = layer.data
+        assert set(data["data_status"]) <= {"illustrative", "sourced"}, layer.name
+        marked = data["data_status"] == "illustrative"
+        assert data.loc[marked, "source"].str.contains("illustrative").all(), layer.name
+        assert marked[data["name"].str.contains("示意|规划")].all(), layer.name
+    assert _layer(project, "corridor").data.set_index("name").loc["城东智造大走廊", "data_status"] == "illustrative"
+
+
+def test_scenarios_show_what_existed_or_was_planned(project):
+    seen = {}
+    for scenario in project.scenarios:
+        apply(project, scenario)
+        seen[scenario.year] = {lid: set(_layer(project, lid).visible_data()["name"])
+                               for lid in ("transport", "platform", "hub") if _layer(project, lid).visible}
+        seen[scenario.year]["flow"] = _layer(project, "flow").visible
+    assert "宁波至慈溪市域铁路" not in seen[2020]["transport"] and "杭绍甬智慧高速" not in seen[2020]["transport"]
+    assert "萧甬铁路(杭绍甬城际列车)" in seen[2020]["transport"]
+    assert {"宁波至慈溪市域铁路", "杭绍甬智慧高速"} <= seen[2025]["transport"]
+    assert seen[2020]["platform"] == {"之江实验室"} and seen[2025]["platform"] == {"之江实验室", "甬江实验室"}
+    assert "杭州内河港(京杭运河二通道·八堡)" not in seen[2020]["hub"]
+    assert seen[2035]["flow"] and not seen[2020]["flow"]

@@ -10,7 +10,10 @@ GOOD_ENCLAVE = dict(name="衢州海创园", host_city="杭州市", origin_city="
 
 
 def test_five_thematic_kinds_with_required_fields():
-    assert set(SCHEMAS) == {"corridor", "ftz", "coastline", "enclave", "heritage"}
+    assert set(SCHEMAS) == {"corridor", "ftz", "coastline", "enclave", "heritage",
+                            "transport", "hub", "platform", "newarea"}  # + the flagship projects (issue 14)
+    assert SCHEMAS["transport"].geometry == "line" and SCHEMAS["transport"].field("length_km").computed
+    assert {f.name for f in SCHEMAS["transport"].fields} >= {"mode", "status", "year", "length_km"}
     assert SCHEMAS["enclave"].geometry == "point"
     assert {f.name for f in SCHEMAS["enclave"].fields if f.required} >= {"name", "host_city", "origin_city",
                                                                           "enclave_type", "status", "source"}

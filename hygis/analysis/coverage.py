@@ -25,6 +25,10 @@ Methods (what a report footnote should say):
   a zone boundary; non-overlapping targets are summed without a union, overlapping ones
   unioned tile by tile on a grid, so no union spans more than a tile);
   ``benchmarks/bench_coverage.py`` compares it with overlay + dissolve.
+* Denominator: shares divide by the *drawn* zone area (the polygon, which for the basemap includes
+  tidal flats, reclaimed land and estuary water) unless ``denominator='official'``: then zones with an
+  official land area (:func:`hygis.geo.basemap.official_land_areas`, sourced) divide by it and the
+  others by the drawn area; the ``denominator`` column says which, row by row.
 * Population weighting either spreads a zone attribute (e.g. population)
   uniformly over the zone's area, or sums the pixels of a raster whose
   centres fall under the cover (rasterio).
@@ -53,11 +57,13 @@ LINE_SNAP_M = 0.01
 MAX_BUFFER_M = 500_000.0
 
 COLUMNS = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct", "covered_length_km",
-           "point_count", "points_per_100km2"]
+           "point_count", "points_per_100km2", "denominator_km2", "denominator"]
+#: What shares can divide by: the drawn polygon area, or the official land area where known.
+DENOMINATORS = ("drawn", "official")
 
 
 def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.0, weights=None,
-                     progress=None, cancelled=None) -> pd.DataFrame:
+                     denominator: str = "drawn", progress=None, cancelled=None) -> pd.DataFrame:
     """Share of each zone covered by the target features.
 
     Parameters
@@ -77,6 +83,9 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
         Population weighting: the name of a numeric zone field (assumed uniformly spread
         over the zone), or a raster (hygis RasterLayer or a file path) whose pixel values
         are summed under the cover.
+    denominator : {'drawn', 'official'}
+        What the shares divide by: the drawn zone polygon area, or the official land area of the
+        zones that have one (others keep the drawn area).
     progress : callable(float), optional
         Called with the fraction done (0–1).
     cancelled : callable() -> bool, optional
@@ -88,11 +97,14 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
         One row per zone (first-appearance order) and a total row labelled :data:`TOTAL_LABEL`:
         ``zone``, ``zone_area_km2`` (km²), ``covered_area_km2`` (km², union of the buffered
         targets inside the zone), ``covered_share_pct`` (%), ``covered_length_km`` (km,
-        geodesic, unbuffered lines), ``point_count``, ``points_per_100km2``; with weights
+        geodesic, unbuffered lines), ``point_count``, ``points_per_100km2``, ``denominator_km2`` (the
+        area the share and density divide by) and ``denominator`` ('drawn' / 'official'); with weights
         also ``weight_total``, ``weight_covered`` and ``weight_share_pct`` (%).
     """
     fb = Feedback(progress, cancelled)
     buffer_m = _check_buffer(buffer_m)
+    if denominator not in DENOMINATORS:
+        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
     frames = as_frames(targets, "targets")
     zones = as_frame(zones, "zones")
     labels, codes = _zone_groups(zones, by)
@@ -111,7 +123,7 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
     length = _covered_length(geoms[fam == "line"], zone_geoms, codes, n, fb)
     fb.report(0.85)
     count = _point_counts(geoms[fam == "point"], zone_geoms, codes, n)
-    result = _assemble(labels, zone_area, area, length, count)
+    result = _assemble(labels, zone_area, area, length, count, denominator)
     if weights is not None:
         result = wmod.add_weights(result, zones, codes, zone_geoms, cover, weights, fb)
     fb.report(1.0)
@@ -215,18 +227,33 @@ def _point_counts(points, zone_geoms, codes, n) -> np.ndarray:
     return np.bincount(codes[zone_idx[first]], minlength=n).astype(np.int64)
 
 
-def _assemble(labels, zone_area_m2, area_m2, length_km, count) -> pd.DataFrame:
+def _denominators(labels, zone_km2: np.ndarray, denominator: str) -> tuple[np.ndarray, list[str]]:
+    """Area each zone's share divides by, and which area it is ('drawn' or 'official')."""
+    if denominator != "official":
+        return zone_km2, ["drawn"] * len(labels)
+    from hygis.geo.basemap import official_land_areas
+
+    official = official_land_areas()
+    area = np.array([official.get(name, z) for name, z in zip(labels, zone_km2)], float)
+    return area, ["official" if name in official else "drawn" for name in labels]
+
+
+def _assemble(labels, zone_area_m2, area_m2, length_km, count, denominator="drawn") -> pd.DataFrame:
     zone_km2 = zone_area_m2 / 1e6
     covered_km2 = area_m2 / 1e6
+    denom_km2, basis = _denominators(labels, zone_km2, denominator)
     frame = pd.DataFrame({
         "zone": labels + [TOTAL_LABEL],
         "zone_area_km2": np.r_[zone_km2, zone_km2.sum()],
         "covered_area_km2": np.r_[covered_km2, covered_km2.sum()],
         "covered_length_km": np.r_[length_km, length_km.sum()],
         "point_count": np.r_[count, count.sum()].astype(np.int64),
+        "denominator_km2": np.r_[denom_km2, denom_km2.sum()],
+        "denominator": basis + ["drawn" if set(basis) <= {"drawn"} else
+                                "official" if set(basis) == {"official"} else "mixed"],
     })
     with np.errstate(divide="ignore", invalid="ignore"):
-        zone = frame["zone_area_km2"].to_numpy()
+        zone = frame["denominator_km2"].to_numpy()
         frame["covered_share_pct"] = np.where(zone > 0, frame["covered_area_km2"] / zone * 100.0, 0.0)
         frame["points_per_100km2"] = np.where(zone > 0, frame["point_count"] / zone * 100.0, 0.0)
     return frame[COLUMNS]

@@ -88,7 +88,8 @@ class Analysis:
 def _declarations() -> dict[str, Analysis]:
     from hygis.analysis.adjacency import adjacency_pairs
     from hygis.analysis.contiguity import zone_contiguity
-    from hygis.analysis.coverage import MAX_BUFFER_M, coverage_by_zone
+    from hygis.analysis.coverage import DENOMINATORS, MAX_BUFFER_M, coverage_by_zone
+    from hygis.analysis.enclave_pairs import enclave_pairs
     from hygis.analysis.enclaves import DEFAULT_TARGET, DEFAULT_TARGET_YEAR, enclave_counts
     from hygis.analysis.targets import road_network_density, targets_table
 
@@ -101,6 +102,8 @@ def _declarations() -> dict[str, Analysis]:
             Param("buffer_m", "float", "Buffer", "缓冲距离", 0.0, unit="m", minimum=0, maximum=MAX_BUFFER_M),
             Param("weights", "weights", "Population weights", "人口加权",
                   help="a numeric zone field or a population raster"),
+            Param("denominator", "choice", "Share of", "面积分母", "drawn", choices=DENOMINATORS,
+                  help="drawn: the zone polygon (incl. tidal flats); official: the official land area where known"),
         )),
         Analysis("adjacency", "Adjacency", "邻接分析", adjacency_pairs, (
             Param("a", "layer", "Layer A", "图层A", required=True),
@@ -119,6 +122,12 @@ def _declarations() -> dict[str, Analysis]:
             Param("target_year", "int", "Target year", "目标年份", DEFAULT_TARGET_YEAR, **year),
             Param("count_hangzhou_ningbo", "bool", "Count 杭州↔宁波 enclaves", "杭甬互设飞地计入目标", False),
         ), cancellable=False),
+        Analysis("enclave_pairs", "Enclaves by city pair", "飞地城市对", enclave_pairs, (
+            Param("enclaves", "layers", "Enclave layers", "飞地图层", required=True),
+            Param("as_of", "int", "As of year", "统计年份", **year),
+            Param("target_year", "int", "Target year", "目标年份", DEFAULT_TARGET_YEAR, **year),
+            Param("count_hangzhou_ningbo", "bool", "Count 杭州↔宁波", "计入杭甬互设", False),
+        ), cancellable=False),
         Analysis("targets", "Plan targets", "规划目标", targets_table, (
             Param("project", "project", "Project", "项目", required=True),
             Param("as_of", "int", "As of year", "统计年份", **year),
@@ -127,6 +136,7 @@ def _declarations() -> dict[str, Analysis]:
             Param("roads", "layer", "Road layer", "道路图层", required=True),
             Param("zones", "zones", "Zones", "分区", required=True),
             Param("by", "field", "Zone name field", "分区字段"),
+            Param("denominator", "choice", "Per area", "面积分母", "drawn", choices=DENOMINATORS),
         )),
     ]
     return {a.name: a for a in items}

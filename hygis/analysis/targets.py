@@ -6,9 +6,10 @@ Two rows are computed from the project's layers instead of taken as typed
 * ``enclave_count``: the latest count of the project's enclave layer(s) under the one
   counting rule (:func:`hygis.analysis.enclaves.project_enclave_counts`), or the count as of
   the year asked;
-* ``road_density``: km of road per km² of zone area
+* ``road_density``: km of road per km² of land
   (:func:`road_network_density`) when the project has a line layer named like
-  道路 / road(s); zones default to the basemap's 杭州市 and 宁波市.
+  道路 / road(s); zones default to the basemap's 杭州市, 绍兴市 and 宁波市 (the
+  target is 杭绍甬's) and the area to their official land areas.
 
 Without the data the typed value is kept.  Every row has the projected year the target is
 reached and how (:func:`hygis.analysis.forecast.forecast`; "—" with the reason when fewer than
@@ -31,11 +32,14 @@ TARGET_COLUMNS = ["key", "name_zh", "name_en", "unit", "baseline", "baseline_yea
                   "operator", "target", "target_year", "progress_pct", "projected_year", "projection_method",
                   "projection_note", "computed_from", "latest_source", "source"]
 ROAD_LAYER_PATTERN = re.compile(r"道路|路网|roads?\b", re.IGNORECASE)
-#: The dual city: default zones of the road network density.
+#: The dual city.
 DUAL_CITIES = ("杭州市", "宁波市")
+#: Default zones of the road network density: the target (1.15 km/km²) is for 杭绍甬.
+ROAD_DENSITY_CITIES = ("杭州市", "绍兴市", "宁波市")
 
 
-def road_network_density(roads, zones, by: str | None = None, progress=None, cancelled=None) -> pd.DataFrame:
+def road_network_density(roads, zones, by: str | None = None, denominator: str = "drawn", progress=None,
+                         cancelled=None) -> pd.DataFrame:
     """Road network density per zone: km of road per km² of zone area.
 
     Parameters
@@ -44,17 +48,21 @@ def road_network_density(roads, zones, by: str | None = None, progress=None, can
     zones : GeoDataFrame or VectorLayer of polygons (any CRS).
     by : str, optional
         Zone field grouping the zones (default 'name').
+    denominator : {'drawn', 'official'}
+        Divide by the drawn zone area or, where known, the official land area (see
+        :func:`hygis.analysis.coverage.coverage_by_zone`).
 
     Returns
     -------
     DataFrame
         ``zone``, ``road_length_km`` (geodesic km; overlapping roads counted once),
-        ``zone_area_km2`` (km², equal-area) and ``density_km_per_km2``; a total row
+        ``zone_area_km2`` (km², the area divided by), ``denominator`` ('drawn'/'official') and
+        ``density_km_per_km2``; a total row
         labelled :data:`hygis.analysis.coverage.TOTAL_LABEL`.
     """
-    cov = coverage_by_zone(roads, zones, by=by, progress=progress, cancelled=cancelled)
+    cov = coverage_by_zone(roads, zones, by=by, denominator=denominator, progress=progress, cancelled=cancelled)
     out = pd.DataFrame({"zone": cov["zone"], "road_length_km": cov["covered_length_km"],
-                        "zone_area_km2": cov["zone_area_km2"]})
+                        "zone_area_km2": cov["denominator_km2"], "denominator": cov["denominator"]})
     area = out["zone_area_km2"].where(out["zone_area_km2"] > 0)
     out["density_km_per_km2"] = (out["road_length_km"] / area).fillna(0.0)
     return out
@@ -141,7 +149,7 @@ def _with_roads(target, project, zones):
         zones = _dual_city_zones()
         if zones is None:
             return target, ""
-    density = road_network_density(layer.data, zones)
+    density = road_network_density(layer.visible_data(), zones, denominator="official")
     total = float(density.loc[density["zone"] == TOTAL_LABEL, "density_km_per_km2"].iloc[0])
     return dataclasses.replace(target, latest=total), layer.name
 
@@ -153,4 +161,4 @@ def _dual_city_zones():
         cities = load_basemap("city")
     except Exception:  # noqa: BLE001 - no basemap: keep the typed value
         return None
-    return cities[cities["name"].isin(DUAL_CITIES)]
+    return cities[cities["name"].isin(ROAD_DENSITY_CITIES)]

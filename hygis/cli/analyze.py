@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     cov.add_argument("--by", help="zone field naming the zones (default: name)")
     cov.add_argument("--buffer", type=float, default=0.0, metavar="METRES", help="buffer the targets (metres)")
     cov.add_argument("--weights", help="population weights: a numeric zone field or a raster file")
+    cov.add_argument("--denominator", choices=("drawn", "official"), default="drawn",
+                     help="divide shares by the drawn zone polygon (incl. tidal flats; default) or by the "
+                          "official land area where known (assets/reference/official_land_areas.csv)")
     _engine_options(cov)
     _format_option(cov)
     cov.set_defaults(func=_coverage)
@@ -55,6 +58,8 @@ def register(subparsers) -> None:
     enc.add_argument("--target", help="target number (default: the project's, else 50)")
     enc.add_argument("--count-hangzhou-ningbo", choices=("yes", "no"),
                      help="count 杭州↔宁波 enclaves (default: the project's setting, normally no)")
+    enc.add_argument("--by-pair", action="store_true",
+                     help="count per origin → host city pair (互设飞地) instead of the report")
     _format_option(enc)
     enc.set_defaults(func=_enclaves)
 
@@ -90,7 +95,7 @@ def _coverage(args) -> int:
     targets, _ = load_layer_frame(args.target, args.layer)
     zones, _ = load_layer_frame(args.zones, args.zones_layer)
     result = registry.get("coverage").run(targets=targets, zones=zones, by=args.by, buffer_m=args.buffer,
-                                          weights=args.weights)
+                                          weights=args.weights, denominator=args.denominator)
     print(output.render_frame(result, args.format))
     return 0
 
@@ -122,7 +127,17 @@ def _enclaves(args) -> int:
     layers = project.layers_of_kind("enclave")
     if not layers:
         raise HygisError(f"{args.project} has no enclave layer")
-    values = dict(enclaves=[layer.data for layer in layers], as_of=args.as_of, **project_rule(project))
+    rule = project_rule(project)
+    if args.by_pair:
+        values = dict(enclaves=layers, as_of=args.as_of, target_year=rule["target_year"],
+                      count_hangzhou_ningbo=rule["count_hangzhou_ningbo"])
+        if args.count_hangzhou_ningbo is not None:
+            values["count_hangzhou_ningbo"] = args.count_hangzhou_ningbo == "yes"
+        pairs = registry.get("enclave_pairs").run(**values)
+        print(output.render_frame(pairs.drop(columns=[c for c in pairs.columns if c.endswith(("_lon", "_lat"))]),
+                                  args.format))
+        return 0
+    values = dict(enclaves=[layer.data for layer in layers], as_of=args.as_of, **rule)
     if args.target is not None:
         values["target"] = args.target
     if args.count_hangzhou_ningbo is not None:

@@ -34,6 +34,29 @@ def basemap_path() -> Path:
     return asset_path("basemap", BASEMAP_FILE)
 
 
+OFFICIAL_AREAS_FILE = "official_land_areas.csv"
+
+
+@lru_cache(maxsize=1)
+def official_land_areas() -> dict[str, float]:
+    """Official land areas (km²) by place name, e.g. {'宁波市': 9816.0, …} ({} when the table is missing).
+
+    From ``hygis/assets/reference/official_land_areas.csv`` (package data, sourced row by row; see
+    ``assets/reference/README.md``): the basemap's polygons include tidal flats, reclaimed land and
+    estuary water, so their drawn areas are larger than the land areas the statistics publish.
+    """
+    import csv
+
+    from hygis.core.resources import asset_path
+
+    try:
+        path = asset_path("reference", OFFICIAL_AREAS_FILE)
+    except HygisError:
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {row["name"]: float(row["land_area_km2"]) for row in csv.DictReader(fh)}
+
+
 @lru_cache(maxsize=len(BASEMAP_LEVELS))
 def _read_level(level: str) -> gpd.GeoDataFrame:
     import pyogrio

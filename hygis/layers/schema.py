@@ -103,6 +103,46 @@ SCHEMAS: dict[str, KindSchema] = {
     )),
 }
 
+# -- flagship projects of the plan (十大标志性工程) that have a place (issue 14) -----------------------
+STATUSES = ("planned", "under_construction", "operating")
+SCHEMAS["transport"] = KindSchema("transport", "line", "交通线路", "Transport line", (
+    _f("name", required=True, zh="名称", en="Name"),
+    _f("name_en", zh="英文名", en="English name"),
+    _f("mode", required=True, choices=("railway", "intercity", "suburban_rail", "expressway", "waterway"),
+       zh="方式", en="Mode"),
+    _f("status", required=True, choices=STATUSES, zh="状态", en="Status"),
+    _f("year", "int", zh="年份(开通/计划)", en="Year (opened / planned)"),
+    _f("length_km", "float", computed=True, zh="长度(km)", en="Length (km)"),
+    SOURCE,
+))
+SCHEMAS["hub"] = KindSchema("hub", "point", "枢纽", "Transport hub", (
+    _f("name", required=True, zh="名称", en="Name"),
+    _f("name_en", zh="英文名", en="English name"),
+    _f("hub_type", required=True, choices=("seaport", "inland_port", "airport", "rail_sea"), zh="类型", en="Type"),
+    _f("city", required=True, zh="城市", en="City"),
+    _f("status", required=True, choices=STATUSES, zh="状态", en="Status"),
+    _f("year", "int", zh="年份", en="Year"),
+    SOURCE,
+))
+SCHEMAS["platform"] = KindSchema("platform", "point", "创新平台", "Innovation platform", (
+    _f("name", required=True, zh="名称", en="Name"),
+    _f("name_en", zh="英文名", en="English name"),
+    _f("platform_type", required=True, choices=("provincial_lab", "national_lab", "research_institute"),
+       zh="类型", en="Type"),
+    _f("city", required=True, zh="城市", en="City"),
+    _f("year", "int", zh="成立年份", en="Year founded"),
+    SOURCE,
+))
+SCHEMAS["newarea"] = KindSchema("newarea", "polygon", "产业平台", "Development area", (
+    _f("name", required=True, zh="名称", en="Name"),
+    _f("name_en", zh="英文名", en="English name"),
+    _f("city", required=True, zh="城市", en="City"),
+    _f("area_type", required=True, choices=("new_area", "development_zone"), zh="类型", en="Type"),
+    _f("year", "int", zh="设立年份", en="Year set up"),
+    _f("area_km2", "float", computed=True, zh="面积(km²)", en="Area (km²)"),
+    SOURCE,
+))
+
 #: Display labels (Chinese, English) of the coded values of the schemas' choice fields.
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "science": ("科创飞地", "Science enclave"),
@@ -116,6 +156,17 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "provincial": ("省级", "Provincial"),
     "municipal": ("市级", "Municipal"),
 }
+VALUE_LABELS.update({
+    "railway": ("铁路", "Railway"), "intercity": ("城际铁路", "Intercity rail"),
+    "suburban_rail": ("市域铁路", "Suburban rail"), "expressway": ("高速公路", "Expressway"),
+    "waterway": ("航道", "Waterway"),
+    "seaport": ("海港港区", "Seaport area"), "inland_port": ("内河港", "Inland port"),
+    "airport": ("机场", "Airport"), "rail_sea": ("海铁联运枢纽", "Sea–rail hub"),
+    "provincial_lab": ("省实验室", "Provincial lab"), "national_lab": ("国家实验室", "National lab"),
+    "research_institute": ("研究院", "Research institute"),
+    "new_area": ("新区", "New area"), "development_zone": ("开发区", "Development zone"),
+    "illustrative": ("示意", "Illustrative"), "sourced": ("有出处", "Sourced"),
+})
 
 
 def value_label(value, lang: str = "zh") -> str:

@@ -214,4 +214,66 @@ def default_style(kind: str) -> Style:
                      categories={"science": "#d7301f", "industry": "#2b6cb0"}, label_field="name")
     if kind == "heritage":
         return Style(fill="#8b5a2b", stroke="#ffffff", marker="diamond", size=9.0, label_field="name")
+    if kind == "transport":
+        return Style(mode="categorized", field="mode", width=3.0, stroke="#555555", stroke_by_class=True,
+                     categories={"railway": "#3f3f3f", "intercity": "#7b3294", "suburban_rail": "#c51b7d",
+                                 "expressway": "#e08214", "waterway": "#2c7fb8"}, label_field="name")
+    if kind == "hub":
+        return Style(mode="categorized", field="hub_type", marker="square", size=11.0, stroke="#ffffff",
+                     categories={"seaport": "#08519c", "inland_port": "#41b6c4", "airport": "#54278f",
+                                 "rail_sea": "#e6550d"}, label_field="name")
+    if kind == "platform":
+        return Style(fill="#c51b7d", stroke="#ffffff", marker="star", size=16.0, label_field="name")
+    if kind == "newarea":
+        return Style(fill="#7fbc4155", stroke="#4d9221", width=1.2, label_field="name")
     return Style(fill="#6a9fb566", stroke="#35627a", width=1.0)
+
+
+# -- illustrative (示意) features ----------------------------------------------------------------
+#: A feature is illustrative (invented, or drawn where no published extent exists) when its
+#: ``data_status`` field says so; such features are drawn with a dashed outline and a hatch.
+ILLUSTRATIVE_FIELD = "data_status"
+ILLUSTRATIVE_VALUE = "illustrative"
+ILLUSTRATIVE_DASH = "dash"
+ILLUSTRATIVE_HATCH = "diagonal"
+
+
+def illustrative_mask(frame) -> np.ndarray:
+    """True for the rows of ``frame`` marked illustrative (all False without the field)."""
+    if frame is None or ILLUSTRATIVE_FIELD not in getattr(frame, "columns", ()):
+        return np.zeros(0 if frame is None else len(frame), bool)
+    return (frame[ILLUSTRATIVE_FIELD].astype(object) == ILLUSTRATIVE_VALUE).to_numpy(bool)
+
+
+def feature_classes(style: Style, frame, default: str | None = None):
+    """Symbol classes of ``frame``'s features: (code per row, colour per class, illustrative per class).
+
+    Features share a class when they share a colour and the illustrative mark, so a renderer draws
+    each class with one pen and brush (:func:`class_symbol`).
+    """
+    n = len(frame)
+    colours = feature_colors(style, frame, default) if style.mode != "single" and style.field else \
+        [default or style.fill] * n
+    marks = illustrative_mask(frame)
+    if not marks.any() and len(set(colours)) <= 1:
+        return np.zeros(n, np.int64), (colours[:1] or [default or style.fill]), [False]
+    keys = pd.Series([(c, bool(m)) for c, m in zip(colours, marks)], dtype=object)
+    codes, uniques = pd.factorize(keys)
+    return np.asarray(codes, np.int64), [u[0] for u in uniques], [u[1] for u in uniques]
+
+
+#: The legend / identify label of illustrative features (Chinese, English).
+ILLUSTRATIVE_LABEL = ("示意", "Illustrative")
+
+
+def has_illustrative(layer) -> bool:
+    """Whether ``layer`` shows illustrative features (in its visible data)."""
+    data = layer.visible_data() if hasattr(layer, "visible_data") else None
+    return data is not None and bool(illustrative_mask(data).any())
+
+
+def class_symbol(style: Style, illustrative: bool) -> tuple[str, str]:
+    """(dash, hatch) of a class: the style's own, or dashed and hatched for illustrative features."""
+    if illustrative:
+        return ILLUSTRATIVE_DASH, ILLUSTRATIVE_HATCH
+    return style.dash, style.hatch

@@ -23,7 +23,7 @@ from hygis.core.errors import HygisError
 from hygis.core.events import EmitterGroup
 from hygis.layers.expressions import evaluate_filter, parse_filter
 from hygis.layers.schema import DTYPES, LAYER_KINDS, SCHEMAS, cast_frame, schema_for, validate_frame
-from hygis.layers.style import Style, default_style
+from hygis.layers.style import Style, default_style, illustrative_mask
 
 _GEOM_FAMILY = {"Polygon": "polygon", "MultiPolygon": "polygon", "LineString": "line",
                 "MultiLineString": "line", "LinearRing": "line", "Point": "point", "MultiPoint": "point"}
@@ -214,12 +214,33 @@ class VectorLayer(Layer):
             self.events.filter(value)
 
     def filter_mask(self, expression: str | None = None) -> np.ndarray:
-        """Boolean mask of features passing ``expression`` (default: the layer's filter)."""
-        return evaluate_filter(self._data, self._filter if expression is None else expression)
+        """Boolean mask of features passing ``expression`` (default: the layer's filter, and
+        without illustrative features while they are hidden)."""
+        mask = evaluate_filter(self._data, self._filter if expression is None else expression)
+        if expression is None and not self.show_illustrative:
+            mask = np.asarray(mask, bool) & ~illustrative_mask(self._data)
+        return mask
+
+    @property
+    def show_illustrative(self) -> bool:
+        """Whether illustrative (示意) features are drawn and analysed (a view setting of the project)."""
+        return getattr(self, "_show_illustrative", True)
+
+    @show_illustrative.setter
+    def show_illustrative(self, value: bool) -> None:
+        value = bool(value)
+        if value != self.show_illustrative:
+            self._show_illustrative = value
+            self.events.filter(self._filter)
+
+    @property
+    def filters_rows(self) -> bool:
+        """Whether :meth:`filter_mask` can drop rows (a filter is set or illustrative features are hidden)."""
+        return bool(self._filter) or (not self.show_illustrative and bool(illustrative_mask(self._data).any()))
 
     def visible_data(self) -> gpd.GeoDataFrame:
         """Features passing the layer filter (what is drawn and analysed)."""
-        if not self._filter:
+        if not self.filters_rows:
             return self._data
         return self._data[self.filter_mask()]
 

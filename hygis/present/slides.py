@@ -115,7 +115,7 @@ def legend_entries(view, max_rows: int = 14) -> list[LegendEntry]:
     A classified layer gives one row per class shown ("飞地 · 已运营"); layers and
     classes with nothing on the map are left out; coded values are shown in Chinese.
     """
-    from hygis.layers.style import class_colors
+    from hygis.layers.style import class_colors, class_symbol, illustrative_mask
 
     rows = []
     for layer in reversed(list(view.layers)):
@@ -129,11 +129,17 @@ def legend_entries(view, max_rows: int = 14) -> list[LegendEntry]:
         if style.mode == "categorized" and frame is not None and style.field in frame.columns:
             present = set(frame[style.field].dropna().astype(str))
         family = layer.geometry_type
+        shown = []
         for label, color in class_colors(style):
             if present is not None and label not in present:
                 continue
             text = layer.name if not label else f"{layer.name} · {value_label(label, 'zh')}"
-            rows.append(LegendEntry(text, family, style, color))
+            shown.append(LegendEntry(text, family, style, color))
+        rows.extend(shown)
+        if frame is not None and illustrative_mask(frame).any() and shown:  # 示意: dashed and hatched
+            dash, hatch = class_symbol(style, True)
+            rows.append(LegendEntry(f"{layer.name} · {value_label('illustrative', 'zh')}", family,
+                                    style.copy(dash=dash, hatch=hatch), shown[0].color))
     return rows[:max_rows]
 
 

@@ -26,6 +26,10 @@ SETTINGS = {
     # Whether 杭州市↔宁波市 enclaves count toward the 50-enclave target (the plan's literal reading
     # counts only enclaves with *other* Zhejiang cities: default off). See hygis.analysis.enclave_rule.
     "count_hangzhou_ningbo": False,
+    # Whether illustrative (示意: invented, or no published extent) features are drawn and analysed.
+    "show_illustrative": True,
+    # Whether the basemap's city and district names are drawn as labels.
+    "show_basemap_labels": True,
 }
 
 
@@ -45,6 +49,36 @@ class Project:
         self.history: CommandStack = CommandStack()
         self._dirty_flag = False
         self.layers.events.removed.connect(self._on_layer_removed)
+        self.layers.events.inserted.connect(self._on_layer_inserted)
+        self.events.settings.connect(self._on_setting)
+
+    @property
+    def show_illustrative(self) -> bool:
+        """Whether illustrative (示意) features are drawn and analysed (the ``show_illustrative`` setting)."""
+        return bool(self._settings["show_illustrative"])
+
+    @show_illustrative.setter
+    def show_illustrative(self, value: bool) -> None:
+        self.set_setting("show_illustrative", bool(value))
+
+    @property
+    def show_basemap_labels(self) -> bool:
+        """Whether the basemap's city and district names are drawn (the ``show_basemap_labels`` setting)."""
+        return bool(self._settings["show_basemap_labels"])
+
+    @show_basemap_labels.setter
+    def show_basemap_labels(self, value: bool) -> None:
+        self.set_setting("show_basemap_labels", bool(value))
+
+    def _on_setting(self, name, value) -> None:
+        if name == "show_illustrative":
+            for layer in self.layers:
+                if hasattr(layer, "show_illustrative"):
+                    layer.show_illustrative = bool(value)
+
+    def _on_layer_inserted(self, index, layer) -> None:
+        if hasattr(layer, "show_illustrative"):
+            layer.show_illustrative = self.show_illustrative
 
     # -- simple evented properties ------------------------------------------------------
     @property

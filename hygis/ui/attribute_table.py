@@ -20,6 +20,7 @@ from hygis.project.commands import AddField, ChangeAttribute, RemoveField
 from hygis.core.errors import HygisError
 from hygis.layers.expressions import evaluate_filter, is_expression_for
 from hygis.layers.schema import SCHEMAS
+from hygis.layers.style import ILLUSTRATIVE_FIELD
 from hygis.ui.attribute_form import choice_label, field_label
 
 _ROLE_EDIT = Qt.ItemDataRole.EditRole
@@ -82,6 +83,8 @@ class LayerTableModel(QAbstractTableModel):
             return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
         spec = self._spec(self._columns[index.column()])
         text = _display(value)
+        if self._columns[index.column()] == ILLUSTRATIVE_FIELD:  # 示意 / 有出处
+            return choice_label(text) if text else text
         return choice_label(text) if spec is not None and spec.choices and text else text
 
     def headerData(self, section: int, orientation, role=_ROLE_DISPLAY):

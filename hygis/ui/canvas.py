@@ -30,10 +30,11 @@ class _RenderSignals(QObject):
     tile = Signal()  # a basemap tile arrived (from a fetch thread)
 
 
-def _render_job(generation, view, layers, renderers, basemap, signals, dpr: float = 1.0) -> None:
+def _render_job(generation, view, layers, renderers, basemap, signals, dpr: float = 1.0,
+                basemap_labels: bool = False) -> None:
     """Draw the layers for one view into a QImage off the UI thread (``dpr``: device pixel ratio)."""
     try:
-        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr)
+        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr, basemap_labels=basemap_labels)
     except Exception:  # a broken layer must not kill the worker; the log has the details
         import logging
 
@@ -134,6 +135,9 @@ class MapCanvas(QWidget):
             self._tiles_reported.add(source.spec)
             self.statusMessage.emit(self.tr("Tile server unreachable ({0}): showing cached tiles and the "
                                             "offline basemap").format(getattr(source, "last_error", "") or "-"))
+
+    def _basemap_labels_on(self) -> bool:
+        return self.project is not None and getattr(self.project, "show_basemap_labels", False)
 
     # -- tools ------------------------------------------------------------------------------
     def set_tool(self, name: str) -> None:
@@ -270,7 +274,8 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         self._generation += 1
         self._pending = self._pool.submit(_render_job, self._generation, self._view, self._layers(),
-                                          self._renderers, self._basemap_on(), self._signals, self.pixel_ratio())
+                                          self._renderers, self._basemap_on(), self._signals, self.pixel_ratio(),
+                                          self._basemap_labels_on())
 
     def _on_render_done(self, generation: int, img, view) -> None:
         if generation != self._generation or img is None:
@@ -293,14 +298,15 @@ class MapCanvas(QWidget):
         self._timer.stop()
         self._generation += 1
         self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=self._basemap_on(),
-                                            dpr=self.pixel_ratio())
+                                            dpr=self.pixel_ratio(), basemap_labels=self._basemap_labels_on())
         self._cache_view = self._view
         self.update()
 
     def render_image(self, width: int, height: int) -> QImage:
         """What the canvas shows (current extent, layers, decorations) drawn offscreen at width×height."""
         view = self._view.rescaled(width, height)
-        img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=self._basemap_on())
+        img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=self._basemap_on(),
+                                    basemap_labels=self._basemap_labels_on())
         painter = QPainter(img)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_overlays(painter, view)

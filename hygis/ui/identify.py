@@ -10,6 +10,7 @@ import pandas as pd
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from hygis.layers.style import ILLUSTRATIVE_FIELD, ILLUSTRATIVE_VALUE
 from hygis.ui.i18n import current_language
 
 
@@ -86,7 +87,7 @@ class IdentifyPanel(QWidget):
         """The field's label in the UI language (schema label), else the column name."""
         spec = layer.schema.field(name) if getattr(layer, "schema", None) else None
         if spec is None:
-            return name
+            return self.tr("Data status") if name == ILLUSTRATIVE_FIELD else name
         if current_language().startswith("zh"):
             return spec.label_zh or spec.label_en or name
         return spec.label_en or name
@@ -117,7 +118,9 @@ class IdentifyPanel(QWidget):
         self.table.resizeRowsToContents()
         geom = layer.data.geometry.loc[self.fid]
         self.header.setText(self.tr("{layer} · feature {fid} · {geom}").format(
-            layer=layer.name, fid=self.fid, geom=self.tr(geom.geom_type) if geom is not None else "—"))
+            layer=layer.name, fid=self.fid, geom=self.tr(geom.geom_type) if geom is not None else "—")
+            + (f" · {_value_label(ILLUSTRATIVE_VALUE)}" if layer.data.get(ILLUSTRATIVE_FIELD) is not None
+               and layer.data.at[self.fid, ILLUSTRATIVE_FIELD] == ILLUSTRATIVE_VALUE else ""))
         if select and self.fid not in layer.selection:  # the canvas may have selected it (Ctrl adds)
             for other in self.project.layers:
                 if other is not layer and getattr(other, "selection", None):

@@ -10,7 +10,8 @@ from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from hygis.layers.style import class_colors, ramp_colors
+from hygis.layers.style import ILLUSTRATIVE_LABEL, class_colors, has_illustrative, ramp_colors
+from hygis.ui.i18n import current_language
 from hygis.ui.icons import kind_icon, swatch_pixmap
 from hygis.ui.i18n import value_label
 
@@ -90,11 +91,17 @@ class LegendWidget(QTreeWidget):
         if style.mode == "single" or not rows:
             fill = style.stroke if shape == "line" else style.fill
             item.setIcon(0, QIcon(swatch_pixmap(fill, style.stroke, shape=shape)))
-            return item
-        item.setIcon(0, kind_icon(layer.kind))
-        for label, colour in rows:
-            text = value_label(label) if style.mode == "categorized" else label
-            child = QTreeWidgetItem([text])
-            child.setIcon(0, QIcon(swatch_pixmap(colour, style.stroke, shape=shape)))
+        else:
+            item.setIcon(0, kind_icon(layer.kind))
+            for label, colour in rows:
+                text = value_label(label) if style.mode == "categorized" else label
+                child = QTreeWidgetItem([text])
+                child.setIcon(0, QIcon(swatch_pixmap(colour, style.stroke, shape=shape)))
+                item.addChild(child)
+        if has_illustrative(layer):  # invented or unpublished extents: dashed and hatched on the map
+            zh = current_language().startswith("zh")
+            child = QTreeWidgetItem([ILLUSTRATIVE_LABEL[0] if zh else ILLUSTRATIVE_LABEL[1]])
+            colour = rows[0][1] if rows and style.mode != "single" else (style.stroke if shape == "line" else style.fill)
+            child.setIcon(0, QIcon(swatch_pixmap(colour, style.stroke, shape=shape, illustrative=True)))
             item.addChild(child)
         return item

@@ -27,6 +27,7 @@ from hygis.ui.layer_panel import LayerPanel
 from hygis.ui.cartography import install_cartography
 from hygis.ui.db import install_team_menu
 from hygis.ui.scenario_bar import install_scenarios
+from hygis.ui.view_options import install_view_options
 from hygis.ui.legend import LegendWidget
 from hygis.ui.settings import PreferencesDialog, Settings
 from hygis.ui.statusbar import MapStatusBar
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         install_scenarios(self)  # scenario bar, View ▸ Compare/Present (F5), File ▸ Export slides
         install_cartography(self)  # File ▸ Print layout / PowerPoint, View ▸ Tile basemap, Ctrl+Y
         install_team_menu(self)  # Layer ▸ Team Layers (PostGIS)…
+        install_view_options(self)  # View ▸ Show illustrative data (示意), View ▸ Basemap names
         from hygis.ui.disk_watch import DiskWatch
 
         self.disk_watch = DiskWatch(self)  # warns when another program replaces the open project file

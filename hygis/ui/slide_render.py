@@ -226,17 +226,23 @@ def draw_swatch(painter: QPainter, r: QRectF, entry) -> None:
     painter.save()
     fill, stroke = qcolor(entry.color), qcolor(style.stroke)
     if entry.family == "line":
+        line_style = Qt.PenStyle.DashLine if style.dash == "dash" else Qt.PenStyle.SolidLine
         painter.setPen(QPen(fill if style.stroke_by_class or style.mode != "single" else stroke,
-                            max(2.0, min(style.width, 6.0) * r.height() / 12.0), Qt.PenStyle.SolidLine,
+                            max(2.0, min(style.width, 6.0) * r.height() / 12.0), line_style,
                             Qt.PenCapStyle.RoundCap))
         painter.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
     elif entry.family == "point":
         d = r.height()
-        painter.setPen(QPen(stroke, max(1.0, d / 10)))
+        if style.dash == "dash":  # illustrative (示意): pale fill, dashed ring
+            painter.setPen(QPen(fill, max(1.0, d / 10), Qt.PenStyle.DashLine))
+            fill = QColor(fill.red(), fill.green(), fill.blue(), 90)
+        else:
+            painter.setPen(QPen(stroke, max(1.0, d / 10)))
         painter.setBrush(fill)
         _marker(painter, QRectF(r.center().x() - d / 2, r.top(), d, d), style.marker)
     else:
-        painter.setPen(QPen(stroke, max(1.0, style.width * r.height() / 14.0)))
+        painter.setPen(QPen(stroke, max(1.0, style.width * r.height() / 14.0),
+                            Qt.PenStyle.DashLine if style.dash == "dash" else Qt.PenStyle.SolidLine))
         painter.setBrush(fill)
         painter.drawRect(r)
         if style.hatch != "none":

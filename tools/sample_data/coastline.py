@@ -34,7 +34,7 @@ COASTLINE = [
      "source": ("14.88 km, 300-year standard, started end 2024, due 2027: "
                 "https://www.xiaoshan.gov.cn/art/2025/9/16/art_1302904_59115781.html. Drawn as a straight 14.88 km "
                 f"line centred on the anchor ({APPROX}); alignment illustrative")},
-    {"name": "绍兴滨海段(示意)", "section": "钱塘临江—绍兴滨海—上虞曹娥江口—余姚/慈溪", "status": "planned", "year": 2025,
+    {"illustrative": True, "name": "绍兴滨海段(示意)", "section": "钱塘临江—绍兴滨海—上虞曹娥江口—余姚/慈溪", "status": "planned", "year": 2025,
      "shape": {"type": "line", "path": [(120.550, 30.280), (120.680, 30.200), (120.830, 30.180),
                                          (121.050, 30.250)]},
      "source": ("illustrative: section invented for drawing along the reference's illustrative south-shore nodes "

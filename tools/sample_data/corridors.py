@@ -113,7 +113,7 @@ CORRIDORS = [
     },
     {
         "name": "城东智造大走廊", "name_en": "Hangzhou Chengdong Smart-Manufacturing Corridor",
-        "city": "杭州市", "plan_year": 2021, "superseded": None, "area_basis": "derived",
+        "city": "杭州市", "plan_year": 2021, "superseded": None, "area_basis": "derived", "illustrative": True,
         "corridor": "城东智造大走廊",
         "shape": {"type": "belt", "width_km": 5.0,
                   "path": [(120.300, 30.420), (120.360, 30.300), (120.430, 30.240)],

@@ -21,7 +21,8 @@ SHANHAI_PARKS = "http://zjnews.china.com.cn/jrzj/2019-09-05/187059.html"
 
 
 def _e(name, host_city, host_district, origin_city, origin_county, enclave_type, status, year, lonlat, source):
-    return {"name": name, "host_city": host_city, "host_district": host_district, "origin_city": origin_city,
+    return {"illustrative": source.startswith("illustrative"), "name": name, "host_city": host_city,
+            "host_district": host_district, "origin_city": origin_city,
             "origin_county": origin_county, "enclave_type": enclave_type, "status": status, "year_opened": year,
             "shape": {"type": "point", "lonlat": lonlat}, "source": source}
 

@@ -39,14 +39,14 @@ FTZ = [
      "shape": {"type": "rect", "center": (120.370, 30.300), "area_km2": 2.01, "aspect": 1.3, "rotation_deg": 0},
      "source": ("2.01 km², part of the Qiantang block: https://reportify.cn/news/1175432726485012480; "
                 f"{MIDDLE_EAST}. Outline illustrative (sized to 2.01 km², {APPROX})")},
-    {"name": "杭州片区钱塘区块(大创小镇·东部湾)", "name_en": "Hangzhou Area – Qiantang block (rest)", "zone": "杭州片区",
+    {"illustrative": True, "name": "杭州片区钱塘区块(大创小镇·东部湾)", "name_en": "Hangzhou Area – Qiantang block (rest)", "zone": "杭州片区",
      "sub_area": "钱塘区块",
      "shape": {"type": "rect", "center": (120.325, 30.312), "area_km2": 11.09, "aspect": 1.6, "rotation_deg": 10},
      "source": ("Block launched 2020-11-09 (CBZ + 大创小镇 + 东部湾总部基地): "
                 "https://ori.hangzhou.com.cn/ornews/content/2020-11/10/content_7850141.htm. Area NOT found: "
                 "illustrative 11.09 km² (钱塘 + 萧山 = 26.19 km² derived; split between them illustrative); "
                 f"outline illustrative ({APPROX})")},
-    {"name": "杭州片区萧山区块", "name_en": "Hangzhou Area – Xiaoshan (airport) block", "zone": "杭州片区",
+    {"illustrative": True, "name": "杭州片区萧山区块", "name_en": "Hangzhou Area – Xiaoshan (airport) block", "zone": "杭州片区",
      "sub_area": "萧山区块",
      "shape": {"type": "rect", "center": (120.430, 30.240), "area_km2": 13.09, "aspect": 1.3, "rotation_deg": 30},
      "source": ("Block named at http://finance.guhantai.com/finance/20210923/237331.html. Area NOT found: "
@@ -56,7 +56,7 @@ FTZ = [
     MEISHAN_CBZ,
     BEILUN_PORT_CBZ,
     NINGBO_BONDED,
-    {"name": "宁波片区北仑区块(示意)", "name_en": "Ningbo Area – Beilun block (illustrative)", "zone": "宁波片区",
+    {"illustrative": True, "name": "宁波片区北仑区块(示意)", "name_en": "Ningbo Area – Beilun block (illustrative)", "zone": "宁波片区",
      "sub_area": "北仑区块(示意)",
      "shape": {"type": "rect", "center": (121.800, 29.885), "area_km2": 19.02, "aspect": 1.6, "rotation_deg": 10,
                "clip": {"districts": ["北仑区"], "minus": [NINGBO_BONDED["shape"], BEILUN_PORT_CBZ["shape"]]}},
@@ -64,14 +64,14 @@ FTZ = [
                 f"Ningbo ETDZ government ({MIDDLE_EAST}; http://m.buyfromyiwu.com/n1858175/China-to-expand-Zhejiang-Free-Trade-Zone.htm); "
                 "sub-blocks beyond the three bonded zones are NOT published. This block (新碶/小港 around the bonded "
                 f"zones) and its 19.02 km² are illustrative, drawn to make up the 46 km² total ({APPROX})")},
-    {"name": "宁波片区大榭区块(示意)", "name_en": "Ningbo Area – Daxie block (illustrative)",
+    {"illustrative": True, "name": "宁波片区大榭区块(示意)", "name_en": "Ningbo Area – Daxie block (illustrative)",
      "zone": "宁波片区", "sub_area": "大榭区块(示意)",
      "shape": {"type": "rect", "center": (121.950, 29.935), "area_km2": 8.0, "aspect": 1.3, "rotation_deg": 0,
                "clip": {"districts": ["北仑区"]}},
      "source": ("illustrative: 大榭 (北仑) is part of the 46 km² Ningbo Area per the published descriptions "
                 f"({MIDDLE_EAST}; https://www.qubanbao.cn/yule/528427.html); its own extent is NOT published: "
                 f"8 km² on 大榭岛 drawn to make up the total ({APPROX})")},
-    {"name": "宁波片区梅山区块(示意)", "name_en": "Ningbo Area – Meishan block (illustrative)",
+    {"illustrative": True, "name": "宁波片区梅山区块(示意)", "name_en": "Ningbo Area – Meishan block (illustrative)",
      "zone": "宁波片区", "sub_area": "梅山区块(示意)",
      "shape": {"type": "rect", "center": (121.980, 29.812), "area_km2": 8.0, "aspect": 1.0, "rotation_deg": 20,
                "clip": {"districts": ["北仑区"], "minus": [MEISHAN_CBZ["shape"]]}},

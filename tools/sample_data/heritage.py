@@ -8,6 +8,8 @@ from sample_data import APPROX
 
 WH = "https://en.wikipedia.org/wiki/Eastern_Zhejiang_Canal; http://www.ningbo-china.com/news/city-news/3088.html"
 
+PARK = "大运河国家文化公园"
+
 HERITAGE = [
     {"name": "西兴过塘行码头", "name_en": "Xixing Transshipment Wharves", "city": "杭州市", "district": "滨江区",
      "heritage_level": "world", "category": "wharf", "shape": {"type": "point", "lonlat": (120.218, 30.208)},
@@ -70,3 +72,11 @@ HERITAGE = [
      "source": ("WH component; built 1359, the only surviving of 5 water gates: "
                 "https://zzfmdn.com/art/浙江名胜古迹有哪些景点.html; coords approximate (REFERENCE.md)")},
 ]
+
+# 大运河国家文化公园: the national park plan (《长城、大运河、长征国家文化公园建设方案》, 2019; general knowledge)
+# covers the Grand Canal, 浙东运河 included; its sites here are the canal's World Heritage components.
+for _site in HERITAGE:
+    _site["cultural_park"] = PARK if _site["heritage_level"] == "world" else None
+    if _site["cultural_park"]:
+        _site["source"] += ("; 大运河国家文化公园 site (the park covers the Grand Canal's World Heritage components: "
+                            "2019 national plan, general knowledge)")

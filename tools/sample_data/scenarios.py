@@ -14,6 +14,29 @@ ENCLAVE_BY_STATUS = {"mode": "categorized", "field": "status", "marker": "circle
                      "stroke": "#ffffff", "categories": {"operating": "#d7301f", "planned": "#fdae61"},
                      "label_field": "name"}
 
+
+
+def flagships(year: int | None, existing_only: bool = False) -> dict:
+    """Layer states of the flagship-project layers for a scenario year.
+
+    现状 (``existing_only``) shows what was in operation by ``year``; 规划 shows what existed or was
+    planned by ``year`` (projects without a year are the plan's own, so they show); 愿景 (None) shows all.
+    """
+    if year is None:  # 愿景: everything, and the enclave flows between city pairs (互设)
+        return {**{lid: {"visible": True, "filter": ""} for lid in ("newarea", "canal", "transport", "hub", "platform")},
+                "flow": {"visible": True, "filter": ""}}
+    dated = f"year is None or year <= {year}"
+    built = f"status == 'operating' and (year is None or year <= {year})"
+    return {
+        "newarea": {"visible": True, "filter": f"year <= {year}"},
+        "canal": {"visible": True, "filter": ""},
+        "transport": {"visible": True, "filter": built if existing_only else dated},
+        "hub": {"visible": True, "filter": built if existing_only else dated},
+        "platform": {"visible": True, "filter": f"year <= {year}"},
+        "flow": {"visible": False, "filter": ""},
+    }
+
+
 SCENARIOS = [
     {
         "name": "现状 2020", "year": 2020, "title": "杭甬“双城记”现状（2020年）",
@@ -25,6 +48,7 @@ SCENARIOS = [
             "coastline": {"visible": True, "filter": "year <= 2020"},
             "heritage": {"visible": True, "filter": ""},
             "enclave": {"visible": True, "filter": "year_opened <= 2020 and status == 'operating'"},
+            **flagships(2020, existing_only=True),
         },
         "indicators": [{"type": "enclave_target"},
                        {"type": "coverage", "target": "自贸片区", "zones": "basemap:city"},
@@ -45,6 +69,7 @@ SCENARIOS = [
             "coastline": {"visible": True, "filter": "year <= 2025"},
             "heritage": {"visible": True, "filter": ""},
             "enclave": {"visible": True, "filter": "year_opened <= 2025"},
+            **flagships(2025),
         },
         "indicators": [{"type": "enclave_target"},
                        {"type": "coverage", "target": "自贸片区", "zones": "basemap:city"},
@@ -65,6 +90,7 @@ SCENARIOS = [
             "coastline": {"visible": True, "filter": ""},
             "heritage": {"visible": True, "filter": ""},
             "enclave": {"visible": True, "filter": "", "style": ENCLAVE_BY_STATUS},
+            **flagships(None),
         },
         "indicators": [{"type": "enclave_target"},
                        {"type": "coverage", "target": "自贸片区", "zones": "basemap:city"},

@@ -14,7 +14,7 @@ scaling then matches the stated area *after* the cut.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import shapely
@@ -36,7 +36,7 @@ def _area(geom) -> float:
     return float(hcrs.area_km2(np.array([geom]))[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _district_union(names: tuple) -> object:
     from hygis.geo.basemap import load_basemap
 
@@ -154,6 +154,8 @@ def build_geometry(spec: dict):
         return shapely.set_precision(shapely.MultiLineString(spec["paths"]), 1e-7)
     if kind == "segment":
         return segment(spec["center"], spec["length_km"], spec["bearing_deg"])
+    if kind == "districts":  # the basemap's own polygons (e.g. a new area that is now a district)
+        return shapely.set_precision(_district_union(tuple(spec["names"])), 1e-7)
     clip = spec.get("clip")
     if kind == "belt" and "width_km" in spec:
         return belt_of_width(spec["path"], spec["width_km"], clip)

@@ -186,6 +186,8 @@ def _with_total(rows: pd.DataFrame, total_label: str) -> pd.DataFrame:
     zone = total["zone_area_km2"]
     total["covered_share_pct"] = total["covered_area_km2"] / zone * 100.0 if zone > 0 else 0.0
     total["points_per_100km2"] = total["point_count"] / zone * 100.0 if zone > 0 else 0.0
+    if "denominator_km2" in rows.columns:  # shares of the drawn zone area (coverage_by_zone's default)
+        total["denominator_km2"], total["denominator"] = zone, "drawn"
     out = pd.concat([rows, pd.DataFrame([total])[rows.columns]], ignore_index=True)
     out["point_count"] = out["point_count"].astype(np.int64)
     return out

@@ -89,7 +89,9 @@ def coverage(targets: str, zones: str, by: str | None = None) -> pd.DataFrame:
     zone = frame["zone_area_km2"]
     frame.loc[zone > 0, "covered_share_pct"] = frame["covered_area_km2"] / zone * 100.0
     frame.loc[zone > 0, "points_per_100km2"] = frame["point_count"] / zone * 100.0
+    frame["denominator_km2"] = frame["zone_area_km2"]  # shares of the drawn zone area
+    frame["denominator"] = "drawn"
     from hygis.analysis.coverage import COLUMNS
 
-    return _with_total(frame[COLUMNS].astype({c: float for c in COLUMNS if c not in ("zone", "point_count")}),
-                       TOTAL_LABEL)
+    return _with_total(frame[COLUMNS].astype({c: float for c in COLUMNS
+                                              if c not in ("zone", "point_count", "denominator")}), TOTAL_LABEL)

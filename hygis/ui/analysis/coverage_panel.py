@@ -22,7 +22,8 @@ from hygis.ui.analysis.panel import AnalysisPanel
 MAX_BARS = 25
 
 
-def run_coverage(targets, zones, by=None, buffer_m=0.0, weights=None, progress=None, cancelled=None) -> dict:
+def run_coverage(targets, zones, by=None, buffer_m=0.0, weights=None, denominator="drawn", progress=None,
+                 cancelled=None) -> dict:
     """Worker job: resolve basemap zones, run coverage_by_zone; returns table and zones frame.
 
     ``weights``: None, a numeric zone field name or a RasterLayer (population per pixel).
@@ -32,7 +33,7 @@ def run_coverage(targets, zones, by=None, buffer_m=0.0, weights=None, progress=N
 
         zones = zones_from_spec(zones)
     table = registry.get("coverage").run(progress=progress, cancelled=cancelled, targets=targets, zones=zones,
-                                         by=by, buffer_m=buffer_m, weights=weights)
+                                         by=by, buffer_m=buffer_m, weights=weights, denominator=denominator)
     return {"table": table, "zones": zones, "by": by or "name"}
 
 
@@ -56,10 +57,14 @@ class CoveragePanel(AnalysisPanel):
         self.by_combo.currentIndexChanged.connect(self._on_input_changed)
         self.weights_combo = QComboBox(self)  # data: None, "field:<name>" or "raster:<layer id>"
         self.weights_combo.currentIndexChanged.connect(self._on_input_changed)
+        self.denominator_combo = QComboBox(self)  # what the shares divide by: drawn / official area
+        for key in ("drawn", "official"):
+            self.denominator_combo.addItem(key, key)
+        self.denominator_combo.currentIndexChanged.connect(self._on_input_changed)
         self.form = form
-        self.form_labels = [QLabel(self) for _ in range(5)]
+        self.form_labels = [QLabel(self) for _ in range(6)]
         for label, widget in zip(self.form_labels, (self.targets_list, self.buffer_spin, self.zones_combo,
-                                                    self.by_combo, self.weights_combo)):
+                                                    self.by_combo, self.weights_combo, self.denominator_combo)):
             form.addRow(label, widget)
         layout.addLayout(form)
 
@@ -80,14 +85,17 @@ class CoveragePanel(AnalysisPanel):
         self.setWindowTitle(self.tr("Coverage"))
         self.runner.title = self.tr("Coverage")
         for row, text in enumerate((self.tr("Target layers"), self.tr("Buffer"), self.tr("Zones"),
-                                    self.tr("Group by"), self.tr("Weights"))):
+                                    self.tr("Group by"), self.tr("Weights"), self.tr("Share of"))):
             self.form_labels[row].setText(text)
+        self.denominator_combo.setItemText(0, self.tr("Drawn area (incl. tidal flats)"))
+        self.denominator_combo.setItemText(1, self.tr("Official land area (where known)"))
         self.model.headers = {
             "zone": self.tr("Zone"), "zone_area_km2": self.tr("Zone area (km²)"),
             "covered_area_km2": self.tr("Covered (km²)"), "covered_share_pct": self.tr("Share (%)"),
             "covered_length_km": self.tr("Length (km)"), "point_count": self.tr("Points"),
             "points_per_100km2": self.tr("Points per 100 km²"), "weight_total": self.tr("Weight total"),
-            "weight_covered": self.tr("Weight covered"), "weight_share_pct": self.tr("Weight share (%)")}
+            "weight_covered": self.tr("Weight covered"), "weight_share_pct": self.tr("Weight share (%)"),
+            "denominator_km2": self.tr("Divided by (km²)"), "denominator": self.tr("Area used")}
         self._fill_weights()
         if self.zones_combo.count() >= 2:
             self.zones_combo.setItemText(0, self.tr("Basemap districts"))
@@ -226,7 +234,8 @@ class CoveragePanel(AnalysisPanel):
         zones = snapshot(zone_layer) if zone_layer is not None else self.zones_combo.currentData()
         by = self.by_combo.currentText() if zone_layer is not None else "name"
         return run_coverage, dict(targets=[snapshot(layer) for layer in layers], zones=zones, by=by,
-                                  buffer_m=self.buffer_spin.value(), weights=self._weights())
+                                  buffer_m=self.buffer_spin.value(), weights=self._weights(),
+                                  denominator=self.denominator_combo.currentData())
 
     # results ----------------------------------------------------------------------------------
     def _show(self, result) -> None:
@@ -234,7 +243,8 @@ class CoveragePanel(AnalysisPanel):
 
         self.model.total_label = TOTAL_LABEL
         table = result["table"]
-        columns = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct"]
+        columns = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct", "denominator_km2",
+                   "denominator"]
         total = table[table["zone"] == TOTAL_LABEL]
         if len(total) and float(total["covered_length_km"].iloc[0]) > 0:
             columns.append("covered_length_km")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QTabWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
+                               QTabWidget)
 
 from hygis.analysis import registry
 from hygis.analysis.enclave_rule import explain
@@ -57,7 +58,10 @@ class EnclavePanel(AnalysisPanel):
         for key in GROUP_FIELDS:
             self.group_combo.addItem(key, key)
         self.group_combo.currentIndexChanged.connect(self._on_group_changed)
-        for w in (self.year_label, self.year_spin, self.follow_check, self.group_label, self.group_combo):
+        self.flow_button = QPushButton(self)  # 飞地流向: origin → host arcs with the count per city pair
+        self.flow_button.clicked.connect(self.add_flow_layer)
+        for w in (self.year_label, self.year_spin, self.follow_check, self.group_label, self.group_combo,
+                  self.flow_button):
             row.addWidget(w)
         row.addStretch(1)
         layout.addLayout(row)
@@ -101,6 +105,9 @@ class EnclavePanel(AnalysisPanel):
         self.year_spin.setSpecialValueText(self.tr("now"))
         self.follow_check.setText(self.tr("Follow the scenario's year"))
         self.group_label.setText(self.tr("Table by"))
+        self.flow_button.setText(self.tr("Add flow map"))
+        self.flow_button.setToolTip(self.tr("Add a layer of arcs from origin to host city, one per city pair, "
+                                            "coloured by its number of enclaves (undoable)"))
         names = {"by_host_city": self.tr("Host city"), "by_origin_city": self.tr("Origin city"),
                  "by_type": self.tr("Type"), "by_status": self.tr("Status")}
         for i in range(self.group_combo.count()):
@@ -119,6 +126,24 @@ class EnclavePanel(AnalysisPanel):
         self.year_plot.setLabel("bottom", self.tr("Year"))
         self.model.headers = {"operating": self.tr("Operating"), "planned": self.tr("Planned"),
                               "total": self.tr("Total")}
+
+    def add_flow_layer(self):
+        """Add the enclave flow layer (as of the year counted) as one undoable command; returns it."""
+        from hygis.analysis.enclave_pairs import flow_layer
+        from hygis.core.errors import HygisError
+        from hygis.project.commands import AddLayer
+
+        layers = self._layers()
+        if not layers:
+            self.summary.setText(self.tr("The project has no enclave layer."))
+            return None
+        try:
+            layer = flow_layer(layers, as_of=self.as_of(), target_year=self.target()[1])
+        except HygisError as exc:
+            self.summary.setText(str(exc))
+            return None
+        self.project.execute(AddLayer(self.project, layer))
+        return layer
 
     # inputs -------------------------------------------------------------------------------------
     def _project_changed(self) -> None:

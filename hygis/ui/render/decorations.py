@@ -11,7 +11,7 @@ import math
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainterPath, QPen, QPolygonF
 
-from hygis.layers.style import class_colors, parse_color, ramp_colors
+from hygis.layers.style import ILLUSTRATIVE_LABEL, class_colors, class_symbol, has_illustrative, parse_color, ramp_colors
 from hygis.ui.i18n import value_label
 from hygis.ui.render import symbols
 from hygis.ui.render.labels import label_family
@@ -132,16 +132,21 @@ def _legend_rows(layers) -> list[tuple[str, object, str]]:
             rows.append(("raster", layer, layer.name))
             continue
         style = layer.style
-        if style.mode == "single":
+        illustrative = has_illustrative(layer)
+        if style.mode == "single" and not illustrative:
             rows.append(("single", layer, layer.name))
             continue
         rows.append(("layer", layer, layer.name))
         classes = class_colors(style)
         labels = value_label if style.mode == "categorized" else str
+        if style.mode == "single":
+            classes = [("", style.fill)]
         for label, color in classes[:MAX_CLASS_ROWS]:
-            rows.append(("class", layer, (labels(label), color)))
+            rows.append(("class", layer, (labels(label) or layer.name, color)))
         if len(classes) > MAX_CLASS_ROWS:
             rows.append(("more", layer, f"… +{len(classes) - MAX_CLASS_ROWS}"))
+        if illustrative:  # 示意: drawn dashed and hatched
+            rows.append(("illustrative", layer, (value_label("illustrative"), classes[0][1] if classes else None)))
     return rows
 
 
@@ -153,9 +158,9 @@ def paint_legend(painter, rect: QRectF, layers) -> None:
     font, bold = _font(12), _font(12, bold=True)
     fm, fmb = QFontMetricsF(font), QFontMetricsF(bold)
     row_h, sym_w = max(fm.height(), 16) + 3, 22
-    texts = [r[2][0] if r[0] == "class" else r[2] for r in rows]
+    texts = [r[2][0] if r[0] in ("class", "illustrative") else r[2] for r in rows]
     widths = [fmb.horizontalAdvance(t) if r[0] == "layer" else fm.horizontalAdvance(t) + sym_w + 6
-              + (12 if r[0] == "class" else 0) for r, t in zip(rows, texts)]
+              + (12 if r[0] in ("class", "illustrative") else 0) for r, t in zip(rows, texts)]
     max_rows = max(1, int((rect.height() * 0.6 - 16) // row_h))
     rows, texts, widths = rows[:max_rows], texts[:max_rows], widths[:max_rows]
     w, h = min(max(widths) + 20, rect.width() * 0.4), len(rows) * row_h + 12
@@ -165,10 +170,10 @@ def paint_legend(painter, rect: QRectF, layers) -> None:
     painter.drawRoundedRect(box, 3, 3)
     y = box.top() + 6
     for (kind, layer, payload), text in zip(rows, texts):
-        x = box.left() + 10 + (12 if kind == "class" else 0)
+        x = box.left() + 10 + (12 if kind in ("class", "illustrative") else 0)
         if kind != "layer" and kind != "more":
-            color = payload[1] if kind == "class" else None
-            _legend_symbol(painter, QRectF(x, y + 2, sym_w, row_h - 6), layer, color)
+            color = payload[1] if kind in ("class", "illustrative") else None
+            _legend_symbol(painter, QRectF(x, y + 2, sym_w, row_h - 6), layer, color, kind == "illustrative")
             x += sym_w + 6
         painter.setFont(bold if kind == "layer" else font)
         painter.setPen(INK)
@@ -176,7 +181,7 @@ def paint_legend(painter, rect: QRectF, layers) -> None:
         y += row_h
 
 
-def _legend_symbol(painter, r: QRectF, layer, color) -> None:
+def _legend_symbol(painter, r: QRectF, layer, color, illustrative: bool = False) -> None:
     painter.save()
     if layer.kind == "raster":
         grad = QLinearGradient(r.topLeft(), r.topRight())
@@ -190,21 +195,23 @@ def _legend_symbol(painter, r: QRectF, layer, color) -> None:
         return
     style = layer.style
     family = layer_family(layer)
+    dash, hatch_name = class_symbol(style, illustrative)
     if family == "line":
-        painter.setPen(symbols.pen(color or style.stroke, min(max(style.width, 1.0), 5.0), style.dash))
+        painter.setPen(symbols.pen(color or style.stroke, min(max(style.width, 1.0), 5.0), dash))
         painter.drawLine(QLineF(r.left(), r.center().y(), r.right(), r.center().y()))
     elif family == "point":
-        painter.setPen(symbols.pen(style.stroke, 1.0))
-        painter.setBrush(symbols.brush(color or style.fill))
+        pen, brush = symbols.marker_symbol(color or style.fill, style.stroke, illustrative)
+        painter.setPen(pen)
+        painter.setBrush(brush)
         path: QPainterPath = symbols.marker_path(style.marker, min(style.size, r.height()))
         painter.drawPath(path.translated(r.center()))
     else:
         fill = style.fill if style.stroke_by_class else (color or style.fill)
         stroke = (color or style.stroke) if style.stroke_by_class else style.stroke
-        painter.setPen(symbols.pen(stroke, min(style.width, 3.0), style.dash))
+        painter.setPen(symbols.pen(stroke, min(style.width, 3.0), dash))
         painter.setBrush(symbols.brush(fill))
         painter.drawRect(r)
-        hatch = symbols.hatch_brush(style.stroke, style.hatch)
+        hatch = symbols.hatch_brush(style.stroke, hatch_name)
         if hatch is not None:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(hatch)

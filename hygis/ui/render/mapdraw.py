@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from hygis.core.errors import HygisError
 from hygis.ui.render import decorations
+from hygis.ui.render.basemap_labels import add_basemap_labels
 from hygis.ui.render.bridge import RendererSet
 from hygis.ui.render.labels import LabelSet
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView
@@ -50,18 +51,22 @@ def basemap_layers() -> list:
 
 
 def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet, *, basemap: bool = True,
-                labels: bool = True) -> None:
+                labels: bool = True, basemap_labels: bool = False) -> None:
     """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``).
 
     ``basemap`` may be a tile basemap (:class:`hygis.ui.render.tiles.TileBasemap`): its tiles are
     drawn, and the bundled vector basemap only where none could be had (offline, no cache).
+    ``basemap_labels`` adds the city/district names (placed after the layers' labels).
     """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     label_set = LabelSet() if labels else None
-    if basemap and not (hasattr(basemap, "paint") and basemap.paint(painter, view)):
+    vector_basemap = bool(basemap) and not (hasattr(basemap, "paint") and basemap.paint(painter, view))
+    if vector_basemap:
         _draw_basemap(painter, view, label_set)
     for layer in layers:
         _draw_visible(painter, layer, renderers, view, label_set)
+    if vector_basemap and basemap_labels:  # tiles carry their own names
+        add_basemap_labels(label_set, view)
     if label_set is not None:
         label_set.draw(painter, view.width, view.height)
 
@@ -144,7 +149,8 @@ def _image_dpr(painter) -> float | None:
     return device.devicePixelRatio()
 
 
-def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True, dpr: float = 1.0) -> QImage:
+def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True, dpr: float = 1.0,
+                  basemap_labels: bool = False) -> QImage:
     """The map of ``layers`` for ``view`` as a new QImage (safe in a worker thread).
 
     ``dpr``: the screen's device pixel ratio; the image has ``dpr`` times the view's pixels each
@@ -153,7 +159,7 @@ def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool =
     img = new_image(view.width, view.height, dpr)
     img.fill(BACKGROUND)
     painter = QPainter(img)
-    draw_layers(painter, layers, view, renderers, basemap=basemap)
+    draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels)
     painter.end()
     return img
 
@@ -180,7 +186,7 @@ def identify(layers, x: float, y: float, tolerance_m: float):
         pos = layer.data.sindex.query(box, predicate="intersects")
         if len(pos) == 0:
             continue
-        if layer.filter:
+        if getattr(layer, "filters_rows", layer.filter):
             pos = pos[np.asarray(layer.filter_mask())[pos]]
         if len(pos):
             return layer, int(layer.data.index[int(np.max(pos))])  # last drawn is on top
@@ -211,7 +217,8 @@ def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, le
         from hygis.ui.render.tiles import basemap_for
 
         basemap = basemap_for(project, wait=tiles_wait)
-    draw_layers(painter, layers, view, renderers, basemap=basemap)
+    draw_layers(painter, layers, view, renderers, basemap=basemap,
+                basemap_labels=getattr(project, "show_basemap_labels", False))
     paint_selection(painter, layers, view, renderers)
     decorations.paint_decorations(painter, QRectF(0, 0, width, height), view, layers, legend=legend,
                                   scalebar=scalebar, north_arrow=north_arrow, title=title, dpi=dpi)

@@ -40,6 +40,15 @@ def brush(color) -> QBrush:
     return QBrush(Qt.BrushStyle.NoBrush) if c.alpha() == 0 else QBrush(c)
 
 
+def marker_symbol(color, stroke, illustrative: bool = False) -> tuple[QPen, QBrush]:
+    """Pen and brush of a point marker; an illustrative (示意) one is a pale fill with a dashed ring."""
+    if not illustrative:
+        return pen(stroke, 1.0), brush(color)
+    c = qcolor(color)
+    ring = QPen(c, 1.6, Qt.PenStyle.DashLine)
+    return ring, QBrush(QColor(c.red(), c.green(), c.blue(), min(c.alpha(), 90)))
+
+
 def hatch_brush(color, hatch: str) -> QBrush | None:
     pattern = HATCH_PATTERNS.get(hatch)
     return QBrush(qcolor(color), pattern) if pattern else None

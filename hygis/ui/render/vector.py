@@ -11,12 +11,11 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pandas as pd
 import shapely
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
-from hygis.layers.style import feature_colors, parse_color
+from hygis.layers.style import class_symbol, feature_classes, parse_color
 from hygis.ui.render import geometry, paths, scanfill, symbols
 from hygis.ui.render.view import to_map
 
@@ -94,7 +93,8 @@ class VectorRenderer:
         with self._lock:
             if self._mask is None:
                 n = len(self.layer.data)
-                self._mask = np.ones(n, bool) if not self.layer.filter else np.asarray(self.layer.filter_mask(), bool)
+                rows = getattr(self.layer, "filters_rows", bool(self.layer.filter))
+                self._mask = np.asarray(self.layer.filter_mask(), bool) if rows else np.ones(n, bool)
             return self._mask
 
     def classes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -103,13 +103,15 @@ class VectorRenderer:
             if self._classes is None:
                 style, data = self.layer.style, self.layer.data
                 default = style.stroke if self.families == ("line",) else style.fill
-                if style.mode == "single" or not style.field:
-                    codes, uniques = np.zeros(len(data), np.int64), [default]
-                else:
-                    codes, uniques = pd.factorize(pd.Series(feature_colors(style, data, default), dtype=object))
-                    codes = np.asarray(codes, np.int64)
+                codes, uniques, marks = feature_classes(style, data, default)
                 self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]))
+                self._marks = np.asarray(marks or [False], bool)
             return self._classes
+
+    def class_symbol(self, k: int) -> tuple[str, str]:
+        """(dash, hatch) of class ``k``: illustrative (示意) classes are dashed and hatched."""
+        self.classes()
+        return class_symbol(self.layer.style, bool(self._marks[k]))
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, painter: QPainter, view, labels=None) -> None:
@@ -178,8 +180,10 @@ class VectorRenderer:
         with np.errstate(invalid="ignore"):
             outlined = vis & (size >= OUTLINE_PX)
             dots = vis & ~outlined
-            # hatched fills need Qt's pattern brush; the biggest polygons keep antialiased edges
-            by_path = outlined & ((size >= PATH_PX) | (hatch is not None))
+            # hatched fills need Qt's pattern brush (so do illustrative 示意 features: dashed and
+            # hatched); the biggest polygons keep antialiased edges
+            illustrative = self._marks[codes]  # per row, like ``size``
+            by_path = outlined & ((size >= PATH_PX) | (hatch is not None) | illustrative)
         filled = outlined & ~by_path
         if dots.any():  # too small for an outline: one colour, as fill + outline would look
             self._fill_pixels(painter, view, rings, dots, codes, self._splat_colors(colors, style.stroke), True)
@@ -284,14 +288,15 @@ class VectorRenderer:
     def _fill_rings(self, painter, view, rings, rows_mask, codes, colors, chunk) -> None:
         style = self.layer.style
         ring_ids = np.flatnonzero(rows_mask[rings.feature])
-        hatch = symbols.hatch_brush(style.stroke, style.hatch)
         groups: dict[int, list] = {}
         for k, path in self._class_paths(rings, ring_ids, codes, view, chunk):
             groups.setdefault(k, []).append(path)
         no_pen, no_brush = QPen(Qt.PenStyle.NoPen), QBrush(Qt.BrushStyle.NoBrush)
         for k, class_paths in groups.items():
             color = tuple(colors[k])
-            pen = symbols.pen(color if style.stroke_by_class else style.stroke, style.width, style.dash)
+            dash, hatch_name = self.class_symbol(k)
+            hatch = symbols.hatch_brush(style.stroke, hatch_name)
+            pen = symbols.pen(color if style.stroke_by_class else style.stroke, style.width, dash)
             brush = symbols.brush(style.fill if style.stroke_by_class else color)
             if len(class_paths) == 1 or chunk != CHUNK_RINGS_NOAA:
                 for path in class_paths:
@@ -334,7 +339,7 @@ class VectorRenderer:
             painter.setBrush(Qt.BrushStyle.NoBrush)
             ring_ids = np.flatnonzero(big[parts.feature])
             for k, path in self._class_paths(parts, ring_ids, codes, view, CHUNK_LINES):
-                painter.setPen(symbols.pen(tuple(colors[k]), max(style.width, 0.5), style.dash))
+                painter.setPen(symbols.pen(tuple(colors[k]), max(style.width, 0.5), self.class_symbol(k)[0]))
                 painter.drawPath(path)
         if labels is not None:
             self._collect_labels(labels, view, np.flatnonzero(big), "line")
@@ -358,9 +363,10 @@ class VectorRenderer:
                 painter.drawImage(paths.full_rect(view.width, view.height), img)
             return
         marker = symbols.marker_path(style.marker, style.size)
-        painter.setPen(symbols.pen(style.stroke, 1.0))
         for k in np.unique(cls):
-            painter.setBrush(symbols.brush(tuple(colors[k])))
+            pen, brush = symbols.marker_symbol(tuple(colors[k]), style.stroke, self.class_symbol(k)[0] != style.dash)
+            painter.setPen(pen)
+            painter.setBrush(brush)
             sel = cls == k
             for x, y in zip(px[sel].tolist(), py[sel].tolist()):
                 painter.drawPath(marker.translated(x, y))

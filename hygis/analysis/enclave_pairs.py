@@ -15,16 +15,11 @@ import pandas as pd
 
 from hygis.analysis.enclaves import DEFAULT_TARGET_YEAR, enclave_counts
 from hygis.core.errors import HygisError
+from hygis.geo.basemap import CITY_SEATS
 
 PAIR_COLUMNS = ["origin_city", "host_city", "operating", "planned", "total", "mutual",
                 "origin_lon", "origin_lat", "host_lon", "host_lat"]
 UNKNOWN = "未知"
-#: Flow-map anchors: the seat of each city government (WGS84, approximate: REFERENCE.md §1b/§6 and
-#: general knowledge); other places fall back to a point inside their basemap polygon.
-CITY_SEATS = {"杭州市": (120.155, 30.274), "宁波市": (121.550, 29.875), "温州市": (120.699, 27.994),
-              "嘉兴市": (120.755, 30.746), "湖州市": (120.088, 30.894), "绍兴市": (120.580, 30.000),
-              "金华市": (119.647, 29.079), "衢州市": (118.859, 28.970), "舟山市": (122.207, 29.985),
-              "台州市": (121.420, 28.656), "丽水市": (119.923, 28.468)}
 
 
 def enclave_pairs(enclaves, as_of: int | None = None, target_year: int = DEFAULT_TARGET_YEAR,

@@ -35,6 +35,12 @@ def basemap_path() -> Path:
 
 
 OFFICIAL_AREAS_FILE = "official_land_areas.csv"
+#: The seat of each city government (WGS84, approximate: REFERENCE.md §1b/§6 and general knowledge):
+#: where city names and enclave flow arcs are anchored.
+CITY_SEATS = {"杭州市": (120.155, 30.274), "宁波市": (121.550, 29.875), "温州市": (120.699, 27.994),
+              "嘉兴市": (120.755, 30.746), "湖州市": (120.088, 30.894), "绍兴市": (120.580, 30.000),
+              "金华市": (119.647, 29.079), "衢州市": (118.859, 28.970), "舟山市": (122.207, 29.985),
+              "台州市": (121.420, 28.656), "丽水市": (119.923, 28.468)}
 
 
 @lru_cache(maxsize=1)

@@ -69,7 +69,7 @@ class Scenario:
                 extent = tuple(float(v) for v in extent)
                 if len(extent) != 4 or not all(abs(v) <= 1e3 for v in extent):
                     raise ValueError
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise HygisError(f"scenario '{name}': invalid extent") from None
         layers = d.get("layers") or {}
         if not isinstance(layers, dict):
@@ -80,7 +80,7 @@ class Scenario:
         year = d.get("year")
         try:
             year = None if year is None else int(year)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise HygisError(f"scenario '{name}': invalid year") from None
         return cls(name=name, title=_text(d.get("title"), "title", 500), subtitle=_text(d.get("subtitle"), "subtitle", 500),
                    layers={str(k): LayerState.from_dict(v) for k, v in layers.items()}, extent=extent,

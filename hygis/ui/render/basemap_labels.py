@@ -23,13 +23,16 @@ _LOCK = threading.Lock()
 
 
 def anchors(level: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(names, x, y) in canvas metres of the label points of a basemap level (computed once)."""
+    """(names, x, y) in canvas metres of the label points of a basemap level (computed once): the
+    city seat for cities, a point inside the polygon for districts."""
     with _LOCK:
         if level not in _ANCHORS:
-            from hygis.geo.basemap import load_basemap
+            from hygis.geo.basemap import CITY_SEATS, load_basemap
 
             zones = load_basemap(level)
             xy = shapely.get_coordinates(shapely.point_on_surface(zones.geometry.to_numpy()))
+            if level == "city":  # city names at the city seat, not in the middle of the countryside
+                xy = np.array([CITY_SEATS.get(n, tuple(p)) for n, p in zip(zones["name"], xy)], float)
             x, y = to_map(xy[:, 0], xy[:, 1])
             _ANCHORS[level] = (list(zones["name"]), np.asarray(x, float), np.asarray(y, float))
         return _ANCHORS[level]

@@ -138,16 +138,16 @@ def flow_layer(enclaves, as_of: int | None = None, target_year: int = DEFAULT_TA
     The layer keeps the pair table's columns, so its legend classes, identify and attribute table show
     the count per city pair; add it with :class:`hygis.project.commands.AddLayer` (undoable).
     """
-    from hygis.layers.style import Style
+    from hygis.layers.style import Style, ramp_colors
     from hygis.layers.vector import VectorLayer
 
     arcs = pair_arcs(enclave_pairs(enclaves, as_of=as_of, target_year=target_year,
                                    count_hangzhou_ningbo=count_hangzhou_ningbo))
     if len(arcs) == 0:
         raise HygisError("no enclave pair with both cities on the basemap: nothing to draw")
-    top = int(arcs["total"].max())
-    breaks = sorted({1.0, float(max(1, round(top / 2))), float(top)})
-    style = Style(mode="graduated", field="total", ramp="reds", breaks=breaks, classes=len(breaks),
+    counts = sorted({int(n) for n in arcs["total"]})
+    colours = ramp_colors("reds", len(counts) + 2)[2:]  # skip the palest reds: thin arcs must show
+    style = Style(mode="categorized", field="total", categories={str(n): c for n, c in zip(counts, colours)},
                   stroke_by_class=True, stroke="#b2182b", width=3.0, label_field="label", label_size=8.0)
     source = (f"hygis analyze enclaves --by-pair{'' if as_of is None else f' --as-of {as_of}'}: enclaves per origin → "
               "host city pair; arcs join the city seats (approximate)")

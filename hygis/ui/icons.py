@@ -67,8 +67,40 @@ def _raster(p: QPainter, s: float) -> None:
         p.fillRect(QRectF(s * .08 + (i % 3) * cell, s * .08 + (i // 3) * cell, cell, cell), QColor(c))
 
 
+def _transport(p: QPainter, s: float) -> None:
+    pen = QPen(QColor("#7b3294"), s * .14)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    p.setPen(pen)
+    p.drawLine(QPointF(s * .1, s * .8), QPointF(s * .9, s * .2))
+    p.setPen(QPen(QColor("#7b3294"), s * .06))
+    for t in (0.3, 0.5, 0.7):  # sleepers
+        x, y = s * (.1 + .8 * t), s * (.8 - .6 * t)
+        p.drawLine(QPointF(x - s * .09, y - s * .12), QPointF(x + s * .09, y + s * .12))
+
+
+def _hub(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("white"), s * .06))
+    p.setBrush(QColor("#08519c"))
+    p.drawRect(QRectF(s * .2, s * .2, s * .6, s * .6))
+
+
+def _platform(p: QPainter, s: float) -> None:
+    from hygis.ui.render.symbols import marker_path
+
+    p.setPen(QPen(QColor("white"), s * .04))
+    p.setBrush(QColor("#c51b7d"))
+    p.drawPath(marker_path("star", s * .9).translated(s / 2, s / 2))
+
+
+def _newarea(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#4d9221"), s * .07))
+    p.setBrush(QColor(127, 188, 65, 140))
+    p.drawRoundedRect(QRectF(s * .1, s * .2, s * .8, s * .6), s * .15, s * .15)
+
+
 _PAINTERS = {"corridor": _corridor, "ftz": _ftz, "coastline": _coastline, "enclave": _enclave,
-             "heritage": _heritage, "vector": _vector, "raster": _raster}
+             "heritage": _heritage, "transport": _transport, "hub": _hub, "platform": _platform,
+             "newarea": _newarea, "vector": _vector, "raster": _raster}
 
 
 def kind_pixmap(kind: str, size: int = 32) -> QPixmap:

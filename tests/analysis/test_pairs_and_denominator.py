@@ -68,7 +68,8 @@ def test_mutual_pairs_and_arcs():
 def test_flow_layer_of_the_sample():
     project = open_project(SAMPLE)
     layer = flow_layer(project.layers_of_kind("enclave"))
-    assert layer.geometry_type == "line" and layer.style.mode == "graduated" and layer.style.field == "total"
+    assert layer.geometry_type == "line" and layer.style.mode == "categorized" and layer.style.field == "total"
+    assert set(layer.style.categories) == {str(n) for n in layer.data["total"]}  # one legend row per count
     pairs = enclave_pairs(project.layers_of_kind("enclave"))
     assert layer.data["total"].sum() == pairs.loc[pairs["origin_city"] != pairs["host_city"], "total"].sum()
 

@@ -10,7 +10,8 @@ never touched.  Supported specs (an optional ``"label"`` overrides the label):
     (:func:`hygis.analysis.enclaves.project_enclave_counts`) against the project's
     ``enclave_count`` target (default 50), planned ones shown as "+N 规划"; the
     label says the year counted.
-``{"type": "coverage", "target": LAYER, "zones": "basemap:city", "zone": "宁波市", "buffer_m": 0}``
+``{"type": "coverage", "target": LAYER, "zones": "basemap:city", "zone": "宁波市", "buffer_m": 0,
+"denominator": "drawn"|"official"}`` (the label says which area the share divides by)
     Share (%) of the zone covered by the layer's features; without ``zone``
     the covered area (km²) over all zones.
 ``{"type": "count", "layer": LAYER, "target": N}``
@@ -138,14 +139,16 @@ def _coverage(view, spec) -> Indicator:
     else:
         zones = _layer(view, zones_spec).visible_data()
     table = coverage_by_zone(layer.visible_data(), zones, by=spec.get("by"),
-                             buffer_m=float(spec.get("buffer_m") or 0.0))
+                             buffer_m=float(spec.get("buffer_m") or 0.0),
+                             denominator=spec.get("denominator") or "drawn")
     zone = spec.get("zone")
     if zone:
         row = table[table["zone"] == zone]
         if row.empty:
             raise HygisError(f"No zone named '{zone}'")
         pct = float(row["covered_share_pct"].iloc[0])
-        return Indicator(f"{zone} {layer.name}覆盖率", f"{pct:.1f}%", min(pct / 100.0, 1.0), pct, "%")
+        of = "（占官方陆域面积）" if row["denominator"].iloc[0] == "official" else "（占图斑面积）"
+        return Indicator(f"{zone} {layer.name}覆盖率{of}", f"{pct:.1f}%", min(pct / 100.0, 1.0), pct, "%")
     total = table[table["zone"] == TOTAL_LABEL]
     km2 = float(total["covered_area_km2"].iloc[0])
     return Indicator(f"{layer.name}覆盖面积", f"{_num(km2, 1)} km²", None, km2, "km²")

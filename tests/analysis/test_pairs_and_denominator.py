@@ -125,3 +125,16 @@ def test_road_density_target_uses_hang_shao_yong_land_area():
     land = sum(official_land_areas()[c] for c in ("杭州市", "绍兴市", "宁波市"))
     assert row["latest"] == pytest.approx(hcrs.length_km(roads.geometry.to_numpy()).sum() / land, rel=1e-3)
     assert row["computed_from"] == "道路" and "道路" in row["latest_source"]
+
+
+def test_coverage_indicator_says_what_it_divides_by():
+    from hygis.project.indicators import evaluate_one
+
+    project = Project("t")
+    square = _ningbo_square(100.0).to_crs(4326).assign(name="块", zone="宁波片区", source="test")
+    project.layers.append(VectorLayer("自贸片区", square, kind="ftz"))
+    spec = {"type": "coverage", "target": "自贸片区", "zones": "basemap:city", "zone": "宁波市"}
+    drawn = evaluate_one(project, spec)
+    official = evaluate_one(project, {**spec, "denominator": "official"})
+    assert "图斑面积" in drawn.label and "官方陆域面积" in official.label
+    assert official.value == pytest.approx(100.0 / 9816 * 100, rel=1e-3) and drawn.value < official.value

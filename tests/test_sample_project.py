@@ -144,6 +144,8 @@ def test_every_feature_cites_a_source(project):
         assert src.notna().all() and (src.str.strip().str.len() > 10).all(), layer.name
         marked = layer.data["name"].str.contains("示意|规划")
         assert src[marked].str.contains("illustrative").all(), layer.name
+        # where the shape or point comes from: approximate / illustrative, or a page's coordinates
+        assert src.str.contains("approximate|illustrative|coords").all(), layer.name
 
 
 def test_all_features_lie_in_zhejiang(project):

@@ -196,6 +196,9 @@ def test_targets(project):
     digital = project.target("digital_economy_share")
     assert digital.operator == ">" and digital.target_text() == ">30" and digital.met() is False
     assert project.target("enclave_count").operator == "≥"
+    names = {layer.name for layer in project.layers}
+    assert all(t.layer in names for t in project.targets if t.layer)  # targets point at their map layer
+    assert project.target("shipping_index_rank").layer == "四港联动"
     for t in project.targets:
         if t.latest is not None and not t.computed:
             assert t.latest_year and t.latest_source, t.key

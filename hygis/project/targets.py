@@ -32,6 +32,7 @@ class PlanTarget:
     operator: str = ""  # one of OPERATORS: the plan says ">30 %", not "30 %"
     latest_source: str = ""  # where the latest value (of latest_year) comes from
     baseline_source: str = ""
+    layer: str = ""  # the project layer that maps this target (e.g. 四港联动 for the shipping rank)
 
     def target_text(self, digits: int | None = None) -> str:
         """The target as the plan states it: ``">30"``, ``"≥100"``, ``"4.3"`` ('' without a value)."""
@@ -76,7 +77,8 @@ class PlanTarget:
                       computed=d.get("computed") if d.get("computed") in COMPUTED else None,
                       source=str(d.get("source", ""))[:5000], operator=_operator(d.get("operator")),
                       latest_source=str(d.get("latest_source") or "")[:2000],
-                      baseline_source=str(d.get("baseline_source") or "")[:2000])
+                      baseline_source=str(d.get("baseline_source") or "")[:2000],
+                      layer=str(d.get("layer") or "")[:200])
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise HygisError(f"invalid target: {exc}") from None
         return out

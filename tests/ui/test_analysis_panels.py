@@ -296,6 +296,7 @@ def test_targets_dashboard_edit_is_undoable_and_saved(qtbot, sample, tmp_path):
     baseline = sample.target("gdp_total").baseline
     assert progress == pytest.approx((41700 - baseline) / (45000 - baseline))
     assert model.index(row, COLUMNS.index("baseline")).data().endswith("(2020)")
+    assert "四港联动" in model.index(keys.index("shipping_index_rank"), COLUMNS.index("note")).data()
     digital = keys.index("digital_economy_share")
     assert model.index(digital, COLUMNS.index("target")).data() == ">30"
     assert model.index(digital, COLUMNS.index("latest")).data() == "28.80 (2024)"

@@ -37,7 +37,7 @@ TARGETS = [
      "unit": "件", "target": 2500, "source": f"Target 2,500: {PRESS}; no actual found"},
     {"key": "shipping_index_rank", "name_zh": "宁波(舟山)新华·波罗的海国际航运中心发展指数排名",
      "name_en": "Ningbo rank, Xinhua–Baltic Intl Shipping Centre Development Index", "unit": "位",
-     "target": 8, "operator": "≤", "baseline": 13, "baseline_year": 2019, "latest": 8, "latest_year": 2024,
+     "target": 8, "operator": "≤", "layer": "四港联动", "baseline": 13, "baseline_year": 2019, "latest": 8, "latest_year": 2024,
      "higher_is_better": False,
      "baseline_source": ("2019 13th (no 2020 rank in the reference): "
                          "https://www.ndrc.gov.cn/fggz/qykf/xxjc/202108/t20210831_1295833.html"),
@@ -53,7 +53,7 @@ TARGETS = [
      "source": ("Target 100: " + PRESS + ". ~2021 63 (http://cq.crane-net.com/news/show.php?itemid=2053); "
                 "2024 104 (http://senqingzn.com/dy/article/JO99A8MJ0556375Z.html)")},
     {"key": "road_density", "name_zh": "杭绍甬等级以上公路网密度", "name_en": "Hang-Shao-Yong graded road density",
-     "unit": "km/km²", "target": 1.15, "computed": "road_density",
+     "unit": "km/km²", "target": 1.15, "computed": "road_density", "layer": "通勤圈交通",
      "source": (f"Target 1.15 km/km²: {PRESS}; no actual found (computed by hygis from a road layer when one is "
                 "loaded). 杭绍甬智慧高速 opened early 2024: https://zjnews.zjol.com.cn/zjnews/202405/t20240510_26832834.shtml")},
     {"key": "tech_contracts", "name_zh": "两市技术合同成交额", "name_en": "Technology-contract turnover between the two cities",

@@ -48,6 +48,7 @@ class TargetsModel(QAbstractTableModel):
         self.forecasts: dict[str, tuple] = {}  # key → (projected_year, method, note) of every row
         self.headers: dict[str, str] = {}
         self.computed_text = "computed"
+        self.layer_text = "on the map"
 
     def set_project(self, project) -> None:
         self.beginResetModel()
@@ -145,7 +146,9 @@ class TargetsModel(QAbstractTableModel):
                 p = self.progress(row)
                 return p if role == Qt.ItemDataRole.EditRole else ("" if p is None else f"{p * 100:.0f}%")
             if col == "note":
-                return f"{self.computed_text}: {self.computed[t.key][3]}" if self.is_computed(row) else ""
+                if self.is_computed(row):
+                    return f"{self.computed_text}: {self.computed[t.key][3]}"
+                return f"{self.layer_text}: {t.layer}" if t.layer else ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == "projected":
                 return self.projected_tip(row) or None
@@ -259,6 +262,7 @@ class TargetsDashboard(AnalysisPanel):
         self.setWindowTitle(self.tr("Plan targets"))
         self.runner.title = self.tr("Plan targets")
         self.model.computed_text = self.tr("computed from")
+        self.model.layer_text = self.tr("on the map")
         self.model.headers = {"name": self.tr("Target"), "baseline": self.tr("Baseline"),
                               "latest": self.tr("Latest"), "target": self.tr("Target value"),
                               "unit": self.tr("Unit"), "progress": self.tr("Progress"),

@@ -149,12 +149,13 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     ap.add_argument("--no-app", action="store_true", help="skip the in-app first draw / frame timings")
+    ap.add_argument("--app-only", action="store_true", help="only the in-app first draw / frame timings")
     ap.add_argument("--qgis-timeout", type=float, default=900.0, help="give up on a QGIS run after this many s")
     args = ap.parse_args()
     out_dir = datasets.DATA
     rows = []
     print(f"{'set':10s} {'hygis s':>8s} {'QGIS s':>8s} {'ratio':>6s} {'goal':>5s} {'peak MiB':>9s}  load (1/5/15 min)")
-    for name in args.sets:
+    for name in [] if args.app_only else args.sets:
         path = datasets.render_dataset(name, SETS[name])
         target = points_project(path) if name == "points" else path
         ours, theirs, peaks = [], [], []

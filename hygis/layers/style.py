@@ -88,10 +88,10 @@ class Style:
 
     def validate(self) -> None:
         if self.mode not in MODES:
-            raise HygisError(f"style mode '{self.mode}': use one of {', '.join(MODES)}")
+            raise HygisError(f"style mode {self.mode!r}: use one of {', '.join(MODES)}")
         for name, allowed in (("dash", DASHES), ("hatch", HATCHES), ("marker", MARKERS)):
             if getattr(self, name) not in allowed:
-                raise HygisError(f"style {name} '{getattr(self, name)}': use one of {', '.join(allowed)}")
+                raise HygisError(f"style {name} {getattr(self, name)!r}: use one of {', '.join(allowed)}")
         for c in (self.fill, self.stroke, self.label_color, *self.categories.values()):
             parse_color(c)
         if not (0 <= float(self.width) <= 50 and 0 < float(self.size) <= 200):

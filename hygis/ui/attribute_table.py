@@ -88,13 +88,15 @@ class LayerTableModel(QAbstractTableModel):
         return choice_label(text) if spec is not None and spec.choices and text else text
 
     def headerData(self, section: int, orientation, role=_ROLE_DISPLAY):
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Vertical and section < len(self.rows):
+            return f"fid {self.fid(section)}"
         if role != _ROLE_DISPLAY:
             return None
         if orientation == Qt.Orientation.Horizontal:
             name = self._columns[section]
             spec = self._spec(name)
             return f"{field_label(spec)}" if spec is not None else name
-        return str(self.fid(section)) if section < len(self.rows) else None
+        return str(section + 1) if section < len(self.rows) else None  # 1-based row numbers (fid: tooltip)
 
     def flags(self, index: QModelIndex):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -330,6 +332,9 @@ class AttributeTable(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # rows in fid order
         if layer is not None:
             self.model.editFailed.connect(self.show_message)
+            self.model.modelAboutToBeReset.connect(self._remember_current)
+            self.model.modelReset.connect(self._restore_current)
+            self.fit_columns()
             self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
             layer.events.selection.connect(self._on_layer_selection)
             layer.events.data.connect(self._after_data)
@@ -341,6 +346,29 @@ class AttributeTable(QWidget):
         self.add_field_button.setEnabled(generic)
         self.remove_field_button.setEnabled(generic)
         self._update_count()
+
+    def fit_columns(self, widest: int = 280) -> None:
+        """Columns as wide as their header and the values in view (at most ``widest`` px each)."""
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for c in range(header.count()):
+            if header.sectionSize(c) > widest:
+                header.resizeSection(c, widest)
+
+    def _remember_current(self) -> None:
+        index = self.view.currentIndex()
+        self._current = (self.model.fid(index.row()), index.column()) if index.isValid() else None
+
+    def _restore_current(self) -> None:
+        """After an edit the model is rebuilt: keep the cursor on the edited feature and field."""
+        current = getattr(self, "_current", None)
+        if current is None or self.model is None:
+            return
+        rows = self.model.rows_of_fids([current[0]])
+        if len(rows):
+            index = self.model.index(int(rows[0]), current[1])
+            self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(index)
 
     def _after_data(self, reason: str = "") -> None:
         self._on_layer_selection(self.layer.selection)

@@ -148,3 +148,26 @@ def test_placeholder_examples_work_in_the_default_mode(qtbot, project):
     table.apply_filter()
     assert shown() == sorted(data.loc[(data["host_city"] == "杭州市") & (data["name"] != "飞地2"), "name"])
     assert table.message_label.text() == ""
+
+
+def test_row_numbers_start_at_one_columns_fit_and_the_cursor_stays_on_the_edited_row(qtbot, project):
+    table = AttributeTable(project)
+    qtbot.addWidget(table)
+    table.resize(900, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    model = table.model
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(3)] == ["1", "2", "3"]
+    assert model.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole) == f"fid {model.fid(0)}"
+    header = table.view.horizontalHeader()
+    name_col = model.columns.index("name")
+    assert header.sectionSize(name_col) >= table.view.fontMetrics().horizontalAdvance("飞地0")  # fitted, not clipped
+    assert all(header.sectionSize(c) <= 280 for c in range(header.count()))
+    table.view.sortByColumn(name_col, Qt.SortOrder.DescendingOrder)  # 飞地4 first
+    index = model.index(1, name_col)
+    fid = model.fid(1)
+    table.view.setCurrentIndex(index)
+    assert model.setData(index, "改名", Qt.ItemDataRole.EditRole)
+    current = table.view.currentIndex()
+    assert model.fid(current.row()) == fid and current.column() == name_col  # same feature, same field
+    assert model.data(current) == "改名"

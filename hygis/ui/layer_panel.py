@@ -9,6 +9,7 @@ changes a layer directly.  Row 0 is the top of the map (the last layer drawn).
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QEvent, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QMenu, QSlider, QToolButton, QTreeView,
                                QVBoxLayout, QWidget)
 
@@ -32,7 +33,16 @@ class LayerListModel(QAbstractListModel):
     def __init__(self, project=None, parent=None):
         super().__init__(parent)
         self.project = None
+        #: ids of the layers in edit mode (shown bold with "✎ editing")
+        self.editing_ids: set = set()
         self.set_project(project)
+
+    def set_editing(self, layer, on: bool) -> None:
+        """Mark ``layer`` as in (or out of) edit mode in the list."""
+        (self.editing_ids.add if on else self.editing_ids.discard)(layer.id)
+        if self.project is not None and layer in list(self.project.layers):
+            index = self.index_of_layer(layer)
+            self.dataChanged.emit(index, index)
 
     # -- binding ---------------------------------------------------------------------------
     def set_project(self, project) -> None:
@@ -97,7 +107,14 @@ class LayerListModel(QAbstractListModel):
         if layer is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{layer.name}  ({self.feature_count_text(layer)})"
+            mark = "  ✎ " + self.tr("editing") if layer.id in self.editing_ids else ""
+            return f"{layer.name}  ({self.feature_count_text(layer)}){mark}"
+        if role == Qt.ItemDataRole.FontRole and layer.id in self.editing_ids:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and layer.id in self.editing_ids:
+            return QColor("#b34700")
         if role == Qt.ItemDataRole.EditRole:
             return layer.name
         if role == Qt.ItemDataRole.CheckStateRole:

@@ -71,3 +71,23 @@ def test_compare_view_closes_with_escape(qtbot):
     view.activateWindow()
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert not view.isVisible()
+
+
+def test_one_layer_in_edit_mode_at_a_time_and_the_list_shows_which(main_window):
+    from PySide6.QtCore import Qt
+
+    w = main_window
+    controller, model = w.editing.controller, w.layer_panel.model
+    enclaves, corridor = w.project.layers["飞地"], w.project.layers["科创走廊"]
+
+    def text(layer):
+        return model.data(model.index_of_layer(layer), Qt.ItemDataRole.DisplayRole)
+
+    controller.set_editing(enclaves, True)
+    assert "editing" in text(enclaves) and "editing" not in text(corridor)
+    assert model.data(model.index_of_layer(enclaves), Qt.ItemDataRole.FontRole).bold()
+    controller.set_editing(corridor, True)
+    assert controller.editing_layers == [corridor]
+    assert "editing" in text(corridor) and "editing" not in text(enclaves)
+    controller.set_editing(corridor, False)
+    assert "editing" not in text(corridor)

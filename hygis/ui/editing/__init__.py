@@ -125,6 +125,7 @@ class EditingUi(QObject):
         self.tolerance_group.triggered.connect(lambda a: setattr(c.snap_settings, "tolerance_px", float(a.data())))
         c.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
         c.editingChanged.connect(lambda *_: self._update_actions())
+        c.editingChanged.connect(w.layer_panel.model.set_editing)  # the list marks the layer in edit mode
         c.currentLayerChanged.connect(lambda *_: self._update_actions())
         w.layer_panel.currentLayerChanged.connect(self._on_current_layer)
         w.projectChanged.connect(self._on_project)

@@ -78,11 +78,15 @@ class EditController(QObject):
         return layer in self._editing
 
     def set_editing(self, layer, on: bool) -> None:
-        """Toggle edit mode of ``layer``; the last layer switched on becomes the current one."""
+        """Toggle edit mode of ``layer``: one layer is in edit mode at a time (switching another on
+        switches the previous one off), so the tools always act on the layer the list marks."""
         if on and not hasattr(layer, "selection"):
             self.message.emit(self.tr("Only vector layers can be edited"))
             return
         if on and layer not in self._editing:
+            for other in list(self._editing):
+                self._editing.remove(other)
+                self.editingChanged.emit(other, False)
             self._editing.append(layer)
             self.editingChanged.emit(layer, True)
             self.set_current_layer(layer)

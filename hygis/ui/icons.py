@@ -243,10 +243,77 @@ def _tool_area(p: QPainter, s: float) -> None:
         p.drawEllipse(pt, s * .06, s * .06)
 
 
+def _pencil(p: QPainter, s: float) -> None:
+    """Edit mode: a pencil."""
+    p.setPen(QPen(QColor("#30475e"), s * .05))
+    p.setBrush(QColor("#f4a259"))
+    p.drawPolygon(QPolygonF([QPointF(s * .15, s * .7), QPointF(s * .65, s * .2), QPointF(s * .8, s * .35),
+                             QPointF(s * .3, s * .85)]))
+    p.setBrush(QColor("#30475e"))
+    p.drawPolygon(QPolygonF([QPointF(s * .15, s * .7), QPointF(s * .3, s * .85), QPointF(s * .08, s * .92)]))
+
+
+def _add_feature(p: QPainter, s: float) -> None:
+    _tool_area(p, s * .8)
+    p.setPen(QPen(QColor("#2e7d32"), s * .12))
+    p.drawLine(QPointF(s * .75, s * .5), QPointF(s * .75, s * .95))
+    p.drawLine(QPointF(s * .52, s * .72), QPointF(s * .98, s * .72))
+
+
+def _select(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .05))
+    p.setBrush(QColor("#ffd400"))
+    p.drawPolygon(QPolygonF([QPointF(s * .2, s * .08), QPointF(s * .2, s * .85), QPointF(s * .4, s * .65),
+                             QPointF(s * .55, s * .95), QPointF(s * .68, s * .88), QPointF(s * .53, s * .6),
+                             QPointF(s * .8, s * .6)]))
+
+
+def _move(p: QPainter, s: float) -> None:
+    _tool_pan(p, s)
+    p.setBrush(QColor("#f4a259"))
+    p.drawRect(QRectF(s * .32, s * .32, s * .36, s * .36))
+
+
+def _vertex(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .07))
+    pts = [QPointF(s * .1, s * .8), QPointF(s * .45, s * .2), QPointF(s * .9, s * .6)]
+    p.drawPolyline(QPolygonF(pts))
+    p.setBrush(QColor("#e63946"))
+    for pt in pts:
+        p.drawRect(QRectF(pt.x() - s * .09, pt.y() - s * .09, s * .18, s * .18))
+
+
+def _delete(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#b00020"), s * .14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    p.drawLine(QPointF(s * .2, s * .2), QPointF(s * .8, s * .8))
+    p.drawLine(QPointF(s * .8, s * .2), QPointF(s * .2, s * .8))
+
+
+def _table(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#30475e"), s * .05))
+    p.setBrush(QColor("white"))
+    p.drawRect(QRectF(s * .08, s * .15, s * .84, s * .7))
+    p.fillRect(QRectF(s * .08, s * .15, s * .84, s * .17), QColor("#30475e"))
+    for i in (1, 2):
+        p.drawLine(QPointF(s * .08, s * (.32 + .18 * i)), QPointF(s * .92, s * (.32 + .18 * i)))
+    p.drawLine(QPointF(s * .4, s * .15), QPointF(s * .4, s * .85))
+
+
+def _magnet(p: QPainter, s: float) -> None:
+    p.setPen(QPen(QColor("#c62828"), s * .16, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawArc(QRectF(s * .2, s * .25, s * .6, s * .6), 180 * 16, 180 * 16)
+    p.drawLine(QPointF(s * .2, s * .55), QPointF(s * .2, s * .2))
+    p.drawLine(QPointF(s * .8, s * .55), QPointF(s * .8, s * .2))
+
+
 _TOOL_PAINTERS = {
     "zoom_in": lambda p, s: _magnifier(p, s, "+"), "zoom_out": lambda p, s: _magnifier(p, s, "-"),
     "zoom_full": _tool_full, "zoom_layer": _tool_layer, "pan": _tool_pan, "zoom_rect": _tool_zoom_rect,
     "identify": _tool_identify, "measure_distance": _tool_distance, "measure_area": _tool_area,
+    # editing toolbar (icons keep the toolbars within 1280 px)
+    "edit": _pencil, "add_feature": _add_feature, "select": _select, "move": _move, "vertex": _vertex,
+    "delete": _delete, "table": _table, "snap": _magnet,
 }
 
 

@@ -91,3 +91,17 @@ def test_one_layer_in_edit_mode_at_a_time_and_the_list_shows_which(main_window):
     assert "editing" in text(corridor) and "editing" not in text(enclaves)
     controller.set_editing(corridor, False)
     assert "editing" not in text(corridor)
+
+
+def test_toolbars_fit_a_1280_by_800_window(main_window, qtbot):
+    from PySide6.QtWidgets import QToolBar, QToolButton
+
+    w = main_window
+    w.resize(1280, 800)
+    qtbot.wait(50)
+    for bar in w.findChildren(QToolBar):
+        if not bar.isVisible():
+            continue
+        ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        assert ext is None or not ext.isVisible(), f"{bar.objectName()} overflows"
+    assert w.editing.toolbar.widgetForAction(w.editing.act_table).isVisible()

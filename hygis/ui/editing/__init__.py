@@ -94,6 +94,12 @@ class EditingUi(QObject):
         w.menu_layer.addActions([self.act_import, self.act_export, self.act_table, self.act_check])
         w.menu_view.addSeparator()
         w.menu_view.addAction(self.act_table)
+        from hygis.ui.icons import tool_icon
+
+        for action, icon in ((self.act_toggle_edit, "edit"), (self.act_add_feature, "add_feature"),
+                             (self.act_select, "select"), (self.act_move, "move"), (self.act_vertex, "vertex"),
+                             (self.act_delete, "delete"), (self.act_table, "table"), (self.act_snap_on, "snap")):
+            action.setIcon(tool_icon(icon))  # icon-only buttons: both toolbars fit a 1280 px window
         self.toolbar = w.addToolBar("")
         self.toolbar.setObjectName("toolbar_editing")
         self.toolbar.addActions([self.act_toggle_edit, self.act_add_feature, self.act_select, self.act_move,

@@ -282,12 +282,11 @@ def drop_files(window, paths) -> None:
 
 
 # -- export ---------------------------------------------------------------------------------------
-def export_image_dialog(window) -> None:
-    name = (window.project.title or "map") + ".png"
-    path, _ = QFileDialog.getSaveFileName(window, _tr("Export Map Image"), name,
-                                          _tr("Images (*.png *.svg *.pdf)"))
-    if path:
-        export_image(window, path)
+def export_image_dialog(window):
+    """File ▸ Export Map Image…: size, DPI, title, furniture and file (the canvas extent)."""
+    from hygis.ui.export_image_dialog import open_export_image_dialog
+
+    return open_export_image_dialog(window)
 
 
 def export_image(window, path, size=(1920, 1080)) -> bool:

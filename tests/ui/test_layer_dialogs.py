@@ -105,3 +105,26 @@ def test_toolbars_fit_a_1280_by_800_window(main_window, qtbot):
         ext = bar.findChild(QToolButton, "qt_toolbar_ext_button")
         assert ext is None or not ext.isVisible(), f"{bar.objectName()} overflows"
     assert w.editing.toolbar.widgetForAction(w.editing.act_table).isVisible()
+
+
+def test_export_map_image_dialog_size_dpi_title(main_window, tmp_path):
+    from PySide6.QtGui import QImage
+
+    w = main_window
+    w.act_export_image.trigger()
+    dialog = w.export_image_dialog
+    assert dialog.isVisible()
+    dialog.width_spin.setValue(1200)
+    assert dialog.height_spin.value() == round(1200 / dialog.aspect)  # the canvas's aspect
+    dialog.dpi_combo.setCurrentIndex(dialog.dpi_combo.findData(300))
+    dialog.title_edit.setText("杭甬示意图")
+    dialog.path_edit.setText(str(tmp_path / "map.png"))
+    dialog.accept()
+    image = QImage(str(tmp_path / "map.png"))
+    assert image.width() == 1200 and round(image.dotsPerMeterX() * 0.0254) == 300
+    assert not dialog.isVisible()
+    dialog = w.fileops_dialog = __import__("hygis.ui.export_image_dialog", fromlist=["x"]).open_export_image_dialog(w)
+    dialog.path_edit.setText(str(tmp_path / "map.docx"))
+    dialog.accept()  # refused in the dialog, nothing written
+    assert dialog.isVisible() and dialog.error_label.text() and not (tmp_path / "map.docx").exists()
+    dialog.reject()

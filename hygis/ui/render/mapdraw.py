@@ -159,8 +159,10 @@ def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool =
     img = new_image(view.width, view.height, dpr)
     img.fill(BACKGROUND)
     painter = QPainter(img)
-    draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels)
-    painter.end()
+    try:
+        draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels)
+    finally:  # a layer that fails to draw must not leave the image being painted when it is freed
+        painter.end()
     return img
 
 

@@ -66,7 +66,11 @@ def main(argv=None) -> int:
                 hits = frame[frame.intersects(box)]
                 color, width = LINE[lvl]
                 pen = QPen(QColor(color), width * size_m / 256)
-                for geom in hits.geometry:
+                # clip to a little more than the tile: Qt strokes the edge where it cuts a huge path
+                clip = box.buffer(size_m * 0.05)
+                for geom in hits.geometry.intersection(clip):
+                    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+                        continue
                     path = QPainterPath()
                     for poly in getattr(geom, "geoms", [geom]):
                         for ring in [poly.exterior, *poly.interiors]:

@@ -9,7 +9,10 @@ root=$(pwd); venv=$(mktemp -d)/minimum
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 python3 -m venv "$venv"
 deps=$(grep -v '^#' constraints/minimum.txt | sed 's/==.*//' | tr '\n' ' ')
-"$venv/bin/pip" install -q --only-binary=:all: -c constraints/minimum.txt $deps pytest pytest-qt hypothesis pypdf
+# the declared minima, and the test extra (pytest, hypothesis, the team libraries…) resolved against them;
+# the tests import hygis from this checkout (PYTHONPATH)
+readarray -t testdeps < <(python3 -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["test"]))')
+"$venv/bin/pip" install -q --only-binary=:all: -c constraints/minimum.txt $deps "${testdeps[@]}"
 "$venv/bin/pip" list 2>/dev/null | grep -iE "^($(echo $deps | tr ' ' '|')) " || true
 PYTHONPATH="$root" QT_QPA_PLATFORM=offscreen "$venv/bin/python" -m pytest -p no:cacheprovider -q \
   --ignore=tests/packaging "$@"

@@ -58,8 +58,10 @@ def write_error(target: Path, exc: BaseException) -> HygisError:
 
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         reason = "the disk is full"
-    else:
-        reason = (getattr(exc, "strerror", None) or str(exc)).split("\n")[0][:200].replace(str(target.parent), "")
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        reason = exc.strerror or str(exc)
+    else:  # GDAL/pyarrow report write failures in their own words
+        reason = str(exc).split("\n")[0][:200].replace(str(target.parent), "")
         low = reason.lower()
         if "no space" in low or "disk full" in low or "file too large" in low or disk_nearly_full(target.parent):
             reason = "the disk is full"

@@ -159,3 +159,15 @@ def test_info_reads_the_new_formats(tmp_path, capsys):
         export_layer(layer, tmp_path / f"d{ext}")
         assert main(["info", str(tmp_path / f"d{ext}")]) == 0
         assert "2 features" in capsys.readouterr().out
+
+
+def test_geoparquet_opens_in_debian_ogrinfo_when_it_has_the_driver(tmp_path):
+    if not shutil.which(OGRINFO):
+        pytest.skip("Debian's ogrinfo (gdal-bin) is not installed")
+    formats = subprocess.run([OGRINFO, "--formats"], capture_output=True, text=True).stdout
+    if "Parquet" not in formats:
+        pytest.skip("this ogrinfo has no (Geo)Parquet driver (Debian bookworm's GDAL 3.6 builds none); "
+                    "the file's GeoParquet metadata is checked with pyarrow instead")
+    out = export_layer(_layer(), tmp_path / "d.parquet")
+    text = _ogrinfo(out)
+    assert re.search(r"Feature Count: 2\b", text) and re.search(r"code: Integer", text)

@@ -158,3 +158,33 @@ def test_folders_left_by_a_killed_export_are_cleaned_fresh_ones_kept(tmp_path):
     os.utime(old, (1_000_000_000, 1_000_000_000))
     export_layer(_points(2), tmp_path / "d.shp")
     assert not old.exists() and fresh.exists()  # a fresh one may belong to an export still running
+
+
+def test_killed_export_leaves_the_old_or_the_new_file(tmp_path):
+    """SIGKILL at spread-out moments of a GeoJSON export over an older one: the target is always a
+    complete file, the old one or the new one (one rename swaps them)."""
+    import signal
+    import time
+
+    out = tmp_path / "k.geojson"
+    export_layer(_points(10), out)
+    old = out.read_bytes()
+    script = (f"from tests.reliability.test_export_safety import _points\nfrom hygis.io import export_layer\n"
+              f"export_layer(_points(20000, seed=4), {str(out)!r})\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    full = time.monotonic() - start
+    assert done.returncode == 0, done.stderr
+    new = out.read_bytes()
+    outcomes = set()
+    for i in range(8):
+        out.write_bytes(old)
+        proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+        time.sleep(full * (0.3 + 0.7 * i / 8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = out.read_bytes()
+        assert now in (old, new)
+        outcomes.add("new" if now == new else "old")
+    assert "old" in outcomes  # at least one kill landed before the swap

@@ -1,7 +1,8 @@
 """Data exchange: import files as hygis layers, export layers to files.
 
-``load_layers`` reads GeoPackage, Shapefile, GeoJSON, KML, CSV (lon/lat or WKT
-columns), DXF drawings and GeoTIFF rasters; it converts to WGS84 (applying the
+``load_layers`` reads GeoPackage, Shapefile (also zipped), GeoJSON, KML, CSV (lon/lat or
+WKT columns), FlatGeobuf, GeoParquet, File Geodatabase folders, DXF drawings and GeoTIFF
+rasters (with world files); it converts to WGS84 (applying the
 GCJ-02/BD-09 datum of Chinese web maps when told), detects Shapefile/CSV text
 encodings, maps fields onto a thematic schema and reports (or repairs) invalid
 geometries.  ``export_layer`` writes a layer or a selection back out in the
@@ -40,13 +41,14 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
 
     Parameters
     ----------
-    path : a .gpkg, .shp, .geojson/.json, .kml, .csv, .dxf or .tif/.tiff file.
+    path : a .gpkg, .shp, .zip/.shp.zip, .geojson/.json, .kml, .csv, .fgb, .parquet, .dxf or .tif/.tiff
+        file, or a .gdb File Geodatabase folder.
     layer : one layer of a multi-layer file (GeoPackage); None imports them all.
     encoding : text encoding of a Shapefile/CSV; None detects it (.cpg, DBF code page, trial decoding).
     datum : 'wgs84' (also CGCS2000), 'gcj02' (Amap/Tencent) or 'bd09' (Baidu): the datum of the
         lon/lat coordinates, converted to WGS84.
-    crs : the coordinate system of data that has none (DXF drawings, x/y CSVs), e.g. 'EPSG:4549';
-        it overrides a file's own CRS.
+    crs : the coordinate system of data that has none (DXF drawings, x/y CSVs, rasters placed by a
+        world file), e.g. 'EPSG:4549'; it overrides a vector file's own CRS.
     as_kind : import as a thematic kind (corridor, ftz, coastline, enclave, heritage): fields are
         renamed by ``field_map`` ({source: schema field}) and validated (errors name field and feature).
     name : layer name (default: the file's/layer's name).
@@ -57,8 +59,8 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
 
     Returns
     -------
-    list of VectorLayer (WGS84) / RasterLayer.  Each vector layer has ``import_warnings`` (list of
-    one-line messages, e.g. about invalid geometries) and ``import_problems`` (DataFrame fid, reason).
+    list of VectorLayer (WGS84) / RasterLayer.  Each layer has ``import_warnings`` (list of
+    one-line messages: invalid geometries, renamed fields, a shortened name, a world file used) and ``import_problems`` (DataFrame fid, reason).
 
     Raises
     ------

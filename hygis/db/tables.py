@@ -154,7 +154,8 @@ def push_frame(con, gdf, schema: str, table: str, kind: str = "vector", geometry
             exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", (target.as_string(con),)).fetchone()[0]
             if exists and not replace:
                 raise HygisError(f"Table {schema}.{table} already exists (use --replace to replace it)")
-            con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+            if con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+                con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             if exists:
                 con.execute(sql.SQL("DROP TABLE {}").format(target))
             ensure_bump_function(con, schema)

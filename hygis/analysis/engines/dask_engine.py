@@ -98,10 +98,12 @@ def _grow(bbox, dx, dy):
 
 
 # -- coverage --------------------------------------------------------------------------------
-def _coverage_task(zones, own_labels, by, buffer_m, local, *frames):
+def _coverage_task(zones, own_labels, by, buffer_m, local, box, parts):
+    """One zone group: read the nearby features of each partition here (nothing is read ahead
+    and left waiting in memory), then the in-process coverage."""
     from hygis.analysis.coverage import coverage_by_zone
 
-    frames = [f for f in frames if f is not None and len(f)]
+    frames = [f for f in (P.load_partition(p, box) for p in parts) if f is not None and len(f)]
     if frames:
         targets = pd.concat([f[[f.geometry.name]].rename_geometry("geometry") if f.geometry.name != "geometry"
                              else f[["geometry"]] for f in frames], ignore_index=True)
@@ -157,11 +159,9 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, sched
             near = (zb[:, 0] <= box[2]) & (zb[:, 2] >= box[0]) & (zb[:, 1] <= box[3]) & (zb[:, 3] >= box[1])
             rows = own | (near & (np.arange(len(zones)) < last))
             sub = zones[rows]
-            frames = []
-            for part in parts:
-                if _meets(part.bbox, box):
-                    frames.append(_delayed_part(dask, part, box))
-            tasks.append(dask.delayed(_coverage_task)(sub, [labels[k] for k in g], by_col, buffer_m, local, *frames))
+            near_parts = [part for part in parts if _meets(part.bbox, box)]
+            tasks.append(dask.delayed(_coverage_task, pure=False)(sub, [labels[k] for k in g], by_col, buffer_m,
+                                                                  local, box, near_parts))
         results = c.compute(tasks, sync=True)
     zone_rows = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
     order = {lab: i for i, lab in enumerate(labels)}
@@ -170,9 +170,9 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, sched
 
 
 def _delayed_part(dask, part, box):
-    if isinstance(part.load, tuple):
-        return dask.delayed(P.load_postgis_range)(*part.load, bbox=box)
-    return dask.delayed(P._filter_bbox)(part.load, box)
+    """A task reading one partition's features near ``box`` (one per consumer: a partition is
+    never kept whole in a worker's memory waiting for other tasks)."""
+    return dask.delayed(P.load_partition, pure=False)(part, box)
 
 
 def _centre(bounds):
@@ -227,7 +227,7 @@ def adjacency(a, b=None, distance_m: float | None = None, scheduler: str | None 
         tasks = []
         for part in pa:
             box = _grow(part.bbox, *_margin_deg((distance or 0.0) * 1.005 + 1.0, part.bbox))
-            a_frame = dask.delayed(P.load_partition)(part) if isinstance(part.load, tuple) else part.load
+            a_frame = dask.delayed(P.load_partition, pure=False)(part)
             b_frames = [_delayed_part(dask, q, box) for q in pb if _meets(q.bbox, box)]
             tasks.append(dask.delayed(_adjacency_task)(a_frame, b_frames, same, distance, local, a_name, b_name))
         results = c.compute(tasks, sync=True)

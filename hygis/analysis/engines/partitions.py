@@ -3,8 +3,8 @@
 A loader is a plain function ``load(bbox) -> GeoDataFrame`` (EPSG:4326, features whose bounding
 box meets ``bbox``) that runs on a worker: only that partition is ever read there.
 
-* GeoParquet directory (``dask_geopandas.read_parquet``): partitions are its files; the boxes come
-  from the GeoParquet metadata, so nothing is read to plan the work.
+* GeoParquet folder (as ``dask_geopandas`` ``to_parquet`` writes it): partitions are its files; the
+  boxes come from the GeoParquet metadata, so nothing is read to plan the work.
 * PostGIS table, ``postgresql://user@host/db#schema.table``: partitions are ranges of the primary
   key (``ntile`` over the key); each loader reads its key range with ``geom && envelope`` (GiST).
   Workers connect themselves; their password comes from their own PGPASSFILE / keyring.
@@ -12,6 +12,7 @@ box meets ``bbox``) that runs on a worker: only that partition is ever read ther
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def split_pg_spec(spec: str) -> tuple[str, str, str]:
 @dataclass
 class Partition:
     bbox: tuple  # WGS84 (x0, y0, x1, y1)
-    load: object  # dask-delayed GeoDataFrame (parquet) or a (url, schema, table, lo, hi) key range
+    load: object  # a GeoParquet file path, or a (url, schema, table, key, key type, lo, hi) key range
 
 
 def _filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
@@ -55,23 +56,70 @@ def _filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
     return frame[keep]
 
 
-def parquet_partitions(path) -> tuple[list[Partition], object]:
-    """Partitions of a GeoParquet directory (or file) and the dask-geopandas frame."""
-    dgpd = require("dask_geopandas")
+def _natural(path: Path):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def parquet_partitions(path) -> tuple[list[Partition], list[Path]]:
+    """Partitions of a GeoParquet folder (one per file, as dask-geopandas writes them) or file.
+
+    Each file's box comes from its GeoParquet metadata (nothing is read to plan the work); a
+    file without one is read once, alone, to measure it.  A partition is read by the task
+    that needs it, inside that task, and only its features near the task's zones are kept.
+    """
+    import json
+
+    import pyarrow.parquet as pq
+
     path = Path(path)
     if not path.exists():
         raise HygisError(f"File not found: {path}")
+    files = sorted(path.glob("*.parquet"), key=_natural) if path.is_dir() else [path]
+    if not files:
+        raise HygisError(f"{path.name} holds no .parquet files")
+    parts = []
+    for f in files:
+        bbox = None
+        try:
+            meta = pq.read_schema(f).metadata or {}
+            geo = json.loads(meta.get(b"geo", b"{}"))
+            col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+            crs = col.get("crs")
+            if col.get("bbox") and (crs is None or _is_wgs84(crs)):
+                bbox = tuple(float(v) for v in col["bbox"][:4])
+        except Exception as exc:
+            raise HygisError(f"{f.name} is not a GeoParquet file: {str(exc).splitlines()[0][:200]}") from None
+        if bbox is None:
+            frame = read_parquet_file(str(f))
+            if len(frame) == 0:
+                continue
+            bbox = tuple(float(v) for v in frame.total_bounds)
+        parts.append(Partition(bbox, str(f)))
+    return parts, files
+
+
+def _is_wgs84(crs) -> bool:
+    from pyproj import CRS
+
     try:
-        ddf = dgpd.read_parquet(str(path))
-    except Exception as exc:
-        raise HygisError(f"{path.name} is not a GeoParquet dataset: {str(exc).splitlines()[0][:200]}") from None
-    if ddf.crs is not None and ddf.crs.to_epsg() != 4326:
-        ddf = ddf.to_crs(4326)
-        ddf.calculate_spatial_partitions()
-    if ddf.spatial_partitions is None:
-        ddf.calculate_spatial_partitions()  # one distributed pass over the files, no data kept
-    boxes = ddf.spatial_partitions.bounds.to_numpy()
-    return [Partition(tuple(map(float, b)), d) for b, d in zip(boxes, ddf.to_delayed())], ddf
+        return CRS.from_user_input(crs).equals(CRS.from_epsg(4326), ignore_axis_order=True)
+    except Exception:
+        return False
+
+
+def read_parquet_file(path: str) -> gpd.GeoDataFrame:
+    frame = gpd.read_parquet(path)
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    elif frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def load_parquet_part(path: str, bbox=None) -> gpd.GeoDataFrame:
+    """Worker side: one GeoParquet file, only the features meeting ``bbox``."""
+    frame = read_parquet_file(path)
+    return frame if bbox is None else _filter_bbox(frame, bbox)
 
 
 def postgis_partitions(spec: str, n: int) -> list[Partition]:
@@ -163,7 +211,7 @@ def load_postgis_table(spec: str) -> gpd.GeoDataFrame:
 
 
 def load_partition(part: Partition, bbox=None):
-    """Worker side: the partition's features meeting ``bbox``."""
+    """Worker side: the partition's features meeting ``bbox`` (all without one)."""
     if isinstance(part.load, tuple):
         return load_postgis_range(*part.load, bbox=bbox)
-    return part.load if bbox is None else _filter_bbox(part.load, bbox)
+    return load_parquet_part(part.load, bbox)

@@ -3,8 +3,14 @@
 Feature ids are the GeoDataFrame's integer index labels ("fid"); they stay
 stable across edits so undo commands can refer to them.
 
+A layer has its *own* visibility, style and filter (saved with it) and may show a scenario's
+*view* on top (:meth:`Layer.set_view`, set by :func:`hygis.project.scenarios.apply`): the
+``visible``/``style``/``filter`` properties give what is drawn; applying a scenario never
+changes the own values (``own_visible``, ``own_style``, ``own_filter``).  Setting a property
+sets the own value and drops that part of the view, so an edit shows at once.
+
 Events (``layer.events.<name>.connect(cb)``):
-    name, visible, opacity, style, filter -- the new value
+    name, visible, opacity, style, filter -- the new (drawn) value
     data      -- (reason: str) after features/geometries/attributes changed
     selection -- the new selected fid set
 """
@@ -54,6 +60,7 @@ class Layer:
         self._name = ""
         self.name = name
         self._visible = bool(visible)
+        self._view: dict = {}  # a scenario's visible/style/filter shown over the own values
         self._opacity = 1.0
         self.opacity = opacity
 
@@ -74,14 +81,51 @@ class Layer:
 
     @property
     def visible(self) -> bool:
-        return self._visible
+        return self._view.get("visible", self._visible)
 
     @visible.setter
     def visible(self, value: bool) -> None:
-        value = bool(value)
-        if value != self._visible:
-            self._visible = value
-            self.events.visible(value)
+        before = self.visible
+        self._visible = bool(value)
+        self._drop_view("visible", before)
+
+    @property
+    def own_visible(self) -> bool:
+        return self._visible
+
+    # -- a scenario's view -------------------------------------------------------------------
+    VIEW_PROPS = ("visible",)
+
+    @property
+    def view(self) -> dict:
+        """The scenario state shown over the own values (a copy; empty when none)."""
+        return dict(self._view)
+
+    def set_view(self, **state) -> None:
+        """Show ``state`` (visible / style / filter; None or absent = the own value) over the own
+        values; emits the events of what is drawn differently.  The own values never change."""
+        unknown = set(state) - set(self.VIEW_PROPS)
+        if unknown:
+            raise HygisError(f"a layer view has no {', '.join(sorted(unknown))}")
+        view = {k: self._check_view(k, v) for k, v in state.items() if v is not None}
+        before = {p: getattr(self, p) for p in self.VIEW_PROPS}
+        self._view = view  # a new dict: shadow layers share the old one
+        self._emit_changes(before)
+
+    def _check_view(self, prop: str, value):
+        return bool(value)
+
+    def _drop_view(self, prop: str, before) -> None:
+        if prop in self._view:
+            self._view = {k: v for k, v in self._view.items() if k != prop}
+        self._emit_changes({prop: before})
+
+    def _emit_changes(self, before: dict) -> None:
+        for prop, old in before.items():
+            new = getattr(self, prop)
+            same = old.to_dict() == new.to_dict() if hasattr(new, "to_dict") and hasattr(old, "to_dict") else old == new
+            if not same:
+                getattr(self.events, prop)(new)
 
     @property
     def opacity(self) -> float:
@@ -196,35 +240,61 @@ class VectorLayer(Layer):
         return fid
 
     # -- style, filter, selection --------------------------------------------------------
+    VIEW_PROPS = ("visible", "style", "filter")
+
+    def _check_view(self, prop: str, value):
+        if prop == "style":
+            if not isinstance(value, Style):
+                raise HygisError("style must be a Style")
+            value.validate()
+            return value
+        if prop == "filter":
+            value = (value or "").strip()
+            if value:
+                parse_filter(value)
+            return value
+        return bool(value)
+
     @property
     def style(self) -> Style:
-        return self._style
+        return self._view.get("style", self._style)
 
     @style.setter
     def style(self, value: Style) -> None:
         if not isinstance(value, Style):
             raise HygisError("style must be a Style")
         value.validate()
+        had_view = "style" in self._view
         self._style = value
+        if had_view:
+            self._view = {k: v for k, v in self._view.items() if k != "style"}
         self.events.style(value)
 
     @property
+    def own_style(self) -> Style:
+        return self._style
+
+    @property
     def filter(self) -> str:
-        return self._filter
+        return self._view.get("filter", self._filter)
 
     @filter.setter
     def filter(self, value: str | None) -> None:
         value = (value or "").strip()
         if value:
             parse_filter(value)
-        if value != self._filter:
-            self._filter = value
-            self.events.filter(value)
+        before = self.filter
+        self._filter = value
+        self._drop_view("filter", before)
+
+    @property
+    def own_filter(self) -> str:
+        return self._filter
 
     def filter_mask(self, expression: str | None = None) -> np.ndarray:
-        """Boolean mask of features passing ``expression`` (default: the layer's filter, and
+        """Boolean mask of features passing ``expression`` (default: the drawn filter, and
         without illustrative features while they are hidden)."""
-        mask = evaluate_filter(self._data, self._filter if expression is None else expression)
+        mask = evaluate_filter(self._data, self.filter if expression is None else expression)
         if expression is None and not self.show_illustrative:
             mask = np.asarray(mask, bool) & ~illustrative_mask(self._data)
         return mask
@@ -239,15 +309,15 @@ class VectorLayer(Layer):
         value = bool(value)
         if value != self.show_illustrative:
             self._show_illustrative = value
-            self.events.filter(self._filter)
+            self.events.filter(self.filter)
 
     @property
     def filters_rows(self) -> bool:
         """Whether :meth:`filter_mask` can drop rows (a filter is set or illustrative features are hidden)."""
-        return bool(self._filter) or (not self.show_illustrative and bool(illustrative_mask(self._data).any()))
+        return bool(self.filter) or (not self.show_illustrative and bool(illustrative_mask(self._data).any()))
 
     def visible_data(self) -> gpd.GeoDataFrame:
-        """Features passing the layer filter (what is drawn and analysed)."""
+        """Features passing the drawn filter (what is drawn and analysed)."""
         if not self.filters_rows:
             return self._data
         return self._data[self.filter_mask()]

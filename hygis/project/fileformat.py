@@ -90,10 +90,10 @@ def _table_name(layer, used: set[str]) -> str:
 def project_to_dict(project: Project, tables: dict[str, str] | None = None) -> dict:
     layers = []
     for layer in project.layers:
-        entry = {"id": layer.id, "name": layer.name, "kind": layer.kind, "visible": layer.visible,
+        entry = {"id": layer.id, "name": layer.name, "kind": layer.kind, "visible": layer.own_visible,
                  "opacity": layer.opacity, "source": getattr(layer, "source", "")}
         if isinstance(layer, VectorLayer):
-            entry.update(style=layer.style.to_dict(), filter=layer.filter)
+            entry.update(style=layer.own_style.to_dict(), filter=layer.own_filter)  # a scenario's view is not saved here
         else:
             entry.update(style=layer.style.to_dict())
         if tables is not None:

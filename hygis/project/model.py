@@ -51,6 +51,10 @@ class Project:
         self.layers.events.removed.connect(self._on_layer_removed)
         self.layers.events.inserted.connect(self._on_layer_inserted)
         self.events.settings.connect(self._on_setting)
+        # the layers always show the active scenario's record (after undo, edits, deletes)
+        self.scenarios.events.active.connect(self._on_active_scenario)
+        self.scenarios.events.changed.connect(self._on_scenario_changed)
+        self._applying = False
 
     @property
     def show_illustrative(self) -> bool:
@@ -193,6 +197,19 @@ class Project:
 
     def _on_layer_removed(self, index, layer) -> None:
         self.scenarios.drop_layer(layer.id)
+
+    def _on_active_scenario(self, name) -> None:
+        if self._applying:
+            return
+        if name is None:
+            for layer in self.layers:
+                layer.set_view()
+        else:
+            apply(self, self.scenarios[name])
+
+    def _on_scenario_changed(self, scenario) -> None:
+        if not self._applying and scenario.name == self.scenarios.active:
+            apply(self, scenario)
 
 
 def shadow_layer(layer):

@@ -202,25 +202,51 @@ def capture(project, name: str, **kw) -> Scenario:
 
 
 def apply(project, scenario: Scenario) -> None:
-    """Set every layer's visibility/style/filter and the extent as the scenario stores them.
+    """Show the scenario: every layer's view (visibility, style, filter) and the extent it stores.
 
-    Layers the scenario does not mention are hidden (a scenario is a complete picture).
+    A scenario is a view: the layers' own style, filter and visibility are never changed
+    (:meth:`hygis.layers.vector.Layer.set_view`), so after any sequence of switches a scenario
+    draws exactly as on a fresh open.  A layer the scenario does not mention is hidden (a
+    scenario is a complete picture); a state without a style shows the layer's own style.
     """
     from hygis.layers.vector import VectorLayer
 
+    project._applying = True
+    try:
+        _apply_views(project, scenario, VectorLayer)
+    finally:
+        project._applying = False
+
+
+def _apply_views(project, scenario, VectorLayer) -> None:  # noqa: N803 (a class passed in)
     for layer in project.layers:
         state = scenario.layers.get(layer.id)
         if state is None:
-            layer.visible = False
-            continue
-        if isinstance(layer, VectorLayer):
-            layer.filter = state.filter
-            if state.style is not None:
-                layer.style = Style.from_dict(state.style)
-        layer.visible = state.visible
+            layer.set_view(visible=False)
+        elif isinstance(layer, VectorLayer):
+            layer.set_view(visible=state.visible, filter=state.filter,
+                           style=Style.from_dict(state.style) if state.style is not None else None)
+        else:
+            layer.set_view(visible=state.visible)
     if scenario.extent:
         project.extent = scenario.extent
     project.scenarios.set_active(scenario.name)
+
+
+def clear_view(project) -> None:
+    """Leave scenarios: every layer shows its own state again; no scenario is active."""
+    for layer in project.layers:
+        layer.set_view()
+    project.scenarios.set_active(None)
+
+
+def first_or_active(project) -> "Scenario | None":
+    """The scenario a project opens in: the active one, else the first (None without scenarios)."""
+    names = project.scenarios.names
+    if not names:
+        return None
+    active = project.scenarios.active
+    return project.scenarios[active if active in names else names[0]]
 
 
 def duplicate(scenario: Scenario, name: str) -> Scenario:

@@ -118,12 +118,21 @@ class ScenarioBar(QToolBar):
         self.project = project
         project.scenarios.events.any.connect(self._on_scenarios_event)
         self._rebuild()
+        self._ensure_active()
 
     def set_canvas(self, canvas) -> None:
         self.canvas = canvas
 
     def _on_scenarios_event(self, *_):
         self._rebuild()
+        self._ensure_active()
+
+    def _ensure_active(self) -> None:
+        """The highlighted tab is always the scenario shown: with scenarios but none active (a new
+        project, the active one deleted), the first is applied."""
+        names = self.project.scenarios.names if self.project is not None else []
+        if names and self.project.scenarios.active not in names:
+            self.switch_to(names[0])
 
     def _rebuild(self) -> None:
         names = self.project.scenarios.names if self.project is not None else []

@@ -68,7 +68,7 @@ class ScenarioBar(QToolBar):
     def _action(self, text, slot, tip=None) -> QAction:
         act = QAction(text, self)
         act.setToolTip(tip or text)
-        act.triggered.connect(slot)
+        act.triggered.connect(lambda checked=False: slot())  # triggered(bool) must not become an argument
         self.addAction(act)
         return act
 
@@ -315,13 +315,13 @@ class ScenarioActions(QObject):
         self.compare_window = None
         self.presentation = None
         self.act_compare = QAction(window)
-        self.act_compare.triggered.connect(self.compare)
+        self.act_compare.triggered.connect(lambda checked=False: self.compare())
         self.act_present = QAction(window)
         self.act_present.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.act_present.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.act_present.triggered.connect(self.present)
+        self.act_present.triggered.connect(lambda checked=False: self.present())
         self.act_export = QAction(window)
-        self.act_export.triggered.connect(self.export_slides)
+        self.act_export.triggered.connect(lambda checked=False: self.export_slides())
         self.retranslate_ui()
         bar.languageChanged.connect(self.retranslate_ui)
 

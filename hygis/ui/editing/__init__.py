@@ -115,16 +115,16 @@ class EditingUi(QObject):
 
     def _connect(self) -> None:
         w, c = self.window, self.controller
-        self.act_toggle_edit.triggered.connect(self.toggle_editing)
+        self.act_toggle_edit.triggered.connect(lambda checked=False: self.toggle_editing())
         for attr, tool in TOOL_ACTIONS.items():
             getattr(self, attr).triggered.connect(lambda checked=False, t=tool: self.activate_tool(t))
-        self.act_delete.triggered.connect(self.delete)
+        self.act_delete.triggered.connect(lambda checked=False: self.delete())
         self.act_copy.triggered.connect(lambda: c.copy_selected(w.layer_panel.current_layer()))
         self.act_paste.triggered.connect(lambda: c.paste())
-        self.act_table.triggered.connect(self.open_table)
-        self.act_check.triggered.connect(self.check_geometries)
-        self.act_import.triggered.connect(self.import_dialog)
-        self.act_export.triggered.connect(self.export_dialog)
+        self.act_table.triggered.connect(lambda checked=False: self.open_table())
+        self.act_check.triggered.connect(lambda checked=False: self.check_geometries())
+        self.act_import.triggered.connect(lambda checked=False: self.import_dialog())
+        self.act_export.triggered.connect(lambda checked=False: self.export_dialog())
         self.act_snap_on.toggled.connect(lambda on: setattr(c.snap_settings, "enabled", on))
         self.act_snap_vertices.toggled.connect(lambda on: setattr(c.snap_settings, "vertices", on))
         self.act_snap_segments.toggled.connect(lambda on: setattr(c.snap_settings, "segments", on))

@@ -20,8 +20,9 @@ from hygis.project.commands import Command
 from hygis.core.errors import HygisError
 from hygis.project.scenarios import Scenario, capture, duplicate
 
-#: Fields of a scenario that :class:`EditScenario` may change.
-EDITABLE = ("title", "subtitle", "notes", "year", "indicators")
+#: Fields of a scenario that :class:`EditScenario` may change (``layers``: per layer visibility,
+#: filter and style, as in :meth:`hygis.project.scenarios.LayerState.from_dict`).
+EDITABLE = ("title", "subtitle", "notes", "year", "indicators", "layers")
 
 
 class AddScenario(Command):
@@ -67,7 +68,7 @@ class UpdateScenario(Command):
     def __init__(self, project, name: str, extent=None):
         self.project = project
         self.old = project.scenarios[name]
-        keep = {k: getattr(self.old, k) for k in EDITABLE}
+        keep = {k: getattr(self.old, k) for k in EDITABLE if k != "layers"}
         keep["indicators"] = [dict(i) for i in self.old.indicators]
         self.new = capture(project, self.old.name, **keep)
         if extent is not None:
@@ -82,7 +83,7 @@ class UpdateScenario(Command):
 
 
 class EditScenario(Command):
-    """Change the texts, year or indicator list of a scenario."""
+    """Change the texts, year, indicator list or per-layer states (visibility, filter, style) of a scenario."""
 
     def __init__(self, project, name: str, **fields):
         _check_fields(fields)

@@ -16,8 +16,8 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QSpinBox, QTabBar, QToolBar)
+from PySide6.QtWidgets import (QDialog, QInputDialog, QMessageBox,
+                               QTabBar, QToolBar)
 
 from hygis.project import scenario_commands as sc
 from hygis.core.errors import HygisError
@@ -77,7 +77,8 @@ class ScenarioBar(QToolBar):
         self.setWindowTitle(self.tr("Scenarios"))
         texts = ((self.act_new, self.tr("New from view"), self.tr("Create a scenario from the current view")),
                  (self.act_update, self.tr("Update"), self.tr("Store the current view in the active scenario")),
-                 (self.act_edit, self.tr("Edit…"), self.tr("Title, subtitle, year and notes")),
+                 (self.act_edit, self.tr("Edit…"), self.tr("Title, year, notes, and per layer visibility, style, "
+                                                              "filter; indicators")),
                  (self.act_rename, self.tr("Rename…"), None), (self.act_duplicate, self.tr("Duplicate"), None),
                  (self.act_delete, self.tr("Delete"), None), (self.act_left, "◀", self.tr("Move the scenario left")),
                  (self.act_right, "▶", self.tr("Move the scenario right")),
@@ -275,34 +276,11 @@ class ScenarioBar(QToolBar):
         name = self.active_name()
         if name is None:
             return
-        dialog = ScenarioDialog(self.project.scenarios[name], self)
+        from hygis.ui.scenario_dialog import ScenarioDialog
+
+        dialog = ScenarioDialog(self.project, self.project.scenarios[name], self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._execute(lambda: sc.EditScenario(self.project, name, **dialog.values()))
-
-
-class ScenarioDialog(QDialog):
-    """Title, subtitle, year and speaker notes of a scenario."""
-
-    def __init__(self, scenario, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Scenario {0}").format(scenario.name))
-        self.title = QLineEdit(scenario.title)
-        self.subtitle = QLineEdit(scenario.subtitle)
-        self.year = QSpinBox(minimum=0, maximum=2200, value=scenario.year or 0, specialValueText="—")
-        self.notes = QPlainTextEdit(scenario.notes)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Title:"), self.title)
-        form.addRow(self.tr("Subtitle:"), self.subtitle)
-        form.addRow(self.tr("Year:"), self.year)
-        form.addRow(self.tr("Speaker notes:"), self.notes)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> dict:
-        return {"title": self.title.text().strip(), "subtitle": self.subtitle.text().strip(),
-                "year": self.year.value() or None, "notes": self.notes.toPlainText()}
 
 
 # -- main-window integration -------------------------------------------------------------------

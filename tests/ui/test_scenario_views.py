@@ -100,3 +100,30 @@ def test_cli_render_and_slides_agree_with_the_switched_project(qapp, sample_copy
     a = render_map_image(shadow_project(switched, switched.scenarios[name]), slide, SIZE)
     b = render_map_image(shadow_project(fresh, fresh.scenarios[name]), slide, SIZE)
     assert np.array_equal(pixels(a), pixels(b))
+
+
+def test_scenario_dialog_edits_visibility_filter_style_and_indicators(qtbot, sample_copy):
+    from hygis.project.scenario_commands import EditScenario
+    from hygis.ui.scenario_dialog import CURRENT, OWN, ScenarioDialog
+
+    project = open_project(sample_copy)
+    apply(project, project.scenarios["规划 2025"])
+    dialog = ScenarioDialog(project, project.scenarios["规划 2025"])
+    qtbot.addWidget(dialog)
+    rows = {layer.id: (visible, flt, style) for layer, visible, flt, style, _ in dialog.rows}
+    visible, flt, style = rows["enclave"]
+    flt.setText("status == 'operating'")
+    rows["heritage"][0].setChecked(False)
+    style.setCurrentIndex(style.findData(CURRENT))
+    rows["corridor"][2].setCurrentIndex(rows["corridor"][2].findData(OWN))
+    dialog.indicator_list.item(0).setCheckState(dialog.indicator_list.item(0).checkState().__class__.Unchecked)
+    project.execute(EditScenario(project, "规划 2025", **dialog.values()))
+    enclaves, heritage = project.layers["飞地"], project.layers["运河遗产"]
+    assert set(enclaves.visible_data()["status"]) == {"operating"} and not heritage.visible
+    assert enclaves.own_filter == "" and heritage.own_visible  # the layers' own state is untouched
+    assert len(project.scenarios["规划 2025"].indicators) == 2
+    project.undo()  # one step back: the scenario and what the map shows
+    assert "planned" in set(enclaves.visible_data()["status"]) and heritage.visible
+    flt.setText("year_opened <=")
+    with pytest.raises(Exception, match="飞地"):
+        dialog.values()

@@ -1,9 +1,10 @@
-"""Screenshots of the analysis panels for the README (Chinese UI, sample project, 规划 2025).
+"""Screenshots of the analysis panels for the README (sample project, 规划 2025), Chinese and English.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshots_analysis.py
+    xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshots_analysis.py [zh_CN|en]
 
-Writes ``docs/screenshots/analysis_enclaves.png``, ``analysis_coverage.png``,
-``analysis_adjacency.png`` and ``targets_dashboard.png``.
+Writes ``docs/screenshots/analysis_enclaves.png``, ``analysis_enclaves_rows.png`` (each enclave:
+counts and why), ``analysis_coverage.png``, ``analysis_adjacency.png``, ``targets_dashboard.png``
+and ``scenario_dialog.png`` (``*_en.png`` for English).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ OUT = ROOT / "docs" / "screenshots"
 SIZE = (1600, 950)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    lang = (argv or sys.argv[1:] or ["zh_CN"])[0]
+    suffix = "" if lang == "zh_CN" else f"_{lang}"
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="hygis-shots-"))
@@ -35,7 +38,7 @@ def main() -> int:
     from hygis.ui.settings import Settings
 
     app = create_app()
-    install_translator(app, "zh_CN")
+    install_translator(app, lang)
     project = open_project(SAMPLE)
     window = MainWindow(project, settings=Settings())
     window.resize(*SIZE)
@@ -48,6 +51,7 @@ def main() -> int:
     _settle(window)
     shots = {"enclaves": "analysis_enclaves.png", "coverage": "analysis_coverage.png",
              "adjacency": "analysis_adjacency.png", "targets": "targets_dashboard.png"}
+    shots = {k: v.replace(".png", f"{suffix}.png") for k, v in shots.items()}
     for name, file in shots.items():
         if name not in docks.panels:
             continue
@@ -66,6 +70,19 @@ def main() -> int:
         _settle(window)
         window.grab().save(str(OUT / file))
         print("wrote", OUT / file)
+        if name == "enclaves":
+            panel.tables.setCurrentIndex(1)
+            _settle(window)
+            window.grab().save(str(OUT / f"analysis_enclaves_rows{suffix}.png"))
+            panel.tables.setCurrentIndex(0)
+    from hygis.ui.scenario_dialog import ScenarioDialog
+
+    dialog = ScenarioDialog(project, project.scenarios["规划 2025"], window)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    _settle(window)
+    dialog.grab().save(str(OUT / f"scenario_dialog{suffix}.png"))
+    dialog.close()
     window.project.mark_clean()
     window.close()
     app.processEvents()

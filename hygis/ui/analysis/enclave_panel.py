@@ -24,6 +24,7 @@ from hygis.ui.analysis import charts
 from hygis.ui.analysis.common import DataFrameModel, make_table_view, snapshot, with_blocked
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.fonts import cjk_font
+from hygis.ui.i18n import value_label
 
 NOW = 1999  # the spin box's special value: count every operating enclave ("now")
 TOTAL = "合计"
@@ -238,6 +239,9 @@ class EnclavePanel(AnalysisPanel):
                                                                  ("✗ " + self.tr("no")))
                                 for c, p in zip(frame["counts"], frame["planned"])]
         frame["why"] = [explain(rec, rec["rule"], as_of, template=self.tr) for rec in frame.to_dict("records")]
+        frame["year_opened"] = [str(int(y)) if y == y and y is not None else "" for y in frame["year_opened"]]
+        for col in ("enclave_type", "status"):
+            frame[col] = [value_label(v) for v in frame[col]]
         self.rows_model.set_frame(frame, columns=ENCLAVE_SHOWN)
         self.rows_table.resizeColumnsToContents()
 

@@ -28,6 +28,7 @@ from hygis.ui.cartography import install_cartography
 from hygis.ui.db import install_team_menu
 from hygis.ui.scenario_bar import install_scenarios
 from hygis.ui.view_options import install_view_options
+from hygis.ui.field_calculator import install_field_calculator
 from hygis.ui.legend import LegendWidget
 from hygis.ui.settings import PreferencesDialog, Settings
 from hygis.ui.statusbar import MapStatusBar
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         from hygis.ui.disk_watch import DiskWatch
 
         self.disk_watch = DiskWatch(self)  # warns when another program replaces the open project file
+        install_field_calculator(self)  # Layer ▸ Update features…, Append features from file…
         self.analysis = None
         if defer_analysis:  # the app: draw the map first, then import the analysis panels (scipy, charts)
             self.canvas.renderDone.connect(self._install_analysis_soon)

@@ -187,3 +187,32 @@ def window_action(window, text):
         if text in action.text().replace("&", ""):
             return action
     raise AssertionError(f"no action '{text}'")
+
+
+def test_update_dialog_runs_the_cli_command_and_undoes(sample_window, qtbot):
+    from hygis.ui.field_calculator import UpdateDialog, append_from_file
+
+    window = sample_window
+    layer = window.project.layers["飞地"]
+    dialog = UpdateDialog(window.project, layer, window)
+    qtbot.addWidget(dialog)
+    dialog.where.setText("status == 'planned'")
+    dialog.field.setCurrentText("year_opened")
+    dialog.value.setText("soon")
+    dialog.accept()
+    assert "year_opened" in dialog.message.text() and not window.project.dirty  # refused, nothing changed
+    dialog.value.setText("2030")
+    dialog.accept()
+    planned = layer.data[layer.data["status"] == "planned"]
+    assert dialog.changed == len(planned) > 0 and set(planned["year_opened"]) == {2030}
+    assert str(layer.data["year_opened"].dtype) == "Int64" and " *" in window.windowTitle()
+    window.act_undo.trigger()
+    assert set(layer.data.loc[planned.index, "year_opened"]) != {2030}
+    # append from a file: the same command as hygis import --append
+    path = window.sample_path.parent / "more.csv"
+    path.write_text("name,host_city,origin_city,enclave_type,status,year_opened,source,lon,lat\n"
+                    "追加飞地,宁波市,衢州市,industry,operating,2023,t,121.5,29.9\n", encoding="utf-8")
+    n = layer.feature_count
+    assert append_from_file(window, layer, str(path)) == 1 and layer.feature_count == n + 1
+    window.act_undo.trigger()
+    assert layer.feature_count == n

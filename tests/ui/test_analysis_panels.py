@@ -94,6 +94,8 @@ def test_enclave_panel_counts_against_target_on_small_fixture(qtbot):
 
 def test_enclave_panel_on_sample_follows_scenario(qtbot, sample):
     panel = make(qtbot, EnclavePanel, sample)
+    apply(sample, sample.scenarios["规划 2025"])
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result["summary"]["as_of"] == 2025, timeout=TIMEOUT)
     wait_runs(qtbot, panel)
     data = sample.layers.get("飞地").data
     counted = data[(data["status"] == "operating") & _cross_city(data)]

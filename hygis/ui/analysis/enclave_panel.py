@@ -21,7 +21,7 @@ from hygis.analysis.enclaves import GROUP_FIELDS, project_rule
 from hygis.core.errors import HygisError
 from hygis.project.commands import SetProjectSetting
 from hygis.ui.analysis import charts
-from hygis.ui.analysis.common import DataFrameModel, make_table_view, snapshot, with_blocked
+from hygis.ui.analysis.common import DataFrameModel, make_table_view, with_blocked
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.fonts import cjk_font
 from hygis.ui.i18n import value_label
@@ -214,7 +214,10 @@ class EnclavePanel(AnalysisPanel):
         if not layers:
             self.summary.setText(self.tr("The project has no enclave layer."))
             return None
-        return run_enclaves, dict(enclaves=[snapshot(layer) for layer in layers], as_of=self.as_of(),
+        # all features, not the scenario's filtered view: the rule counts as of the year, so the
+        # count, the latest and the forecast are those of the dashboard, the slides and the CLI
+        return run_enclaves, dict(enclaves=[layer.data.drop(columns="geometry").copy() for layer in layers],
+                                  as_of=self.as_of(),
                                   **project_rule(self.project))
 
     # results -------------------------------------------------------------------------------------

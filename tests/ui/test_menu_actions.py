@@ -112,6 +112,11 @@ def prepare(window, qtbot):
     """A state where most actions apply: the sample, 飞地 current with a selected feature, one undo step."""
     from hygis.project.commands import SetLayerProperty
 
+    editing = window.editing
+    for layer in list(editing.controller.editing_layers):  # leave edit mode between actions
+        editing.controller.set_editing(layer, False)
+    editing.controller.clipboard = None
+    editing._update_actions()
     if window.project.path != window.sample_path or window.project.dirty:
         window.set_project(open_project(window.sample_path))
     layer = window.project.layers["飞地"]
@@ -135,6 +140,15 @@ def test_every_menu_and_toolbar_action_does_something(sample_window, qtbot, capl
                 quit_action = action
                 continue
             prepare(window, qtbot)
+            if not action.isEnabled():  # edit tools: in edit mode, with something copied
+                editing = window.editing
+                layer = window.project.layers["飞地"]
+                window.layer_panel.set_current_layer(layer)
+                if not editing.controller.is_editing(layer):
+                    editing.toggle_editing()
+                editing.controller.copy_selected(layer)
+                editing._update_actions()
+                qtbot.wait(10)
             if not action.isEnabled():
                 disabled.append(path)
                 continue

@@ -31,7 +31,7 @@ from hygis.project import lock as hlock
 from hygis.project import style_table
 from hygis.project.model import Project
 from hygis.project.qgis_style import style_from_qml
-from hygis.project.scenarios import Scenario, apply, first_or_active
+from hygis.project.scenarios import Scenario
 from hygis.project.targets import PlanTarget
 
 FORMAT = "hygis-project"
@@ -239,9 +239,6 @@ def _open_project(path: Path) -> Project:
         if key in project.settings and type(value) is type(project.setting(key)):
             project.set_setting(key, value)
     _read_db_state(path, project)
-    opening = first_or_active(project)  # a project opens in its active (else first) scenario
-    if opening is not None:
-        apply(project, opening)
     project.path = path
     project.mark_clean()
     hlock.remember_stamp(project, path, stamp)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QDialog, QInputDialog, QMessageBox,
 
 from hygis.project import scenario_commands as sc
 from hygis.core.errors import HygisError
-from hygis.project.scenarios import apply
+from hygis.project.scenarios import apply, first_or_active
 
 
 class ScenarioBar(QToolBar):
@@ -119,7 +119,9 @@ class ScenarioBar(QToolBar):
         self.project = project
         project.scenarios.events.any.connect(self._on_scenarios_event)
         self._rebuild()
-        self._ensure_active()
+        opening = first_or_active(project)  # a project opens in its active (else first) scenario, its tab shown
+        if opening is not None:
+            self.switch_to(opening.name)
 
     def set_canvas(self, canvas) -> None:
         self.canvas = canvas

@@ -41,14 +41,19 @@ def draw(project, name):
     return pixels(render_project(project, SIZE, extent=scenario.extent, title=scenario.title or name, basemap=False))
 
 
-def test_opening_applies_the_active_or_first_scenario(sample_copy):
+def test_opening_applies_the_active_or_first_scenario(qtbot, sample_copy):
+    from hygis.ui.scenario_bar import ScenarioBar
+
     project = open_project(sample_copy)
     name = project.scenarios.active or project.scenarios.names[0]
-    assert project.scenarios.active == name
+    bar = ScenarioBar(project)  # the window's scenario bar on open
+    qtbot.addWidget(bar)
+    assert project.scenarios.active == name and bar.tabs.tabText(bar.tabs.currentIndex()) == name
     enclaves = project.layers["飞地"]
     assert enclaves.filter == project.scenarios[name].layers["enclave"].filter
     if name == "现状 2020":  # planned sites do not show under 现状
         assert set(enclaves.visible_data()["status"]) == {"operating"}
+    assert not project.dirty
 
 
 def test_switching_never_changes_own_state_nor_dirties(sample_copy):

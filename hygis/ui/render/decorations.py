@@ -11,7 +11,7 @@ import math
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainterPath, QPen, QPolygonF
 
-from hygis.layers.style import ILLUSTRATIVE_LABEL, class_colors, class_symbol, has_illustrative, parse_color, ramp_colors
+from hygis.layers.style import class_colors, class_symbol, has_illustrative, parse_color, ramp_colors
 from hygis.ui.i18n import value_label
 from hygis.ui.render import symbols
 from hygis.ui.render.labels import label_family

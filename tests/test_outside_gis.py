@@ -262,3 +262,53 @@ def test_a_raster_layer_exports_to_the_geotiff_it_was_imported_from(tmp_path):
         assert ds.crs.to_epsg() == 4549 and ds.bounds.left == 500_000
     bad = run("export", tmp_path / "p.hygis", "高程", tmp_path / "out.geojson")
     assert bad.returncode == 1 and bad.stderr.strip() == "hygis: error: out.geojson: raster layer '高程' exports to GeoTIFF (.tif)"
+
+
+def _old_format_file(path: Path) -> Path:
+    """A project as hygis wrote it before GeoPackage 1.2: a 1.4 header, tables named after the
+    kind, feature ids in a 'fid' column beside the 'ogc_fid' FID, a leftover hygis_init row."""
+    import warnings
+
+    import pyogrio
+
+    project = small_project()
+    tables = {}
+    for layer in project.layers:
+        table = layer.kind
+        tables[layer.id] = table
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pyogrio.write_dataframe(layer.data.reset_index(), path, layer=table, driver="GPKG",
+                                    dataset_options={"VERSION": "1.4"},
+                                    layer_options={"IDENTIFIER": layer.name, "FID": "ogc_fid"})
+    from hygis.project.fileformat import project_to_dict
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("CREATE TABLE hygis_project (id INTEGER PRIMARY KEY, key TEXT UNIQUE, value TEXT)")
+        con.execute("INSERT INTO hygis_project (key, value) VALUES ('project', ?)",
+                    (json.dumps(project_to_dict(project, tables), ensure_ascii=False),))
+        con.execute("CREATE TABLE hygis_rasters (table_name TEXT PRIMARY KEY, name TEXT, data BLOB)")
+        con.execute("INSERT INTO gpkg_extensions VALUES ('hygis_init', 'geom', 'gpkg_rtree_index', "
+                    "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')")
+    con.close()
+    return path
+
+
+@needs_validator
+def test_a_file_of_the_previous_format_opens_and_is_upgraded_by_a_save(tmp_path):
+    path = _old_format_file(tmp_path / "old.hygis")
+    project = open_project(path)
+    assert {layer.name: list(layer.data.index) for layer in project.layers} == {"科创走廊": [0, 1, 2, 3, 4],
+                                                                                  "飞地": [0, 1, 2, 3]}
+    save_project(project)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 10200
+    assert {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")} == {"科创走廊", "飞地"}
+    con.close()
+    alias = tmp_path / "check.gpkg"
+    alias.symlink_to(path)
+    out = subprocess.run([QGIS_PYTHON, str(VALIDATOR), "-k", str(alias)], capture_output=True, text=True,
+                         env=_env(), timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr
+    assert [len(layer.data) for layer in open_project(path).layers] == [5, 4]

@@ -104,6 +104,10 @@ def vector_layer_names(path: Path) -> list[str]:
     with gdal_errors(path):
         listed = pyogrio.list_layers(path)
     names = [str(n) for n, g in listed if g is not None]
+    if path.suffix.lower() in (".gpkg", ".hygis", ".sqlite"):
+        from hygis.project.gpkg import view_layers  # a view's query could run forever: never read one
+
+        names = [n for n in names if n not in view_layers(path)]
     if not names:
         raise HygisError(f"{path.name} holds no layers with geometries")
     return names

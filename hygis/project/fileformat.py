@@ -320,5 +320,6 @@ def _forget_owned(path: Path) -> None:
             for table in tables:  # hygis_* tables are hygis' own (rasters, team-layer state ...): rewritten
                 if table.lower().startswith("hygis_") and table != PROJECT_TABLE:
                     gpkg.drop_feature_table(con, table)
+            gpkg.drop_dangling_metadata(con)
     finally:
         con.close()

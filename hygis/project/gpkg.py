@@ -63,6 +63,26 @@ def connect_ro(path: Path, time_limit: float | None = READ_TIME_LIMIT_S) -> sqli
     return con
 
 
+def view_layers(path) -> set[str]:
+    """The layers of a GeoPackage that are SQL views (or anything but an ordinary table): reading one
+    runs its query, which may never end (a recursive view).  Empty for other files."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return set()
+        con = connect_ro(Path(path))
+    except (OSError, sqlite3.Error):
+        return set()
+    try:
+        kinds = {str(n): str(t) for t, n in con.execute("SELECT type, name FROM sqlite_master")}
+        listed = [str(r[0]) for r in con.execute("SELECT table_name FROM gpkg_contents")]
+    except sqlite3.Error:
+        return set()
+    finally:
+        con.close()
+    return {name for name in listed if kinds.get(name, "table") != "table"}
+
+
 def is_interrupted(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc).lower()
 
@@ -132,6 +152,18 @@ def drop_feature_table(con: sqlite3.Connection, table: str) -> None:
     for meta in META_TABLES:
         if _exists(con, meta):
             con.execute(f"DELETE FROM {quote_ident(meta)} WHERE lower(table_name) = lower(?)", (table,))
+
+
+def drop_dangling_metadata(con: sqlite3.Connection) -> None:
+    """Delete gpkg_* rows naming tables that no longer exist (e.g. the ``hygis_init`` extension row
+    hygis < 0.2 left behind), which GDAL's validator reports."""
+    existing = set(table_kinds(con))
+    for meta in META_TABLES:
+        if not _exists(con, meta):
+            continue
+        for (name,) in con.execute(f"SELECT DISTINCT table_name FROM {quote_ident(meta)} WHERE table_name IS NOT NULL").fetchall():
+            if str(name).lower() not in existing:
+                con.execute(f"DELETE FROM {quote_ident(meta)} WHERE table_name = ?", (name,))
 
 
 def vacuum_if_sparse(path: Path) -> None:

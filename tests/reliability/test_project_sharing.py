@@ -330,3 +330,29 @@ def test_a_slow_query_is_interrupted_by_the_time_limit(tmp_path, monkeypatch):
         con.execute("SELECT count(*) FROM endless").fetchall()
     con.close()
     assert fileread.gpkg.is_interrupted(exc.value) and time.monotonic() - t0 < 10
+
+
+def test_a_foreign_geopackage_with_an_endless_view_is_read_without_it(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    path = tmp_path / "外来.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[shapely.Point(120, 30), shapely.Point(121, 30)],
+                                             crs=4326), path, layer="pts")
+    con = sqlite3.connect(path)
+    with con:
+        con.execute('CREATE VIEW endless AS WITH RECURSIVE r(fid, geom, name) AS (SELECT fid, geom, name FROM pts '
+                    "UNION ALL SELECT fid + 1000, geom, name FROM r) SELECT fid, geom, name FROM r")
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                    "VALUES ('endless', 'features', 'endless', 4326)")
+        con.execute("INSERT INTO gpkg_geometry_columns VALUES ('endless', 'geom', 'POINT', 4326, 0, 0)")
+    con.close()
+    t0 = time.monotonic()
+    out = _hygis("info", path, cwd=tmp_path, timeout=60)
+    assert out.returncode == 0 and "1 layer(s)" in out.stdout and "endless" not in out.stdout, out.stderr
+    out = _hygis("import", tmp_path / "p.hygis", path, "--create", cwd=tmp_path, timeout=60)
+    assert out.returncode == 0 and "imported 'pts'" in out.stdout, out.stderr
+    out = _hygis("import", tmp_path / "p.hygis", path, "--layer", "endless", cwd=tmp_path, timeout=60)
+    assert out.returncode == 1 and "has no layer 'endless'" in out.stderr
+    assert time.monotonic() - t0 < 60

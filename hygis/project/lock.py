@@ -21,6 +21,7 @@ changed is refused (:class:`ChangedOnDisk`) unless the user chose to overwrite.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 import time
@@ -129,8 +130,8 @@ def acquire(path, timeout: float | None = None) -> None:
         try:
             fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            if not sidecar.parent.is_dir():
-                return  # nothing to lock: the save reports the missing folder in its own words
+            if not sidecar.parent.is_dir() or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                return  # a missing or read-only folder: nothing can be written there, the save says so
             raise HygisError(f"Cannot lock {Path(path).name} for writing ({exc.strerror or exc}); "
                              f"check that the folder is writable") from None
         if _try_lock(fd):

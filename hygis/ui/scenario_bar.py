@@ -153,10 +153,13 @@ class ScenarioBar(QToolBar):
                 self.tabs.setCurrentIndex(names.index(active))
         finally:
             self.tabs.blockSignals(False)
-        has = self.active_name() is not None
-        for act in (self.act_update, self.act_edit, self.act_rename, self.act_duplicate, self.act_delete,
-                    self.act_left, self.act_right):
+        active = self.active_name()
+        has = active is not None
+        for act in (self.act_update, self.act_edit, self.act_rename, self.act_duplicate, self.act_delete):
             act.setEnabled(has)
+        at = names.index(active) if active in names else -1  # moving past either end does nothing: say so
+        self.act_left.setEnabled(at > 0)
+        self.act_right.setEnabled(0 <= at < len(names) - 1)
 
     # -- switching ------------------------------------------------------------------------------
     def active_name(self) -> str | None:

@@ -131,6 +131,7 @@ def run_append(args) -> int:
     from hygis.io import load_layers
     from hygis.project.batch_edits import append_features
     from hygis.project.fileformat import open_project, save_project
+    from hygis.cli.update import vector_layer
     from hygis.project.lock import project_lock
 
     if args.create or args.kind or args.name:
@@ -140,10 +141,7 @@ def run_append(args) -> int:
         raise HygisError(f"Project {project_path} does not exist")
     with project_lock(project_path):  # open → append → save as one step against other writers
         project = open_project(project_path)
-        target = project.layers.get(args.append)
-        if target is None or target.kind == "raster":
-            names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
-            raise HygisError(f"No vector layer '{args.append}' in {project_path.name} (layers: {names})")
+        target = vector_layer(project, args.append, project_path)
         field_map = parse_field_map(args.field_map)
         thematic = target.kind if target.schema is not None else None
         layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,

@@ -45,6 +45,15 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     return out
 
 
+def vector_layer(project, name: str, path: Path):
+    """The vector layer ``name`` of ``project`` (read from ``path``), or one line naming the ones there are."""
+    layer = project.layers.get(name)
+    if layer is None or layer.kind == "raster":
+        names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
+        raise HygisError(f"No vector layer '{name}' in {path.name} (layers: {names})")
+    return layer
+
+
 def run_update(args) -> int:
     from hygis.project.batch_edits import SetAttributes
     from hygis.project.fileformat import open_project, save_project
@@ -56,10 +65,7 @@ def run_update(args) -> int:
         raise HygisError(f"Project {path} does not exist")
     with project_lock(path):  # open → change → save as one step against other writers
         project = open_project(path)
-        layer = project.layers.get(args.layer)
-        if layer is None or layer.kind == "raster":
-            names = ", ".join(lyr.name for lyr in project.layers if lyr.kind != "raster") or "none"
-            raise HygisError(f"No vector layer '{args.layer}' in {path.name} (layers: {names})")
+        layer = vector_layer(project, args.layer, path)
         where = args.where.strip()
         if not where:
             raise HygisError("--where is empty: give an expression, or 'all' for every feature")

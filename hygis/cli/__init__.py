@@ -44,6 +44,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"hygis: error: {message}\n")
 
 
+def command_group(subparsers, name: str, help: str, description: str, dest: str, metavar: str):
+    """A sub-command with its own required sub-commands (``hygis analyze coverage``, ``hygis db sync``):
+    adds ``name`` to ``subparsers`` and returns the sub-parsers its modules add their commands to."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    sub = parser.add_subparsers(dest=dest, metavar=metavar, parser_class=type(parser))
+    sub.required = True
+    return sub
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or with ``only`` (a sub-command name) just that command's: the other
     command modules (and what they import) are then never loaded (a lean start-up)."""

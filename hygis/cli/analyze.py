@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from hygis.cli import command_group
 from hygis.core.errors import HygisError
 
 # Start-up: nothing heavy here.  The analyses, their readers and pandas load inside the
@@ -22,10 +23,9 @@ FORMATS = ("table", "csv", "json")  # = hygis.analysis.output.FORMATS (a test ch
 
 def register(subparsers) -> None:
     """Add the ``analyze`` command and its sub-commands to the hygis CLI."""
-    parser = subparsers.add_parser("analyze", help="run an analysis (coverage, adjacency, enclaves, targets)",
-                                   description="Run one of hygis's plan analyses and print the result.")
-    sub = parser.add_subparsers(dest="analysis", metavar="ANALYSIS", parser_class=type(parser))
-    sub.required = True
+    sub = command_group(subparsers, "analyze", help="run an analysis (coverage, adjacency, enclaves, targets)",
+                        description="Run one of hygis's plan analyses and print the result.",
+                        dest="analysis", metavar="ANALYSIS")
 
     cov = sub.add_parser("coverage", help="share of each zone covered by the target features")
     cov.add_argument("target", metavar="TARGET", help="a .hygis project or any vector file")

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import sys
 
+from hygis.cli import command_group
 from hygis.db.merge import format_value
 
 EXIT_CONFLICTS = 3
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("db", help="team layers on PostGIS (push, checkout, sync, status)",
-                                   description="Share layers through a PostgreSQL/PostGIS database.")
-    sub = parser.add_subparsers(dest="db_command", metavar="COMMAND", parser_class=type(parser))
-    sub.required = True
+    sub = command_group(subparsers, "db", help="team layers on PostGIS (push, checkout, sync, status)",
+                        description="Share layers through a PostgreSQL/PostGIS database.",
+                        dest="db_command", metavar="COMMAND")
 
     p = sub.add_parser("push", help="create a PostGIS table from a layer (the layer becomes a team layer)")
     p.add_argument("project", metavar="PROJECT")

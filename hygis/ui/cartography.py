@@ -13,21 +13,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from hygis.core.errors import HygisError
+from hygis.ui.i18n import WindowTexts
 
 #: (key, project tile source) of the basemap menu; None = the offline vector basemap.
 TILE_CHOICES = (("none", None), ("osm", "osm"), ("amap", "amap"), ("tianditu", "tianditu"))
 LABEL_SCALES = (1.0, 1.25, 1.5, 2.0)
 
 
-class CartographyActions(QObject):
+class CartographyActions(WindowTexts):
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
         self.layout_dialog = None
         self.act_layout = QAction(window)
         self.act_layout.setShortcut(QKeySequence("Ctrl+P"))
@@ -57,12 +57,6 @@ class CartographyActions(QObject):
             self.label_group.addAction(act)
             self.label_actions[factor] = act
         self.retranslate_ui()
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual): follow the window's language
-        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        return False
 
     def retranslate_ui(self) -> None:
         self.act_layout.setText(self.tr("&Print Layout…"))

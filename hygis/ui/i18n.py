@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,27 @@ _current = {"lang": SOURCE_LANGUAGE, "translator": None, "qt": None}
 def tr(context: str, text: str) -> str:
     """Translate ``text`` in ``context`` (for code that is not a QObject method)."""
     return QCoreApplication.translate(context, text)
+
+
+class WindowTexts(QObject):
+    """Base of a group of window actions whose texts follow the window's language.
+
+    Subclasses set their texts in ``retranslate_ui()``; this calls it again on every
+    ``QEvent.LanguageChange`` the window receives (the one copy of that event filter).
+    """
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def retranslate_ui(self) -> None:  # overridden: set every text with self.tr(...)
+        pass
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
+        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        return False
 
 
 def load_catalogue(lang: str) -> dict[str, dict[str, str]]:
@@ -138,6 +159,4 @@ def _qt_translator(app, code: str):
 
 
 def _language_change_event():
-    from PySide6.QtCore import QEvent
-
     return QEvent(QEvent.Type.LanguageChange)

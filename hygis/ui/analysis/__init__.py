@@ -7,12 +7,13 @@ and a project: closing a dock or opening another project clears its tables and o
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from hygis.ui.analysis.adjacency_panel import AdjacencyPanel
 from hygis.ui.analysis.coverage_panel import CoveragePanel
 from hygis.ui.analysis.enclave_panel import EnclavePanel
 from hygis.ui.analysis.targets_dashboard import TargetsDashboard
+from hygis.ui.i18n import WindowTexts
 
 PANELS = (("enclaves", EnclavePanel, "&Enclaves against the target"),
           ("coverage", CoveragePanel, "&Coverage by zone"),
@@ -20,12 +21,11 @@ PANELS = (("enclaves", EnclavePanel, "&Enclaves against the target"),
           ("targets", TargetsDashboard, "Plan &targets dashboard"))
 
 
-class AnalysisDocks(QObject):
+class AnalysisDocks(WindowTexts):
     """The installed panels and their docks, by name ('enclaves', 'coverage', 'adjacency', 'targets')."""
 
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
         self.panels: dict = {}
         self.docks: dict = {}
         self.actions: dict = {}
@@ -46,12 +46,6 @@ class AnalysisDocks(QObject):
         signal = getattr(window, "projectChanged", None)
         if signal is not None:
             signal.connect(self.set_project)
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
-        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        return False
 
     def show(self, name: str):
         """Show and raise the dock of panel ``name``; returns the panel."""

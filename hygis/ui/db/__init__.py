@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 
+from hygis.ui.i18n import WindowTexts
 
-class TeamActions(QObject):
+
+class TeamActions(WindowTexts):
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
         self.dialog = None
         self.act_team = QAction(window)
         self.act_team.triggered.connect(lambda: self.open_dialog())
         self.retranslate_ui()
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual): follow the window's language
-        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        return False
 
     def retranslate_ui(self) -> None:
         self.act_team.setText(self.tr("&Team Layers (PostGIS)…"))

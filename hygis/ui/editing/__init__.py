@@ -7,12 +7,13 @@ adds everything through the window's public API (menus, ``add_dock``,
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton
 
 from hygis.ui import fileops
 from hygis.ui.editing.controller import EditController
+from hygis.ui.i18n import WindowTexts
 
 #: (attribute, English text, shortcut) of the editing actions.
 ACTIONS = (
@@ -29,7 +30,7 @@ TOOL_ACTIONS = {"act_add_feature": "add", "act_select": "select", "act_move": "m
 TOLERANCES = (5, 10, 15, 20)
 
 
-class EditingUi(QObject):
+class EditingUi(WindowTexts):
     """The editing actions and panels of one :class:`~hygis.ui.mainwindow.MainWindow`."""
 
     def __init__(self, window):
@@ -37,7 +38,6 @@ class EditingUi(QObject):
         from hygis.ui.attribute_table import AttributeTable
         from hygis.ui.undo_view import UndoHistory
 
-        self.window = window
         self.controller = EditController(window.project, window.canvas, self)
         self.table = AttributeTable(window.project, window.canvas)
         self.history = UndoHistory(window.project)
@@ -48,8 +48,7 @@ class EditingUi(QObject):
         self._create_actions()
         self._create_menus()
         self._connect()
-        self.retranslate()
-        window.installEventFilter(self)
+        self.retranslate_ui()
 
     # -- construction --------------------------------------------------------------------------
     def _create_actions(self) -> None:
@@ -236,7 +235,7 @@ class EditingUi(QObject):
         return dialog
 
     # -- language ----------------------------------------------------------------------------------
-    def retranslate(self) -> None:
+    def retranslate_ui(self) -> None:
         for action, text in self._texts.items():
             action.setText(self.tr(text))
             action.setToolTip(self.tr(text).replace("&", "").rstrip("…"))
@@ -246,11 +245,6 @@ class EditingUi(QObject):
         self.toolbar.setWindowTitle(self.tr("Editing toolbar"))
         self.dock_table.setWindowTitle(self.tr("Attribute Table"))
         self.dock_history.setWindowTitle(self.tr("Undo History"))
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
-        if obj is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
 
 
 def install_editing(main_window) -> EditingUi:

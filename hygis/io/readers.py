@@ -158,7 +158,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
                          "choose the right encoding (CLI: --encoding)")
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise HygisError(f"{path.name}: layer '{layer}' has no geometries")
-    gdf = _exact_integers(path, layer, gdf, kwargs, config, max_features).reset_index(drop=True)
+    gdf = exact_integers(path, layer, gdf, kwargs, config, max_features).reset_index(drop=True)
     geoms = gdf.geometry.to_numpy()
     if shapely.has_z(geoms).any():
         gdf[gdf.geometry.name] = gpd.GeoSeries(shapely.force_2d(geoms), index=gdf.index, crs=gdf.crs)
@@ -170,13 +170,19 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     return gdf
 
 
-def _exact_integers(path: Path, layer, gdf, kwargs: dict, config: dict, max_features) -> gpd.GeoDataFrame:
+def exact_integers(path: Path, layer, gdf, kwargs: dict | None = None, config: dict | None = None,
+                   max_features=None) -> gpd.GeoDataFrame:
     """Integer fields with nulls come back from GDAL's numpy read as float64, which cannot hold
-    every 64-bit code (two distinct codes may become equal): read them again as nullable Int64."""
+    every 64-bit code (two distinct codes may become equal): read them again as nullable Int64.
+    Used for imports and for the layers of a ``.hygis`` project file."""
+    kwargs, config = kwargs or {}, config or {}
     with gdal_errors(path):
         info = pyogrio.read_info(path, layer=layer, **kwargs)
     ints = [str(f) for f, t in zip(info["fields"], info.get("ogr_types", [])) if t in ("OFTInteger", "OFTInteger64")
             and str(f) in gdf.columns and gdf[str(f)].dtype.kind == "f"]
+    if path.suffix.lower() in (".geojson", ".json"):
+        gdf = _geojson_integers(path, gdf, [str(f) for f, t in zip(info["fields"], info.get("ogr_types", []))
+                                            if t == "OFTReal" and str(f) in gdf.columns])
     if not ints:
         return gdf
     try:
@@ -191,6 +197,34 @@ def _exact_integers(path: Path, layer, gdf, kwargs: dict, config: dict, max_feat
     if len(exact) == len(gdf):
         for col in ints:
             gdf[col] = exact[col].astype("Int64").set_axis(gdf.index)
+    return gdf
+
+
+def _geojson_integers(path: Path, gdf: gpd.GeoDataFrame, reals: list[str]) -> gpd.GeoDataFrame:
+    """GDAL (3.12) types a GeoJSON property holding a negative 19-digit integer as Real (it cannot
+    tell it from an overflow), so such codes lose digits.  A Real column whose values are all whole
+    numbers of 2**53 or more is read again from the JSON text, where the integers are exact; it
+    becomes nullable Int64 if every value there is an integer token."""
+    suspect = []
+    for col in reals:
+        values = gdf[col].dropna().to_numpy(dtype=float)
+        if len(values) and np.isfinite(values).all() and (values == np.trunc(values)).all() \
+                and (np.abs(values) >= 2.0**53).any():
+            suspect.append(col)
+    if not suspect:
+        return gdf
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            doc = json.load(fh, parse_float=lambda text: float(text))
+        feats = doc["features"][:len(gdf)]
+        found = {col: [(f.get("properties") or {}).get(col) for f in feats] for col in suspect}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return gdf
+    for col, values in found.items():
+        if len(values) == len(gdf) and all(v is None or (type(v) is int and -2**63 <= v < 2**63) for v in values):
+            gdf[col] = pd.array(values, dtype="Int64")
     return gdf
 
 

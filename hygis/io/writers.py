@@ -244,9 +244,10 @@ def shapefile_frame(gdf: gpd.GeoDataFrame, encoding: str, allow_truncate: bool, 
     for col in attrs:
         if pd.api.types.is_datetime64_any_dtype(gdf[col]):
             report.append(f"field '{col}' holds times of day, which a shapefile cannot: written as text")
-        elif pd.api.types.is_integer_dtype(gdf[col]) and (gdf[col].dropna().abs() >= 10**18).any():
-            report.append(f"field '{col}' holds integers of 19 digits or more: a shapefile stores them, but most "
-                          "tools (GDAL too) read such wide fields back as decimals; use GeoPackage to keep them exact")
+        elif pd.api.types.is_integer_dtype(gdf[col]) and gdf[col].dropna().map(lambda v: len(str(int(v)))).ge(19).any():
+            report.append(f"field '{col}' holds integers 19 characters wide (sign included): a shapefile stores "
+                          "them, but most tools (GDAL too) read such wide fields back as decimals; use GeoPackage "
+                          "to keep them exact")
     return gdf.rename(columns=names)
 
 

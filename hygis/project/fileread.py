@@ -22,6 +22,7 @@ import pyogrio
 
 from hygis.core.errors import HygisError
 from hygis.db import state as db_state
+from hygis.io.readers import exact_integers
 from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
@@ -319,6 +320,9 @@ def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(path, layer=table, fid_as_index=True)
+        gdf = exact_integers(path, table, gdf)  # 64-bit integers with nulls stay exact (nullable Int64)
+    except HygisError as exc:
+        raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
     except Exception as exc:
         raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
     if not isinstance(gdf, gpd.GeoDataFrame):

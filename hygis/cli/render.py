@@ -16,8 +16,10 @@ from hygis.core.errors import HygisError
 from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
 
 FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
-TILES_HELP = ("tile basemap under the layers: osm, amap (高德), tianditu (天地图, token from the settings or "
-              "HYGIS_TIANDITU_TOKEN), an XYZ URL template with {z}/{x}/{y}, or an .mbtiles file")
+TILES_HELP = ("tile basemap under the layers: osm, amap (高德), baidu (百度), tianditu (天地图, token from the "
+              "settings or HYGIS_TIANDITU_TOKEN), an XYZ URL template with {z}/{x}/{y} (#gcj02 / #bd09 for tiles in "
+              "GCJ-02 / Baidu's BD-09 grid), a WMTS capabilities document as wmts:URL-or-file[#layer=L&set=S], "
+              "or an .mbtiles file")
 
 
 def register(subparsers) -> None:

@@ -1,7 +1,9 @@
 """Tile basemaps: XYZ/WMTS web tiles (OpenStreetMap, 天地图, 高德) and local MBTiles, with a disk cache.
 
-A :class:`TileSource` answers ``tile(z, x, y) -> bytes | None`` for the Web Mercator tile
-grid (XYZ numbering, y down).  Web sources fetch with :mod:`urllib` (never on the UI
+A :class:`TileSource` answers ``tile(z, x, y) -> bytes | None`` for the tiles of its
+:attr:`~TileSource.grid` (:mod:`hygis.geo.tilegrids`): the Web Mercator XYZ grid (y down)
+unless the source says otherwise — 百度 tiles use Baidu's own BD-09 Mercator grid (y up),
+WMTS sources (:mod:`hygis.geo.wmts`) the TileMatrixSet of their capabilities document.  Web sources fetch with :mod:`urllib` (never on the UI
 thread: :meth:`WebSource.request` queues a fetch on a small thread pool and calls back)
 and keep what they fetched in a size-capped disk cache under the user's cache folder,
 so a project opens offline with the tiles it showed last.  A server that does not
@@ -10,7 +12,7 @@ and the status line says so once).
 
 Tiles of Chinese providers are in their datum: 高德 (Amap) tiles are drawn in GCJ-02
 and are shifted back to WGS84 with :func:`hygis.geo.crs.gcj02_to_wgs84` when drawn
-(``datum`` of the source).  天地图 tiles are CGCS2000 ≈ WGS84 and need the user's
+(``datum`` of the source); 百度 (Baidu) tiles are in BD-09 and its own grid.  天地图 tiles are CGCS2000 ≈ WGS84 and need the user's
 token, which lives in the user settings, never in the project (``{token}`` in the
 template is filled from the settings when the source is opened).
 
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import sqlite3
 import threading
@@ -31,10 +32,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hygis.core.errors import HygisError
+from hygis.geo import tilegrids
 
 log = logging.getLogger(__name__)
-EARTH_R = 6378137.0
-MAX_LAT = 85.0511287798
 USER_AGENT = "hygis/0.1 (desktop GIS; tile cache)"
 DEFAULT_CACHE_MB = 300
 TIMEOUT_S = 6.0
@@ -54,44 +54,19 @@ PROVIDERS = {
     "tianditu-satellite": ("https://t{s}.tianditu.gov.cn/img_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
                            "&LAYER=img&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
                            "&TILECOL={x}&tk={token}", "wgs84", 18, "© 天地图 国家地理信息公共服务平台"),
+    "baidu": ("https://maponline{s}.bdimg.com/tile/?qt=vtile&x={x}&y={y}&z={z}&styles=pl&scaler=1&udt=20240101",
+              "bd09", 19, "© 百度地图 Baidu"),
 }
-SUBDOMAINS = {"amap": "1234", "amap-satellite": "1234", "tianditu": "01234567", "tianditu-satellite": "01234567"}
-ALIASES = {"gaode": "amap", "高德": "amap", "天地图": "tianditu", "openstreetmap": "osm"}
+SUBDOMAINS = {"amap": "1234", "amap-satellite": "1234", "tianditu": "01234567", "tianditu-satellite": "01234567",
+              "baidu": "0123"}
+ALIASES = {"gaode": "amap", "高德": "amap", "天地图": "tianditu", "openstreetmap": "osm", "百度": "baidu"}
+#: Datums a URL template or MBTiles file may declare (``#gcj02``; ``#bd09`` = Baidu's grid).
+TILE_DATUMS = ("wgs84", "gcj02", "bd09")
 
 
-# -- Web Mercator tile arithmetic ------------------------------------------------------------
-def lonlat_to_tile(lon, lat, z: int) -> tuple[float, float]:
-    """Fractional XYZ tile coordinates of a lon/lat at zoom ``z``."""
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    n = 2 ** z
-    x = (lon + 180.0) / 360.0 * n
-    y = (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n
-    return x, y
-
-
-def tile_to_lonlat(x: float, y: float, z: int) -> tuple[float, float]:
-    """Lon/lat of the (fractional) tile corner x, y at zoom ``z``."""
-    n = 2 ** z
-    lon = x / n * 360.0 - 180.0
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
-    return lon, lat
-
-
-def zoom_for(res_m: float, lat: float, lo: int = 0, hi: int = 19) -> int:
-    """The tile zoom whose pixels are closest to ``res_m`` ground metres (at latitude ``lat``)."""
-    ground = 2 * math.pi * EARTH_R * math.cos(math.radians(lat)) / 256.0
-    z = round(math.log2(max(ground / max(res_m, 1e-6), 1e-9)))
-    return int(max(lo, min(hi, z)))
-
-
-def tiles_covering(bounds_lonlat, z: int) -> list[tuple[int, int, int]]:
-    """(z, x, y) of the tiles covering lon/lat ``bounds`` at zoom ``z``."""
-    x0, y1 = lonlat_to_tile(bounds_lonlat[0], bounds_lonlat[1], z)
-    x1, y0 = lonlat_to_tile(bounds_lonlat[2], bounds_lonlat[3], z)
-    n = 2 ** z
-    xs = range(max(0, int(math.floor(x0))), min(n - 1, int(math.floor(x1))) + 1)
-    ys = range(max(0, int(math.floor(y0))), min(n - 1, int(math.floor(y1))) + 1)
-    return [(z, x, y) for y in ys for x in xs]
+# the XYZ tile arithmetic lives with the other grids (re-exported: tests and tools use it from here)
+lonlat_to_tile, tile_to_lonlat = tilegrids.lonlat_to_tile, tilegrids.tile_to_lonlat
+zoom_for, tiles_covering = tilegrids.zoom_for, tilegrids.tiles_covering
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -105,6 +80,18 @@ class TileSource:
 
     def __init__(self, spec: str):
         self.spec = spec
+        self._grid = None
+
+    @property
+    def grid(self) -> tilegrids.TileGrid:
+        """Where the tiles lie (:mod:`hygis.geo.tilegrids`): XYZ Web Mercator unless told otherwise."""
+        if self._grid is None or self._grid.datum != self.datum:
+            self._grid = tilegrids.grid_for_datum(self.datum)
+        return self._grid
+
+    @grid.setter
+    def grid(self, grid) -> None:
+        self._grid = grid
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         raise NotImplementedError
@@ -237,7 +224,7 @@ class WebSource(TileSource):
 
     def __init__(self, template: str, *, datum: str = "wgs84", max_zoom: int = 19, attribution: str = "",
                  subdomains: str = "abc", token: str | None = None, cache: TileCache | None = None,
-                 timeout: float = TIMEOUT_S, name: str | None = None):
+                 timeout: float = TIMEOUT_S, name: str | None = None, grid=None, min_zoom: int = 0):
         super().__init__(name or template)
         for part in ("{z}", "{x}", "{y}"):
             if part not in template:
@@ -246,7 +233,9 @@ class WebSource(TileSource):
             raise HygisError(f"tile URL must start with http:// or https://: {template}")
         if "{token}" in template and not token:
             raise HygisError("this tile service needs a token (天地图: set it in Preferences ▸ Tile basemap token)")
-        self.template, self.datum, self.max_zoom = template, datum, int(max_zoom)
+        self.template, self.datum, self.max_zoom, self.min_zoom = template, datum, int(max_zoom), int(min_zoom)
+        if grid is not None:
+            self.grid = grid
         self.attribution, self.subdomains, self.token = attribution, subdomains or "a", token or ""
         self.cache = cache if cache is not None else TileCache()
         self.timeout = timeout
@@ -261,7 +250,7 @@ class WebSource(TileSource):
 
     def url(self, z, x, y) -> str:
         s = self.subdomains[(x + y) % len(self.subdomains)]
-        return (self.template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+        return (self.template.replace("{z}", self.grid.matrix_id(z)).replace("{x}", str(x)).replace("{y}", str(y))
                 .replace("{s}", s).replace("{token}", self.token))
 
     def cached(self, z, x, y):
@@ -346,9 +335,12 @@ class WebSource(TileSource):
 def open_source(spec: str, *, token: str | None = None, cache: TileCache | None = None) -> TileSource:
     """A tile source from a project's or the command line's ``spec``.
 
-    ``spec`` is a provider name (``osm``, ``amap``/``高德``, ``tianditu``/``天地图``, with
-    ``-satellite`` variants), an XYZ URL template (``…/{z}/{x}/{y}.png``; append
-    ``#gcj02`` for tiles drawn in GCJ-02), or a path to an ``.mbtiles`` file.
+    ``spec`` is a provider name (``osm``, ``amap``/``高德``, ``baidu``/``百度``,
+    ``tianditu``/``天地图``, with ``-satellite`` variants), an XYZ URL template
+    (``…/{z}/{x}/{y}.png``; append ``#gcj02`` for tiles drawn in GCJ-02, ``#bd09`` for
+    tiles in Baidu's BD-09 grid), a WMTS capabilities document
+    (:func:`hygis.geo.wmts.is_wmts_spec`: ``wmts:URL-or-file[#layer=…&set=…]``), or a path
+    to an ``.mbtiles`` file.
     ``token`` (天地图) defaults to the ``HYGIS_TIANDITU_TOKEN`` environment variable; the
     GUI passes the one from the user settings.
     """
@@ -356,23 +348,28 @@ def open_source(spec: str, *, token: str | None = None, cache: TileCache | None 
     if not spec:
         raise HygisError("empty tile source")
     name = ALIASES.get(spec.lower(), ALIASES.get(spec, spec.lower()))
+    token = token or os.environ.get("HYGIS_TIANDITU_TOKEN")
     if name in PROVIDERS:
         template, datum, max_zoom, attribution = PROVIDERS[name]
-        token = token or os.environ.get("HYGIS_TIANDITU_TOKEN")
         return WebSource(template, datum=datum, max_zoom=max_zoom, attribution=attribution,
-                         subdomains=SUBDOMAINS.get(name, "abc"), token=token, cache=cache, name=name)
+                         subdomains=SUBDOMAINS.get(name, "abc"), token=token, cache=cache, name=name,
+                         min_zoom=3 if datum == "bd09" else 0)
+    from hygis.geo import wmts
+
+    if wmts.is_wmts_spec(spec):
+        return WebSource(name=spec, cache=cache, subdomains="a", **wmts.resolve(spec, token=token, cache=cache))
     if spec.lower().endswith(".mbtiles"):
         return MBTilesSource(spec)
     datum = "wgs84"
     if "#" in spec:
         spec, frag = spec.rsplit("#", 1)
-        if frag.lower() not in ("wgs84", "gcj02"):
-            raise HygisError(f"tile datum '#{frag}': use #wgs84 or #gcj02")
+        if frag.lower() not in TILE_DATUMS:
+            raise HygisError(f"tile datum '#{frag}': use #wgs84, #gcj02 or #bd09 (Baidu's tile grid)")
         datum = frag.lower()
     if "{z}" in spec:
         return WebSource(spec, datum=datum, cache=cache, token=token)
-    raise HygisError(f"tile source '{spec}': use osm, amap, tianditu, an XYZ URL with {{z}}/{{x}}/{{y}} "
-                     "or an .mbtiles file")
+    raise HygisError(f"tile source '{spec}': use osm, amap, baidu, tianditu, an XYZ URL with {{z}}/{{x}}/{{y}}, "
+                     "a WMTS capabilities URL (wmts:URL) or an .mbtiles file")
 
 
 def write_mbtiles(path, tiles: dict, *, name: str = "tiles", fmt: str = "png", datum: str = "wgs84") -> Path:

@@ -4,8 +4,8 @@
 
 * File ▸ Print layout… (Ctrl+P): the layout dialog with live preview;
 * File ▸ Export slides as PowerPoint…: the editable .pptx deck;
-* View ▸ Tile basemap: none (the offline vector basemap), OpenStreetMap, 高德, 天地图,
-  an MBTiles file or an XYZ URL — stored in the project with an undoable command; the
+* View ▸ Tile basemap: none (the offline vector basemap), OpenStreetMap, 高德, 百度, 天地图,
+  an MBTiles file, an XYZ URL or a WMTS service (layer and TileMatrixSet chosen in a dialog) — stored in the project with an undoable command; the
   天地图 token is asked for once and kept in the user settings, never in the project;
 * View ▸ Presentation label size (100–200 %) for slides, F5 and layouts;
 * Ctrl+Y as a second Redo shortcut (what WPS/Office users press).
@@ -21,7 +21,7 @@ from hygis.core.errors import HygisError
 from hygis.ui.i18n import WindowTexts
 
 #: (key, project tile source) of the basemap menu; None = the offline vector basemap.
-TILE_CHOICES = (("none", None), ("osm", "osm"), ("amap", "amap"), ("tianditu", "tianditu"))
+TILE_CHOICES = (("none", None), ("osm", "osm"), ("amap", "amap"), ("baidu", "baidu"), ("tianditu", "tianditu"))
 LABEL_SCALES = (1.0, 1.25, 1.5, 2.0)
 
 
@@ -45,7 +45,9 @@ class CartographyActions(WindowTexts):
         self.act_tiles_mbtiles.triggered.connect(lambda: self.choose_mbtiles())
         self.act_tiles_url = QAction(window, checkable=True)
         self.act_tiles_url.triggered.connect(lambda: self.choose_url())
-        for act in (self.act_tiles_mbtiles, self.act_tiles_url):
+        self.act_tiles_wmts = QAction(window, checkable=True)
+        self.act_tiles_wmts.triggered.connect(lambda: self.choose_wmts())
+        for act in (self.act_tiles_mbtiles, self.act_tiles_url, self.act_tiles_wmts):
             self.tile_group.addAction(act)
         self.act_token = QAction(window)
         self.act_token.triggered.connect(lambda: self.ask_token())
@@ -63,11 +65,13 @@ class CartographyActions(WindowTexts):
         self.act_pptx.setText(self.tr("Export Slides as &PowerPoint…"))
         names = {"none": self.tr("None (offline vector basemap)"), "osm": self.tr("OpenStreetMap"),
                  "amap": self.tr("Amap (高德, GCJ-02 shifted to WGS84)"),
+                 "baidu": self.tr("Baidu (百度, BD-09 shifted to WGS84)"),
                  "tianditu": self.tr("Tianditu (天地图)")}
         for key, act in self.tile_actions.items():
             act.setText(names[key])
         self.act_tiles_mbtiles.setText(self.tr("MBTiles File…"))
         self.act_tiles_url.setText(self.tr("XYZ Tile URL…"))
+        self.act_tiles_wmts.setText(self.tr("WMTS Service…"))
         self.act_token.setText(self.tr("Tianditu Token…"))
         if getattr(self, "menu_tiles", None) is not None:
             self.menu_tiles.setTitle(self.tr("Tile &Basemap"))
@@ -114,7 +118,8 @@ class CartographyActions(WindowTexts):
         from hygis.ui.render.tiles import source_for, tile_token
 
         project = self.window.project
-        if spec in ("tianditu", "tianditu-satellite") and not tile_token() and not self.ask_token():
+        if (spec in ("tianditu", "tianditu-satellite") or "tianditu.gov.cn" in (spec or "")) and not tile_token() \
+                and not self.ask_token():
             self.sync_checks()
             return False
         try:
@@ -149,6 +154,26 @@ class CartographyActions(WindowTexts):
                 self.sync_checks()
                 return False
         return self.set_tiles(url.strip())
+
+    def choose_wmts(self, dialog=None) -> bool:
+        """Pick a layer and TileMatrixSet of a WMTS service (天地图 c/w sets) as the tile basemap."""
+        from hygis.geo.wmts import split_spec
+        from hygis.ui.render.tiles import tile_token
+        from hygis.ui.wmts_dialog import WmtsDialog
+
+        if dialog is None:
+            spec = self.window.project.tile_source or ""
+            location = split_spec(spec)[0] if spec.startswith("wmts:") else ""
+            dialog = WmtsDialog(self.window, location, token=tile_token())
+            self.wmts_dialog = dialog
+            if not dialog.exec():
+                self.sync_checks()
+                return False
+        spec = dialog.spec()
+        if not spec:
+            self.sync_checks()
+            return False
+        return self.set_tiles(spec)
 
     def ask_token(self, token: str | None = None) -> bool:
         """Ask for the 天地图 token and keep it in the user settings (never in the project)."""
@@ -188,6 +213,8 @@ class CartographyActions(WindowTexts):
             self.tile_actions[keys[spec]].setChecked(True)
         elif spec and spec.lower().endswith(".mbtiles"):
             self.act_tiles_mbtiles.setChecked(True)
+        elif spec and spec.lower().startswith("wmts:"):
+            self.act_tiles_wmts.setChecked(True)
         elif spec:
             self.act_tiles_url.setChecked(True)
 
@@ -218,7 +245,7 @@ def install_cartography(window) -> CartographyActions:
     menu = window.menu_view.addMenu("")
     actions.menu_tiles = menu
     menu.addActions(list(actions.tile_actions.values()))
-    menu.addActions([actions.act_tiles_mbtiles, actions.act_tiles_url])
+    menu.addActions([actions.act_tiles_mbtiles, actions.act_tiles_url, actions.act_tiles_wmts])
     menu.addSeparator()
     menu.addAction(actions.act_token)
     actions.menu_labels = window.menu_view.addMenu("")

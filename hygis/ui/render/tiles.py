@@ -1,8 +1,10 @@
 """Drawing tile basemaps (:mod:`hygis.geo.tiles`) under the layers, reprojected to the canvas CRS.
 
-Tiles are Web Mercator squares; the canvas is a Gauss–Krüger projection (EPSG:4549), so
+Tiles are squares of their grid (:mod:`hygis.geo.tilegrids`: Web Mercator, Baidu's BD-09
+Mercator, a WMTS TileMatrixSet); the canvas is a Gauss–Krüger projection (EPSG:4549), so
 each tile is drawn through the projective transform that puts its four corners where
-they belong (GCJ-02 tiles of 高德 are shifted back to WGS84 corner by corner).  Decoded
+they belong (GCJ-02 tiles of 高德 and BD-09 tiles of 百度 are shifted back to WGS84 corner
+by corner).  Decoded
 tiles are kept in a small memory cache.  With ``wait=False`` (the canvas) only tiles
 at hand are drawn and the missing ones are requested in the background
 (``on_tile`` is called when each arrives, to schedule a redraw); exports pass
@@ -15,11 +17,9 @@ import math
 import threading
 from collections import OrderedDict
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter, QPolygonF, QTransform
 
-from hygis.geo import crs as hcrs
 from hygis.geo import tiles as gtiles
 from hygis.ui.render.view import MapView, to_map
 
@@ -48,36 +48,15 @@ def _decoded(source, key, data=None) -> QImage | None:
     return img
 
 
-def _to_datum(lon, lat, datum: str):
-    if datum == "gcj02":
-        return hcrs.wgs84_to_gcj02(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(lon, float), np.asarray(lat, float)
-
-
-def _from_datum(lon, lat, datum: str):
-    if datum == "gcj02":
-        return hcrs.gcj02_to_wgs84(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(lon, float), np.asarray(lat, float)
-
-
 def plan_tiles(view: MapView, source, detail: float = 1.0) -> list[tuple[int, int, int]]:
     """The (z, x, y) tiles to draw ``view`` (``detail`` device pixels per view pixel)."""
-    lon0, lat0, lon1, lat1 = view.wgs84_bounds()
-    blon, blat = _to_datum([lon0, lon1], [lat0, lat1], source.datum)
-    bounds = (float(blon.min()), float(blat.min()), float(blon.max()), float(blat.max()))
-    z = gtiles.zoom_for(view.res / max(detail, 1e-3), (lat0 + lat1) / 2, source.min_zoom, source.max_zoom)
-    keys = gtiles.tiles_covering(bounds, z)
-    while len(keys) > MAX_TILES and z > source.min_zoom:
-        z -= 1
-        keys = gtiles.tiles_covering(bounds, z)
-    return keys
+    return source.grid.plan(view.wgs84_bounds(), view.res / max(detail, 1e-3), source.min_zoom, source.max_zoom,
+                            MAX_TILES)
 
 
-def tile_quad(view: MapView, key, datum: str) -> QPolygonF:
-    """The tile's four corners (NW, NE, SE, SW) in view pixels."""
-    z, x, y = key
-    corners = [gtiles.tile_to_lonlat(x + dx, y + dy, z) for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))]
-    lon, lat = _from_datum([c[0] for c in corners], [c[1] for c in corners], datum)
+def tile_quad(view: MapView, key, grid) -> QPolygonF:
+    """The tile's four image corners (top-left, top-right, bottom-right, bottom-left) in view pixels."""
+    lon, lat = grid.corners(key)
     px, py = view.to_pixels(*to_map(lon, lat))
     return QPolygonF([QPointF(float(a), float(b)) for a, b in zip(px, py)])
 
@@ -121,7 +100,7 @@ def paint_tiles(painter: QPainter, view: MapView, source, *, wait: bool = False,
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
     base = painter.transform()
     for key, img in images.items():
-        quad = tile_quad(view, key, source.datum)
+        quad = tile_quad(view, key, source.grid)
         # each tile overlaps its neighbours by half a tile pixel, so no seams show between them
         # (PDF viewers interpolate image edges with the page behind)
         src = QPolygonF(QRectF(0.5, 0.5, img.width() - 1.0, img.height() - 1.0))

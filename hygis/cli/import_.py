@@ -60,20 +60,6 @@ def parse_field_map(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _open_or_create(path: Path, create: bool):
-    from hygis.project.fileformat import open_project
-
-    from hygis.project import Project
-
-    if path.exists():
-        return open_project(path)
-    if not create:
-        raise HygisError(f"Project {path} does not exist (add --create to make a new one)")
-    if path.suffix.lower() != ".hygis":
-        raise HygisError(f"A project file ends in .hygis: {path.name}")
-    return Project(title=path.stem)
-
-
 def check_arguments(args) -> None:
     """Refuse options that are empty, unknown or do not apply to the file, before anything is read."""
     from hygis.geo.crs import parse_crs
@@ -97,11 +83,9 @@ def check_arguments(args) -> None:
 
 
 def run_import(args) -> int:
-    from hygis.project.fileformat import save_project
-    from hygis.project.lock import project_lock
-
-    from hygis.project.commands import AddLayer
     from hygis.io import load_layers
+    from hygis.project.commands import AddLayer
+    from hygis.project.writing import project_for_writing
 
     check_arguments(args)
     if args.append is not None:
@@ -111,11 +95,10 @@ def run_import(args) -> int:
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
                          lon=args.lon, lat=args.lat, repair=args.repair,
                          refuse_invalid=not args.keep_invalid)
-    with project_lock(project_path):  # open → add → save as one step against other writers
-        project = _open_or_create(project_path, args.create)
+    with project_for_writing(project_path, create=args.create,
+                             missing_hint=" (add --create to make a new one)") as project:
         for layer in layers:
             project.execute(AddLayer(project, layer))
-        save_project(project, project_path)
     for layer in layers:
         count = f"{layer.feature_count} features, {layer.geometry_type}" if layer.kind != "raster" else \
             f"raster {layer.width}×{layer.height}"
@@ -128,19 +111,15 @@ def run_import(args) -> int:
 
 def run_append(args) -> int:
     """``--append LAYER``: the file's features added to an existing layer, all or nothing."""
+    from hygis.cli.update import vector_layer
     from hygis.io import load_layers
     from hygis.project.batch_edits import append_features
-    from hygis.project.fileformat import open_project, save_project
-    from hygis.cli.update import vector_layer
-    from hygis.project.lock import project_lock
+    from hygis.project.writing import project_for_writing
 
     if args.create or args.kind or args.name:
         raise HygisError("--append adds to an existing layer: it cannot be combined with --create, --as or --name")
     project_path = Path(args.project)
-    if not project_path.exists():
-        raise HygisError(f"Project {project_path} does not exist")
-    with project_lock(project_path):  # open → append → save as one step against other writers
-        project = open_project(project_path)
+    with project_for_writing(project_path) as project:
         target = vector_layer(project, args.append, project_path)
         field_map = parse_field_map(args.field_map)
         thematic = target.kind if target.schema is not None else None
@@ -157,9 +136,8 @@ def run_append(args) -> int:
             frame = frame.rename(columns=field_map)
         cmd = append_features(target, frame)
         project.execute(cmd)
-        save_project(project, project_path)
-        print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")
-        if cmd.dropped:
-            print(f"warning: fields not in '{target.name}' were left out: {', '.join(map(str, cmd.dropped))}",
-                  file=sys.stderr)
-        return 0
+    print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")
+    if cmd.dropped:
+        print(f"warning: fields not in '{target.name}' were left out: {', '.join(map(str, cmd.dropped))}",
+              file=sys.stderr)
+    return 0

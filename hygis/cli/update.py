@@ -56,15 +56,11 @@ def vector_layer(project, name: str, path: Path):
 
 def run_update(args) -> int:
     from hygis.project.batch_edits import SetAttributes
-    from hygis.project.fileformat import open_project, save_project
-    from hygis.project.lock import project_lock
+    from hygis.project.writing import project_for_writing
 
     values = parse_assignments(args.assignments)
     path = Path(args.project)
-    if not path.exists():
-        raise HygisError(f"Project {path} does not exist")
-    with project_lock(path):  # open → change → save as one step against other writers
-        project = open_project(path)
+    with project_for_writing(path) as project:  # saved at the end only if a feature changed
         layer = vector_layer(project, args.layer, path)
         where = args.where.strip()
         if not where:
@@ -77,7 +73,6 @@ def run_update(args) -> int:
         cmd = SetAttributes(layer, fids, values)
         if not args.dry_run and cmd.changed:
             project.execute(cmd)
-            save_project(project, path)
-        verb = "would change" if args.dry_run else "changed"
-        print(f"{verb} {cmd.changed} of {len(fids)} matching feature(s) in '{layer.name}'")
-        return 0
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{verb} {cmd.changed} of {len(fids)} matching feature(s) in '{layer.name}'")
+    return 0

@@ -211,25 +211,6 @@ def test_write_snapshot_leaves_project_path_and_state(tmp_path):
     assert open_project(copy).title == "未保存" and open_project(path).title == "杭甬双城记"
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 512 KiB tmpfs (needs root and permission to mount; skipped otherwise)."""
-    import shutil
-    import subprocess
-
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tiny tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
-
-
 def test_really_full_disk_keeps_old_file(tiny_disk):
     project = small_project("旧")
     path = save_project(project, tiny_disk / "p.hygis")

@@ -258,8 +258,10 @@ def install_cartography(window) -> CartographyActions:
     actions.sync_checks()
     window.cartography = actions
     from hygis.ui.layer_dialogs import install_layer_menu
+    from hygis.ui.measure_panel import install_measure
 
     install_layer_menu(window)
+    install_measure(window)  # View ▸ Panels ▸ Measure: segments, total, area, m/km
     changed = getattr(window, "projectChanged", None)
     if changed is not None:
         changed.connect(lambda *_: (actions.sync_checks(), _watch_history(window, actions)))

@@ -147,8 +147,13 @@ class BuiltinTools:
         return self._points + ([self._hover] if self._hover else [])
 
     def _emit_measure(self) -> None:
-        text = measure_text(self.measure_points(), self.canvas._tool == "measure_area")
+        text = measure_text(self.measure_points(), self.canvas._tool == "measure_area",
+                            getattr(self.canvas, "measure_unit", "auto"))
         self.canvas.measureChanged.emit(text)
+
+    def measure_finished(self) -> bool:
+        """True once the measure was ended (right click or double click); the next click starts anew."""
+        return self._finished
 
     # -- drawing ---------------------------------------------------------------------------------
     def paint(self, painter) -> None:
@@ -175,18 +180,9 @@ class BuiltinTools:
                 painter.drawEllipse(p, 3, 3)
 
 
-def measure_text(points, area: bool) -> str:
-    """Geodesic length ("12.3 km") or area ("4.56 km²") of lon/lat points (degrees)."""
-    import shapely
+def measure_text(points, area: bool, unit: str = "auto") -> str:
+    """Geodesic length ("12.35 km") or area ("4.56 km²") of lon/lat points (degrees), in ``unit``
+    (auto, m or km; see :mod:`hygis.geo.measure`)."""
+    from hygis.geo import measure as gmeasure
 
-    from hygis.geo import crs as hcrs
-
-    if area:
-        if len(points) < 3:
-            return "0 km²"
-        value = float(hcrs.area_km2([shapely.Polygon(points)])[0])
-        return f"{value:.4g} km²" if value < 1 else f"{value:,.2f} km²"
-    if len(points) < 2:
-        return "0 m"
-    km = float(hcrs.length_km([shapely.LineString(points)])[0])
-    return f"{km * 1000:.0f} m" if km < 1 else f"{km:,.2f} km"
+    return gmeasure.summary(gmeasure.measure(points, closed=area), unit)

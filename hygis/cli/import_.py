@@ -41,6 +41,10 @@ def register(subparsers) -> None:
     p.add_argument("--crs", help="coordinate system of data without one (DXF, x/y CSV), e.g. EPSG:4549")
     p.add_argument("--map", dest="field_map", action="append", default=[], metavar="SRC=DST",
                    help="rename a source field onto a schema field (repeatable)")
+    p.add_argument("--value", dest="value_map", action="append", default=[], metavar="FIELD:IN_FILE=VALUE",
+                   help="rewrite a value of a (mapped) field, e.g. enclave_type:产业飞地=industry (repeatable)")
+    p.add_argument("--set", dest="constants", action="append", default=[], metavar="FIELD=VALUE",
+                   help="give every imported feature this value, e.g. status=planned (repeatable)")
     p.add_argument("--lon", help="longitude (x) column of a CSV")
     p.add_argument("--lat", help="latitude (y) column of a CSV")
     p.add_argument("--repair", action="store_true", help="repair invalid geometries (shapely make_valid)")
@@ -58,6 +62,13 @@ def parse_field_map(items: list[str]) -> dict[str, str]:
             raise HygisError(f"--map expects SRC=DST, got '{item}'")
         out[src.strip()] = dst.strip()
     return out
+
+
+def value_options(args) -> dict:
+    """``values``/``constants`` for :func:`hygis.io.load_layers` from ``--value``/``--set``."""
+    from hygis.io.values import parse_constants, parse_value_map
+
+    return {"values": parse_value_map(args.value_map) or None, "constants": parse_constants(args.constants) or None}
 
 
 def check_arguments(args) -> None:
@@ -94,7 +105,7 @@ def run_import(args) -> int:
     layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
                          as_kind=args.kind, field_map=parse_field_map(args.field_map), name=args.name,
                          lon=args.lon, lat=args.lat, repair=args.repair,
-                         refuse_invalid=not args.keep_invalid)
+                         refuse_invalid=not args.keep_invalid, **value_options(args))
     with project_for_writing(project_path, create=args.create,
                              missing_hint=" (add --create to make a new one)") as project:
         for layer in layers:
@@ -113,6 +124,7 @@ def run_append(args) -> int:
     """``--append LAYER``: the file's features added to an existing layer, all or nothing."""
     from hygis.cli.update import vector_layer
     from hygis.io import load_layers
+    from hygis.io.values import apply_values
     from hygis.project.batch_edits import append_features
     from hygis.project.writing import project_for_writing
 
@@ -123,9 +135,11 @@ def run_append(args) -> int:
         target = vector_layer(project, args.append, project_path)
         field_map = parse_field_map(args.field_map)
         thematic = target.kind if target.schema is not None else None
+        values = value_options(args)
         layers = load_layers(args.file, layer=args.layer, encoding=args.encoding, datum=args.datum, crs=args.crs,
                              as_kind=thematic, field_map=field_map if thematic else None, lon=args.lon, lat=args.lat,
-                             repair=args.repair, refuse_invalid=not args.keep_invalid)
+                             repair=args.repair, refuse_invalid=not args.keep_invalid,
+                             **(values if thematic else {}))
         if len(layers) != 1 or layers[0].kind == "raster":
             raise HygisError(f"{Path(args.file).name}: --append needs one vector layer (choose one with --layer)")
         frame = layers[0].data
@@ -133,7 +147,7 @@ def run_append(args) -> int:
             missing = [src for src in field_map if src not in frame.columns]
             if missing:
                 raise HygisError(f"--map: no field {', '.join(missing)} in {Path(args.file).name}")
-            frame = frame.rename(columns=field_map)
+            frame = apply_values(frame.rename(columns=field_map), source=Path(args.file).name, **values)
         cmd = append_features(target, frame)
         project.execute(cmd)
     print(f"appended {len(frame)} feature(s) to '{target.name}' ({target.feature_count} now) in {project_path.name}")

@@ -24,6 +24,7 @@ from hygis.io import readers
 from hygis.io.fieldnames import check_map_target, layer_name, safe_field_names
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
 from hygis.io.readers import DXF_FAMILY_SUFFIX, file_format
+from hygis.io.values import apply_values
 from hygis.io.writers import EXPORT_FORMATS, write_layer
 from hygis.layers.schema import SCHEMAS, schema_for
 from hygis.layers.validity import check_geometries, describe_problems, repair_geometries
@@ -36,7 +37,8 @@ IMPORT_FORMATS = {**readers.VECTOR_FORMATS, **readers.RASTER_FORMATS}
 
 def load_layers(path, layer: str | None = None, encoding: str | None = None, datum: str = "wgs84", crs=None,
                 as_kind: str | None = None, field_map: dict | None = None, *, name: str | None = None,
-                lon: str | None = None, lat: str | None = None, repair: bool = False, refuse_invalid: bool = False) -> list:
+                lon: str | None = None, lat: str | None = None, repair: bool = False, refuse_invalid: bool = False,
+                values: dict | None = None, constants: dict | None = None) -> list:
     """Read a file as hygis layers (nothing is added to a project: the caller does that).
 
     Parameters
@@ -53,6 +55,8 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
         renamed by ``field_map`` ({source: schema field}) and validated (errors name field and feature).
     name : layer name (default: the file's/layer's name).
     lon, lat : coordinate columns of a CSV (default: detected from their names).
+    values : {field: {value in the file: value}} rewritten after the renaming (产业飞地 → industry).
+    constants : {field: value} set on every feature (text converted to a schema field's type).
     repair : repair invalid geometries (shapely.make_valid) instead of only reporting them.
     refuse_invalid : raise a HygisError naming the invalid geometries left (after ``repair``)
         instead of importing them with a warning (the CLI's default).
@@ -106,7 +110,7 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
         label = name if name and len(frames) == 1 else (f"{name} {layer_label}" if name else layer_label)
         label, note = layer_name(label)
         gdf = _to_wgs84(gdf, crs, datum, path, layer_label)
-        out = _make_layer(label, gdf, as_kind, field_map, repair, path, refuse_invalid)
+        out = _make_layer(label, gdf, as_kind, field_map, repair, path, refuse_invalid, values, constants)
         out.import_warnings[:0] = [note] if note else []
         layers.append(out)
     return layers
@@ -214,10 +218,12 @@ def _apply_field_map(gdf, kind, field_map, path: Path):
     return gdf.drop(columns=clash).rename(columns=mapping)
 
 
-def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, refuse_invalid: bool = False):
+def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, refuse_invalid: bool = False,
+                values=None, constants=None):
     from hygis.layers.vector import VectorLayer
 
     gdf = _apply_field_map(gdf, as_kind, field_map, path)
+    gdf = apply_values(gdf, values, constants, path.name, SCHEMAS.get(as_kind) if as_kind else None)
     renames, warnings = safe_field_names(gdf.columns, gdf.geometry.name)
     if renames:
         gdf = gdf.rename(columns=renames)

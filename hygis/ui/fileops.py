@@ -198,20 +198,29 @@ def run_import_dialog(dialog) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-def import_vector(window, path) -> list:
+def import_vector(window, path, project=None) -> list:
     """The layers of a vector file read through the import dialog ([] if cancelled).
 
     The dialog previews the first rows and lets the user override the text
     encoding, datum, CRS and layer kind; garbled text is refused there.  A file
     that cannot be previewed raises :class:`HygisError` instead of opening it.
+    Features appended to a layer of ``project`` (default: the window's) are added
+    there as one undoable command and no new layer is returned.
     """
     from hygis.ui.import_dialog import ImportDialog
 
-    dialog = ImportDialog(path, window)
+    project = project if project is not None else window.project
+    dialog = ImportDialog(path, window, project)
     try:
         if dialog.preview is None:
             raise HygisError(dialog.error_label.text() or f"Cannot read {Path(path).name}")
-        return list(dialog.layers) if run_import_dialog(dialog) else []
+        if not run_import_dialog(dialog):
+            return []
+        if dialog.append_command is not None:
+            project.execute(dialog.append_command)
+            window.statusBar().showMessage(dialog.append_command.label, 8000)
+            return []
+        return list(dialog.layers)
     finally:
         dialog.deleteLater()
 
@@ -232,7 +241,7 @@ def add_layer_files(window, paths, new_project=None) -> int:
     added = 0
     for path in paths:
         try:
-            layers = load_layers(window, path) if is_raster(path) else import_vector(window, path)
+            layers = load_layers(window, path) if is_raster(path) else import_vector(window, path, new_project)
         except CancelledError:
             break
         except (HygisError, OSError) as exc:

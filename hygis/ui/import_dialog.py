@@ -1,6 +1,10 @@
 """The import dialog: preview the first rows, override the text encoding, datum, CRS and field mapping.
 
-A thin dialog over :func:`hygis.io.preview_vector` and :func:`hygis.io.load_layers`.
+A thin dialog over :func:`hygis.io.preview_vector` and :func:`hygis.io.load_layers`: the
+features become a new layer or are appended to an existing one (the command of
+``hygis import --append``); the field-mapping grid (:mod:`hygis.ui.import_mapping`) also maps
+a column's values (工业 → industry) and sets constant values; a CSV's lon/lat columns are
+pre-filled from the detection and can be changed.
 Mojibake is never imported silently: when the chosen encoding does not decode
 the file (or the preview shows replacement/Latin-1 characters) a warning says so,
 and the preview shows the text exactly as it would be imported.
@@ -11,12 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from hygis.core.errors import HygisError
-from hygis.layers.schema import SCHEMAS
-from hygis.ui.attribute_form import field_label
+from hygis.layers.schema import SCHEMAS, FieldSpec
+from hygis.ui.import_mapping import FieldMappingTable
 
 #: (label, codec) of the encodings offered; None = detected automatically.
 ENCODINGS = (("Auto", None), ("UTF-8", "utf-8"), ("GBK", "gbk"), ("GB18030", "gb18030"), ("Big5", "big5"))
@@ -53,14 +57,16 @@ def kind_label(kind: str) -> str:
 class ImportDialog(QDialog):
     """Options for importing ``path``; after ``accept()``, :attr:`layers` holds the loaded layers."""
 
-    def __init__(self, path, parent=None):
+    def __init__(self, path, parent=None, project=None):
         super().__init__(parent)
         self.path = Path(path)
+        self.project = project
         self.preview: dict | None = None
         self.layers: list = []
+        self.append_command = None  # the AddFeatures of an append, after accept()
         self.mojibake = False
         self.setWindowTitle(self.tr("Import %1").replace("%1", self.path.name))
-        self.resize(760, 560)
+        self.resize(820, 720)
         self._build()
         self.refresh_preview()
 
@@ -87,11 +93,22 @@ class ImportDialog(QDialog):
         for kind in SCHEMAS:
             self.kind_combo.addItem(kind_label(kind), kind)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._fill_mapping())
+        self.target_combo = QComboBox()
+        self.target_combo.addItem(self.tr("A new layer"), None)
+        for layer in (self.project.layers if self.project is not None else []):
+            if hasattr(layer, "selection"):  # vector layers
+                self.target_combo.addItem(layer.name, layer.name)
+        self.target_combo.currentIndexChanged.connect(lambda _i: self._on_target())
+        self.lon_combo, self.lat_combo = QComboBox(), QComboBox()
+        self.xy_row = QHBoxLayout()
+        self.xy_label = QLabel(self.tr("Lon / lat columns"))
+        for text, combo in ((self.tr("Longitude (x)"), self.lon_combo), (self.tr("Latitude (y)"), self.lat_combo)):
+            self.xy_row.addWidget(QLabel(text))
+            self.xy_row.addWidget(combo, 1)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.mapping = QTableWidget(0, 2)
-        self.mapping.setHorizontalHeaderLabels([self.tr("Field of the layer kind"), self.tr("Field in the file")])
-        self.mapping.horizontalHeader().setStretchLastSection(True)
+        self.mapping = FieldMappingTable()
+        self.mapping.value_source = self._file_values
         self.mapping_label = QLabel(self.tr("Field mapping"))
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -100,7 +117,10 @@ class ImportDialog(QDialog):
         form.addRow(self.tr("Text encoding"), self.encoding_combo)
         form.addRow(self.tr("Coordinates are"), self.datum_combo)
         form.addRow(self.tr("Coordinate system"), self.crs_edit)
+        form.addRow(self.tr("Import into"), self.target_combo)
         form.addRow(self.tr("Import as"), self.kind_combo)
+        form.addRow(self.xy_label, self.xy_row)
+        self.form = form
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -109,9 +129,9 @@ class ImportDialog(QDialog):
         layout.addWidget(self.info_label)
         layout.addLayout(form)
         layout.addWidget(self.warning_label)
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.mapping_label)
-        layout.addWidget(self.mapping, 1)
+        layout.addWidget(self.mapping, 2)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
 
@@ -150,6 +170,7 @@ class ImportDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         self._show_rows(preview)
         self._show_info(preview)
+        self._fill_xy(preview)
         texts = [v for row in preview["rows"] for v in row.values() if isinstance(v, str)]
         detected_unknown = self.encoding is None and preview.get("encoding_detected") is None
         self.mojibake = (not preview.get("decodes", True)) or detected_unknown or looks_like_mojibake(texts)
@@ -182,57 +203,79 @@ class ImportDialog(QDialog):
         self.crs_edit.setEnabled(True)
         self.crs_edit.setStyleSheet("border: 1px solid #b00020;" if needs_crs else "")
 
+    # -- target layer, lon/lat columns ------------------------------------------------------
+    def target_layer(self):
+        """The layer the features are appended to, or None for a new layer."""
+        name = self.target_combo.currentData()
+        return self.project.layers[name] if name is not None else None
+
+    def _on_target(self) -> None:
+        target = self.target_layer()
+        if target is not None:
+            kind = target.kind if target.kind in SCHEMAS else "vector"
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+        self.kind_combo.setEnabled(target is None)
+        self._fill_mapping()
+
+    def _fill_xy(self, preview: dict) -> None:
+        is_csv = "lon_column" in preview
+        self.xy_label.setVisible(is_csv)
+        for i in range(self.xy_row.count()):
+            self.xy_row.itemAt(i).widget().setVisible(is_csv)
+        for combo, key in ((self.lon_combo, "lon_column"), (self.lat_combo, "lat_column")):
+            combo.clear()
+            combo.addItem(self.tr("(detect)") if preview.get("wkt_column") else self.tr("(none)"), None)
+            for col in preview["columns"]:
+                combo.addItem(str(col), col)
+            combo.setCurrentIndex(max(0, combo.findData(preview.get(key))))
+
+    def _file_values(self, column) -> list:
+        from hygis.io.values import distinct_values
+
+        try:
+            return distinct_values(self.path, column, encoding=self.options()["encoding"])
+        except HygisError as exc:
+            self.error_label.setText(str(exc))
+            return []
+
     # -- field mapping ---------------------------------------------------------------------
+    def _target_fields(self) -> list:
+        target = self.target_layer()
+        if target is not None and target.kind not in SCHEMAS:  # a generic layer: its own columns
+            return [FieldSpec(str(c), "str") for c in target.data.columns if c != target.data.geometry.name]
+        schema = SCHEMAS.get(self.kind_combo.currentData())
+        return [s for s in schema.fields if not s.computed] if schema else []
+
     def _fill_mapping(self) -> None:
         from hygis.io import suggest_field_map
 
+        self.error_label.clear()  # an error about the previous kind no longer applies
         kind = self.kind_combo.currentData()
-        schema = SCHEMAS.get(kind)
         columns = self.preview["columns"] if self.preview else []
-        specs = [s for s in schema.fields if not s.computed] if schema else []
-        self.mapping.setRowCount(len(specs))
+        specs = self._target_fields()
         self.mapping.setVisible(bool(specs))
         self.mapping_label.setVisible(bool(specs))
-        suggested = {dst: src for src, dst in suggest_field_map(columns, kind).items()} if schema else {}
-        for row, spec in enumerate(specs):
-            item = QTableWidgetItem(f"{field_label(spec)}{' *' if spec.required else ''} ({spec.name})")
-            self.mapping.setItem(row, 0, item)
-            combo = QComboBox()
-            combo.addItem(self.tr("(none)"), None)
-            for col in columns:
-                combo.addItem(str(col), col)
-            src = spec.name if spec.name in columns else suggested.get(spec.name)
-            combo.setCurrentIndex(max(0, combo.findData(src)) if src is not None else 0)
-            self.mapping.setCellWidget(row, 1, combo)
+        suggested = {dst: src for src, dst in suggest_field_map(columns, kind).items()} if kind in SCHEMAS else {}
+        self.mapping.set_fields(specs, columns, suggested)
 
     def field_map(self) -> dict[str, str]:
-        """{source field: schema field} chosen in the mapping table."""
-        kind = self.kind_combo.currentData()
-        schema = SCHEMAS.get(kind)
-        if schema is None:
-            return {}
-        specs = [s for s in schema.fields if not s.computed]
-        out = {}
-        for row, spec in enumerate(specs):
-            src = self.mapping.cellWidget(row, 1).currentData()
-            if src is not None and src != spec.name:
-                out[src] = spec.name
-        return out
+        """{source field: target field} chosen in the mapping table."""
+        return self.mapping.field_map()
 
-    def set_mapping(self, schema_field: str, source_field: str | None) -> None:
-        schema = SCHEMAS[self.kind_combo.currentData()]
-        row = [s.name for s in schema.fields if not s.computed].index(schema_field)
-        combo = self.mapping.cellWidget(row, 1)
-        combo.setCurrentIndex(combo.findData(source_field))
+    def set_mapping(self, field: str, source_field: str | None) -> None:
+        self.mapping.set_source(field, source_field)
 
     # -- import ----------------------------------------------------------------------------
     def options(self) -> dict:
         """Keyword arguments for :func:`hygis.io.load_layers`."""
         crs = self.crs_edit.text().strip() or None
         kind = self.kind_combo.currentData()
+        lon, lat = self.lon_combo.currentData(), self.lat_combo.currentData()
+        xy = {"lon": lon, "lat": lat} if "lon_column" in (self.preview or {}) else {}
         return dict(encoding=self.encoding or (self.preview or {}).get("encoding_detected"),
                     datum=self.datum_combo.currentData(), crs=crs,
-                    as_kind=None if kind == "vector" else kind, field_map=self.field_map() or None)
+                    as_kind=None if kind == "vector" else kind, field_map=self.field_map() or None,
+                    values=self.mapping.values() or None, constants=self.mapping.constants() or None, **xy)
 
     def load(self) -> list:
         """Load the file with the chosen options (raises HygisError)."""
@@ -243,13 +286,34 @@ class ImportDialog(QDialog):
         if self.mojibake:
             raise HygisError(self.tr("The text would be imported garbled: choose the right encoding first"))
         opts = self.options()
-        if not self.preview.get("crs") and not opts["crs"]:
+        if (opts.get("lon") is None) != (opts.get("lat") is None):
+            raise HygisError(self.tr("Choose both the longitude and the latitude column"))
+        if not self.preview.get("crs") and not opts["crs"] and opts.get("lon") is None:
             raise HygisError(self.tr("The file has no coordinate system: enter one (e.g. EPSG:4549)"))
+        target = self.target_layer()
+        if target is not None and target.kind not in SCHEMAS:  # a generic layer: renamed in append_to
+            opts = {k: v for k, v in opts.items() if k not in ("field_map", "values", "constants")}
         return load_layers(self.path, **opts)
+
+    def append_to(self, target, layers):
+        """The undoable command appending the loaded features to ``target`` (raises HygisError)."""
+        from hygis.io.values import apply_values
+        from hygis.project.batch_edits import append_features
+
+        if len(layers) != 1 or layers[0].kind == "raster":
+            raise HygisError(self.tr("Appending needs a file with one vector layer"))
+        frame = layers[0].data
+        if target.kind not in SCHEMAS:
+            frame = apply_values(frame.rename(columns=self.field_map()), self.mapping.values(),
+                                 self.mapping.constants(), self.path.name)
+        return append_features(target, frame)
 
     def accept(self) -> None:
         try:
-            self.layers = self.load()
+            layers = self.load()
+            target = self.target_layer()
+            self.append_command = self.append_to(target, layers) if target is not None else None
+            self.layers = [] if target is not None else layers
         except HygisError as exc:
             self.error_label.setText(str(exc))
             return

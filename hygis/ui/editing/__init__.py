@@ -217,12 +217,8 @@ class EditingUi(WindowTexts):
 
     def import_dialog(self, path=None) -> int:
         """Import ``path`` (asked for if None) through the import dialog; returns how many layers were added."""
-        from hygis.io import IMPORT_FORMATS
-
-        if not path:
-            patterns = " ".join(f"*{ext}" for ext in IMPORT_FORMATS if ext not in (".tif", ".tiff"))
-            path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import"), "",
-                                                  f"{self.tr('GIS files')} ({patterns})")
+        if not path:  # the same filter as Add Layer: vector files and GeoTIFF rasters
+            path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import"), "", fileops.layer_filter())
             if not path:
                 return 0
         return fileops.add_layer_files(self.window, [path])  # the one import path (also Add Layer, drops)

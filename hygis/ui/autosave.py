@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, Q
 
 from hygis.core.errors import HygisError
 from hygis.project.recovery import RecoveryEntry, RecoveryStore
+from hygis.ui.i18n import format_date
 from hygis.ui.settings import AUTOSAVE_KEY, DEFAULT_AUTOSAVE_S, MIN_AUTOSAVE_S, Settings
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,8 @@ class RecoveryDialog(QDialog):
         what = entry.title or entry.display_name
         where = entry.original.name if entry.original else self.tr("never saved")
         return self.tr("{what} ({where}) — {layers} layers, {features} features, autosaved {when}").format(
-            what=what, where=where, layers=entry.layer_count, features=entry.feature_count, when=entry.saved_at_text)
+            what=what, where=where, layers=entry.layer_count, features=entry.feature_count,
+            when=format_date(entry.saved_at, with_time=True))
 
     def selected(self) -> RecoveryEntry | None:
         row = self.list.currentRow()

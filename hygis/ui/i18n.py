@@ -110,6 +110,34 @@ def current_language() -> str:
     return _current["lang"]
 
 
+#: Date formats per UI language (QLocale patterns): 2026年12月2日 / December 2, 2026.
+DATE_FORMATS = {"zh_CN": "yyyy年M月d日", "en": "MMMM d, yyyy"}
+
+
+def ui_locale() -> QLocale:
+    """The QLocale of the UI language (month names, digits)."""
+    if current_language() == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+def format_date(value, with_time: bool = False) -> str:
+    """A date (``datetime.date``/``datetime``, or seconds since the epoch) as the UI language writes it:
+    '2026年12月2日' in Chinese, 'December 2, 2026' in English; ``with_time`` adds ' 14:05'."""
+    import datetime as _dt
+
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    if isinstance(value, (int, float)):
+        value = _dt.datetime.fromtimestamp(value)
+    pattern = DATE_FORMATS.get(current_language(), DATE_FORMATS["en"])
+    date = QDate(value.year, value.month, value.day)
+    if with_time and isinstance(value, _dt.datetime):
+        moment = QDateTime(date, QTime(value.hour, value.minute, value.second))
+        return ui_locale().toString(moment, pattern + " HH:mm")
+    return ui_locale().toString(date, pattern)
+
+
 def value_label(value) -> str:
     """A coded value ('operating', 'science' …) in the UI language (hygis.layers.schema.VALUE_LABELS)."""
     from hygis.layers.schema import value_label as _label

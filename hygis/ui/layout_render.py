@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPa
 
 from hygis.core.errors import HygisError
 from hygis.present.layout import MM_PER_INCH, UNIT_DPI, Layout, format_scale, mm_to_units
-from hygis.ui.i18n import tr
+from hygis.ui.i18n import format_date, tr
 from hygis.ui.render import decorations
 from hygis.ui.render.bridge import RendererSet
 from hygis.ui.render.labels import MIN_PRESENTATION_PX_1080, label_family, label_scale
@@ -227,7 +227,7 @@ def footer_texts(layout: Layout, scale: int) -> tuple[str, str]:
     if layout.approval_number:
         right.append(tr("Layout", "Map approval No. {0}").format(layout.approval_number))
     right.append(format_scale(scale))
-    right.append(tr("Layout", "Made with hygis, {0}").format(datetime.date.today().isoformat()))
+    right.append(tr("Layout", "Made with hygis, {0}").format(format_date(datetime.date.today())))
     return layout.source_note, "  ·  ".join(right)
 
 

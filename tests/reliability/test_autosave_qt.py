@@ -12,6 +12,7 @@ import pytest
 
 from hygis.project.fileformat import open_project, save_project
 from hygis.project.recovery import RecoveryStore
+from hygis.ui.i18n import format_date
 from tests.reliability.helpers import small_project
 from tests.reliability.test_recovery import _add_enclave
 
@@ -130,7 +131,8 @@ def test_edit_kill_restart_recovers_the_edit(qtbot, tmp_path):
         dialog.restore_button.click()
 
     project = offer_recovery(None, dialog_hook=press_restore)
-    assert "杭甬.hygis" in shown["text"] and entry.saved_at_text in shown["text"] and "10" in shown["text"]
+    when = format_date(entry.saved_at, with_time=True)           # the UI language's date ("December 2, 2026 14:05")
+    assert "杭甬.hygis" in shown["text"] and when in shown["text"] and "10" in shown["text"]
     assert project.path == path.resolve() and project.dirty
     assert "新飞地" in set(project.layers["飞地"].data["name"])
     assert open_project(path).layers["飞地"].feature_count == 4  # the file still holds the saved state

@@ -34,8 +34,10 @@ COMMAND_MODULES = (
     "hygis.cli.desktop",
     "hygis.cli.db",
     "hygis.cli.update",
+    "hygis.cli.bookmark",
 )
-SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop", "db", "update")
+SUBCOMMANDS = ("info", "import", "export", "analyze", "render", "slides", "layout", "desktop", "db", "update",
+               "bookmark")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -30,6 +30,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="the image to write (.png, .jpg, .svg or .pdf)")
     p.add_argument("--layer", action="append", help="draw only this layer (by name; repeatable)")
     p.add_argument("--scenario", help="apply this scenario of the project before drawing")
+    p.add_argument("--bookmark", help="draw the view of this spatial bookmark of the project (see hygis bookmark)")
     p.add_argument("--size", default="1920x1080", help="image size in pixels, WIDTHxHEIGHT (default 1920x1080)")
     p.add_argument("--title", help="a title drawn at the top of the map")
     p.add_argument("--no-basemap", action="store_true", help="do not draw the administrative basemap")
@@ -164,6 +165,10 @@ def run(args) -> int:
         scenario = apply_scenario(project, args.scenario)
         extent = scenario.extent or None
         title = title or getattr(scenario, "title", None) or scenario.name
+    if args.bookmark:
+        from hygis.project.bookmarks import find
+
+        extent = find(project, args.bookmark).extent
     app = ensure_gui_app(args.lang)  # noqa: F841 (kept alive while painting)
     if not args.no_basemap:
         use_tiles(project, args.tiles)

@@ -48,7 +48,7 @@ from hygis.db import state as db_state
 from hygis.layers.raster import RasterLayer
 from hygis.layers.vector import VectorLayer
 from hygis.project import gpkg
-from hygis.project import layouts
+from hygis.project import bookmarks, layouts
 from hygis.project import lock as hlock
 from hygis.project import style_table
 from hygis.project.fileread import (  # noqa: F401 (re-exported)
@@ -107,6 +107,7 @@ def project_to_dict(project: Project, tables: dict[str, str] | None = None) -> d
         "active_scenario": project.scenarios.active,
         "targets": [t.to_dict() for t in project.targets],
         **layouts.to_json(project),  # print layouts and tile source (hygis.project.layouts)
+        **bookmarks.to_json(project),  # named map views (hygis.project.bookmarks)
         "settings": project.settings,
     }
 

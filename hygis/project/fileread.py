@@ -27,7 +27,7 @@ from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
-from hygis.project import gpkg, layouts
+from hygis.project import bookmarks, gpkg, layouts
 from hygis.project import lock as hlock
 from hygis.project import style_table
 from hygis.project.model import Project
@@ -235,6 +235,7 @@ def _open_project(path: Path) -> Project:
     project.extent = _extent(doc.get("extent"))
     project.show_basemap = bool(doc.get("show_basemap", True))
     layouts.from_json(project, doc)
+    bookmarks.from_json(project, doc)
     settings = doc.get("settings")
     for key, value in (settings.items() if isinstance(settings, dict) else ()):
         if key in project.settings and type(value) is type(project.setting(key)):

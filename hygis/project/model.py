@@ -46,6 +46,7 @@ class Project:
         self.show_basemap = True
         self.layouts: list = []  # print layouts (hygis.present.layout.Layout); see hygis.project.layouts
         self.tile_source: str | None = None  # tile basemap under the layers; see hygis.project.layouts
+        self.bookmarks: list = []  # named map views (hygis.project.bookmarks.Bookmark)
         self.history: CommandStack = CommandStack()
         self._dirty_flag = False
         self.layers.events.removed.connect(self._on_layer_removed)
@@ -238,6 +239,7 @@ def shadow_project(project, scenario: Scenario | None = None):
     copy.targets = list(project.targets)
     copy.tile_source = getattr(project, "tile_source", None)
     copy.layouts = list(getattr(project, "layouts", []))
+    copy.bookmarks = list(getattr(project, "bookmarks", []))
     copy._settings = dict(project._settings)
     copy.path = project.path
     for layer in project.layers:

@@ -262,6 +262,9 @@ def install_cartography(window) -> CartographyActions:
 
     install_layer_menu(window)
     install_measure(window)  # View ▸ Panels ▸ Measure: segments, total, area, m/km
+    from hygis.ui.bookmarks import install_bookmarks
+
+    install_bookmarks(window)  # View ▸ Bookmarks (project data, undoable)
     changed = getattr(window, "projectChanged", None)
     if changed is not None:
         changed.connect(lambda *_: (actions.sync_checks(), _watch_history(window, actions)))

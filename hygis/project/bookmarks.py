@@ -1,0 +1,133 @@
+"""Spatial bookmarks: named map views saved in the project, and their undoable commands.
+
+``project.bookmarks`` is a list of :class:`Bookmark` (a name and a WGS84 extent
+lon0, lat0, lon1, lat1).  They are project data: saved in the ``.hygis`` file
+(``"bookmarks"``), changed only through :class:`AddBookmark` (adds, or replaces one of
+the same name), :class:`RemoveBookmark` and :class:`RenameBookmark`, each one undo step;
+``hygis bookmark`` changes them from the command line and ``hygis render --bookmark NAME``
+draws one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hygis.core.errors import HygisError
+from hygis.project.commands import Command
+
+MAX_BOOKMARKS = 500
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    name: str
+    extent: tuple[float, float, float, float]  # WGS84 lon0, lat0, lon1, lat1
+
+    def __post_init__(self):
+        name = str(self.name or "").strip()
+        if not name or len(name) > MAX_NAME:
+            raise HygisError("a bookmark needs a name (at most 200 characters)")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "extent", check_extent(self.extent))
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "extent": [round(v, 8) for v in self.extent]}
+
+    @classmethod
+    def from_dict(cls, d) -> "Bookmark":
+        if not isinstance(d, dict):
+            raise HygisError("a bookmark must be an object with name and extent")
+        return cls(d.get("name"), d.get("extent"))
+
+
+def check_extent(value) -> tuple[float, float, float, float]:
+    """A valid lon/lat extent (lon0 < lon1, lat0 < lat1, on the earth) or HygisError."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise HygisError(f"a bookmark extent is four numbers lon0,lat0,lon1,lat1, not {value!r}") from None
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise HygisError(f"bookmark extent {x0},{y0},{x1},{y1} is not a lon/lat box (lon0 < lon1, lat0 < lat1)")
+    return x0, y0, x1, y1
+
+
+def parse_extent(text: str) -> tuple[float, float, float, float]:
+    """'120.1,30.0,120.5,30.3' → a checked extent."""
+    return check_extent(str(text).replace(" ", "").split(","))
+
+
+def to_json(project) -> dict:
+    return {"bookmarks": [b.to_dict() for b in getattr(project, "bookmarks", [])]}
+
+
+def from_json(project, doc: dict) -> None:
+    entries = doc.get("bookmarks") or []
+    if not isinstance(entries, list) or len(entries) > MAX_BOOKMARKS:
+        raise HygisError("bookmarks must be a list")
+    project.bookmarks = [Bookmark.from_dict(e) for e in entries]
+
+
+def find(project, name: str) -> Bookmark:
+    """The bookmark called ``name`` (HygisError listing the names if there is none)."""
+    for b in getattr(project, "bookmarks", []):
+        if b.name == name:
+            return b
+    names = ", ".join(b.name for b in getattr(project, "bookmarks", [])) or "(none)"
+    raise HygisError(f"No bookmark named '{name}'; bookmarks: {names}")
+
+
+class _BookmarkCommand(Command):
+    def __init__(self, project):
+        self.project = project
+        self._old: list | None = None
+
+    def do(self):
+        self._old = list(self.project.bookmarks)
+        self.project.bookmarks = self._changed(list(self.project.bookmarks))
+
+    def undo(self):
+        self.project.bookmarks = list(self._old)
+
+
+class AddBookmark(_BookmarkCommand):
+    """Save a view as a bookmark (replaces the one of the same name, keeping its place)."""
+
+    def __init__(self, project, bookmark: Bookmark):
+        super().__init__(project)
+        self.bookmark = bookmark
+        self.label = f"Bookmark {bookmark.name}"
+
+    def _changed(self, marks):
+        names = [b.name for b in marks]
+        if self.bookmark.name in names:
+            marks[names.index(self.bookmark.name)] = self.bookmark
+        elif len(marks) >= MAX_BOOKMARKS:
+            raise HygisError(f"at most {MAX_BOOKMARKS} bookmarks")
+        else:
+            marks.append(self.bookmark)
+        return marks
+
+
+class RemoveBookmark(_BookmarkCommand):
+    def __init__(self, project, name: str):
+        super().__init__(project)
+        self.name = find(project, name).name
+        self.label = f"Delete bookmark {name}"
+
+    def _changed(self, marks):
+        return [b for b in marks if b.name != self.name]
+
+
+class RenameBookmark(_BookmarkCommand):
+    def __init__(self, project, name: str, new_name: str):
+        super().__init__(project)
+        self.name = find(project, name).name
+        self.new = Bookmark(new_name, find(project, name).extent)
+        if self.new.name != self.name and any(b.name == self.new.name for b in project.bookmarks):
+            raise HygisError(f"a bookmark named '{self.new.name}' exists already")
+        self.label = f"Rename bookmark {name}"
+
+    def _changed(self, marks):
+        return [self.new if b.name == self.name else b for b in marks]

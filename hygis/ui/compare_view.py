@@ -10,6 +10,9 @@ Pan/zoom is linked through ``extentChanged`` → ``set_extent`` on the other
 canvas, with a guard so the echo of that call does not bounce back.  The
 table lists each indicator for both scenarios and the difference (B − A).
 
+The two panes are always equally wide; each side's legend is listed below the maps (never
+drawn over them); Esc closes the view, whichever map has the focus.
+
 The Split / Swipe toggle swaps the two maps for one
 :class:`~hygis.ui.swipe_view.SwipeCanvas` (A left of a draggable divider, B right),
 created on first use; the view (centre and scale) carries over in both directions
@@ -19,14 +22,15 @@ and the table stays.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter,
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QSplitter,
                                QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
 from hygis.core.errors import HygisError
 from hygis.project.indicators import compare_indicators
 from hygis.project.model import shadow_project
 from hygis.ui.fonts import cjk_font
+from hygis.ui.legend import LegendWidget
 
 
 class CompareView(QWidget):
@@ -53,9 +57,12 @@ class CompareView(QWidget):
             combo.setCurrentText(name)
         self.canvas_a = MapCanvas(None, self, show_basemap=show_basemap)
         self.canvas_b = MapCanvas(None, self, show_basemap=show_basemap)
+        self.legend_a, self.legend_b = LegendWidget(), LegendWidget()
         self.title_a, self.title_b = QLabel(), QLabel()
         for label in (self.title_a, self.title_b):
             label.setFont(cjk_font(13, bold=True))
+            # a long scenario title must not widen its pane: the two maps stay equally wide
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Indicator"), "A", "B", self.tr("Difference (B − A)")])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -75,6 +82,8 @@ class CompareView(QWidget):
         self._swipe_page = QWidget()
         QVBoxLayout(self._swipe_page).setContentsMargins(2, 2, 2, 2)
         self._build_layout()
+        self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close,
+                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.btn_split.clicked.connect(lambda: self.set_mode("split"))
         self.btn_swipe.clicked.connect(lambda: self.set_mode("swipe"))
         self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_a, self.canvas_b, ext))
@@ -97,21 +106,35 @@ class CompareView(QWidget):
         head.addStretch(1)
         head.addWidget(self.btn_split)
         head.addWidget(self.btn_swipe)
-        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides = QWidget()
+        row = QHBoxLayout(sides)  # equal stretch: equal widths at any window size (a splitter drifts)
+        row.setContentsMargins(0, 0, 0, 0)
         for title, canvas in ((self.title_a, self.canvas_a), (self.title_b, self.canvas_b)):
             side = QWidget()
+            side.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
             box = QVBoxLayout(side)
             box.setContentsMargins(2, 2, 2, 2)
             box.addWidget(title)
             box.addWidget(canvas, 1)
-            sides.addWidget(side)
+            row.addWidget(side, 1)
         self.stack.addWidget(sides)
         self.stack.addWidget(self._swipe_page)
+        legends = QWidget()
+        legend_row = QHBoxLayout(legends)  # the legends below the maps: they never cover data
+        legend_row.setContentsMargins(2, 0, 2, 0)
+        for legend in (self.legend_a, self.legend_b):
+            legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            legend_row.addWidget(legend, 1)
+        for canvas in (self.canvas_a, self.canvas_b):
+            canvas.show_legend = False
         vertical = QSplitter(Qt.Orientation.Vertical)
         vertical.addWidget(self.stack)
+        vertical.addWidget(legends)
         vertical.addWidget(self.table)
-        vertical.setStretchFactor(0, 4)
+        vertical.setStretchFactor(0, 5)
         vertical.setStretchFactor(1, 1)
+        vertical.setStretchFactor(2, 1)
+        vertical.setSizes([500, 110, 120])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addLayout(head)
@@ -145,6 +168,7 @@ class CompareView(QWidget):
 
         self.swipe = SwipeCanvas(self.canvas_a.project, self.canvas_b.project, self._swipe_page,
                                  show_basemap=self._show_basemap, name_a=self.scenario_a, name_b=self.scenario_b)
+        self.swipe.show_legend = False  # the legends are listed below the maps
         self._swipe_page.layout().addWidget(self.swipe)
 
     def _update_swipe(self) -> None:
@@ -175,14 +199,27 @@ class CompareView(QWidget):
         finally:
             self._syncing = False
         title.setText(scenario.title or scenario.name)
-        self._set_extent(canvas, extent or scenario.extent or view.full_extent())
+        (self.legend_a if canvas is self.canvas_a else self.legend_b).set_project(view)
+        self._set_extent(canvas, extent or self._scenarios_extent() or view.full_extent())
         self._update_swipe()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt virtual): Esc closes the comparison
-        if event.key() == Qt.Key.Key_Escape:
-            self.close()
-            return
-        super().keyPressEvent(event)
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        """Zoom to the scenarios' extent once the maps have their real size (set_extent keeps the
+        scale on resize, so an extent set on the small unshown canvases would open zoomed out)."""
+        super().showEvent(event)
+        if not getattr(self, "_zoomed", False):
+            self._zoomed = True
+            self.layout().activate()
+            self._set_extent(self.canvas_a, self._scenarios_extent() or self.canvas_a.project.full_extent())
+            self._link(self.canvas_a, self.canvas_b, self.canvas_a.extent())
+
+    def _scenarios_extent(self):
+        """The union of the two scenarios' saved extents (None if neither has one)."""
+        boxes = [self.project.scenarios[c.currentText()].extent for c in (self.combo_a, self.combo_b)]
+        boxes = [b for b in boxes if b is not None]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     def _set_extent(self, canvas, extent) -> None:
         if extent is None:

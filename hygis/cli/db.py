@@ -56,17 +56,22 @@ def register(subparsers) -> None:
 def _push(args) -> int:
     from hygis.analysis.sources import load_project
     from hygis.db.sync import push_layer
+    from hygis.project.lock import project_lock
 
-    project = load_project(args.project)
-    name, n = push_layer(project, args.layer, args.url, table=args.table, schema=args.schema, replace=args.replace)
+    with project_lock(args.project):  # open → push → save as one step against other writers
+        project = load_project(args.project)
+        name, n = push_layer(project, args.layer, args.url, table=args.table, schema=args.schema,
+                             replace=args.replace)
     print(f"pushed {n} feature(s) of {args.layer} to {name}")
     return 0
 
 
 def _checkout(args) -> int:
     from hygis.db.sync import checkout
+    from hygis.project.lock import project_lock
 
-    layer = checkout(args.url, args.table, args.project, name=args.name, where=args.where)
+    with project_lock(args.project):  # open (or create) → add → save as one step against other writers
+        layer = checkout(args.url, args.table, args.project, name=args.name, where=args.where)
     print(f"checked out {layer.feature_count} feature(s) of {args.table} as layer {layer.name} into {args.project}")
     return 0
 
@@ -98,8 +103,12 @@ def conflict_line(layer: str, c) -> str:
 def _sync(args) -> int:
     from hygis.analysis.sources import load_project
     from hygis.db.sync import sync_project
+    from hygis.project.lock import project_lock
 
-    reports = sync_project(load_project(args.project), args.layer, prefer=args.prefer)
+    # open → merge → save as one step: an import, update or GUI save of this file waits for the
+    # sync (and the sync for them), so neither overwrites the other's result
+    with project_lock(args.project):
+        reports = sync_project(load_project(args.project), args.layer, prefer=args.prefer)
     conflicts, errors = 0, []
     for r in reports:
         if r.error:

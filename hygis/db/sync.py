@@ -32,6 +32,7 @@ from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.vector import VectorLayer
 from hygis.project.commands import AddLayer
 from hygis.project.fileformat import open_project, save_project
+from hygis.project.lock import project_lock
 from hygis.project.model import Project
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,11 @@ def sync_project(project: Project, layer_name: str | None = None, prefer: str | 
         raise HygisError("--prefer is 'mine' or 'theirs'")
     if project.path is None:
         raise HygisError("Save the project before syncing it")
+    with project_lock(project.path):  # no import/update/other save of this file interleaves with the sync
+        return _sync_locked(project, layer_name, prefer, resolutions)
+
+
+def _sync_locked(project, layer_name, prefer, resolutions) -> list[LayerReport]:
     pairs = local.layer_link(project, layer_name)
     if not pairs:
         raise HygisError("This project has no team layers (add one with 'hygis db checkout')")

@@ -2,17 +2,27 @@
 
 An export is written into a staging folder beside the target (same file system), flushed to
 disk, then moved over the target.  A Shapefile is several files that belong together, so its
-parts are replaced as one unit: each old part is first hard-linked into a backup folder (no
-copy, no extra space), the new parts are moved in one by one, stale parts of an older
-Shapefile (``.qix .sbn .sbx .cpg`` ...) are removed, and if any step fails (a ``.dbf`` held
-open by another program, a full disk) every part is put back as it was.  Read-only targets
-are refused before anything is written.
+parts are replaced as one unit, even if the process is killed half-way:
+
+1. each old part is hard-linked into a backup folder (no copy, no extra space);
+2. a journal ``.<name>.shp.hygis-journal`` naming every move is written (fsynced, renamed into place);
+3. the new parts are moved in one by one, stale parts of an older Shapefile (``.qix .sbn .sbx
+   .cpg`` ...) removed, the folder fsynced;
+4. the journal is removed.
+
+A journal found later (the exporting process was killed during step 3) is finished first --
+the moves not yet made are made (roll forward) -- by the next export to that path and by the
+next read of it (:func:`recover`), under the path's lock, so a reader sees the old set or the
+new one, never a mix.  If a move fails with an error (a ``.dbf`` held open by another program, a
+full disk) the journal is switched to "roll back" and every part is put back as it was.
+Read-only targets are refused before anything is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import stat
@@ -23,6 +33,7 @@ from hygis.core.atomic import copy_mode, fsync_dir, fsync_file
 from hygis.core.errors import HygisError
 
 STAGING_SUFFIX = ".hygis-export"
+JOURNAL_SUFFIX = ".hygis-journal"
 
 
 def _is_read_only(path: Path) -> bool:
@@ -79,9 +90,10 @@ def remove_stale_staging(target: Path, age_seconds: float = 600) -> None:
         leftovers = list(target.parent.glob(f".{glob.escape(target.stem[:40])}.*{STAGING_SUFFIX}*"))
     except OSError:
         return
+    needed = _journal_folders(target.parent)
     for folder in leftovers:
         with contextlib.suppress(OSError):
-            if folder.is_dir() and now - folder.stat().st_mtime > age_seconds:
+            if folder.is_dir() and folder.name not in needed and now - folder.stat().st_mtime > age_seconds:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -108,39 +120,139 @@ def _backup(part: Path, folder: Path) -> Path:
     return keep
 
 
+def journal_path(target: Path) -> Path:
+    return target.with_name("." + target.name + JOURNAL_SUFFIX)
+
+
+def _journal_folders(folder: Path) -> set[str]:
+    """Names of the staging/backup folders an unfinished journal in ``folder`` still needs."""
+    names = set()
+    try:
+        journals = list(folder.glob(f".*{JOURNAL_SUFFIX}"))
+    except OSError:
+        return names
+    for journal in journals:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            doc = json.loads(journal.read_text(encoding="utf-8"))
+            names.add(Path(doc["backup"]).name)
+            names.update(Path(staged).parent.name for _, staged in doc["parts"])
+    return names
+
+
+def _write_journal(journal: Path, doc: dict) -> None:
+    tmp = journal.with_name(journal.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, journal)
+    fsync_dir(journal.parent)
+
+
+def _finish(doc: dict) -> None:
+    """Carry out a journal (idempotent: a step already made is skipped).  "forward": move in the
+    staged parts not yet moved and delete the stale ones; "back": put the backed-up old parts
+    back and remove new parts that had no old version."""
+    backup = Path(doc["backup"])
+    targets = [Path(t) for t, _ in doc["parts"]] + [Path(t) for t in doc["stale"]]
+    if doc["mode"] == "forward":
+        for target, staged in doc["parts"]:
+            if Path(staged).exists():
+                os.replace(staged, target)
+        for target in doc["stale"]:
+            Path(target).unlink(missing_ok=True)
+    else:
+        had_old = set(doc["had_old"])
+        for target in targets:
+            old = backup / target.name
+            if old.exists():
+                if not (target.exists() and os.path.samefile(old, target)):  # never replaced: leave it be
+                    os.replace(old, target)
+            elif str(target) not in had_old:
+                target.unlink(missing_ok=True)
+    fsync_dir(targets[0].parent)
+
+
+def _close_journal(journal: Path, doc: dict) -> None:
+    journal.unlink(missing_ok=True)
+    fsync_dir(journal.parent)
+    shutil.rmtree(doc["backup"], ignore_errors=True)
+    for _, staged in doc["parts"]:
+        if Path(staged).parent.name.endswith(STAGING_SUFFIX):
+            shutil.rmtree(Path(staged).parent, ignore_errors=True)
+
+
+def recover(target: Path) -> None:
+    """Finish an export into ``target`` that was killed while replacing its parts (see the module
+    notes); nothing to do in the usual case.  Called before exporting to or reading a Shapefile."""
+    journal = journal_path(target)
+    if not journal.exists():
+        return
+    from hygis.project.lock import project_lock
+
+    with project_lock(target):
+        _recover_locked(target, journal)
+
+
+def _recover_locked(target: Path, journal: Path) -> None:
+    try:
+        doc = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return  # another process finished it meanwhile
+    except (OSError, ValueError) as exc:
+        raise HygisError(f"{target.name}: an interrupted export left an unreadable journal "
+                         f"{journal.name} ({exc}); the files may be a mix of two exports") from None
+    try:
+        _finish(doc)
+        _close_journal(journal, doc)
+    except OSError as exc:
+        raise HygisError(f"{target.name}: an export into it was interrupted and cannot be finished here "
+                         f"({exc.strerror or exc}); make the folder writable and try again") from None
+
+
 def replace_parts(new_parts: dict[Path, Path], stale: list[Path] = ()) -> None:
-    """Move each staged file onto its target and delete ``stale`` parts, all or nothing.
+    """Move each staged file onto its target and delete ``stale`` parts, all or nothing, also
+    when the process is killed half-way (a journal; see the module notes).
 
     ``new_parts`` maps target → staged file (same folder tree, so moves are renames).  If a
     move or delete fails, the targets already replaced get their old bytes back, new parts
     without an old version are removed, and the error is raised as a HygisError.
     """
+    from hygis.project.lock import project_lock
+
     first = next(iter(new_parts))
     for staged in new_parts.values():
         fsync_file(staged)
     for target, staged in new_parts.items():
         copy_mode(target, staged)
-    backup = Path(tempfile.mkdtemp(prefix=f".{first.stem[:40]}.", suffix=STAGING_SUFFIX + "-old", dir=first.parent))
-    saved: dict[Path, Path] = {}
-    done: list[Path] = []
-    try:
-        for target in [*new_parts, *stale]:
-            if target.exists():
-                saved[target] = _backup(target, backup)
-        for target, staged in new_parts.items():
-            os.replace(staged, target)
-            done.append(target)
-        for target in stale:
-            target.unlink(missing_ok=True)
-            done.append(target)
-        fsync_dir(first.parent)
-    except OSError as exc:
-        for target in done:
-            with contextlib.suppress(OSError):
-                if target in saved:
-                    os.replace(saved[target], target)
-                else:
-                    target.unlink()
-        raise write_error(first, exc) from exc
-    finally:
-        shutil.rmtree(backup, ignore_errors=True)
+    journal = journal_path(first)
+    with project_lock(first):
+        _recover_locked(first, journal)
+        backup = Path(tempfile.mkdtemp(prefix=f".{first.stem[:40]}.", suffix=STAGING_SUFFIX + "-old",
+                                       dir=first.parent))
+        doc = {"mode": "forward", "backup": str(backup), "parts": [[str(t), str(s)] for t, s in new_parts.items()],
+               "stale": [str(t) for t in stale], "had_old": []}
+        try:
+            for target in [*new_parts, *stale]:
+                if target.exists():
+                    _backup(target, backup)
+                    doc["had_old"].append(str(target))
+            fsync_dir(backup)
+            _write_journal(journal, doc)
+        except OSError as exc:
+            journal.unlink(missing_ok=True)
+            shutil.rmtree(backup, ignore_errors=True)
+            raise write_error(first, exc) from exc
+        try:
+            _finish(doc)
+        except OSError as exc:
+            doc["mode"] = "back"
+            try:
+                _write_journal(journal, doc)
+                _finish(doc)
+            except OSError:
+                pass  # the journal stays: the next export or read finishes the roll-back
+            else:
+                _close_journal(journal, doc)
+            raise write_error(first, exc) from exc
+        _close_journal(journal, doc)

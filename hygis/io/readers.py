@@ -51,6 +51,10 @@ def file_format(path: Path) -> str:
 
 def check_file(path: Path) -> None:
     """Refuse missing, empty and incomplete files before GDAL sees them."""
+    if path.suffix.lower() == ".shp":
+        from hygis.io.filesets import recover
+
+        recover(path)  # an export killed while replacing the parts: finish it first (old or new, never a mix)
     if not path.exists():
         raise HygisError(f"No such file: {path}")
     if path.suffix.lower() == ".gdb":

@@ -28,6 +28,8 @@ def register(subparsers) -> None:
     e.add_argument("--datum", default="wgs84", choices=EXPORT_DATUMS,
                    help="datum of the output: wgs84, cgcs2000 (EPSG:4490), gcj02 for Amap or bd09 for Baidu "
                         "(default wgs84)")
+    e.add_argument("--crs", help="write the coordinates in this CRS (EPSG code such as 4549 or EPSG:4549; "
+                                 "GeoPackage, Shapefile, FlatGeobuf, GeoParquet); default: lon/lat of --datum")
     e.add_argument("--encoding", default="utf-8", choices=EXPORT_ENCODINGS,
                    help="text encoding of a Shapefile/CSV (gbk for old tools, gb18030 for every character; "
                         "default utf-8)")
@@ -75,9 +77,10 @@ def run_export(args) -> int:
         fids = [int(f) for f in layer.data.index[mask]]
     report: list[str] = []
     path = export_layer(layer, out, datum=args.datum, encoding=args.encoding, fids=fids,
-                        allow_truncate=args.allow_truncate, report=report)
+                        allow_truncate=args.allow_truncate, report=report, crs=args.crs)
     n = len(fids) if fids is not None else layer.feature_count
-    print(f"exported {n} features of '{layer.name}' to {path} ({args.datum}, {args.encoding})")
+    where = f"{args.crs}" if args.crs else args.datum
+    print(f"exported {n} features of '{layer.name}' to {path} ({where}, {args.encoding})")
     for line in report:
         print(f"note: {layer.name}: {line}", file=sys.stderr)
     return 0

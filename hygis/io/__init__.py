@@ -321,7 +321,7 @@ def _preview_csv(path: Path, encoding, n: int) -> dict:
 
 
 def export_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None, *,
-                 allow_truncate: bool = False, report: list | None = None) -> Path:
+                 allow_truncate: bool = False, report: list | None = None, crs=None) -> Path:
     """Export a vector layer (or the features ``fids``) to a file; the format follows the extension.
 
     Parameters
@@ -337,8 +337,10 @@ def export_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fid
     fids : export only these features (a selection).
     allow_truncate : let a Shapefile cut field names to 10 bytes and texts to 254 bytes (refused otherwise).
     report : a list that receives one line per lossy step or datum note (always worth showing).
+    crs : write the coordinates in this CRS ('EPSG:4549', …; None: lon/lat of ``datum``); not for
+        GCJ-02/BD-09, and projected CRSs not for the lon/lat-only formats (CSV, GeoJSON, KML).
 
     Returns the written path; raises HygisError on bad options or write failures.
     """
     return write_layer(layer, path, datum=datum, encoding=encoding, fids=fids, allow_truncate=allow_truncate,
-                       report=report)
+                       report=report, crs=crs)

@@ -132,6 +132,22 @@ def csv_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({free[0]: shapely.to_wkt(geoms, rounding_precision=-1)}), attrs], axis=1)
 
 
+#: Formats that hold lon/lat only (GeoJSON RFC 7946, KML; hygis' CSV writes lon/lat columns).
+LONLAT_ONLY = ("CSV", "GeoJSON", "LIBKML")
+
+
+def _to_output_crs(gdf, crs, datum: str, driver: str, human: str):
+    """The export frame in the chosen CRS (the CRS picker's choice; None keeps the datum's lon/lat)."""
+    target = hcrs.parse_crs(crs)
+    if datum in ("gcj02", "bd09"):
+        raise HygisError(f"{datum.upper().replace('GCJ', 'GCJ-').replace('BD', 'BD-')} coordinates are lon/lat: "
+                         f"export them without a coordinate system, or choose WGS84/CGCS2000 for {crs}")
+    if driver in LONLAT_ONLY and not target.is_geographic:
+        raise HygisError(f"{human} holds lon/lat only: choose GeoPackage, Shapefile, FlatGeobuf or GeoParquet "
+                         f"for {target.to_string()}")
+    return gdf.to_crs(target)
+
+
 def _write_csv(gdf, staged: Path, encoding: str, target: Path) -> dict[Path, Path]:
     enc = "utf-8-sig" if encoding == "utf-8" else encoding
     # no float_format: pandas writes the shortest text that reads back as the same float (repr)
@@ -277,7 +293,7 @@ def _verify(new: dict[Path, Path], target: Path, driver: str, layer_name: str | 
 
 
 def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None,
-                allow_truncate: bool = False, report: list | None = None) -> Path:
+                allow_truncate: bool = False, report: list | None = None, crs=None) -> Path:
     """Export a vector layer; see :func:`hygis.io.export_layer`."""
     path = Path(path)
     driver, human = export_format(path)
@@ -296,6 +312,8 @@ def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids
     datum = hcrs.normalize_datum(datum)
     note = DATUM_NOTES.get(datum)
     gdf = frame_for_export(layer, datum, fids)
+    if crs not in (None, ""):
+        gdf = _to_output_crs(gdf, crs, datum, driver, human)
     if len(gdf) == 0:
         raise HygisError(f"{layer.name}: nothing to export (no features selected)")
     check_encodable(gdf, enc, layer.name)

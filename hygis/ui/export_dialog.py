@@ -46,6 +46,11 @@ class ExportDialog(QDialog):
         self.datum_combo.addItem(self.tr("CGCS2000"), "cgcs2000")
         self.datum_combo.addItem(self.tr("GCJ-02 (Amap/Gaode, Tencent)"), "gcj02")
         self.datum_combo.addItem(self.tr("BD-09 (Baidu)"), "bd09")
+        from hygis.ui.crs_picker import CrsEdit
+
+        self.crs_edit = CrsEdit()  # empty: lon/lat of the datum; the … button searches PROJ's database
+        self.crs_edit.setPlaceholderText(self.tr("lon/lat (or a CRS, e.g. EPSG:4549)"))
+        self.crs_edit.datumChosen.connect(lambda d: self._pseudo_crs(d))
         self.report: list[str] = []
         self.path_edit = QLineEdit()
         browse = QPushButton(self.tr("Browse…"))
@@ -60,6 +65,7 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Text encoding"), self.encoding_combo)
         form.addRow("", self.allow_truncate)
         form.addRow(self.tr("Coordinates"), self.datum_combo)
+        form.addRow(self.tr("Coordinate system"), self.crs_edit)
         form.addRow(self.tr("File"), path_row)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
@@ -92,6 +98,11 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(str(Path(path).with_suffix(suffix)))
 
+    def _pseudo_crs(self, datum: str) -> None:
+        """GCJ-02 / BD-09 picked in the CRS search: they are datums of lon/lat, chosen above."""
+        self.datum_combo.setCurrentIndex(self.datum_combo.findData(datum))
+        self.crs_edit.clear()
+
     def _browse(self) -> None:
         suffix = self.format_combo.currentData()
         start = self.path_edit.text() or (self.layer.name + suffix if self.layer else "")
@@ -115,7 +126,7 @@ class ExportDialog(QDialog):
         self.report = []
         export_layer(layer, path, datum=self.datum_combo.currentData(), encoding=encoding, fids=fids,
                      allow_truncate=self.allow_truncate.isEnabled() and self.allow_truncate.isChecked(),
-                     report=self.report)
+                     report=self.report, crs=self.crs_edit.text().strip() or None)
         return path
 
     def accept(self) -> None:

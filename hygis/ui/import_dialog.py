@@ -86,7 +86,10 @@ class ImportDialog(QDialog):
         self.datum_combo.addItem(self.tr("WGS84 / CGCS2000 (GPS, survey data)"), "wgs84")
         self.datum_combo.addItem(self.tr("GCJ-02 (Amap/Gaode, Tencent)"), "gcj02")
         self.datum_combo.addItem(self.tr("BD-09 (Baidu)"), "bd09")
-        self.crs_edit = QLineEdit()
+        from hygis.ui.crs_picker import CrsEdit
+
+        self.crs_edit = CrsEdit()  # the … button searches PROJ's CRS database (GCJ-02/BD-09 set the datum)
+        self.crs_edit.datumChosen.connect(lambda d: self.datum_combo.setCurrentIndex(self.datum_combo.findData(d)))
         self.crs_edit.setPlaceholderText(self.tr("e.g. EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger 120°E)"))
         self.kind_combo = QComboBox()
         self.kind_combo.addItem(kind_label("vector"), "vector")

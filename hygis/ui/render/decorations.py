@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QLinearGradient, QPainte
 from hygis.layers.style import class_colors, class_symbol, has_illustrative, parse_color, ramp_colors
 from hygis.ui.i18n import value_label
 from hygis.ui.render import symbols
-from hygis.ui.render.labels import label_family
+from hygis.ui.render.labels import label_family, output_factor
 
 MARGIN = 12.0
 BOX = QColor(255, 255, 255, 225)
@@ -49,9 +49,19 @@ def legend_key(layers, rect: QRectF) -> tuple:
 
 def paint_decorations(painter, rect: QRectF, view, layers, *, legend=True, scalebar=True, north_arrow=True,
                       title=None, dpi: float = 96.0) -> None:
-    """Draw the enabled decorations inside ``rect`` (pixels of a map drawn for ``view``)."""
+    """Draw the enabled decorations inside ``rect`` (pixels of a map drawn for ``view``).
+
+    Under :func:`~hygis.ui.render.labels.label_scale` (slides, F5) they grow with the output like
+    the labels: drawn for a ``rect`` k times smaller, then scaled k times (the 1:N text is unchanged)."""
     painter.save()
     painter.setRenderHint(painter.RenderHint.Antialiasing)
+    k = output_factor()
+    if k > 0 and abs(k - 1.0) > 1e-6:
+        painter.translate(rect.topLeft())
+        painter.scale(k, k)
+        rect = QRectF(0, 0, rect.width() / k, rect.height() / k)
+        view = _ScaledView(view.res * k)
+        dpi = dpi / k
     if title:
         paint_title(painter, rect, title)
     if north_arrow:
@@ -61,6 +71,13 @@ def paint_decorations(painter, rect: QRectF, view, layers, *, legend=True, scale
     if legend:
         paint_legend(painter, rect, layers)
     painter.restore()
+
+
+class _ScaledView:
+    """The only part of a view the decorations read: metres per (scaled) pixel."""
+
+    def __init__(self, res: float):
+        self.res = res
 
 
 def paint_title(painter, rect: QRectF, title: str) -> None:

@@ -52,6 +52,12 @@ def output_label_scale(height_px: float, user_factor: float = 1.0, reference: fl
     return k * user_factor, MIN_PRESENTATION_PX_1080 * k * user_factor
 
 
+def output_factor() -> float:
+    """How many times larger than on screen the current output draws (the :func:`label_scale` factor;
+    1.0 outside one): slides and F5 scale their scale bar and north arrow by it."""
+    return getattr(_OUTPUT, "value", (1.0, 0.0))[0]
+
+
 def label_px(size_pt: float) -> float:
     """Pixel size of a label of ``size_pt`` points under the current :func:`label_scale`."""
     factor, min_px = getattr(_OUTPUT, "value", (1.0, 0.0))

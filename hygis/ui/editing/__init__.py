@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolButton
 
 from hygis.ui import fileops
 from hygis.ui.editing.controller import EditController
@@ -27,6 +27,17 @@ ACTIONS = (
     ("act_snap_segments", "Snap to Segments", None),
 )
 TOOL_ACTIONS = {"act_add_feature": "add", "act_select": "select", "act_move": "move", "act_vertex": "vertex"}
+#: Geometry types the Add Feature tool can draw (a mixed or empty generic layer has no type to draw).
+DRAWABLE = ("point", "line", "polygon")
+
+
+def ask_switch_editing(window, editing_name: str, new_name: str) -> bool:
+    """Ask whether to stop editing one layer to edit another (tests replace this function)."""
+    answer = QMessageBox.question(
+        window, window.tr("Edit mode"),
+        window.tr("Stop editing “%1” and edit “%2”? Its edits are kept (and can be undone).")
+        .replace("%1", editing_name).replace("%2", new_name))
+    return answer == QMessageBox.StandardButton.Yes
 TOLERANCES = (5, 10, 15, 20)
 
 
@@ -171,9 +182,11 @@ class EditingUi(WindowTexts):
         vector = layer is not None and hasattr(layer, "selection")
         self.act_toggle_edit.setEnabled(vector)
         self.act_toggle_edit.setChecked(vector and self.controller.is_editing(layer))
-        editing = self.controller.current_layer is not None
+        # the tools act on the layer the list shows as current, and only while it is in edit mode
+        editing = vector and self.controller.current_layer is layer
         for attr in (*TOOL_ACTIONS, "act_delete", "act_paste"):
             getattr(self, attr).setEnabled(editing)
+        self.act_add_feature.setEnabled(editing and layer.geometry_type in DRAWABLE)
         self.act_export.setEnabled(vector)
         self.act_check.setEnabled(vector)
 
@@ -182,6 +195,10 @@ class EditingUi(WindowTexts):
         if layer is None:
             return
         on = not self.controller.is_editing(layer)
+        others = [other for other in self.controller.editing_layers if other is not layer]
+        if on and others and not ask_switch_editing(self.window, others[0].name, layer.name):
+            self._update_actions()
+            return
         self.controller.set_editing(layer, on)
         if not self.controller.current_layer:
             self.window.set_tool("pan")

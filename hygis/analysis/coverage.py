@@ -45,6 +45,7 @@ from hygis.geo import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
+from hygis.analysis._arrangement import union_area_by_zone
 from hygis.analysis._overlay import (clip_to_zones, cover_clusters, is_planar, split_big_clusters, tiled_union_area,
                                      union_by_key)
 from hygis.core.errors import HygisError
@@ -119,7 +120,8 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
     polys = geoms[fam == "polygon"]
     if buffer_m > 0:
         polys = _buffer(geoms, buffer_m, frames)
-    area, cover = _covered_area(clean_geoms(to_equal_area(polys)), zone_geoms, codes, n, fb, 0.05, 0.7)
+    area, cover = _covered_area(clean_geoms(to_equal_area(polys)), zone_geoms, codes, n, fb, 0.05, 0.7,
+                                need_cover=weights is not None)
     length = _covered_length(geoms[fam == "line"], zone_geoms, codes, n, fb)
     fb.report(0.85)
     count = _point_counts(geoms[fam == "point"], zone_geoms, codes, n)
@@ -177,15 +179,25 @@ def _group_area(zone_geoms: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray
     return area
 
 
-def _covered_area(polys, zone_geoms, codes, n, fb, start, span):
+def _covered_area(polys, zone_geoms, codes, n, fb, start, span, need_cover=False):
     """Area (m²) of the union of ``polys`` inside each zone group, and the unioned covers.
 
-    Non-overlapping targets (a planar partition) need no union: their clipped areas add up.
-    Otherwise the clipped pieces are unioned tile by tile (:func:`tiled_union_area`).
+    Without ``need_cover`` (the cover geometry is needed only by raster weights) the areas come
+    from the edges of the targets and zones (:func:`hygis.analysis._arrangement.union_area_by_zone`:
+    no union, no clipping).  Otherwise, or when zones overlap each other: non-overlapping targets
+    (a planar partition) need no union (their clipped areas add up), overlapping ones are clipped
+    and unioned tile by tile (:func:`tiled_union_area`).
 
-    Returns (area per group, (group code per cover part, disjoint cover parts in the equal-area CRS)).
+    Returns (area per group, (group code per cover part, disjoint cover parts in the equal-area CRS)
+    or None without ``need_cover``).
     """
     planar = is_planar(polys)
+    fb.report(start + span * 0.1)
+    if not need_cover:
+        rows = _edge_areas(polys, zone_geoms, planar)
+        if rows is not None:
+            fb.report(start + span)
+            return np.bincount(codes, weights=rows, minlength=n)[:n], None
     fb.report(start + span * 0.1)
     pieces, zone_idx, _ = clip_to_zones(polys, zone_geoms, fb, start + span * 0.1, span * 0.5)
     group = codes[zone_idx]
@@ -196,6 +208,26 @@ def _covered_area(polys, zone_geoms, codes, n, fb, start, span):
     area, cover = tiled_union_area(pieces, group, n)
     fb.report(start + span)
     return area, cover
+
+
+def _edge_areas(polys, zone_geoms, planar: bool):
+    """Covered area (m²) per zone row from the edges (None when the zones overlap each other).
+
+    A planar partition needs no union: the targets lying properly inside a zone (one prepared
+    predicate each) count whole, and only those on a zone boundary go through the edges.
+    """
+    if len(polys) == 0 or len(zone_geoms) == 0:
+        return np.zeros(len(zone_geoms))
+    if not planar:
+        return union_area_by_zone(polys, zone_geoms)
+    shapely.prepare(zone_geoms)
+    zone_in, geom_in = shapely.STRtree(polys).query(zone_geoms, predicate="contains_properly")
+    rest = np.ones(len(polys), bool)
+    rest[geom_in] = False
+    rows = union_area_by_zone(polys[rest], zone_geoms)
+    if rows is None:
+        return None
+    return rows + np.bincount(zone_in, weights=shapely.area(polys[geom_in]), minlength=len(zone_geoms))
 
 
 def _covered_length(lines, zone_geoms, codes, n, fb) -> np.ndarray:

@@ -1,0 +1,151 @@
+"""The union area from edges (hygis.analysis._arrangement) against GEOS's exact union, clipped per zone.
+
+Overlapping, touching, duplicate, holed and tiling targets, zones that form a coverage (grids,
+jittered tilings with holes and islands); overlapping zones are refused (None: the caller
+falls back to GEOS).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from shapely import affinity
+
+from hygis.analysis._arrangement import box_pairs, union_area_by_zone
+
+REL = 1e-9
+
+
+def exact(targets, zones):
+    union = shapely.union_all(targets)
+    return np.array([shapely.area(shapely.intersection(union, z)) for z in zones])
+
+
+def assert_exact(targets, zones):
+    got = union_area_by_zone(np.asarray(targets, dtype=object), np.asarray(zones, dtype=object))
+    want = exact(targets, zones)
+    assert got is not None
+    scale = max(float(want.max()), 1.0)
+    assert np.abs(got - want).max() <= REL * scale, (got, want)
+    return got
+
+
+def grid_zones(n=2, size=100.0):
+    return [shapely.box(i * size, j * size, (i + 1) * size, (j + 1) * size) for i in range(n) for j in range(n)]
+
+
+def jittered_tiling(n, box, rng):
+    """A planar tiling of ``box`` by about ``n`` quads sharing their (jittered) vertices."""
+    x0, y0, x1, y1 = box
+    k = max(1, int(round(np.sqrt(n))))
+    gx, gy = np.linspace(x0, x1, k + 1), np.linspace(y0, y1, k + 1)
+    X, Y = np.meshgrid(gx, gy, indexing="ij")
+    jx, jy = (gx[1] - gx[0]) * 0.3, (gy[1] - gy[0]) * 0.3
+    X[1:-1, 1:-1] += rng.uniform(-jx, jx, (k - 1, k - 1))
+    Y[1:-1, 1:-1] += rng.uniform(-jy, jy, (k - 1, k - 1))
+    cells = []
+    for i in range(k):
+        for j in range(k):
+            ring = [(X[a, b], Y[a, b]) for a, b in ((i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1))]
+            cells.append(shapely.Polygon(ring))
+    return cells
+
+
+def rotated_squares(rng, n, lo=-10, hi=210, size=(2, 30)):
+    c = rng.uniform(lo, hi, (n, 2))
+    s = rng.uniform(*size, n)
+    return [affinity.rotate(shapely.box(x - r, y - r, x + r, y + r), a)
+            for (x, y), r, a in zip(c, s, rng.uniform(0, 90, n))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_overlapping_rotated_squares(seed):
+    rng = np.random.default_rng(seed)
+    assert_exact(rotated_squares(rng, 300), grid_zones())
+
+
+def test_duplicates_and_reversed_duplicates():
+    rng = np.random.default_rng(5)
+    squares = rotated_squares(rng, 120)
+    reversed_ = [shapely.Polygon(list(p.exterior.coords)[::-1]) for p in squares[:30]]
+    assert_exact(squares + squares[:40] + reversed_, grid_zones())
+
+
+def test_axis_aligned_boxes_touching_and_sharing_edges_with_zones():
+    """Boxes on a 10 m lattice: shared edges, T-junctions, edges along zone borders, corners on corners."""
+    rng = np.random.default_rng(2)
+    c = rng.integers(-2, 20, (300, 2)) * 10.0
+    boxes = list(shapely.box(c[:, 0], c[:, 1], c[:, 0] + rng.integers(1, 4, 300) * 10, c[:, 1] + 10))
+    assert_exact(boxes, grid_zones())
+
+
+def test_tiling_is_counted_once():
+    rng = np.random.default_rng(3)
+    tiles = jittered_tiling(400, (-5, -5, 205, 195), rng)
+    got = assert_exact(tiles, grid_zones())
+    assert got[0] == pytest.approx(100 * 100, rel=1e-12)
+
+
+def test_holes_filled_by_other_polygons_and_rings():
+    rng = np.random.default_rng(4)
+    rings = []
+    for x, y, r in rng.uniform(0, 200, (40, 3)) * [1, 1, 0.2]:
+        outer = shapely.Point(x, y).buffer(r + 1)
+        rings.append(outer.difference(shapely.Point(x, y).buffer(r / 2)))
+        if x > 100:  # this hole is filled exactly by another polygon
+            rings.append(shapely.Polygon(rings[-1].interiors[0]))
+    assert_exact(rings + rotated_squares(rng, 60), grid_zones())
+
+
+def test_multipolygons_and_zones_with_holes_and_islands():
+    rng = np.random.default_rng(6)
+    outer = shapely.box(0, 0, 200, 200).difference(shapely.box(80, 80, 120, 120))
+    island = shapely.box(80, 80, 120, 120)
+    zones = [outer, island]
+    targets = rotated_squares(rng, 150)
+    multis = [shapely.MultiPolygon([a, b]) for a, b in zip(targets[:20:2], targets[1:20:2]) if not a.intersects(b)]
+    assert_exact(targets[20:] + multis, zones)
+
+
+def test_jittered_zones_and_targets_outside_every_zone():
+    rng = np.random.default_rng(7)
+    zones = jittered_tiling(30, (0, 0, 200, 200), rng)
+    targets = rotated_squares(rng, 300, lo=-60, hi=260)
+    assert_exact(targets, zones)
+
+
+def test_zones_that_overlap_are_refused():
+    targets = [shapely.box(0, 0, 10, 10)]
+    assert union_area_by_zone(np.array(targets), np.array([shapely.box(0, 0, 8, 8), shapely.box(5, 5, 15, 15)])) is None
+    nested = np.array([shapely.box(0, 0, 20, 20), shapely.box(5, 5, 8, 8)])
+    assert union_area_by_zone(np.array(targets), nested) is None
+
+
+def test_nothing_to_cover():
+    zones = np.array(grid_zones())
+    assert (union_area_by_zone(np.array([shapely.box(500, 500, 510, 510)]), zones) == 0).all()
+    assert (union_area_by_zone(np.empty(0, object), zones) == 0).all()
+
+
+def test_box_pairs_are_exactly_the_meeting_boxes():
+    rng = np.random.default_rng(8)
+    c = rng.uniform(0, 100, (800, 2))
+    a = np.c_[c, c + rng.uniform(0, 6, (800, 2))]
+    c = rng.uniform(0, 100, (300, 2))
+    b = np.c_[c, c + rng.uniform(0, 2, (300, 2))]
+    b[:20, 2:] = b[:20, :2]  # points
+
+    def brute(p, q, self_join):
+        meet = ((p[:, None, 0] <= q[None, :, 2]) & (q[None, :, 0] <= p[:, None, 2])
+                & (p[:, None, 1] <= q[None, :, 3]) & (q[None, :, 1] <= p[:, None, 3]))
+        i, j = np.nonzero(meet)
+        if self_join:
+            keep = i < j
+            i, j = i[keep], j[keep]
+        return set(zip(i.tolist(), j.tolist()))
+
+    found = [pair for i, j in box_pairs(a) for pair in zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist())]
+    assert len(found) == len(set(found)) and set(found) == brute(a, a, True)
+    found = [pair for i, j in box_pairs(a, b) for pair in zip(i.tolist(), j.tolist())]
+    assert len(found) == len(set(found)) and set(found) == brute(a, b, False)

@@ -25,6 +25,33 @@ def disk_nearly_full(directory: Path) -> bool:
         return False
 
 
+def _file_size_limited() -> bool:
+    """True if this process may only write files up to a size (``ulimit -f``, RLIMIT_FSIZE)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return soft != resource.RLIM_INFINITY
+
+
+def space_reason(directory: Path, exc: BaseException) -> str | None:
+    """Why a write failed if it ran out of room, in the user's words, else None: "the disk is full",
+    or the file size limit (EFBIG: the file system's largest file or ``ulimit -f``).  GDAL and
+    SQLite often report such failures vaguely ("Cannot write feature", "disk I/O error")."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    low = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EDQUOT) or "no space" in low or "disk full" in low or "disk is full" in low:
+        return "the disk is full"
+    if code == errno.EFBIG or "file too large" in low or _file_size_limited():
+        return "the file is larger than this process may write (file size limit, ulimit -f)"
+    if disk_nearly_full(directory):
+        return "the disk is full"
+    return None
+
+
 def remove_temp(tmp: Path) -> None:
     for p in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
         try:

@@ -3,7 +3,9 @@
 ``setup_logging(debug)`` is called once by :func:`hygis.cli.main` (CLI and desktop app).
 The file is ``hygis.log`` in ``$HYGIS_LOG_DIR`` or ``platformdirs.user_log_dir('hygis')``,
 rotated at 1 MB with 3 old files kept, so it never grows without bound.  If the folder
-cannot be written, logging goes to stderr only: logging never stops the app.
+cannot be written, logging goes to stderr only: logging never stops the app.  A log file that
+stops taking writes (a full disk, a file size limit) is skipped silently: the command's one-line
+error still reaches the user, never a "Logging error" traceback.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file; a record it cannot write (disk full, ``ulimit -f``) is dropped quietly."""
+
+    def handleError(self, record):  # noqa: N802 - logging's name
+        pass
+
+
 def log_dir() -> Path:
     """The folder of the log file (``$HYGIS_LOG_DIR`` overrides, for tests)."""
     env = os.environ.get(ENV_LOG_DIR)
@@ -92,7 +101,7 @@ def setup_logging(debug: bool = False) -> Path | None:
     path = log_dir() / LOG_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+        file_handler = _LogFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
                                                             encoding="utf-8", delay=True)
     except OSError:
         return None

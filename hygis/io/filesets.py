@@ -21,7 +21,6 @@ Read-only targets are refused before anything is written.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import shutil
@@ -65,17 +64,13 @@ def write_error(target: Path, exc: BaseException) -> HygisError:
     if isinstance(exc, HygisError):
         text = str(exc)
         return HygisError(text if "unchanged" in text else f"{text}. The previous file is unchanged.")
-    from hygis.core.atomic import disk_nearly_full
+    from hygis.core.atomic import space_reason
 
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        reason = "the disk is full"
-    elif isinstance(exc, OSError) and exc.errno is not None:
+    reason = space_reason(target.parent, exc)
+    if reason is None and isinstance(exc, OSError) and exc.errno is not None:
         reason = exc.strerror or str(exc)
-    else:  # GDAL/pyarrow report write failures in their own words
+    elif reason is None:  # GDAL/pyarrow report write failures in their own words
         reason = str(exc).split("\n")[0][:200].replace(str(target.parent), "")
-        low = reason.lower()
-        if "no space" in low or "disk full" in low or "file too large" in low or disk_nearly_full(target.parent):
-            reason = "the disk is full"
     return HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
 
 

@@ -272,7 +272,7 @@ def _verify(new: dict[Path, Path], target: Path, driver: str, layer_name: str | 
     errors, so a full disk would otherwise leave truncated XML announced as a success."""
     import pyogrio
 
-    from hygis.core.atomic import disk_nearly_full
+    from hygis.core.atomic import space_reason
 
     staged = new.get(target, next(iter(new.values())))
     try:
@@ -287,7 +287,7 @@ def _verify(new: dict[Path, Path], target: Path, driver: str, layer_name: str | 
     except Exception:  # noqa: BLE001 - any failure to read it back means it is broken
         count = -1
     if count != expected:
-        reason = "the disk is full" if disk_nearly_full(target.parent) else \
+        reason = space_reason(target.parent, OSError("incomplete")) or \
             f"the written file is incomplete ({max(count, 0)} of {expected} features read back)"
         raise HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
 

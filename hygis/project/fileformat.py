@@ -23,7 +23,6 @@ file, never a broken one.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -38,7 +37,7 @@ import pyogrio
 from hygis import __version__
 from hygis.core.atomic import TEMP_SUFFIX
 from hygis.core.atomic import copy_mode as _copy_mode
-from hygis.core.atomic import disk_nearly_full as _disk_nearly_full
+from hygis.core.atomic import space_reason as _space_reason
 from hygis.core.atomic import fsync_dir as _fsync_dir
 from hygis.core.atomic import fsync_file as _fsync
 from hygis.core.atomic import remove_stale_temps as _remove_stale_temps
@@ -267,15 +266,10 @@ def _write_locked(project: Project, path: Path, target: Path, directory: Path) -
     except HygisError:
         raise
     except OSError as exc:
-        reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else (exc.strerror or str(exc))
+        reason = _space_reason(directory, exc) or exc.strerror or str(exc)
         raise HygisError(f"Cannot save {path.name}: {reason}. The previous file is unchanged.") from exc
     except Exception as exc:  # GDAL/SQLite report write failures in their own words
-        msg = str(exc).split("\n")[0][:300]
-        low = msg.lower()
-        if "full" in low or "no space" in low or "too large" in low or _disk_nearly_full(directory):
-            msg = "the disk is full"
-        else:
-            msg = f"writing failed ({msg})"
+        msg = _space_reason(directory, exc) or f"writing failed ({str(exc).split(chr(10))[0][:300]})"
         raise HygisError(f"Cannot save {path.name}: {msg}. The previous file is unchanged.") from exc
     finally:
         if tmp is not None:

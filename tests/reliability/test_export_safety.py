@@ -171,3 +171,47 @@ def test_killed_export_leaves_the_old_or_the_new_file(tmp_path):
         assert now in (old, new)
         outcomes.add("new" if now == new else "old")
     assert "old" in outcomes  # at least one kill landed before the swap
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE (ulimit -f) is POSIX")
+@pytest.mark.parametrize("ext", [".kml", ".shp", ".geojson", ".gpkg", ".csv", ".fgb", ".parquet", ".hygis"])
+def test_file_size_limit_gives_one_line_and_keeps_every_file(tmp_path, ext):
+    """`ulimit -f` (RLIMIT_FSIZE) stands in for a full disk that also holds the log file: the export
+    (or the project save) fails with one line naming the limit, no "Logging error" traceback, and
+    the previous file, the project and the log file are as they were."""
+    import resource
+
+    from hygis.project import Project
+    from hygis.project.commands import AddLayer
+    from hygis.project.fileformat import save_project
+
+    project = Project("大")
+    project.execute(AddLayer(project, _points(6000, "大")))
+    project.execute(AddLayer(project, _points(3, "小")))
+    path = save_project(project, tmp_path / "p.hygis")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = tmp_path / f"out{ext}"
+    if ext == ".hygis":
+        args = ["update", str(path), "大", "--where", "all", "--set", "name=新名称"]
+        out = path
+    else:
+        args = ["export", str(path), "小", str(out)]
+        assert subprocess.run([sys.executable, "-m", "hygis", *args], env=env, capture_output=True).returncode == 0
+        args[2] = "大"
+    logs = Path(os.environ["HYGIS_LOG_DIR"])
+    (logs / "hygis.log").write_bytes(b"x" * 300_000)  # already past the limit: every log write fails
+    before = _snapshot(tmp_path)
+    limit = 60_000
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    done = subprocess.run([sys.executable, "-m", "hygis", *args], env=env, capture_output=True, text=True,
+                          preexec_fn=small_files)
+    assert done.returncode == 1
+    verb = "save" if ext == ".hygis" else "export to"
+    assert done.stderr.splitlines() == [f"hygis: error: Cannot {verb} {out.name}: the file is larger than this "
+                                        "process may write (file size limit, ulimit -f). The previous file is "
+                                        "unchanged."], done.stderr
+    assert _snapshot(tmp_path) == before
+    assert (logs / "hygis.log").read_bytes() == b"x" * 300_000

@@ -1,7 +1,10 @@
 """Coverage panel: how much of each zone the chosen layers cover (table + bar chart of the share).
 
 A thin wrapper over :func:`hygis.analysis.coverage.coverage_by_zone`; selecting
-zone rows selects the target features inside those zones on the map.
+zone rows selects the target features inside those zones on the map.  "Show on map"
+draws the zones as a choropleth of their covered share over the canvas
+(:mod:`hygis.ui.analysis.choropleth`, natural breaks by default), redrawn by each run
+and removed with the results.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QListWidget, QListWidgetItem, QSplitter)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QSplitter)
 
 from hygis.analysis import registry
 from hygis.ui.analysis.charts import bar_chart, set_hbars
@@ -67,6 +71,17 @@ class CoveragePanel(AnalysisPanel):
                                                     self.by_combo, self.weights_combo, self.denominator_combo)):
             form.addRow(label, widget)
         layout.addLayout(form)
+        self.map_check = QCheckBox(self)  # the shares as a choropleth over the map
+        self.map_check.toggled.connect(lambda *_: self._update_map())
+        self.map_method = QComboBox(self)
+        for method in ("jenks", "quantile", "equal"):
+            self.map_method.addItem(method, method)
+        self.map_method.currentIndexChanged.connect(lambda *_: self._update_map())
+        row = QHBoxLayout()
+        row.addWidget(self.map_check)
+        row.addWidget(self.map_method, 1)
+        layout.addLayout(row)
+        self.choropleth = None
 
     def _build_results(self, layout) -> None:
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -101,6 +116,11 @@ class CoveragePanel(AnalysisPanel):
             self.zones_combo.setItemText(0, self.tr("Basemap districts"))
             self.zones_combo.setItemText(1, self.tr("Basemap cities"))
         self.plot.setLabel("bottom", self.tr("Share covered (%)"))
+        self.map_check.setText(self.tr("Show on map"))
+        for i, text in enumerate((self.tr("Natural breaks (Jenks)"), self.tr("Quantile (equal count)"),
+                                  self.tr("Equal interval"))):
+            self.map_method.setItemText(i, text)
+        self._update_map()
 
     # inputs -----------------------------------------------------------------------------------
     def _project_changed(self) -> None:
@@ -258,8 +278,27 @@ class CoveragePanel(AnalysisPanel):
         shown = zones[zones["covered_share_pct"] > 0].sort_values("covered_share_pct", ascending=False)
         shown = shown.head(MAX_BARS)
         self.bars = set_hbars(self.plot, self.bars, list(shown["zone"]), shown["covered_share_pct"].to_numpy())
+        self._update_map()
+
+    def _update_map(self) -> None:
+        """Draw (or remove) the choropleth of the current result's shares over the canvas."""
+        if self.canvas is None:
+            return
+        if self.result is None or not self.map_check.isChecked():
+            if self.choropleth is not None:
+                self.choropleth.clear()
+            return
+        if self.choropleth is None:
+            from hygis.ui.analysis.choropleth import ChoroplethOverlay
+
+            self.choropleth = ChoroplethOverlay(self.canvas)
+        geoms, shares = zone_shares(self.result)
+        self.choropleth.set_zones(geoms, shares, method=self.map_method.currentData(),
+                                  title=self.tr("Share covered (%)"))
 
     def _clear(self) -> None:
+        if getattr(self, "choropleth", None) is not None:
+            self.choropleth.clear()
         self.model.set_frame(pd.DataFrame())
         if self.bars is not None:  # the chart is only built by a first result
             self.bars = set_hbars(self.plot, self.bars, [], np.empty(0))
@@ -281,6 +320,18 @@ class CoveragePanel(AnalysisPanel):
         zone_geom = zone_union(self.result["zones"], self.result["by"], labels)
         for layer in self._target_layers():
             layer.selection = fids_in(layer, zone_geom)
+
+
+def zone_shares(result: dict):
+    """(WGS84 zone geometries, covered share % per zone) of a coverage result, in zone order."""
+    from hygis.analysis.coverage import TOTAL_LABEL
+
+    zones, by, table = result["zones"], result["by"], result["table"]
+    if zones.crs is not None and not zones.crs.equals("EPSG:4326"):
+        zones = zones.to_crs(4326)
+    shares = table[table["zone"] != TOTAL_LABEL].drop_duplicates("zone").set_index("zone")["covered_share_pct"]
+    labels = zones[by].astype(str) if by in zones.columns else pd.Series([""] * len(zones))
+    return zones.geometry.to_numpy(), labels.map(shares).to_numpy(dtype=float)
 
 
 def zone_union(zones: pd.DataFrame, by: str, labels: list[str]):

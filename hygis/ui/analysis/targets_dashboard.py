@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -31,6 +32,26 @@ EDITABLE = ("baseline", "latest", "target")
 def run_targets(project, progress=None, cancelled=None):
     """Worker job: the targets table with computed rows filled in."""
     return registry.get("targets").run(project=project)
+
+
+#: English forecast explanations (hygis.analysis.forecast) with numbers → (pattern, catalogue text).
+_FORECAST_PATTERNS = (
+    (re.compile(r"^linear fit of the last (\d+) years \((\d+)–(\d+)\)$"), "linear fit of the last %1 years (%2–%3)"),
+    (re.compile(r"^reached in (\d+)$"), "reached in %1"),
+    (re.compile(r"^fewer than (\d+) years of data \((\d+)\)$"), "fewer than %1 years of data (%2)"),
+)
+
+
+def forecast_text(text: str) -> str:
+    """A forecast's method or note translated (numbers kept): '线性拟合最近 5 年（2019–2023）'."""
+    for pattern, source in _FORECAST_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            out = QCoreApplication.translate("TargetsModel", source)
+            for i, value in enumerate(match.groups(), 1):
+                out = out.replace(f"%{i}", value)
+            return out
+    return QCoreApplication.translate("TargetsModel", text) if text else ""
 
 
 class TargetsModel(QAbstractTableModel):
@@ -81,10 +102,11 @@ class TargetsModel(QAbstractTableModel):
         return str(int(fc[0]))
 
     def projected_tip(self, row: int) -> str:
+        """How the projected year was found (method, else the reason there is none), in the UI language."""
         fc = self.forecasts.get(self.targets[row].key)
         if fc is None:
             return ""
-        return QCoreApplication.translate("TargetsModel", fc[1] or fc[2] or "") if (fc[1] or fc[2]) else ""
+        return forecast_text(fc[1] or fc[2] or "")
 
     def _on_targets(self, *args) -> None:
         self.beginResetModel()

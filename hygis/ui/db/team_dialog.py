@@ -115,10 +115,17 @@ class TeamDialog(QDialog):
                 combo.setItemText(0, self.tr("Mine"))
                 combo.setItemText(1, self.tr("Theirs"))
         self._fill_tables()
+        said = getattr(self, "_said", None)
+        if said is not None and callable(said[0]):  # the status line follows the language too
+            self._say(*said)
+        if hasattr(self, "project"):
+            self.refresh_status()
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def _say(self, text, error: bool = False) -> None:
+        """Show a status line; ``text`` may be a function giving it, re-run on a language switch."""
+        self._said = (text, error)
         self.message.setStyleSheet("color: #b00020;" if error else "")
-        self.message.setText(text)
+        self.message.setText(text() if callable(text) else text)
 
     # -- browse ----------------------------------------------------------------------------------
     def connect_db(self) -> bool:
@@ -137,7 +144,7 @@ class TeamDialog(QDialog):
             self._say(str(exc), error=True)
             return False
         self._fill_tables()
-        self._say(self.tr("{0} table(s) with geometry").format(len(self.tables)))
+        self._say(lambda: self.tr("{0} table(s) with geometry").format(len(self.tables)))
         return True
 
     def _fill_tables(self) -> None:
@@ -153,7 +160,7 @@ class TeamDialog(QDialog):
 
         row = self.table_list.currentRow()
         if row < 0 or row >= len(self.tables):
-            self._say(self.tr("Choose a table first."), error=True)
+            self._say(lambda: self.tr("Choose a table first."), error=True)
             return None
         t = self.tables[row]
         try:
@@ -162,8 +169,9 @@ class TeamDialog(QDialog):
         except HygisError as exc:
             self._say(str(exc), error=True)
             return None
-        self._say(self.tr("Added {0} feature(s) as layer {1}; save the project to keep them offline.")
-                  .format(layer.feature_count, layer.name))
+        count, name = layer.feature_count, layer.name
+        self._say(lambda: self.tr("Added {0} feature(s) as layer {1}; save the project to keep them offline.")
+                  .format(count, name))
         self.refresh_status()
         return layer
 
@@ -191,7 +199,7 @@ class TeamDialog(QDialog):
         from hygis.db.sync import sync_project
 
         if self.project.path is None:
-            self._say(self.tr("Save the project before syncing it."), error=True)
+            self._say(lambda: self.tr("Save the project before syncing it."), error=True)
             return None
         try:
             reports = sync_project(self.project, resolutions=self.choices() if resolve else None)
@@ -204,9 +212,9 @@ class TeamDialog(QDialog):
         errors = [f"{r.layer}: {r.error}" for r in reports if r.error]
         pushed = sum(sum(r.pushed.values()) for r in reports)
         pulled = sum(sum(r.pulled.values()) for r in reports)
-        text = self.tr("Synced: {0} change(s) sent, {1} received, {2} conflict(s).").format(
-            pushed, pulled, len(self.conflicts))
-        self._say("\n".join([text] + errors), error=bool(errors or self.conflicts))
+        n_conflicts = len(self.conflicts)
+        self._say(lambda: "\n".join([self.tr("Synced: {0} change(s) sent, {1} received, {2} conflict(s).").format(
+            pushed, pulled, n_conflicts)] + errors), error=bool(errors or self.conflicts))
         self.refresh_status()
         return reports
 

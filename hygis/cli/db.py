@@ -1,7 +1,8 @@
-"""``hygis db``: team layers on PostGIS -- push, checkout, sync, status.
+"""``hygis db``: team layers on PostGIS -- push, checkout, link, sync, status.
 
     hygis db push plan.hygis 科创走廊 postgresql://planner@db.example:5432/team --schema plan
     hygis db checkout postgresql://planner@db.example/team plan.科创走廊 laptop.hygis --where "city = '宁波市'"
+    hygis db link postgresql://planner@db.example/team plan.科创走廊 office.hygis
     hygis db sync laptop.hygis --prefer theirs
     hygis db status laptop.hygis
 
@@ -21,7 +22,7 @@ EXIT_CONFLICTS = 3
 
 
 def register(subparsers) -> None:
-    sub = command_group(subparsers, "db", help="team layers on PostGIS (push, checkout, sync, status)",
+    sub = command_group(subparsers, "db", help="team layers on PostGIS (push, checkout, link, sync, status)",
                         description="Share layers through a PostgreSQL/PostGIS database.",
                         dest="db_command", metavar="COMMAND")
 
@@ -41,6 +42,14 @@ def register(subparsers) -> None:
     c.add_argument("--name", help="layer name (default: the table name)")
     c.add_argument("--where", metavar="EXPR", help="SQL condition choosing the features to check out")
     c.set_defaults(func=_checkout)
+
+    lk = sub.add_parser("link", help="add a team table to a project as a live linked layer (read by view "
+                                     "windows, edits committed on save)")
+    lk.add_argument("url", metavar="URL")
+    lk.add_argument("table", metavar="TABLE", help="[schema.]table")
+    lk.add_argument("project", metavar="PROJECT", help="a .hygis (created if missing)")
+    lk.add_argument("--name", help="layer name (default: the table name)")
+    lk.set_defaults(func=_link)
 
     s = sub.add_parser("sync", help="three-way merge of the project's team layers with the database")
     s.add_argument("project", metavar="PROJECT")
@@ -73,6 +82,24 @@ def _checkout(args) -> int:
     with project_lock(args.project):  # open (or create) → add → save as one step against other writers
         layer = checkout(args.url, args.table, args.project, name=args.name, where=args.where)
     print(f"checked out {layer.feature_count} feature(s) of {args.table} as layer {layer.name} into {args.project}")
+    return 0
+
+
+def _link(args) -> int:
+    from pathlib import Path
+
+    from hygis.db.live import link_layer
+    from hygis.project.fileformat import open_project, save_project
+    from hygis.project.lock import project_lock
+    from hygis.project.model import Project
+
+    path = Path(args.project)
+    with project_lock(path):  # open (or create) → add → save as one step against other writers
+        project = open_project(path) if path.exists() else Project(title=path.stem)
+        layer = link_layer(project, args.url, args.table, name=args.name)
+        save_project(project, path)
+    print(f"linked {args.table} as layer {layer.name} in {path} (read by view windows; edits are committed "
+          f"when the project is saved or with 'hygis db sync')")
     return 0
 
 

@@ -123,11 +123,14 @@ def _changed(a: dict, b: dict) -> set:
     return {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
 
 
-def merge(base: dict, local: dict, remote: dict, resolutions: dict | None = None, prefer: str | None = None) -> Plan:
+def merge(base: dict, local: dict, remote: dict, resolutions: dict | None = None, prefer: str | None = None,
+          strict: bool = False) -> Plan:
     """Plan a sync.
 
     base: ``{uid: (version, row)}``; local: ``{uid: row}``; remote: ``{uid: (version, row)}``.
     resolutions: ``{uid: 'mine' | 'theirs'}`` for conflicts; ``prefer`` applies to all others.
+    ``strict`` (a live linked layer's save): a feature edited here whose row someone else changed
+    since it was read (its version moved) is a conflict even when the edits touch different fields.
     """
     resolutions = resolutions or {}
     plan = Plan()
@@ -171,6 +174,8 @@ def merge(base: dict, local: dict, remote: dict, resolutions: dict | None = None
             continue
         mine_changed, theirs_changed = _changed(b_row, mine), _changed(b_row, theirs)
         clash = sorted(f for f in mine_changed & theirs_changed if mine.get(f) != theirs.get(f))
+        if strict and mine_changed and r_ver != b[0] and mine != theirs:
+            clash = sorted(_changed(mine, theirs))
         if clash:
             _conflict(plan, Conflict(uid, clash, mine, theirs, b_row), r_ver, resolutions.get(uid, prefer))
             continue

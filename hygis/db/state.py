@@ -32,6 +32,8 @@ class Link:
     where: str = ""
     last_sync: str = ""
     fields: list = field(default_factory=list)  # attribute columns of the team table
+    mode: str = "checkout"  # "checkout" (offline copy) or "live" (read by view windows, saved on save)
+    extent: list = field(default_factory=list)  # WGS84 bounds of the table when linked (live layers)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -48,8 +50,12 @@ class Link:
             link = cls(layer_id=str(d["layer_id"]), url=str(d["url"]), schema=str(d["schema"]),
                        table=str(d["table"]), where=str(d.get("where") or ""),
                        last_sync=str(d.get("last_sync") or ""),
-                       fields=[str(f) for f in d.get("fields") or [] if isinstance(f, str)])
-        except (KeyError, TypeError):
+                       fields=[str(f) for f in d.get("fields") or [] if isinstance(f, str)],
+                       mode="live" if d.get("mode") == "live" else "checkout",
+                       extent=[float(v) for v in d.get("extent") or []][:4])
+            if len(link.extent) != 4:
+                link.extent = []
+        except (KeyError, TypeError, ValueError):
             return None
         from hygis.db.connection import public_url  # never keep a password, whatever the file says
 
@@ -76,8 +82,12 @@ def of(project, create: bool = False) -> SyncState | None:
     return state
 
 
-def write_tables(con: sqlite3.Connection, project) -> None:
-    """Write the sync state of ``project`` (if any) into an open project file being saved."""
+def write_tables(con: sqlite3.Connection, project, bases: dict | None = None) -> None:
+    """Write the sync state of ``project`` (if any) into an open project file being saved.
+
+    ``bases``: ``{layer_id: base}`` written instead of the state's (a live layer keeps only the
+    base of its pending edits, see :func:`hygis.db.live.stored`)."""
+    bases = bases or {}
     state = of(project)
     if state is None or not state.links:
         return
@@ -94,7 +104,7 @@ def write_tables(con: sqlite3.Connection, project) -> None:
             con.execute(f"INSERT INTO {LINKS_TABLE} (layer_id, link) VALUES (?, ?)", (lid, link.to_json()))
             con.executemany(f"INSERT INTO {BASE_TABLE} (layer_id, hygis_id, version, props, geom) VALUES (?, ?, ?, ?, ?)",
                             ((lid, uid, int(v), json.dumps(p, ensure_ascii=False), g)
-                             for uid, (v, p, g) in state.base.get(lid, {}).items()))
+                             for uid, (v, p, g) in bases.get(lid, state.base.get(lid, {})).items()))
         for t in (LINKS_TABLE, BASE_TABLE):
             con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
                         "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis team-layer sync state"))

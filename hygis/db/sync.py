@@ -23,7 +23,7 @@ import geopandas as gpd
 import shapely
 
 from hygis.core.errors import HygisError
-from hygis.db import local, require
+from hygis.db import live, local, require
 from hygis.db import state as db_state
 from hygis.db import tables as T
 from hygis.db.connection import connect, public_url
@@ -144,6 +144,16 @@ def status(project: Project) -> list[dict]:
 
 
 # -- sync -----------------------------------------------------------------------------------
+def commit_live(project: Project, resolutions: dict | None = None, prefer: str | None = None) -> list[LayerReport]:
+    """Commit the pending edits of the project's live linked layers (a window's save; saves the file).
+    Layers without pending edits are not contacted."""
+    reports = []
+    names = [lyr.name for lyr, _ in live.live_links(project) if any(live.pending(project, lyr).values())]
+    for name in names:
+        reports += sync_project(project, name, prefer=prefer, resolutions=resolutions)
+    return reports
+
+
 def sync_project(project: Project, layer_name: str | None = None, prefer: str | None = None,
                  resolutions: dict | None = None) -> list[LayerReport]:
     """Sync the project's team layers (or one) and save the project; see the module doc."""
@@ -189,12 +199,17 @@ def _sync_layer(project, layer, link, prefer, resolutions, report: LayerReport) 
         fields = info.names
         for attempt in range(MAX_RACE_RETRIES):
             mine, _ = local.local_rows(layer, fields, base)
+            if link.mode == live.LIVE:  # a linked layer: only its pending edits, a moved version is a conflict
+                ids = live.pending_ids(base, mine)
+                b_use, m_use = {u: base[u] for u in ids if u in base}, {u: mine[u] for u in ids if u in mine}
+            else:
+                ids, b_use, m_use = set(base) | set(mine), base, mine
             try:
-                raw = T.read_rows(con, info, link.where or None, ids=set(base) | set(mine))
+                raw = T.read_rows(con, info, link.where or None, ids=ids, only_ids=link.mode == live.LIVE)
             except psycopg.Error as exc:
                 raise HygisError(f"Cannot read {link.schema}.{link.table}: {exc.diag.message_primary or exc}") from None
             theirs = {u: (v, canon_row(p, g, fields)) for u, (v, p, g) in raw.items()}
-            plan = merge(base, mine, theirs, resolutions=resolutions, prefer=prefer)
+            plan = merge(b_use, m_use, theirs, resolutions=resolutions, prefer=prefer, strict=link.mode == live.LIVE)
             try:
                 versions = _write(con, info, plan)
                 break

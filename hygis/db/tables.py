@@ -244,34 +244,42 @@ def _select_list(info: TableInfo):
     return sql.SQL(", ").join([sql.Identifier(c) for c in info.names] + [geom_sql])
 
 
-def read_rows(con, info: TableInfo, where: str | None = None, ids=None) -> dict:
-    """Rows of a team table matching ``where`` plus those with the given ids, read in a READ ONLY
-    transaction: ``{hygis_id: (version, {field: value}, wkb)}``."""
+def read_rows(con, info: TableInfo, where: str | None = None, ids=None, only_ids: bool = False) -> dict:
+    """Rows of a team table matching ``where`` plus those with the given ids (``only_ids``: just
+    those), read in a READ ONLY transaction: ``{hygis_id: (version, {field: value}, wkb)}``."""
     sql = _sql()
-    cond = sql.SQL(check_where(where)) if where else sql.SQL("true")
+    cond = sql.SQL(check_where(where)) if where else sql.SQL("false" if only_ids else "true")
     if ids is not None:
         cond = sql.SQL("({}) OR {} = ANY(%s::uuid[])").format(cond, sql.Identifier(ID))
     stmt = sql.SQL("SELECT {}::text, {}, {} FROM {} WHERE {}").format(
         sql.Identifier(ID), sql.Identifier(VERSION), _select_list(info), ident(info.schema, info.table), cond)
-    out = {}
     with con.transaction():
         con.execute("SET TRANSACTION READ ONLY")
         cur = con.execute(stmt, (list(ids),) if ids is not None else None)
-        names = info.names
-        for row in cur:
-            props = {n: py_value(v) for n, v in zip(names, row[2:-1])}
-            out[row[0]] = (int(row[1]), props, bytes(row[-1]) if row[-1] is not None else None)
+        out = _team_rows(cur, info.names)
     return out
 
 
-def window_query(info: TableInfo, limit: int | None = None):
-    """SELECT of the features whose bounding box meets a view window (the GiST index answers ``&&``)."""
+def _team_rows(cur, names) -> dict:
+    out = {}
+    for row in cur:
+        props = {n: py_value(v) for n, v in zip(names, row[2:-1])}
+        out[row[0]] = (int(row[1]), props, bytes(row[-1]) if row[-1] is not None else None)
+    return out
+
+
+def window_query(info: TableInfo, limit: int | None = None, team: bool = False):
+    """SELECT of the features whose bounding box meets a view window (the GiST index answers ``&&``);
+    ``team``: each row starts with its ``hygis_id`` and ``hygis_version``."""
     sql = _sql()
     env = sql.SQL("ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
     if info.srid != 4326:
         env = sql.SQL("ST_Transform({}, {})").format(env, sql.Literal(info.srid))
+    cols = _select_list(info)
+    if team:
+        cols = sql.SQL("{}::text, {}, {}").format(sql.Identifier(ID), sql.Identifier(VERSION), cols)
     stmt = sql.SQL("SELECT {} FROM {} WHERE {} && {}").format(
-        _select_list(info), ident(info.schema, info.table), sql.Identifier(info.geom_column), env)
+        cols, ident(info.schema, info.table), sql.Identifier(info.geom_column), env)
     if limit:
         stmt = stmt + sql.SQL(" LIMIT {}").format(sql.Literal(int(limit)))
     return stmt
@@ -289,3 +297,39 @@ def read_window(con, info: TableInfo, bbox, limit: int | None = 200_000):
     records = [{n: py_value(v) for n, v in zip(names, r[:-1])} for r in rows]
     geoms = shapely.from_wkb([bytes(r[-1]) if r[-1] is not None else None for r in rows])
     return gpd.GeoDataFrame(records, columns=names, geometry=gpd.GeoSeries(geoms, crs=4326), crs=4326)
+
+
+def read_window_rows(con, info: TableInfo, bbox, limit: int) -> tuple[dict, bool]:
+    """A team table's rows meeting ``bbox`` (WGS84) as :func:`read_rows` gives them, and whether
+    ``limit`` cut the answer short (read only; the GiST index answers the window)."""
+    x0, y0, x1, y1 = (float(v) for v in bbox)
+    with con.transaction():
+        con.execute("SET TRANSACTION READ ONLY")
+        cur = con.execute(window_query(info, limit + 1, team=True), (x0, y0, x1, y1))
+        rows = _team_rows(cur, info.names)
+    truncated = len(rows) > limit
+    if truncated:
+        rows = dict(list(rows.items())[:limit])
+    return rows, truncated
+
+
+def table_extent(con, info: TableInfo):
+    """WGS84 bounds of a table's geometries, or None (empty).  Exact when that takes under 5 s,
+    else PostGIS's estimate from the table statistics (a table of tens of millions of rows)."""
+    sql = _sql()
+    psycopg = require("psycopg")
+    q = sql.SQL("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
+                "(SELECT ST_Transform(ST_SetSRID({}, {}), 4326) AS b) s")
+    exact = sql.SQL("(SELECT ST_Extent({})::geometry FROM {})").format(sql.Identifier(info.geom_column),
+                                                                      ident(info.schema, info.table))
+    try:
+        with con.transaction():
+            con.execute("SET LOCAL statement_timeout = '5s'")
+            row = con.execute(q.format(exact, sql.Literal(info.srid))).fetchone()
+    except psycopg.errors.QueryCanceled:
+        with con.transaction():
+            row = con.execute(q.format(sql.SQL("ST_EstimatedExtent(%s, %s, %s)::geometry"), sql.Literal(info.srid)),
+                              (info.schema, info.table, info.geom_column)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return [float(v) for v in row]

@@ -43,6 +43,7 @@ from hygis.core.atomic import fsync_file as _fsync
 from hygis.core.atomic import remove_stale_temps as _remove_stale_temps
 from hygis.core.atomic import remove_temp as _remove_temp
 from hygis.core.errors import HygisError
+from hygis.db import live as db_live
 from hygis.db import state as db_state
 from hygis.layers.raster import RasterLayer
 from hygis.layers.vector import VectorLayer
@@ -129,6 +130,7 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
     finally:
         con.close()
     tables: dict[str, str] = {}
+    live_frames = db_live.stored(project)[0]  # live linked layers keep only their pending edits here
     for layer in project.layers:
         if isinstance(layer, RasterLayer):
             tables[layer.id] = _table_name(layer, used)
@@ -136,6 +138,8 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
         table = _table_name(layer, used)
         tables[layer.id] = table
         gdf = _vector_frame(layer)
+        if layer.id in live_frames:
+            gdf = live_frames[layer.id].reset_index()
         geom_type = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}.get(layer.geometry_type, "Unknown")
         if layer.geometry_type == "point" and (gdf.geom_type == "MultiPoint").any():
             geom_type = "MultiPoint"
@@ -173,7 +177,8 @@ def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) 
                 con.execute("INSERT OR REPLACE INTO gpkg_contents (table_name, data_type, identifier, description) "
                             "VALUES (?, 'attributes', ?, ?)", (t, t, "hygis project data"))
             gpkg.set_header(con)
-        db_state.write_tables(con, project)  # team layers: links and base versions (hygis.db.state)
+        # team layers: links and base versions (hygis.db.state); a live layer's base of its pending edits
+        db_state.write_tables(con, project, db_live.stored(project)[1])
     finally:
         con.close()
 

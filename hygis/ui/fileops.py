@@ -171,6 +171,9 @@ def save_to(window, path, overwrite: bool = False) -> bool:
     window.settings.add_recent(saved or path)
     window.update_recent_menu()
     window.statusBar().showMessage(_tr("Saved {path}").format(path=saved or path), 5000)
+    team = getattr(window, "team", None)
+    if team is not None:  # live linked layers: their pending edits go to the database now (hygis.ui.db)
+        team.after_save()
     return True
 
 

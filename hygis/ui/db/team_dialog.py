@@ -50,6 +50,8 @@ class TeamDialog(QDialog):
         self.name_edit = QLineEdit()
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add_selected)
+        self.link_button = QPushButton()
+        self.link_button.clicked.connect(self.link_selected)
         self.status_table = _table(STATUS_COLUMNS)
         self.sync_button = QPushButton()
         self.sync_button.clicked.connect(lambda: self.sync())
@@ -72,7 +74,11 @@ class TeamDialog(QDialog):
         form.addRow(self.where_label, self.where_edit)
         form.addRow(self.name_label, self.name_edit)
         browse.addLayout(form)
-        browse.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignRight)
+        add_row = QHBoxLayout()
+        add_row.addStretch(1)
+        add_row.addWidget(self.link_button)
+        add_row.addWidget(self.add_button)
+        browse.addLayout(add_row)
         status = QVBoxLayout(self.boxes[1])
         status.addWidget(self.status_table)
         status.addWidget(self.sync_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -104,6 +110,9 @@ class TeamDialog(QDialog):
         self.where_label.setText(self.tr("Filter (SQL):"))
         self.name_label.setText(self.tr("Layer name:"))
         self.add_button.setText(self.tr("Add as Offline Layer"))
+        self.link_button.setText(self.tr("Add as Linked Layer"))
+        self.link_button.setToolTip(self.tr("Show the table live: the map reads the rows of its view; "
+                                            "edits are committed to the database when the project is saved"))
         self.sync_button.setText(self.tr("Sync Now"))
         self.resolve_button.setText(self.tr("Apply Choices and Sync"))
         for table, cols in ((self.table_list, TABLE_COLUMNS), (self.status_table, STATUS_COLUMNS),
@@ -175,6 +184,29 @@ class TeamDialog(QDialog):
         self.refresh_status()
         return layer
 
+    def link_selected(self):
+        """Add the chosen table as a live linked layer and show its extent (the map reads its windows)."""
+        from hygis.db.live import link_layer, link_of
+
+        row = self.table_list.currentRow()
+        if row < 0 or row >= len(self.tables):
+            self._say(self.tr("Choose a table first."), error=True)
+            return None
+        t = self.tables[row]
+        try:
+            layer = link_layer(self.project, self.url_edit.text().strip(), f"{t['schema']}.{t['table']}",
+                               name=self.name_edit.text().strip() or None)
+        except HygisError as exc:
+            self._say(str(exc), error=True)
+            return None
+        extent = link_of(self.project, layer).extent
+        if self.canvas is not None and extent:
+            self.canvas.set_extent(extent, margin=0.03)  # the map reads the rows of the new view
+        self._say(self.tr("Linked {0} as layer {1}: the map reads the features of its view from the database.")
+                  .format(f"{t['schema']}.{t['table']}", layer.name))
+        self.refresh_status()
+        return layer
+
     # -- status and sync -------------------------------------------------------------------------
     def refresh_status(self) -> None:
         from hygis.db.sync import status
@@ -206,6 +238,11 @@ class TeamDialog(QDialog):
         except HygisError as exc:
             self._say(str(exc), error=True)
             return None
+        self.show_reports(reports)
+        return reports
+
+    def show_reports(self, reports) -> None:
+        """Show a sync's (or a save's commit's) outcome: counts, errors and the conflicts to resolve."""
         ids = {layer.name: layer.id for layer in self.project.layers}
         self.conflicts = [(ids.get(r.layer), r.layer, c) for r in reports for c in r.conflicts]
         self._fill_conflicts()
@@ -216,7 +253,6 @@ class TeamDialog(QDialog):
         self._say(lambda: "\n".join([self.tr("Synced: {0} change(s) sent, {1} received, {2} conflict(s).").format(
             pushed, pulled, n_conflicts)] + errors), error=bool(errors or self.conflicts))
         self.refresh_status()
-        return reports
 
     def _fill_conflicts(self) -> None:
         from hygis.db.merge import format_value

@@ -64,11 +64,17 @@ def normalize_encoding(name: str | None) -> str | None:
         return None
 
 
+class CutBytes(bytes):
+    """Text bytes that may end in the middle of a character: a DBF field filled to its width, the
+    last line of a sample read from a file.  Other text must end on a whole character -- a Latin-1
+    "José" (``Jos\\xe9``) is not UTF-8 cut short."""
+
+
 def _decodes(chunks: list[bytes], encoding: str) -> bool:
-    """True if every chunk decodes strictly (a character cut at the end of a DBF field is allowed)."""
+    """True if every chunk decodes strictly (a character cut at the end of a :class:`CutBytes` is allowed)."""
     for chunk in chunks:
         try:
-            codecs.getincrementaldecoder(encoding)("strict").decode(chunk, final=False)
+            codecs.getincrementaldecoder(encoding)("strict").decode(chunk, final=not isinstance(chunk, CutBytes))
         except (UnicodeDecodeError, LookupError):
             return False
     return True
@@ -156,7 +162,9 @@ def dbf_text_chunks(dbf_path: Path, limit: int = _SAMPLE_BYTES) -> tuple[int, li
         data = f.read(min(limit, n_records * record_len))
     for start in range(0, len(data) - record_len + 1, record_len):
         rec = data[start:start + record_len]
-        chunks.extend(rec[o:o + s].rstrip(b" \x00") for o, s in fields)
+        for o, s in fields:
+            text = rec[o:o + s].rstrip(b" \x00")
+            chunks.append(CutBytes(text) if len(text) == s else text)  # a full field may be cut mid-character
     return ldid, [c for c in chunks if c]
 
 
@@ -209,7 +217,10 @@ def detect_text_encoding(path, limit: int = _SAMPLE_BYTES) -> tuple[str | None, 
         return "utf-8-sig", "the file starts with a UTF-8 byte-order mark"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "the file starts with a UTF-16 byte-order mark"
-    return classify_bytes(head.splitlines())
+    lines = head.splitlines()
+    if len(head) == limit and lines:  # the sample may end mid-character
+        lines[-1] = CutBytes(lines[-1])
+    return classify_bytes(lines)
 
 
 def check_decodes(chunks: list[bytes], encoding: str) -> bool:

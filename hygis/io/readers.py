@@ -153,9 +153,15 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         config["DXF_ENCODING"] = gdal_encoding(dxf_encoding(path, encoding))
     if path.suffix.lower() == ".kml":
         config["LIBKML_LAUNDER_FIELD_NAMES"] = "NO"  # keep <Data name="编号"> (laundering makes it ______)
-    with gdal_errors(path), warnings.catch_warnings(record=True) as caught, _gdal_config(config):
-        warnings.simplefilter("always")
-        gdf = pyogrio.read_dataframe(path, layer=layer, max_features=max_features, **kwargs)
+    try:
+        with gdal_errors(path), warnings.catch_warnings(record=True) as caught, _gdal_config(config):
+            warnings.simplefilter("always")
+            gdf = pyogrio.read_dataframe(path, layer=layer, max_features=max_features, **kwargs)
+    except HygisError as exc:
+        if isinstance(exc.__cause__, UnicodeError):  # text the detected/chosen encoding does not decode
+            raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "
+                             "choose the right encoding (CLI: --encoding)") from None
+        raise
     lossy = [w for w in caught if "converted correctly" in str(w.message)]
     if lossy:  # GDAL replaced characters it could not recode: that would be mojibake
         raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "

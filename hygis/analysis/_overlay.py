@@ -19,10 +19,13 @@ import os
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
 
-from hygis.analysis._common import Feedback
+if TYPE_CHECKING:  # (not at run time: _common imports geopandas, and the lean CLI path uses is_planar)
+    from hygis.analysis._common import Feedback
 
 #: Pairs clipped per ``shapely.intersection`` call (keeps memory flat and lets cancel act quickly).
 CHUNK = 20_000

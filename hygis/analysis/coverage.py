@@ -45,7 +45,7 @@ from hygis.geo import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
-from hygis.analysis._arrangement import union_area_by_zone
+from hygis.analysis._arrangement import edge_areas
 from hygis.analysis._overlay import (clip_to_zones, cover_clusters, is_planar, split_big_clusters, tiled_union_area,
                                      union_by_key)
 from hygis.core.errors import HygisError
@@ -194,7 +194,7 @@ def _covered_area(polys, zone_geoms, codes, n, fb, start, span, need_cover=False
     planar = is_planar(polys)
     fb.report(start + span * 0.1)
     if not need_cover:
-        rows = _edge_areas(polys, zone_geoms, planar)
+        rows = edge_areas(polys, zone_geoms, planar)
         if rows is not None:
             fb.report(start + span)
             return np.bincount(codes, weights=rows, minlength=n)[:n], None
@@ -208,26 +208,6 @@ def _covered_area(polys, zone_geoms, codes, n, fb, start, span, need_cover=False
     area, cover = tiled_union_area(pieces, group, n)
     fb.report(start + span)
     return area, cover
-
-
-def _edge_areas(polys, zone_geoms, planar: bool):
-    """Covered area (m²) per zone row from the edges (None when the zones overlap each other).
-
-    A planar partition needs no union: the targets lying properly inside a zone (one prepared
-    predicate each) count whole, and only those on a zone boundary go through the edges.
-    """
-    if len(polys) == 0 or len(zone_geoms) == 0:
-        return np.zeros(len(zone_geoms))
-    if not planar:
-        return union_area_by_zone(polys, zone_geoms)
-    shapely.prepare(zone_geoms)
-    zone_in, geom_in = shapely.STRtree(polys).query(zone_geoms, predicate="contains_properly")
-    rest = np.ones(len(polys), bool)
-    rest[geom_in] = False
-    rows = union_area_by_zone(polys[rest], zone_geoms)
-    if rows is None:
-        return None
-    return rows + np.bincount(zone_in, weights=shapely.area(polys[geom_in]), minlength=len(zone_geoms))
 
 
 def _covered_length(lines, zone_geoms, codes, n, fb) -> np.ndarray:

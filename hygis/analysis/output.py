@@ -10,64 +10,28 @@ from __future__ import annotations
 import io
 import json
 import math
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
+from hygis.analysis.plaintext import MAX_CELL, cell_text, clip, display_width, format_rows  # noqa: F401 (re-exported)
+
 FORMATS = ("table", "csv", "json")
 
 
-def display_width(text: str) -> int:
-    """Terminal cells ``text`` occupies (wide/full-width East Asian characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is pd.NA:
         return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.3f}"
-    return str(value)
-
-
-#: Longest text cell of the table format (display cells); longer text is cut with "…".
-MAX_CELL = 40
-
-
-def _clip(text: str, limit: int = MAX_CELL) -> str:
-    if display_width(text) <= limit:
-        return text
-    out, width = [], 0
-    for ch in text:
-        w = display_width(ch)
-        if width + w > limit - 1:
-            break
-        out.append(ch)
-        width += w
-    return "".join(out) + "…"
+    return cell_text(value)
 
 
 def format_table(frame: pd.DataFrame) -> str:
     """Columns aligned by display width; numbers right-aligned, floats with 3 decimals, long text cut."""
     headers = [str(c) for c in frame.columns]
-    rows = [[_clip(_cell(v)) for v in rec] for rec in frame.itertuples(index=False, name=None)]
+    rows = [[clip(_cell(v)) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        out = []
-        for text, width, right in zip(cells, widths, numeric):
-            pad = " " * (width - display_width(text))
-            out.append(pad + text if right else text + pad)
-        return "  ".join(out).rstrip()
-
-    sep = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), sep] + [line(r) for r in rows])
+    return format_rows(headers, rows, numeric)
 
 
 def _jsonable(value):

@@ -84,6 +84,13 @@ def _engine_options(parser: argparse.ArgumentParser, postgis: bool = True) -> No
 
 
 def _coverage(args) -> int:
+    if args.engine == "local":  # plain files of polygons: no pandas/geopandas in the process
+        from hygis.analysis.lean_coverage import coverage_text
+
+        text = coverage_text(args)
+        if text is not None:
+            print(text)
+            return 0
     from hygis.analysis import output, registry
     from hygis.analysis.engines import cli as engines
 

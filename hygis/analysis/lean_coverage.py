@@ -1,0 +1,160 @@
+"""``hygis analyze coverage`` of plain vector files without pandas or geopandas (a lean start-up).
+
+The common case of the command line — polygon targets and polygon zones in GeoPackages, no
+buffer, no weights, shares of the drawn zone area — is read with sqlite3 (WKB → shapely), computed with the same kernels as :func:`hygis.analysis.coverage.coverage_by_zone`
+(:func:`hygis.analysis._overlay.is_planar`, :func:`hygis.analysis._arrangement.edge_areas`) and
+printed in the same table/CSV/JSON text, so the process never imports pandas or geopandas
+(~0.5–1 s).  Anything else returns None and the full path runs (which also gives the error
+messages: missing layers, fields, CRS).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+#: = hygis.analysis.coverage.TOTAL_LABEL and COLUMNS (a test checks)
+TOTAL_LABEL = "合计"
+COLUMNS = ["zone", "zone_area_km2", "covered_area_km2", "covered_share_pct", "covered_length_km",
+           "point_count", "points_per_100km2", "denominator_km2", "denominator"]
+
+
+def coverage_text(args) -> str | None:
+    """The printed result of ``hygis analyze coverage`` for ``args``, or None (use the full path)."""
+    if args.weights is not None or args.buffer or args.denominator != "drawn":
+        return None
+    for spec in (args.target, args.zones):
+        path = Path(str(spec))
+        if (str(spec).lower().startswith("basemap:") or path.suffix.lower() in (".hygis", ".parquet", ".geoparquet")
+                or not path.is_file()):
+            return None
+    targets = _read(Path(args.target), args.layer)
+    if targets is None:
+        return None
+    zones = _read(Path(args.zones), args.zones_layer, by=args.by, want_label=True)
+    if zones is None:
+        return None
+    result = _coverage(targets[0], zones[0], zones[1])
+    return None if result is None else _render(result, args.format)
+
+
+def _read(path: Path, layer, by=None, want_label=False):
+    """(polygons in the equal-area CRS, zone labels) of a GeoPackage layer, or None when the full path must read it.
+
+    Read with the standard library's sqlite3 (a GeoPackage is SQLite; its geometry blobs are a
+    small header and WKB): pyogrio's import alone loads pandas, geopandas and pyarrow (~0.8 s).
+    """
+    if path.suffix.lower() != ".gpkg":
+        return None
+    import sqlite3
+
+    import shapely
+
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            tables = con.execute("SELECT c.table_name, g.column_name, c.srs_id FROM gpkg_contents c JOIN "
+                                 "gpkg_geometry_columns g ON g.table_name = c.table_name "
+                                 "WHERE c.data_type = 'features'").fetchall()
+            chosen = [t for t in tables if layer is None or t[0] == layer]
+            if len(chosen) != 1 or (layer is None and len(tables) != 1):
+                return None
+            table, geom_col, srs_id = chosen[0]
+            srs = con.execute("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
+                              "WHERE srs_id = ?", (srs_id,)).fetchone()
+            if srs is None or srs_id in (0, -1):
+                return None
+            fields = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+            col = (by if by in fields else "?") if by else ("name" if "name" in fields else None)
+            if col == "?":
+                return None
+            cols = f'"{geom_col}"' + (f', "{col}"' if (want_label and col) else "")
+            rows = con.execute(f'SELECT {cols} FROM "{table}" ORDER BY rowid').fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    if not rows:
+        return None
+    blobs = [r[0] for r in rows]
+    if any(b is None or b[:2] != b"GP" or (b[3] & 0b110000) for b in blobs):  # missing, empty or extended
+        return None
+    envelope = (0, 32, 48, 48, 64, 0, 0, 0)
+    geoms = shapely.from_wkb([b[8 + envelope[(b[3] >> 1) & 7]:] for b in blobs])
+    if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
+        return None
+    labels = None
+    if want_label:
+        if col:
+            values = [r[1] for r in rows]
+            if any(isinstance(v, (float, bytes)) for v in values):
+                return None  # floats, blobs: the full path's text form
+            labels = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        else:
+            labels = np.array([str(i) for i in range(len(geoms))], dtype=object)
+    from hygis.geo import crs as hcrs
+
+    org, code, definition = srs
+    src = f"{org.upper()}:{code}" if org and org.upper() == "EPSG" else definition
+    try:
+        same = hcrs.parse_crs(src).equals(hcrs.parse_crs(hcrs.WGS84))
+    except Exception:  # noqa: BLE001 - an unusual definition: the full path decides
+        return None
+    if not same:
+        geoms = hcrs.project_geoms(geoms, src, hcrs.WGS84)
+    geoms = hcrs.project_geoms(geoms, hcrs.WGS84, hcrs.EQUAL_AREA)
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.make_valid(geoms[bad])
+    return geoms, labels
+
+
+def _coverage(polys, zone_geoms, labels):
+    import shapely
+
+    from hygis.analysis._arrangement import edge_areas
+    from hygis.analysis._overlay import is_planar
+
+    uniq, first, codes = np.unique(labels.astype(str), return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # first-appearance order
+    rank = np.empty(len(order), np.intp)
+    rank[order] = np.arange(len(order))
+    codes = rank[codes.ravel()]
+    names = [str(u) for u in uniq[order]]
+    n = len(names)
+    counts = np.bincount(codes, minlength=n)
+    zone_area = np.bincount(codes, weights=shapely.area(zone_geoms), minlength=n)
+    for g in np.flatnonzero(counts > 1):
+        zone_area[g] = shapely.area(shapely.union_all(zone_geoms[codes == g]))
+    rows = edge_areas(polys, zone_geoms, is_planar(polys))
+    if rows is None:
+        return None
+    covered = np.bincount(codes, weights=rows, minlength=n)[:n]
+    return names, zone_area, covered
+
+
+def _render(result, fmt: str) -> str:
+    names, zone_m2, covered_m2 = result
+    zone = np.r_[zone_m2 / 1e6, (zone_m2 / 1e6).sum()]
+    cov = np.r_[covered_m2 / 1e6, (covered_m2 / 1e6).sum()]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(zone > 0, cov / zone * 100.0, 0.0)
+        density = np.where(zone > 0, 0 / zone * 100.0, 0.0)
+    records = [dict(zip(COLUMNS, (name, float(z), float(c), float(s), 0.0, 0, float(d), float(z), "drawn")))
+               for name, z, c, s, d in zip(names + [TOTAL_LABEL], zone, cov, share, density)]
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows([rec[c] for c in COLUMNS] for rec in records)
+        return buf.getvalue().rstrip("\n")
+    from hygis.analysis.plaintext import cell_text, clip, format_rows
+
+    numeric = [c not in ("zone", "denominator") for c in COLUMNS]
+    return format_rows(COLUMNS, [[clip(cell_text(rec[c])) for c in COLUMNS] for rec in records], numeric)

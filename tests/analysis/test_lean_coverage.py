@@ -1,0 +1,85 @@
+"""The lean ``hygis analyze coverage`` path (GeoPackages read with sqlite3, no pandas) prints what the
+full path prints, and falls back to it for everything else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from hygis.analysis import coverage, lean_coverage, output
+from hygis.cli import main
+
+
+def squares(n, seed=0):
+    rng = np.random.default_rng(seed)
+    lon, lat = rng.uniform(120.0, 120.4, n), rng.uniform(30.0, 30.3, n)
+    half = rng.uniform(0.005, 0.03, n)
+    return shapely.box(lon - half, lat - half, lon + half, lat + half)
+
+
+@pytest.fixture
+def files(tmp_path):
+    targets = gpd.GeoDataFrame({"cls": np.arange(300)}, geometry=squares(300), crs="EPSG:4326")
+    cells = [shapely.box(120.0 + i * 0.1, 30.0 + j * 0.1, 120.1 + i * 0.1, 30.1 + j * 0.1)
+             for i in range(4) for j in range(3)]
+    names = ["西湖区", "上城区", "滨江区", "萧山区", "余杭区", "临平区"] * 2  # two cells per name
+    zones = gpd.GeoDataFrame({"name": names, "code": np.arange(12)}, geometry=cells, crs="EPSG:4326")
+    t, z = tmp_path / "targets.gpkg", tmp_path / "zones.gpkg"
+    targets.to_file(t, layer="targets")
+    zones.to_file(z, layer="zones")
+    zones.to_crs("EPSG:32651").to_file(tmp_path / "zones_utm.gpkg", layer="zones")
+    return t, z, targets, zones
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+@pytest.mark.parametrize("by", [None, "code"])
+def test_same_text_as_the_full_path(files, capsys, fmt, by):
+    t, z, targets, zones = files
+    argv = ["analyze", "coverage", str(t), "--zones", str(z), "--format", fmt] + (["--by", by] if by else [])
+    assert main(argv) == 0
+    printed = capsys.readouterr().out.rstrip("\n")
+    expected = output.render_frame(coverage.coverage_by_zone(targets, zones, by=by), fmt)
+    assert printed == expected
+
+
+def test_projected_zones_and_constants(files, capsys, tmp_path):
+    t, _, targets, zones = files
+    assert main(["analyze", "coverage", str(t), "--zones", str(tmp_path / "zones_utm.gpkg"), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    got = {ln.split(",")[0]: float(ln.split(",")[2]) for ln in lines[1:]}
+    want = coverage.coverage_by_zone(targets, zones.to_crs("EPSG:32651"))
+    for name, km2 in zip(want["zone"], want["covered_area_km2"]):
+        assert got[name] == pytest.approx(km2, rel=1e-9)
+    assert lean_coverage.COLUMNS == coverage.COLUMNS and lean_coverage.TOTAL_LABEL == coverage.TOTAL_LABEL
+
+
+def test_falls_back_for_other_inputs(files, tmp_path):
+    t, z, targets, _ = files
+
+    class Args:
+        target, zones, layer, zones_layer, by = str(t), str(z), None, None, None
+        weights, buffer, denominator, format = None, 0.0, "drawn", "csv"
+
+    assert lean_coverage.coverage_text(Args) is not None
+    for change in ({"buffer": 100.0}, {"weights": "code"}, {"denominator": "official"}, {"zones": "basemap:district"},
+                   {"by": "missing_field"}, {"layer": "nope"}):
+        args = type("A", (Args,), change)
+        assert lean_coverage.coverage_text(args) is None, change
+    lines = gpd.GeoDataFrame(geometry=shapely.linestrings([[(120, 30), (120.2, 30.1)]]), crs="EPSG:4326")
+    lines.to_file(tmp_path / "lines.gpkg")
+    assert lean_coverage.coverage_text(type("A", (Args,), {"target": str(tmp_path / "lines.gpkg")})) is None
+
+
+def test_no_pandas_in_the_process(files):
+    t, z, _, _ = files
+    code = ("import sys; from hygis.cli import main; "
+            f"rc = main(['analyze', 'coverage', {str(t)!r}, '--zones', {str(z)!r}, '--format', 'csv']); "
+            "print(sorted(m for m in ('pandas', 'geopandas', 'pyogrio', 'pyarrow') if m in sys.modules)); "
+            "raise SystemExit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

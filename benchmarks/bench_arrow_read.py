@@ -1,14 +1,15 @@
-"""The drawing fast path's reader: GDAL's Arrow stream read with nanoarrow, against pyarrow.
+"""The drawing fast path's reader: flat arrays from GDAL's Arrow stream against shapely objects.
 
 Usage::
 
-    python benchmarks/bench_arrow_read.py          # 1M simple polygons (benchmarks/_data/polygons_1M.gpkg)
-    python benchmarks/bench_arrow_read.py --n 100k
+    python benchmarks/bench_arrow_read.py              # 1M squares 2–10 px (benchmarks/datasets.py)
+    python benchmarks/bench_arrow_read.py --set lines
 
 Prints the import time of nanoarrow and pyarrow (fresh interpreters, median of 5) and the
-time (wall and CPU, median of 3) to read the polygons' coordinates and numeric columns from
-the stream with :func:`hygis.io.readers._read_arrow_polygons` (nanoarrow) and with the same
-numpy code over pyarrow buffers (pyarrow only when installed), checking both read the same.
+time (wall and CPU, median of 3) to read a layer with :func:`hygis.io.flatread.read_flat_layer`
+(nanoarrow + the numpy WKB decoder of :mod:`hygis.io.wkb`, no shapely objects) and with
+``pyogrio.read_dataframe(use_arrow=True)`` (a GeoDataFrame of shapely geometries), checking
+that both read the same coordinates.
 """
 
 from __future__ import annotations
@@ -36,34 +37,6 @@ def import_ms(module: str, runs: int = 5) -> float | None:
     return statistics.median(times)
 
 
-def read_with_pyarrow(path: Path, layer):
-    import numpy as np
-    import pyarrow as pa
-    import pyogrio
-
-    from hygis.io.readers import simple_polygon_coords
-
-    coords, npts, parts = [], [], {}
-    with pyogrio.open_arrow(path, layer=layer, use_pyarrow=True) as (meta, reader):
-        schema = reader.schema
-        gi = schema.get_field_index(meta.get("geometry_name") or "wkb_geometry")
-        odt = "<i8" if pa.types.is_large_binary(schema.field(gi).type) else "<i4"
-        wanted = [i for i, f in enumerate(schema) if i != gi and (pa.types.is_integer(f.type)
-                                                                   or pa.types.is_floating(f.type))]
-        parts = {i: [] for i in wanted}
-        for batch in reader:
-            col = batch.column(gi)
-            buffers = col.buffers()
-            offsets = np.frombuffer(buffers[1], odt)[col.offset:col.offset + len(col) + 1].astype(np.int64)
-            got = simple_polygon_coords(np.frombuffer(buffers[2], np.uint8), offsets)
-            coords.append(got[0])
-            npts.append(got[1])
-            for i in wanted:
-                parts[i].append(batch.column(i).to_numpy())
-    return (np.concatenate(coords), np.concatenate(npts),
-            {schema.field(i).name: np.concatenate(p) for i, p in parts.items()})
-
-
 def timed(fn, *args, runs: int = 3):
     walls, cpus, out = [], [], None
     for _ in range(runs):
@@ -76,23 +49,27 @@ def timed(fn, *args, runs: int = 3):
 
 def main() -> None:
     import numpy as np
+    import pyogrio
+    import shapely
 
-    from bench_render import SIZES, dataset
-    from hygis.io.readers import _read_arrow_polygons
+    import datasets
+    from hygis.io.flatread import read_flat_layer
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", default="1M", choices=sorted(SIZES))
+    parser.add_argument("--set", default="px2_10", choices=["subpx", "px2_10", "px10_50", "tiling", "lines", "points"])
     args = parser.parse_args()
-    path = dataset(args.n)
+    n = 200_000 if args.set == "points" else 1_000_000
+    path = datasets.render_dataset(args.set, n)
     print(f"import nanoarrow: {import_ms('nanoarrow'):.0f} ms")
     pa_ms = import_ms("pyarrow")
     print(f"import pyarrow:   {pa_ms:.0f} ms" if pa_ms is not None else "import pyarrow:   (not installed)")
-    wall, cpu, ref = timed(_read_arrow_polygons, path, None)
-    print(f"{args.n} polygons via nanoarrow: {wall:.2f} s wall, {cpu:.2f} s CPU ({len(ref[1])} features)")
+    wall, cpu, flat = timed(read_flat_layer, path, None, "bench")
+    print(f"{args.set} ({n}): flat arrays {wall:.2f} s wall, {cpu:.2f} s CPU")
     if pa_ms is not None:
-        wall, cpu, other = timed(read_with_pyarrow, path, None)
-        same = np.array_equal(ref[0], other[0]) and np.array_equal(ref[1], other[1])
-        print(f"{args.n} polygons via pyarrow:   {wall:.2f} s wall, {cpu:.2f} s CPU (same result: {same})")
+        wall, cpu, frame = timed(lambda: pyogrio.read_dataframe(path, use_arrow=True))
+        ref = shapely.get_coordinates(frame.geometry.to_numpy())
+        same = np.array_equal(ref, np.column_stack([flat.flat.x, flat.flat.y]))
+        print(f"{args.set} ({n}): shapely objects {wall:.2f} s wall, {cpu:.2f} s CPU (same coordinates: {same})")
 
 
 if __name__ == "__main__":

@@ -73,11 +73,13 @@ def read_layers(path: Path, layer_names=None) -> list:
     GeoPackage/Shapefile/GeoJSON/FlatGeobuf layers are read straight into generic vector
     layers (text encodings handled by ``hygis.io``; no geometry validity pass: drawing does
     not need one and it costs seconds on a million features).  Layers of simple polygons
-    come through :func:`hygis.io.readers.read_simple_polygons` (GDAL's Arrow stream).  Everything else goes
-    through ``hygis.io.load_layers``.
+    of one geometry family come as flat arrays (:func:`hygis.io.flatread.read_flat_layer`: GDAL's Arrow
+    stream, no shapely objects until something needs them).  Everything else goes through
+    ``hygis.io.load_layers``.
     """
     from hygis.io import load_layers
-    from hygis.io.readers import read_simple_polygons, read_vector, read_vector_arrow, vector_layer_names
+    from hygis.io.flatread import read_flat_layer
+    from hygis.io.readers import read_vector, read_vector_arrow, vector_layer_names
     from hygis.layers.vector import VectorLayer
 
     wanted = layer_names[0] if layer_names and len(layer_names) == 1 else None
@@ -91,14 +93,16 @@ def read_layers(path: Path, layer_names=None) -> list:
         names = [n for n in names if n in layer_names] or names
     layers = []
     for name in names:
-        gdf = read_simple_polygons(path, layer=name)  # None unless all simple polygons (GPKG/FGB)
-        if gdf is None:
-            gdf = read_vector_arrow(path, layer=name)  # None unless GPKG/FGB
+        label = name if len(names) > 1 or path.suffix.lower() == ".gpkg" else path.stem
+        flat = read_flat_layer(path, name, label, source=path.name)  # None unless GPKG/FGB of one family
+        if flat is not None:
+            layers.append(flat)
+            continue
+        gdf = read_vector_arrow(path, layer=name)  # None unless GPKG/FGB
         if gdf is None:
             gdf = read_vector(path, layer=name)
         if gdf.crs is None:
             raise HygisError(f"{path.name}: layer '{name}' has no coordinate reference system")
-        label = name if len(names) > 1 or path.suffix.lower() == ".gpkg" else path.stem
         layers.append(VectorLayer(label, gdf, kind="vector", source=path.name, validate=False))
     return layers
 

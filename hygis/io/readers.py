@@ -14,7 +14,6 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
@@ -320,124 +319,6 @@ def split_by_family(gdf: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
 
     fam = gdf.geom_type.map(lambda t: geometry_family([t]) if t else None)
     return {f: gdf[fam == f].reset_index(drop=True) for f in ("point", "line", "polygon") if (fam == f).any()}
-
-
-# -- fast path for drawing: simple polygons straight from GDAL's Arrow stream ---------------------
-# ``hygis render`` of a million small polygons spent ~2 s in pyogrio's per-feature read (one
-# bytes object per feature) and shapely.from_wkb.  GDAL's Arrow stream hands over the WKB of a
-# whole batch in one buffer; for the common case (2D single-ring polygons, little-endian) the
-# coordinates are cut out of that buffer with numpy and the geometries built in one
-# ``shapely.from_ragged_array`` call.  The stream is read with nanoarrow (Apache Arrow's small
-# C library: ~10 ms to import where pyarrow takes ~0.5 s, and its buffer views keep each batch
-# alive while numpy looks at it); anything else returns None and the caller reads the ordinary way.
-
-_ARROW_NUMERIC = {"c": "i1", "C": "u1", "s": "<i2", "S": "<u2", "i": "<i4", "I": "<u4", "l": "<i8", "L": "<u8",
-                  "f": "<f4", "g": "<f8"}
-
-
-def _u32(data: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    b = data[pos[:, None] + np.arange(4)].astype(np.uint32)
-    return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)
-
-
-def simple_polygon_coords(data: np.ndarray, offsets: np.ndarray):
-    """(coords (M, 2), vertex count per record) of WKB records that are all 2D one-ring
-    little-endian Polygons, else None.  ``data`` holds the records back to back (uint8),
-    ``offsets`` (n + 1) where each starts."""
-    start = offsets[:-1]
-    lengths = np.diff(offsets)
-    if len(start) == 0 or lengths.min() < 13 or not (data[start] == 1).all():
-        return None
-    if not ((_u32(data, start + 1) == 3).all() and (_u32(data, start + 5) == 1).all()):
-        return None
-    npts = _u32(data, start + 9).astype(np.int64)
-    if not (lengths == 13 + 16 * npts).all():
-        return None
-    keep = np.ones(int(offsets[-1] - offsets[0]), bool)
-    keep[(start[:, None] - offsets[0] + np.arange(13)).ravel()] = False
-    coords = data[offsets[0]:offsets[-1]][keep].view("<f8").reshape(-1, 2)
-    return coords, npts
-
-
-def read_simple_polygons(path: Path, layer: str | None = None) -> gpd.GeoDataFrame | None:
-    """A layer of simple polygons (2D, one ring each) read for drawing, or None when the layer
-    holds anything else (the caller then uses :func:`read_vector`).
-
-    Same rows, columns and geometries as :func:`read_vector`; numeric attributes come from the
-    Arrow stream, other attributes from an attribute-only GDAL read.
-    """
-    if path.suffix.lower() not in (".gpkg", ".fgb"):
-        return None
-    with gdal_errors(path):
-        info = pyogrio.read_info(path, layer=layer)
-        if info.get("geometry_type") != "Polygon" or not info.get("crs"):
-            return None
-        got = _read_arrow_polygons(path, layer)
-        if got is None:
-            return None
-        coords, npts, numeric = got
-        ring = np.zeros(len(npts) + 1, np.int64)
-        np.cumsum(npts, out=ring[1:])
-        geoms = shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring, np.arange(len(npts) + 1)))
-        fields = [str(f) for f in info["fields"]]
-        other = [f for f in fields if f not in numeric]
-        frame = pd.DataFrame(index=pd.RangeIndex(len(geoms)))
-        if other:
-            attrs = pyogrio.read_dataframe(path, layer=layer, columns=other, read_geometry=False)
-            if len(attrs) != len(geoms):
-                return None
-            attrs.index = frame.index
-        for f in fields:
-            frame[f] = numeric[f] if f in numeric else attrs[f]
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=info["crs"]))
-
-
-def _read_arrow_polygons(path: Path, layer):
-    """(coords, vertices per feature, {numeric column: array}) from GDAL's Arrow stream, or None."""
-    import nanoarrow as na
-
-    coords, npts = [], []
-    with pyogrio.open_arrow(path, layer=layer, use_pyarrow=False) as (meta, stream):
-        batches = na.c_array_stream(stream)
-        schema = batches.get_schema()
-        cols = [(schema.child(i).name, schema.child(i).format) for i in range(schema.n_children)]
-        geom_name = meta.get("geometry_name") or "wkb_geometry"
-        names = [n for n, _ in cols]
-        if geom_name not in names or cols[names.index(geom_name)][1] not in ("z", "Z"):
-            return None
-        gi = names.index(geom_name)
-        offset_dtype = "<i4" if cols[gi][1] == "z" else "<i8"  # binary / large binary
-        wanted = {i: _ARROW_NUMERIC[f] for i, (n, f) in enumerate(cols) if f in _ARROW_NUMERIC and i != gi}
-        parts = {i: [] for i in wanted}
-        for batch in batches:
-            if batch.offset != 0 or not _take_batch(batch, gi, offset_dtype, wanted, parts, coords, npts):
-                return None
-    if not npts:
-        return None
-    numeric = {cols[i][0]: np.concatenate(chunks) for i, chunks in parts.items() if chunks is not None}
-    return np.concatenate(coords), np.concatenate(npts), numeric
-
-
-def _take_batch(batch, gi: int, odt: str, wanted: dict, parts: dict, coords: list, npts: list) -> bool:
-    """Copy one Arrow batch's polygons and numeric columns; False when it is not simple polygons."""
-    col = batch.child(gi)
-    if col.null_count != 0:
-        return False
-    view = col.view()
-    start, n = col.offset, col.length
-    offsets = np.frombuffer(view.buffer(1), odt)[start:start + n + 1].astype(np.int64)
-    got = simple_polygon_coords(np.frombuffer(view.buffer(2), np.uint8), offsets)
-    if got is None:
-        return False
-    coords.append(got[0])
-    npts.append(got[1])
-    for i, dt in wanted.items():
-        c = batch.child(i)
-        if parts[i] is None or c.null_count != 0:
-            parts[i] = None  # nulls: read this column through GDAL
-            continue
-        parts[i].append(np.frombuffer(c.view().buffer(1), dt)[c.offset:c.offset + c.length].copy())
-    return True
 
 
 def read_vector_arrow(path: Path, layer: str | None = None) -> gpd.GeoDataFrame | None:

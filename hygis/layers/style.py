@@ -268,7 +268,10 @@ ILLUSTRATIVE_LABEL = ("示意", "Illustrative")
 
 def has_illustrative(layer) -> bool:
     """Whether ``layer`` shows illustrative features (in its visible data)."""
-    data = layer.visible_data() if hasattr(layer, "visible_data") else None
+    if hasattr(layer, "attributes") and not getattr(layer, "filters_rows", True):
+        data = layer.attributes  # no filter: no geometry needed (flat layers build none)
+    else:
+        data = layer.visible_data() if hasattr(layer, "visible_data") else None
     return data is not None and bool(illustrative_mask(data).any())
 
 

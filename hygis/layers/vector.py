@@ -213,6 +213,16 @@ class VectorLayer(Layer):
         return schema_for(self.kind)
 
     @property
+    def attributes(self) -> pd.DataFrame:
+        """The features' attributes (a frame with one row per feature; may include the geometry)."""
+        return self._data
+
+    @property
+    def data_token(self) -> int:
+        """Changes whenever the layer's data is replaced (a cache key for what is derived from it)."""
+        return id(self._data)
+
+    @property
     def feature_count(self) -> int:
         return len(self._data)
 

@@ -34,7 +34,7 @@ _FAMILY: dict[str, tuple[int, str]] = {}
 
 def layer_family(layer) -> str:
     """The layer's geometry family, cached per data frame (legend repaints must stay cheap)."""
-    key = id(layer.data)
+    key = layer.data_token if hasattr(layer, "data_token") else id(layer.data)
     hit = _FAMILY.get(layer.id)
     if hit is None or hit[0] != key:
         hit = _FAMILY[layer.id] = (key, layer.geometry_type)
@@ -44,7 +44,11 @@ def layer_family(layer) -> str:
 def legend_key(layers, rect: QRectF) -> tuple:
     """What the legend depends on (to cache its image between frames)."""
     return (rect.width(), rect.height()) + tuple(
-        (lyr.id, lyr.name, lyr.visible, id(lyr.style), id(getattr(lyr, "data", None))) for lyr in layers)
+        (lyr.id, lyr.name, lyr.visible, id(lyr.style), _data_key(lyr)) for lyr in layers)
+
+
+def _data_key(layer):
+    return layer.data_token if hasattr(layer, "data_token") else id(getattr(layer, "data", None))
 
 
 def paint_decorations(painter, rect: QRectF, view, layers, *, legend=True, scalebar=True, north_arrow=True,

@@ -76,8 +76,11 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _project_coords(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 (lon, lat) rows → canvas metres, in parallel chunks for big arrays."""
+def _project_coords(coords: np.ndarray, lat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 (lon, lat) rows → canvas metres, in parallel chunks for big arrays (``coords`` may
+    also be the lon column with ``lat`` the lat column)."""
+    if lat is not None:
+        coords = _Columns(coords, lat)
     n = len(coords)
     if n == 0:
         return np.zeros(0), np.zeros(0)
@@ -116,6 +119,20 @@ def _map_transformer(approx: bool):
         exact = hcrs._FAST_PIPELINES[(hcrs.WGS84, hcrs.MAP_CRS)]
         t = _APPROX.t = Transformer.from_pipeline(exact + " +approx")
     return t
+
+
+class _Columns:
+    """Two coordinate columns indexed like an (n, 2) array (``c[a:b, 0]``), without stacking them."""
+
+    def __init__(self, x, y):
+        self.cols = (x, y)
+
+    def __len__(self):
+        return len(self.cols[0])
+
+    def __getitem__(self, key):
+        rows, col = key
+        return self.cols[col][rows]
 
 
 def _project_part(coords: np.ndarray, x: np.ndarray, y: np.ndarray, a: int, b: int, approx: bool = False) -> None:
@@ -250,3 +267,25 @@ def visible_rows(bbox: np.ndarray, view_bounds, margin: float = 0.0) -> np.ndarr
     with np.errstate(invalid="ignore"):
         return ((bbox[:, 2] >= x0 - margin) & (bbox[:, 0] <= x1 + margin)
                 & (bbox[:, 3] >= y0 - margin) & (bbox[:, 1] <= y1 + margin))
+
+
+def rings_from_flat(flat) -> Rings:
+    """Project flat polygon rings or line parts (:class:`hygis.layers.flat.FlatGeometry`)."""
+    x, y = _project_coords(flat.x, flat.y)
+    starts = np.asarray(flat.starts, np.int64)
+    if flat.family == "polygon":
+        _orient(x, y, starts, flat.exterior())
+    return Rings(x, y, starts, flat.feature, _bbox(x, y, starts, flat.feature, flat.n))
+
+
+def points_from_flat(flat) -> Points:
+    """Project flat points (:class:`hygis.layers.flat.FlatGeometry` of the point family)."""
+    x, y = _project_coords(flat.x, flat.y)
+    feature = np.asarray(flat.feature, np.int64)[np.repeat(np.arange(len(flat.feature)), np.diff(flat.starts))]
+    bbox = np.full((flat.n, 4), np.nan)
+    if len(feature) and (len(feature) < 2 or np.all(feature[1:] > feature[:-1])):
+        bbox[feature] = np.column_stack([x, y, x, y])
+    else:
+        for col, vals, func in ((0, x, np.fmin), (1, y, np.fmin), (2, x, np.fmax), (3, y, np.fmax)):
+            func.at(bbox[:, col], feature, vals)
+    return Points(x, y, feature, bbox)

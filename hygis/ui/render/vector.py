@@ -23,6 +23,8 @@ TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
 DOT_PX = 3.0  # features smaller than this are drawn as 2×2 pixel dots (level of detail)
 SMALL_PX = 6.0  # features smaller than this are filled / outlined without antialiasing (Qt's AA fill of
 # paths with thousands of subpaths is ~30× slower; at this size the difference is invisible)
+AA_OUTLINE_PX = 16.0  # raster devices: outlines of smaller polygons are 1-pixel numpy lines (Qt's antialiased
+# strokes of a million small rings cost ~1 s; at this size the difference is slight)
 OUTLINE_PX = 3.0  # raster devices: smaller polygons get no outline, one pixel colour (fill + outline look)
 ORDER_LAYERS = 12  # raster devices: outlined polygons are drawn in this many layers (÷ colour classes)
 PATH_PX = 256.0  # raster devices: polygons this big are filled as antialiased Qt paths, smaller ones by
@@ -82,6 +84,19 @@ class VectorRenderer:
         """Projected flattened geometry of one family (cached until the layer's data changes)."""
         with self._lock:
             if family not in self._geom:
+                flat = getattr(self.layer, "flat", None)
+                if flat is not None:  # drawn straight from the reader's arrays: no shapely objects
+                    empty = geometry.Rings(np.zeros(0), np.zeros(0), np.zeros(1, np.int64), np.zeros(0, np.int64),
+                                           np.full((flat.n, 4), np.nan))
+                    if flat.family != family:
+                        built = empty if family != "point" else geometry.Points(
+                            np.zeros(0), np.zeros(0), np.zeros(0, np.int64), empty.bbox)
+                    elif family == "point":
+                        built = geometry.points_from_flat(flat)
+                    else:
+                        built = geometry.rings_from_flat(flat)
+                    self._geom[family] = built
+                    return built
                 geoms = self.layer.data.geometry.to_numpy()
                 build = {"polygon": geometry.polygon_rings, "line": geometry.line_parts,
                          "point": geometry.points}[family]
@@ -92,7 +107,7 @@ class VectorRenderer:
         """Rows passing the layer filter."""
         with self._lock:
             if self._mask is None:
-                n = len(self.layer.data)
+                n = self.layer.feature_count
                 rows = getattr(self.layer, "filters_rows", bool(self.layer.filter))
                 self._mask = np.asarray(self.layer.filter_mask(), bool) if rows else np.ones(n, bool)
             return self._mask
@@ -101,7 +116,9 @@ class VectorRenderer:
         """(class code per row, (K, 4) RGBA per class) of the style's colour per feature."""
         with self._lock:
             if self._classes is None:
-                style, data = self.layer.style, self.layer.data
+                style = self.layer.style
+                data = getattr(self.layer, "attributes", None)
+                data = self.layer.data if data is None else data
                 default = style.stroke if self.families == ("line",) else style.fill
                 codes, uniques, marks = feature_classes(style, data, default)
                 self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]))
@@ -116,7 +133,7 @@ class VectorRenderer:
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, painter: QPainter, view, labels=None) -> None:
         """Draw the layer's visible features for ``view`` (painter in view pixels)."""
-        if len(self.layer.data) == 0:
+        if self.layer.feature_count == 0:
             return
         ok = self.rows_mask()
         for family in self.families:
@@ -148,7 +165,7 @@ class VectorRenderer:
         """Yield (class, QPainterPath) for the rings ``ring_ids`` grouped by colour class,
         each class split into paths of at most ``chunk`` rings."""
         ring_cls = codes[rings.feature[ring_ids]]
-        for k in np.unique(ring_cls):
+        for k in _present(ring_cls):
             ids = ring_ids if len(ring_cls) and ring_cls.min() == ring_cls.max() else ring_ids[ring_cls == k]
             idx, starts = paths.gather(rings.starts, ids)
             px, py = view.to_pixels(rings.x[idx], rings.y[idx])
@@ -193,7 +210,7 @@ class VectorRenderer:
             # in a few layers of draw order, fills then outlines: later features cover the outlines
             # of earlier ones as in a feature-by-feature drawing (one fill pass per class and layer)
             rows = np.flatnonzero(filled)
-            layers = max(1, min(ORDER_LAYERS // len(np.unique(codes[rows])), len(rows) // 20_000))
+            layers = max(1, min(ORDER_LAYERS // len(_present(codes[rows])), len(rows) // 20_000))
             for part in np.array_split(rows, layers):
                 sel = np.zeros(len(filled), bool)
                 sel[part] = True
@@ -211,7 +228,7 @@ class VectorRenderer:
         ring_cls = codes[rings.feature[ring_ids]]
         view, dpr = _device_view(painter, view)
         w, h = view.width, view.height
-        uniq = np.unique(ring_cls)
+        uniq = _present(ring_cls)
         for k in uniq:
             ids = ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k]
             if len(ids) == len(rings.feature):
@@ -225,14 +242,14 @@ class VectorRenderer:
             _blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
 
     def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors) -> None:
-        """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`SMALL_PX` up."""
+        """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`AA_OUTLINE_PX` up."""
         style = self.layer.style
         if style.width <= 0 or (not style.stroke_by_class and parse_color(style.stroke)[3] == 0):
             return
         aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         with np.errstate(invalid="ignore"):
-            small = rows_mask & (size < SMALL_PX)
+            small = rows_mask & (size < AA_OUTLINE_PX)
         thin = style.width <= 1.0 and style.dash in ("solid", "", None)
         for part, smooth in ((small, False), (rows_mask & ~small, aa)):
             if not part.any():
@@ -254,7 +271,7 @@ class VectorRenderer:
         view, dpr = _device_view(painter, view)
         w, h = view.width, view.height
         ring_cls = codes[rings.feature[ring_ids]] if style.stroke_by_class else np.zeros(len(ring_ids), np.int64)
-        for k in np.unique(ring_cls):
+        for k in _present(ring_cls):
             color = tuple(colors[k]) if style.stroke_by_class else parse_color(style.stroke)
             ids = ring_ids[ring_cls == k]
             idx, starts = paths.gather(rings.starts, ids)
@@ -363,7 +380,7 @@ class VectorRenderer:
                 painter.drawImage(paths.full_rect(view.width, view.height), img)
             return
         marker = symbols.marker_path(style.marker, style.size)
-        for k in np.unique(cls):
+        for k in _present(cls):
             pen, brush = symbols.marker_symbol(tuple(colors[k]), style.stroke, self.class_symbol(k)[0] != style.dash)
             painter.setPen(pen)
             painter.setBrush(brush)
@@ -444,6 +461,13 @@ class VectorRenderer:
             if text:
                 labels.add(text, float(lx), float(ly), style.label_size, style.label_color,
                            point=family == "point", offset=offset)
+
+
+def _present(codes: np.ndarray) -> np.ndarray:
+    """The distinct class codes in ``codes`` (small non-negative ints), ascending: a bincount, no sort."""
+    if len(codes) == 0:
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.bincount(codes))
 
 
 def _pixel_ratio(painter) -> float | None:

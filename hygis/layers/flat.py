@@ -1,0 +1,195 @@
+"""Flat geometry: a layer's coordinates as numpy arrays plus offsets, no per-feature objects.
+
+Drawing a million features needs their coordinates, not a million shapely geometries (building
+them costs ~1.4 s per million polygons, taking them apart again for drawing another second).
+:class:`FlatGeometry` holds what GDAL's WKB decodes to (:mod:`hygis.io.wkb`): WGS84 x/y, ring
+(or line part, or point) offsets, the owning row of each ring and whether it is a polygon's
+exterior.  :class:`FlatVectorLayer` is a vector layer read for drawing: attributes plus flat
+geometry; its GeoDataFrame (shapely geometries) is built only when something asks for it
+(identify, editing, analyses), so every layer operation still works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hygis.geo import crs as hcrs
+from hygis.layers.vector import VectorLayer
+
+FAMILIES = ("polygon", "line", "point")
+
+
+@dataclass
+class FlatGeometry:
+    """Flattened geometries of ``n`` rows of one family, WGS84 degrees.
+
+    Attributes
+    ----------
+    family : 'polygon', 'line' or 'point'
+    x, y : ndarray (M,)
+        Coordinates.
+    starts : ndarray (R + 1,)
+        Offsets of each ring / line part / point into x, y (a point is a one-vertex part).
+    feature : ndarray (R,)
+        Row of the feature owning each ring (non-decreasing).
+    part : ndarray (R,)
+        Polygons: index of the polygon (part of a multipolygon) each ring belongs to, numbered
+        over the whole layer; lines and points: the ring index itself.
+    multi : ndarray (n,) bool
+        Rows whose geometry is a Multi* type.
+    null : ndarray (n,) bool
+        Rows without geometry.
+    """
+
+    family: str
+    x: np.ndarray
+    y: np.ndarray
+    starts: np.ndarray
+    feature: np.ndarray
+    part: np.ndarray
+    multi: np.ndarray
+    null: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.null)
+
+    def exterior(self) -> np.ndarray:
+        """Per ring: whether it is the first ring (shell) of its polygon."""
+        ext = np.ones(len(self.feature), bool)
+        if self.family == "polygon" and len(ext) > 1:
+            ext[1:] = self.part[1:] != self.part[:-1]
+        return ext
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """WGS84 (xmin, ymin, xmax, ymax) of all coordinates, None when there are none."""
+        if len(self.x) == 0 or np.all(np.isnan(self.x)):
+            return None
+        return (float(np.nanmin(self.x)), float(np.nanmin(self.y)), float(np.nanmax(self.x)),
+                float(np.nanmax(self.y)))
+
+    def to_shapely(self) -> np.ndarray:
+        """The geometries as a shapely array of ``n`` rows (None where null)."""
+        coords = np.column_stack([self.x, self.y])
+        out = np.empty(self.n, object)
+        rows = np.flatnonzero(~self.null)
+        if len(rows) == 0:
+            return out
+        counts = np.bincount(self.feature, minlength=self.n)[rows]  # rings / parts / points per row
+        if self.family == "point":
+            geoms = _build(shapely.GeometryType.MULTIPOINT, coords, (_offsets(counts),))
+        else:
+            kind = shapely.GeometryType.MULTIPOLYGON if self.family == "polygon" else \
+                shapely.GeometryType.MULTILINESTRING
+            if self.family == "polygon":
+                first = np.r_[True, self.part[1:] != self.part[:-1]] if len(self.part) else np.zeros(0, bool)
+                poly_rings = np.diff(np.r_[np.flatnonzero(first), len(self.part)])
+                polys_per_row = np.bincount(self.feature[first], minlength=self.n)[rows]
+                offsets = (self.starts, _offsets(poly_rings), _offsets(polys_per_row))
+            else:
+                offsets = (self.starts, _offsets(counts))
+            geoms = _build(kind, coords, offsets)
+        single = ~self.multi[rows]
+        if single.any():
+            one = shapely.get_geometry(geoms[single], 0)
+            empty = shapely.get_num_geometries(geoms[single]) == 0  # an empty Polygon/LineString/Point
+            if empty.any():
+                blank = {"polygon": "POLYGON EMPTY", "line": "LINESTRING EMPTY", "point": "POINT EMPTY"}
+                one[empty] = shapely.from_wkt(blank[self.family])
+            geoms[single] = one
+        out[rows] = geoms
+        return out
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _build(kind, coords, offsets) -> np.ndarray:
+    return np.asarray(shapely.from_ragged_array(kind, coords, offsets), object)
+
+
+class FlatVectorLayer(VectorLayer):
+    """A generic vector layer read for drawing: attributes and :class:`FlatGeometry` (WGS84).
+
+    ``data`` (the GeoDataFrame) is built from them on first access; until then the renderers
+    draw straight from :attr:`flat`.  After :meth:`set_data` it is an ordinary vector layer.
+    """
+
+    def __init__(self, name: str, attributes: pd.DataFrame, flat: FlatGeometry, source: str = "", **kw):
+        attributes = attributes.reset_index(drop=True)
+        attributes.index.name = "fid"
+        self._attrs = attributes
+        self.flat = flat
+        self._frame = None
+        self._building = True  # VectorLayer.__init__ sees an empty frame; the real one is built lazily
+        super().__init__(name, gpd.GeoDataFrame(attributes.iloc[:0], geometry=gpd.GeoSeries([], crs=hcrs.WGS84),
+                                                crs=hcrs.WGS84), kind="vector", source=source, validate=False, **kw)
+        self._building = False
+        self._next_fid = iter(range(len(attributes), 1 << 62))
+
+    @property
+    def _data(self) -> gpd.GeoDataFrame:
+        if self._frame is None:
+            if self._building:
+                return self._attrs.iloc[:0]
+            geoms = gpd.GeoSeries(self.flat.to_shapely(), index=self._attrs.index, crs=hcrs.WGS84)
+            frame = gpd.GeoDataFrame(self._attrs.copy(), geometry=geoms, crs=hcrs.WGS84)
+            frame.index.name = "fid"
+            self._frame = frame
+        return self._frame
+
+    @_data.setter
+    def _data(self, frame: gpd.GeoDataFrame) -> None:
+        if self._building:
+            return  # the empty frame of VectorLayer.__init__
+        self._frame = frame
+        self.flat = None  # replaced data: drawn from the new frame
+        self._attrs = frame.drop(columns=frame.geometry.name)
+
+    @property
+    def attributes(self) -> pd.DataFrame:
+        return self._attrs if self.flat is not None else self._data
+
+    @property
+    def data_token(self) -> int:
+        return id(self._attrs) if self.flat is not None else id(self._data)
+
+    @property
+    def feature_count(self) -> int:
+        return len(self._attrs)
+
+    @property
+    def geometry_type(self) -> str:
+        if self.flat is None:
+            return super().geometry_type
+        return "empty" if self.flat.null.all() else self.flat.family
+
+    @property
+    def bounds(self):
+        if self.flat is None:
+            return super().bounds
+        return self.flat.bounds()
+
+    @property
+    def fields(self) -> list[str]:
+        return [str(c) for c in self._attrs.columns]
+
+    def filter_mask(self, expression: str | None = None) -> np.ndarray:
+        expr = self.filter if expression is None else expression
+        if self.flat is not None and not expr and (expression is not None or self.show_illustrative):
+            return np.ones(len(self._attrs), bool)
+        return super().filter_mask(expression)
+
+    @property
+    def filters_rows(self) -> bool:
+        if self.flat is not None and not self.filter and self.show_illustrative:
+            return False
+        return super().filters_rows

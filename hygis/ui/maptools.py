@@ -137,6 +137,11 @@ class BuiltinTools:
 
     def double_click(self, ev: MapMouseEvent) -> None:
         if self.canvas._tool.startswith("measure"):
+            if len(self._points) >= 2:  # the last point clicked again to end: not a zero-length segment
+                a = self.canvas.map_to_screen(*_map_xy(self._points[-1]))
+                b = self.canvas.map_to_screen(*_map_xy(self._points[-2]))
+                if abs(a.x() - b.x()) + abs(a.y() - b.y()) < 4:
+                    self._points.pop()
             self._finished = True
             self._hover = None
             self._emit_measure()
@@ -178,6 +183,12 @@ class BuiltinTools:
             painter.setBrush(QColor("#ffffff"))
             for p in screen:
                 painter.drawEllipse(p, 3, 3)
+
+
+def _map_xy(lonlat):
+    from hygis.ui.render.view import to_map
+
+    return to_map(*lonlat)
 
 
 def measure_text(points, area: bool, unit: str = "auto") -> str:

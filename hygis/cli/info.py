@@ -25,7 +25,11 @@ def register(subparsers) -> None:
 
 
 def _bounds(b):
-    return None if b is None else [round(float(v), 7) for v in b]
+    """[west, south, east, north], ordered also for a south-up (or east-left) raster."""
+    if b is None:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in b)
+    return [round(v, 7) for v in (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))]
 
 
 # -- projects ------------------------------------------------------------------------------
@@ -100,7 +104,7 @@ def raster_info(path: Path) -> dict:
             wgs84 = None
             if ds.crs is not None:
                 try:
-                    wgs84 = _bounds(transform_bounds(ds.crs, "EPSG:4326", *ds.bounds))
+                    wgs84 = _bounds(transform_bounds(ds.crs, "EPSG:4326", *_bounds(ds.bounds)))
                 except Exception:  # a CRS PROJ cannot transform: bounds stay native only
                     wgs84 = None
             return {"type": "raster", "path": str(path), "driver": ds.driver, "size": [ds.width, ds.height],

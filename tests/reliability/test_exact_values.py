@@ -175,3 +175,8 @@ def test_south_up_raster_has_ordered_bounds(tmp_path):
     west, south, east, north = layer.bounds
     assert west < east and south < north
     assert np.allclose((west, south, east, north), (120.0, 30.0, 120.04, 30.03))
+    from hygis.cli.info import file_info  # `hygis info southup.tif` too (it printed south > north)
+
+    info = file_info(tif)
+    assert np.allclose(info["bounds"], (120.0, 30.0, 120.04, 30.03))
+    assert np.allclose(info["bounds_wgs84"], (120.0, 30.0, 120.04, 30.03))

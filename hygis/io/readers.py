@@ -168,6 +168,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
                          "choose the right encoding (CLI: --encoding)")
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise HygisError(f"{path.name}: layer '{layer}' has no geometries")
+    gdf = _keep_geometry_field(path, layer, gdf, kwargs, config, max_features)
     gdf = exact_integers(path, layer, gdf, kwargs, config, max_features).reset_index(drop=True)
     geoms = gdf.geometry.to_numpy()
     if shapely.has_z(geoms).any():
@@ -177,6 +178,27 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         gdf = clean_kml(gdf)
     elif ext == ".dxf":
         gdf = clean_dxf(gdf)
+    return gdf
+
+
+#: The geometry column's name while the file has an attribute field named ``geometry`` (renamed on import).
+GEOMETRY_WHILE_CLASHING = "_geometry_"
+
+
+def _keep_geometry_field(path: Path, layer, gdf, kwargs: dict, config: dict, max_features) -> gpd.GeoDataFrame:
+    """A property named ``geometry`` (a GeoJSON or KML may have one) would be overwritten by the
+    geometry in pyogrio's frame: read it on its own and keep it beside the geometry, which is named
+    :data:`GEOMETRY_WHILE_CLASHING` until the import renames the field (and says so)."""
+    with gdal_errors(path):
+        fields = [str(f) for f in pyogrio.read_info(path, layer=layer, **kwargs)["fields"]]
+    if gdf.geometry.name not in fields:
+        return gdf
+    with gdal_errors(path), _gdal_config(config):
+        attrs = pyogrio.read_dataframe(path, layer=layer, columns=[gdf.geometry.name], read_geometry=False,
+                                       max_features=max_features, **kwargs)
+    name = gdf.geometry.name
+    gdf = gdf.rename_geometry(GEOMETRY_WHILE_CLASHING)
+    gdf[name] = attrs[name].to_numpy() if len(attrs) == len(gdf) else None
     return gdf
 
 

@@ -39,17 +39,19 @@ def _cli(*args) -> tuple[int, str, str]:
 
 def test_reserved_and_case_duplicate_names_are_renamed_and_the_project_saves(tmp_path):
     src = _geojson(tmp_path / "qgis_export.geojson", [
-        {"fid": 7, "ogc_fid": 70, "geom": "g", "Name": "甲", "name": "乙", "NAME": "丙"},
-        {"fid": 8, "ogc_fid": 80, "geom": "h", "Name": "丁", "name": "戊", "NAME": "己"}])
+        {"fid": 7, "ogc_fid": 70, "geom": "g", "Name": "甲", "name": "乙", "NAME": "丙", "geometry": "点"},
+        {"fid": 8, "ogc_fid": 80, "geom": "h", "Name": "丁", "name": "戊", "NAME": "己", "geometry": "面"}])
     project = tmp_path / "p.hygis"
     code, out, err = _cli("import", project, src, "--create")
     assert code == 0, err
-    for old in ("fid", "ogc_fid", "geom", "name", "NAME"):
+    for old in ("fid", "ogc_fid", "geom", "name", "NAME", "geometry"):
         assert f"field '{old}' renamed to" in err
     layer = open_project(project).layers[0]
     data = layer.data
     assert data["fid_src"].tolist() == [7, 8] and data["ogc_fid_src"].tolist() == [70, 80]
     assert data["geom_src"].tolist() == ["g", "h"]
+    assert data["geometry_src"].tolist() == ["点", "面"]  # a property named like the geometry column: kept
+    assert data.geometry.x.tolist() == [120.0, 120.01]
     assert sorted(data[c].iloc[0] for c in ("Name", "name_1", "NAME_2")) == ["丙", "乙", "甲"]
     # saving again (what autosave does) works too
     save_project(open_project(project), tmp_path / "again.hygis")

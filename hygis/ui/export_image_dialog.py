@@ -20,14 +20,18 @@ DPIS = (96, 150, 200, 300)
 
 
 def export_view_image(project, path, size, extent, *, dpi: int = 96, title: str | None = None, legend=True,
-                      scalebar=True, north_arrow=True) -> Path:
-    """Write the map of ``extent`` (WGS84) at ``size`` pixels; raster formats drawn at ``dpi``."""
+                      scalebar=True, north_arrow=True, map_bounds=None) -> Path:
+    """Write the map of ``extent`` (WGS84) at ``size`` pixels; raster formats drawn at ``dpi``.
+
+    ``map_bounds`` (canvas metres, the canvas's ``view().bounds``): exactly that view, no margin."""
     from hygis.ui.render import export_map
     from hygis.ui.render.mapdraw import BACKGROUND, _check_size, paint_map
 
     path = Path(path)
     w, h = _check_size(size)
     kw = dict(title=title or None, legend=legend, scalebar=scalebar, north_arrow=north_arrow)
+    if map_bounds is not None:
+        kw.update(map_bounds=tuple(map_bounds), margin=0.0)
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg") or dpi == 96:
         return export_map(project, path, (w, h), extent=extent, **kw)
     k = dpi / 96.0
@@ -141,7 +145,8 @@ class ExportImageDialog(QDialog):
                                              title=self.title_edit.text().strip(),
                                              legend=self.legend_check.isChecked(),
                                              scalebar=self.scalebar_check.isChecked(),
-                                             north_arrow=self.north_check.isChecked())
+                                             north_arrow=self.north_check.isChecked(),
+                                             map_bounds=self.window.canvas.view().bounds)
         except (HygisError, OSError) as exc:
             self.error_label.setText(str(exc))
             return

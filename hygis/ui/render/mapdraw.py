@@ -197,8 +197,11 @@ def identify(layers, x: float, y: float, tolerance_m: float):
 
 def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, legend=True, scalebar=True,
               north_arrow=True, title=None, basemap=True, renderers: RendererSet | None = None,
-              dpi: float = 96.0, tiles_wait: bool = True) -> MapView:
+              dpi: float = 96.0, tiles_wait: bool = True, map_bounds=None, margin: float = 0.03) -> MapView:
     """Draw ``project``'s map showing ``extent_wgs84`` (whole, aspect kept) into ``rect`` of ``painter``.
+
+    ``map_bounds`` (canvas-CRS metres) instead of a lon/lat extent and ``margin=0`` draw exactly
+    a canvas view (File ▸ Export Map Image: the image shows what the canvas shows).
 
     The basemap is the project's tile basemap if it has one (``tiles_wait``: fetch missing tiles
     first; False draws what the cache holds and fetches the rest in the background).
@@ -207,7 +210,8 @@ def paint_map(painter: QPainter, rect: QRectF, project, extent_wgs84=None, *, le
     rect = QRectF(rect)
     width, height = max(int(round(rect.width())), 1), max(int(round(rect.height())), 1)
     extent = extent_wgs84 or project.full_extent() or project.extent or DEFAULT_EXTENT
-    view = MapView.fit_wgs84(extent, width, height, margin=0.03)
+    view = MapView.fit(map_bounds, width, height, margin) if map_bounds is not None \
+        else MapView.fit_wgs84(extent, width, height, margin=margin)
     own = renderers is None
     renderers = renderers or RendererSet()
     layers = list(project.layers)

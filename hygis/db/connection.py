@@ -71,12 +71,47 @@ class Where:
         return f"{self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
+def _service_params(name: str) -> dict:
+    """The settings of ``[name]`` in the pg_service.conf libpq would read (PGSERVICEFILE, else
+    ~/.pg_service.conf, else PGSYSCONFDIR/pg_service.conf); {} when none."""
+    import configparser
+    import os
+    from pathlib import Path
+
+    files = [os.environ.get("PGSERVICEFILE") or str(Path.home() / ".pg_service.conf")]
+    if os.environ.get("PGSYSCONFDIR"):
+        files.append(str(Path(os.environ["PGSYSCONFDIR"]) / "pg_service.conf"))
+    for f in files:
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(f, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            continue
+        if parser.has_section(name):
+            return dict(parser.items(name))
+    return {}
+
+
+def keyring_key(info: dict) -> str:
+    """``user@host:port/db`` -- the key a password is stored under in the OS keyring (service
+    ``hygis-postgres``), from a parsed connection (a service's settings and libpq's defaults filled in)."""
+    import getpass
+    import os
+
+    info = {**_service_params(info["service"]), **info} if info.get("service") else dict(info)
+    user = info.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    host = info.get("host") or os.environ.get("PGHOST") or "localhost"
+    port = info.get("port") or os.environ.get("PGPORT") or "5432"
+    dbname = info.get("dbname") or os.environ.get("PGDATABASE") or user
+    return f"{user}@{host}:{port}/{dbname}"
+
+
 def _keyring_password(info: dict) -> str | None:
     try:
         import keyring  # optional
     except ImportError:
         return None
-    key = f"{info.get('user', '')}@{info.get('host', '')}:{info.get('port', '5432')}/{info.get('dbname', '')}"
+    key = keyring_key(info)
     try:
         return keyring.get_password(KEYRING_SERVICE, key)
     except Exception:  # no keyring backend on this machine

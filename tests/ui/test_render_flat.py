@@ -123,3 +123,21 @@ def test_many_labelled_points_get_labels_that_do_not_overlap(tmp_path):
     px = _pixels(img)
     dark = ((px >> 16) & 0xFF) < 80  # label ink (#222 text): only labels are dark on this map
     assert dark.sum() > drawn * 10
+
+
+def test_polygons_hidden_under_opaque_fills_are_skipped_with_the_same_picture(tmp_path, monkeypatch):
+    from hygis.ui.render import pixels, vector
+
+    rng = np.random.default_rng(5)
+    geoms = list(_squares(60_000, rng, 0.004, 0.02))  # ~8–40 px squares, many layers deep
+    style = Style(mode="categorized", field="cls", fill="#2ca25f", stroke="#35627a", width=1.0,
+                  categories={"0": "#1b9e77", "1": "#d95f02"})
+    _, flat = _both(tmp_path, geoms, style, cls=[str(i % 2) for i in range(len(geoms))])
+    view = MapView.fit_wgs84(BOX, W, H)
+    skipped = []
+    hidden = pixels.hidden
+    monkeypatch.setattr(pixels, "hidden", lambda b, c: skipped.append(int(hidden(b, c).sum())) or hidden(b, c))
+    culled = _pixels(render_layers([flat], view, RendererSet(), basemap=False))
+    assert sum(skipped) > len(geoms) // 2  # most of them are under others
+    monkeypatch.setattr(vector, "CULL_DEPTH", float("inf"))
+    assert np.array_equal(culled, _pixels(render_layers([flat], view, RendererSet(), basemap=False)))

@@ -59,14 +59,52 @@ def fill(painter, view, rings, ring_ids, ring_cls, argb, splat: bool = False) ->
     """Fill the rings ``ring_ids`` class by class (``ring_cls``: class per ring, ``argb``: premultiplied
     colour per class) with the scanline filler; with ``splat``, a feature covering no pixel centre
     still gets the pixel of its vertex mean."""
-    view, dpr = device_view(painter, view)
+    blit_masks(painter, fill_masks(painter, view, rings, ring_ids, ring_cls, splat), argb)
+
+
+def fill_masks(painter, view, rings, ring_ids, ring_cls, splat: bool = False) -> list:
+    """[(class, boolean device-pixel mask)] of the rings ``ring_ids`` per class (see :func:`fill`)."""
+    view, _ = device_view(painter, view)
     uniq = present(ring_cls)
+    out = []
     for k in uniq:
         px, py, starts = _pixels_of(rings, ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k], view)
         mask = scanfill.coverage(px, py, starts, view.width, view.height)
         if splat:
             scanfill.splat(mask, *scanfill.ring_means(px, py, starts))
+        out.append((int(k), mask))
+    return out
+
+
+def blit_masks(painter, masks: list, argb) -> None:
+    dpr = pixel_ratio(painter) or 1.0
+    for k, mask in masks:
         blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
+
+
+def box_pixels(painter, view, bbox: np.ndarray) -> np.ndarray:
+    """(n, 4) int device-pixel boxes x0, y0, x1, y1 (inclusive, clipped to the image, one pixel of margin
+    for outlines) of map-metre boxes ``bbox``; empty boxes (off the image) have x1 < x0."""
+    view, _ = device_view(painter, view)
+    x0, y1 = view.to_pixels(bbox[:, 0], bbox[:, 1])
+    x1, y0 = view.to_pixels(bbox[:, 2], bbox[:, 3])
+    with np.errstate(invalid="ignore"):
+        box = np.column_stack([np.floor(x0) - 1, np.floor(y0) - 1, np.floor(x1) + 1, np.floor(y1) + 1])
+    box = np.nan_to_num(box, nan=-1.0)
+    box[:, 0::2] = np.clip(box[:, 0::2], 0, view.width - 1)
+    box[:, 1::2] = np.clip(box[:, 1::2], 0, view.height - 1)
+    return box.astype(np.int64)
+
+
+def hidden(boxes: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """True for the boxes (from :func:`box_pixels`) whose every pixel is set in ``covered``: a
+    summed-area table answers each box in O(1)."""
+    h, w = covered.shape
+    sat = np.zeros((h + 1, w + 1), np.int32)
+    np.cumsum(np.cumsum(covered, axis=0, dtype=np.int32), axis=1, out=sat[1:, 1:])
+    x0, y0, x1, y1 = boxes.T
+    inside = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
+    return inside == (x1 - x0 + 1) * (y1 - y0 + 1)
 
 
 def stroke(painter, view, rings, ring_ids, ring_cls, argb) -> None:

@@ -24,6 +24,8 @@ SMALL_PX = 6.0  # features smaller than this are filled / outlined without antia
 AA_OUTLINE_PX = 16.0  # raster devices: outlines of smaller polygons are 1-pixel numpy lines (Qt's antialiased
 # strokes of a million small rings cost ~1 s; at this size the difference is slight)
 OUTLINE_PX = 3.0  # raster devices: smaller polygons get no outline, one pixel colour (fill + outline look)
+CULL_DEPTH = 2.0  # raster devices: polygons hidden under later opaque fills are skipped when their boxes
+# add up to more than this many times the image
 ORDER_LAYERS = 12  # raster devices: outlined polygons are drawn in this many layers (÷ colour classes)
 PATH_PX = 256.0  # raster devices: polygons this big are filled as antialiased Qt paths, smaller ones by
 # the scanline filler (hygis.ui.render.scanfill), their edges covered by the outline
@@ -201,10 +203,7 @@ class VectorRenderer:
             illustrative = self._marks[codes]  # per row, like ``size``
             by_path = outlined & ((size >= PATH_PX) | (hatch is not None) | illustrative)
         filled = outlined & ~by_path
-        if dots.any():  # too small for an outline: one colour, as fill + outline would look
-            ids = np.flatnonzero(dots[rings.feature])
-            pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], self._splat_colors(colors, style.stroke),
-                        splat=True)
+        parts, masks, covered = [], [], None
         if filled.any():
             fill = colors if not style.stroke_by_class else np.array([parse_color(style.fill)] * len(colors))
             argb = paths.premultiplied(fill)
@@ -212,12 +211,41 @@ class VectorRenderer:
             # of earlier ones as in a feature-by-feature drawing (one fill pass per class and layer)
             rows = np.flatnonzero(filled)
             layers = max(1, min(ORDER_LAYERS // len(pixels.present(codes[rows])), len(rows) // 20_000))
-            for part in np.array_split(rows, layers):
-                sel = np.zeros(len(filled), bool)
-                sel[part] = True
-                ids = np.flatnonzero(sel[rings.feature])
-                pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], argb)
-                self._outline_rings(painter, view, rings, sel, size, codes, colors)
+            # occlusion: with opaque fills and many layers deep, most features lie wholly under the
+            # fills of later layers — those are skipped (what is drawn is the same, pixel for pixel;
+            # translucent fills would need a dozen layers above to hide anything: no culling)
+            parts = np.array_split(rows, layers)
+            opaque = bool(np.all((argb[pixels.present(codes[rows])] >> 24) == 255))
+            if opaque and layers > 1:
+                boxes = pixels.box_pixels(painter, view, rings.bbox[rows])
+                dev, _ = pixels.device_view(painter, view)
+                area = np.sum((boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1))
+                cull = area > CULL_DEPTH * dev.width * dev.height
+            else:
+                cull = False
+            if cull:
+                where = np.zeros(len(filled), np.int64)
+                where[rows] = np.arange(len(rows))
+            masks = [None] * len(parts)
+            for i in reversed(range(len(parts))):  # top layer first: what it covers hides the rest
+                if cull and covered is not None:
+                    parts[i] = parts[i][~pixels.hidden(boxes[where[parts[i]]], covered)]
+                ids = np.flatnonzero(_mask(len(filled), parts[i])[rings.feature])
+                masks[i] = pixels.fill_masks(painter, view, rings, ids, codes[rings.feature[ids]])
+                if cull:
+                    for _, m in masks[i]:
+                        covered = m.copy() if covered is None else np.logical_or(covered, m, out=covered)
+        if dots.any():  # too small for an outline: one colour, as fill + outline would look
+            if covered is not None:  # dots are drawn first: hidden under the fills above
+                rows = np.flatnonzero(dots)
+                dots = _mask(len(dots), rows[~pixels.hidden(pixels.box_pixels(painter, view, rings.bbox[rows]),
+                                                            covered)])
+            ids = np.flatnonzero(dots[rings.feature])
+            pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], self._splat_colors(colors, style.stroke),
+                        splat=True)
+        for part, part_masks in zip(parts, masks):
+            pixels.blit_masks(painter, part_masks, argb)
+            self._outline_rings(painter, view, rings, _mask(len(filled), part), size, codes, colors)
         if by_path.any():
             aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
             self._fill_rings(painter, view, rings, by_path, codes, colors, CHUNK_RINGS)
@@ -417,6 +445,12 @@ class VectorRenderer:
 
     def _collect_labels(self, labels, view, rows: np.ndarray, family: str, at=None) -> None:
         featurelabels.collect(self, labels, view, rows, family, at)
+
+
+def _mask(n: int, rows: np.ndarray) -> np.ndarray:
+    out = np.zeros(n, bool)
+    out[rows] = True
+    return out
 
 
 class PolygonRenderer(VectorRenderer):

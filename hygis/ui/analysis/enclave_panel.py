@@ -97,6 +97,7 @@ class EnclavePanel(AnalysisPanel):
         split.addWidget(self.tables)
         split.addWidget(self.charts)
         split.setSizes([160, 360])
+        split.setChildrenCollapsible(False)  # a short dock scrolls (see AnalysisDocks), never hides the chart
         layout.addWidget(split, 1)
 
     def retranslate_ui(self) -> None:

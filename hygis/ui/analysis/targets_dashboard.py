@@ -172,6 +172,9 @@ class TargetsModel(QAbstractTableModel):
                     return f"{self.computed_text}: {self.computed[t.key][3]}"
                 return f"{self.layer_text}: {t.layer}" if t.layer else ""
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == "name":  # the whole name (a narrow dock elides it), then where it comes from
+                name = t.name_zh if current_language() == "zh_CN" else t.name_en
+                return "\n".join(x for x in (name, t.source) if x)
             if col == "projected":
                 return self.projected_tip(row) or None
             if col == "latest" and t.latest_source and not self.is_computed(row):
@@ -271,8 +274,11 @@ class TargetsDashboard(AnalysisPanel):
         self.table.setItemDelegateForColumn(COLUMNS.index("progress"), ProgressDelegate(self.table))
         self.table.setEditTriggers(self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
                                    | self.table.EditTrigger.AnyKeyPressed)
-        for col, width in zip(COLUMNS, (250, 72, 96, 72, 62, 130, 80, 120)):
+        for col, width in zip(COLUMNS, (200, 72, 96, 72, 62, 110, 80, 120)):
             self.table.setColumnWidth(COLUMNS.index(col), width)
+        header = self.table.horizontalHeader()
+        for visual, col in ((1, "progress"), (2, "projected")):  # what a dock-wide view must show: name,
+            header.moveSection(header.visualIndex(COLUMNS.index(col)), visual)  # progress, year reached
         layout.addWidget(self.table, 1)
         self.model.errorRaised.connect(lambda message: self._on_failed(message))
 

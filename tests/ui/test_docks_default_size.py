@@ -5,9 +5,11 @@ scrolling sideways, and a short enclave dock scrolls instead of hiding its chart
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication
 
 from hygis.project.fileformat import open_project
+from hygis.ui.analysis.enclave_panel import ENCLAVE_SHOWN
 from hygis.ui.analysis.targets_dashboard import COLUMNS
 from tests.ui.fixtures_window import isolated_settings  # noqa: F401
 from tests.ui.lang_fixtures import language, shot  # noqa: F401 (fixture)
@@ -56,3 +58,17 @@ def test_docks_fit_a_1280x800_window_and_show_what_matters(qtbot, window, langua
     assert enclaves.height() >= enclaves.minimumSizeHint().height()
     assert enclaves.charts.height() >= 180
     shot(window, f"window_analysis_{language}")
+    enclaves.tables.setCurrentIndex(1)                          # "Each enclave": why each counts or not
+    QApplication.processEvents()
+    view, rows = enclaves.rows_table, enclaves.rows_model
+    enclaves._fit_rows_table()
+    why = ENCLAVE_SHOWN.index("why")
+    header = view.horizontalHeader()
+    assert header.visualIndex(why) == 2
+    assert header.sectionViewportPosition(why) + header.sectionSize(why) <= view.viewport().width() + 1
+    fm = view.fontMetrics()
+    for row in range(rows.rowCount()):                          # the whole reason, wrapped, in its row
+        text = rows.index(row, why).data()
+        box = fm.boundingRect(QRect(0, 0, header.sectionSize(why) - 8, 10_000), int(Qt.TextFlag.TextWordWrap), text)
+        assert box.height() <= view.rowHeight(row) + 2, text
+    shot(docks.docks["enclaves"], f"dock_enclave_rows_{language}")

@@ -247,7 +247,21 @@ class EnclavePanel(AnalysisPanel):
         for col in ("enclave_type", "status"):
             frame[col] = [value_label(v) for v in frame[col]]
         self.rows_model.set_frame(frame, columns=ENCLAVE_SHOWN)
-        self.rows_table.resizeColumnsToContents()
+        self._fit_rows_table()
+
+    def _fit_rows_table(self) -> None:
+        """Name, counts? and the reason first; the reason wraps in the width left (no sideways scrolling
+        to read why an enclave does not count), the other fields follow."""
+        view, header = self.rows_table, self.rows_table.horizontalHeader()
+        view.resizeColumnsToContents()
+        for visual, col in enumerate(("name", "counts_text", "why")):
+            header.moveSection(header.visualIndex(ENCLAVE_SHOWN.index(col)), visual)
+        name, counts, why = (ENCLAVE_SHOWN.index(c) for c in ("name", "counts_text", "why"))
+        view.setColumnWidth(name, min(view.columnWidth(name), 140))
+        room = view.viewport().width() - view.columnWidth(name) - view.columnWidth(counts)
+        view.setColumnWidth(why, max(200, min(room, view.columnWidth(why))))
+        view.setWordWrap(True)
+        view.resizeRowsToContents()
 
     def summary_text(self, s: dict) -> str:
         count, target = int(s["count"]), s["target"]

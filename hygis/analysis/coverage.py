@@ -21,10 +21,12 @@ Methods (what a report footnote should say):
 * The total row sums the zones.  Zones normally do not overlap (the basemap's
   districts/cities form a valid coverage); overlapping zones each get their
   part, so the total then counts the overlap once per zone.
-* Speed: see :mod:`hygis.analysis._overlay` (STRtree, clip only the targets on
-  a zone boundary; non-overlapping targets are summed without a union, overlapping ones
-  unioned tile by tile on a grid, so no union spans more than a tile);
-  ``benchmarks/bench_coverage.py`` compares it with overlay + dissolve.
+* Speed: the covered areas come from the edges (:mod:`hygis.analysis._arrangement`: the area of
+  a union is the shoelace sum over the pieces of its boundary, so no union and no clip is built);
+  planar targets (:func:`hygis.analysis._overlay.is_planar`) lying properly inside a zone count
+  whole.  Raster weights (which need the cover geometry) and overlapping zones use GEOS
+  (:mod:`hygis.analysis._overlay`: clip, then union tile by tile).  ``benchmarks/bench_coverage.py``
+  compares it with overlay + dissolve.
 * Denominator: shares divide by the *drawn* zone area (the polygon, which for the basemap includes
   tidal flats, reclaimed land and estuary water) unless ``denominator='official'``: then zones with an
   official land area (:func:`hygis.geo.basemap.official_land_areas`, sourced) divide by it and the

@@ -12,7 +12,8 @@ import pytest
 import shapely
 from shapely import affinity
 
-from hygis.analysis._arrangement import box_pairs, union_area_by_zone
+from hygis.analysis._arrangement import union_area_by_zone
+from hygis.analysis._sweep import box_pairs
 
 REL = 1e-9
 

@@ -7,78 +7,86 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Pairs produced per block (memory stays flat at millions of boxes).
-PAIR_CHUNK = 4_000_000
+#: Candidate pairs per block: small blocks keep numpy's temporaries in the CPU caches (measured
+#: faster than blocks of millions) and let worker threads share the work evenly.
+PAIR_CHUNK = 1 << 16
 
 
 def box_pairs(a, b=None, band=None):
     """Pairs (i, j) of boxes ``a[i]`` and ``b[j]`` that meet (``b=None``: each pair within ``a`` once).
 
-    ``a``, ``b``: (n, 4) arrays x0, y0, x1, y1.  A sweep in horizontal bands: entries sorted by
-    (band, x0); a pair is found from the box with the smaller x0 and kept only in the band holding
-    the lower edge of the boxes' intersection (so once).  Yields blocks of pairs (bounded memory).
+    ``a``, ``b``: (n, 4) arrays x0, y0, x1, y1.  Yields blocks of pairs (bounded memory); see
+    :func:`pair_tasks`.
+    """
+    for task in pair_tasks(a, b, band=band):
+        yield task()
+
+
+def pair_tasks(a, b=None, band=None, chunk: int = PAIR_CHUNK):
+    """The work of :func:`box_pairs` as independent tasks (callables returning ``(i, j)``), about
+    ``chunk`` candidate pairs each: worker threads can run them (numpy releases the GIL).
+
+    A sweep in horizontal bands: entries sorted by (band, x0); a pair is found from the box with
+    the smaller x0 and kept only in the band holding the lower edge of the boxes' intersection
+    (so once).
     """
     self_join = b is None
     b = a if self_join else b
     if len(a) == 0 or len(b) == 0:
-        return
+        return []
     lo_y = min(a[:, 1].min(), b[:, 1].min())
     if band is None:  # about the median box height: few boxes span two bands, few pairs per band
         h = np.concatenate([a[:, 3] - a[:, 1], b[:, 3] - b[:, 1]])
         h = h[h > 0]
         band = max(float(np.median(h)) if len(h) else 0.0, 1e-9)
         band = max(band, (max(a[:, 3].max(), b[:, 3].max()) - lo_y) / 65536)
-    def bands(x):
+    scale = 4.0 * (max(a[:, 2].max(), b[:, 2].max()) - min(a[:, 0].min(), b[:, 0].min()) + 1.0)
+    x_lo = min(a[:, 0].min(), b[:, 0].min())
+
+    def sorted_entries(x):
+        """(band, item, key) of every (box, band it meets), sorted by key = band × scale + x0."""
         k0 = ((x[:, 1] - lo_y) // band).astype(np.int64)
         k1 = ((x[:, 3] - lo_y) // band).astype(np.int64)
         n = k1 - k0 + 1
         item = np.repeat(np.arange(len(x)), n)
         k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(n) - n, n)
-        return k, item
-    ka, ia = bands(a)
-    kb, ib = (ka, ia) if self_join else bands(b)
-    # sorted by (band, x0): for each entry of a, the entries of b in its band with x0 in [x0_a, x1_a]
-    # (and, for two sets, the entries of a with x0 in (x0_b, x1_b] for each entry of b)
-    scale = 4.0 * (max(a[:, 2].max(), b[:, 2].max()) - min(a[:, 0].min(), b[:, 0].min()) + 1.0)
-    x_lo = min(a[:, 0].min(), b[:, 0].min())
-    key_b = kb * scale + (b[ib, 0] - x_lo)
-    ob = np.argsort(key_b, kind="stable")
-    key_b, ib_s = key_b[ob], ib[ob]
+        key = k * scale + (x[item, 0] - x_lo)
+        order = np.argsort(key, kind="stable")
+        return k[order], item[order], key[order]
 
-    def emit(ka_, ia_, xs, kb_sorted, ib_sorted, box_a, box_b, strict, swap):
-        start = np.searchsorted(kb_sorted, ka_ * scale + (xs[ia_, 0] - x_lo), "right" if strict else "left")
-        end = np.searchsorted(kb_sorted, ka_ * scale + (xs[ia_, 2] - x_lo), "right")
+    ka, ia, key_a = sorted_entries(a)
+    kb, ib, key_b = (ka, ia, key_a) if self_join else sorted_entries(b)
+    ya0, ya1 = np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3])
+    yb0, yb1 = (ya0, ya1) if self_join else (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]))
+    xa0 = np.ascontiguousarray(a[:, 0])
+
+    def plan(kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, ties):
+        """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]."""
+        start = np.searchsorted(keys, keyq, "right" if strict else "left")
+        end = np.searchsorted(keys, kq * scale + (xq1[iq] - x_lo), "right")
         cnt = np.maximum(end - start, 0)
         cum = np.cumsum(cnt)
-        bounds = np.searchsorted(cum, np.arange(PAIR_CHUNK, cum[-1] + PAIR_CHUNK, PAIR_CHUNK), "right") if len(cum) else []
-        s = 0
-        for e in np.unique(np.r_[bounds, len(cnt)]):
-            e = max(int(e), s + 1)
-            if s >= len(cnt):
-                break
+        if len(cum) == 0 or cum[-1] == 0:
+            return []
+        cuts = np.unique(np.r_[0, np.searchsorted(cum, np.arange(chunk, cum[-1], chunk), "right"), len(cnt)])
+
+        def task(s, e):
             c = cnt[s:e]
             rows = np.repeat(np.arange(s, e), c)
-            pos = np.repeat(start[s:e], c) + np.arange(c.sum()) - np.repeat(np.cumsum(c) - c, c)
-            i, j = ia_[rows], ib_sorted[pos]
-            band_k = ka_[rows]
-            ya0, ya1, yb0, yb1 = box_a[i, 1], box_a[i, 3], box_b[j, 1], box_b[j, 3]
-            my = np.maximum(ya0, yb0)
-            keep = (my <= np.minimum(ya1, yb1)) & (((my - lo_y) // band).astype(np.int64) == band_k)
-            if strict is False and self_join:
-                keep &= i != j
+            pos = np.repeat(start[s:e], c) + np.arange(len(rows)) - np.repeat(np.cumsum(c) - c, c)
+            i, j = iq[rows], items[pos]
+            my = np.maximum(y_q[0][i], y_o[0][j])
+            keep = (my <= np.minimum(y_q[1][i], y_o[1][j])) & (((my - lo_y) // band).astype(np.int64) == kq[rows])
+            if ties:  # pairs with x0_j >= x0_i, j != i; ties x0_j == x0_i appear twice: keep i < j for them
+                keep &= (i != j) & ((xa0[i] != xa0[j]) | (i < j))
             i, j = i[keep], j[keep]
-            yield (j, i) if swap else (i, j)
-            s = e
+            return (j, i) if swap else (i, j)
 
+        return [(lambda s=s, e=e: task(s, e)) for s, e in zip(cuts[:-1], cuts[1:]) if e > s]
+
+    xa1 = np.ascontiguousarray(a[:, 2])
     if self_join:
-        # pairs with x0_j >= x0_i, j != i; ties x0_j == x0_i appear twice: keep i < j for them
-        for i, j in emit(ka, ia, a, key_b, ib_s, a, a, False, False):
-            tie = a[i, 0] == a[j, 0]
-            keep = ~tie | (i < j)
-            yield i[keep], j[keep]
-    else:
-        ka_key = ka * scale + (a[ia, 0] - x_lo)
-        oa = np.argsort(ka_key, kind="stable")
-        ka_key, ia_s = ka_key[oa], ia[oa]
-        yield from emit(ka, ia, a, key_b, ib_s, a, b, False, False)   # x0_b in [x0_a, x1_a]
-        yield from emit(kb, ib, b, ka_key, ia_s, b, a, True, True)    # x0_a in (x0_b, x1_b]
+        return plan(ka, ia, key_a, xa1, key_a, ia, (ya0, ya1), (ya0, ya1), False, False, True)
+    xb1 = np.ascontiguousarray(b[:, 2])
+    return (plan(ka, ia, key_a, xa1, key_b, ib, (ya0, ya1), (yb0, yb1), False, False, False)  # x0_b in [x0_a, x1_a]
+            + plan(kb, ib, key_b, xb1, key_a, ia, (yb0, yb1), (ya0, ya1), True, True, False))  # x0_a in (x0_b, x1_b]

@@ -57,6 +57,18 @@ def test_docks_fit_a_1280x800_window_and_show_what_matters(qtbot, window, langua
     # the dock may be shorter than the panel: the panel keeps its size (scrolls), the chart is not squeezed away
     assert enclaves.height() >= enclaves.minimumSizeHint().height()
     assert enclaves.charts.height() >= 180
+    for index, chart in enumerate((enclaves.city_plot, enclaves.year_plot)):  # axes and titles inside the chart
+        enclaves.charts.setCurrentIndex(index)
+        QApplication.processEvents()
+        widget = chart.plot_widget
+        visible = widget.mapToScene(widget.viewport().rect()).boundingRect()
+        for name in ("left", "bottom"):
+            axis = widget.getPlotItem().getAxis(name)
+            assert visible.contains(axis.sceneBoundingRect()), (index, name)
+            if axis.label.isVisible() and axis.labelText:
+                pad = axis.label.document().documentMargin()     # the text's box minus its empty margin
+                ink = axis.label.sceneBoundingRect().adjusted(pad, pad, -pad, -pad)
+                assert visible.contains(ink), (index, name, axis.labelText)
     shot(window, f"window_analysis_{language}")
     enclaves.tables.setCurrentIndex(1)                          # "Each enclave": why each counts or not
     QApplication.processEvents()

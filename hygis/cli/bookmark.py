@@ -29,6 +29,9 @@ def run(args) -> int:
     from hygis.project import bookmarks as bm
 
     path = Path(args.project)
+    for flag, value in (("--add", args.add), ("--remove", args.remove), *(("--rename", v) for v in args.rename or ())):
+        if value is not None and not value.strip():
+            raise HygisError(f"{flag}: the bookmark name is empty")
     if not (args.add or args.remove or args.rename):
         from hygis.project.fileformat import open_project
 

@@ -50,6 +50,8 @@ def run_export(args) -> int:
         export_format(out)  # an unknown extension fails before the project is read
     if not args.layer.strip():
         raise HygisError("the layer name is empty")
+    if args.crs is not None and not args.crs.strip():
+        raise HygisError("--crs is empty: give a coordinate system, e.g. --crs EPSG:4549")
     project_path = Path(args.project)
     if not project_path.exists():
         raise HygisError(f"Project {project_path} does not exist")

@@ -156,7 +156,13 @@ def test_export_arguments_are_validated(tmp_path, capsys):
                          (["  ", str(tmp_path / "o.geojson")], "layer name is empty"),
                          (["L", str(project)], "cannot export to '.hygis'"),
                          (["L", str(tmp_path / "o.xyz")], "cannot export to '.xyz'"),
-                         (["L", str(tmp_path / "o.geojson"), "--where", "v >"], "")]:
+                         (["L", str(tmp_path / "o.geojson"), "--where", "v >"], ""),
+                         (["L", str(tmp_path / "o.geojson"), "--crs", ""], "--crs is empty")]:
         assert main(["export", str(project), *args]) == 1
         err = capsys.readouterr().err.strip()
         assert expect in err and "internal error" not in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "o.geojson").exists()
+    for args in (["--add", "", "--extent", "120,30,121,31"], ["--add", " "], ["--remove", ""], ["--rename", "a", ""]):
+        assert main(["bookmark", str(project), *args]) == 1  # was: an empty --add listed the bookmarks, exit 0
+        err = capsys.readouterr().err.strip()
+        assert "the bookmark name is empty" in err and len(err.splitlines()) == 1, err

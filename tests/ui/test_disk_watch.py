@@ -104,3 +104,42 @@ def test_the_warning_in_chinese(main_window, tmp_path):
         box.grab().save(str(SHOTS / "disk_changed_zh.png"))
     finally:
         install_translator(QApplication.instance(), "en")
+
+
+def test_two_windows_on_one_file_never_overwrite_each_other_silently(main_window, tmp_path, isolated_settings,
+                                                                     qtbot):
+    """Window A saves; window B (same file, its own copy of the project) is warned, and its save
+    asks before replacing A's version -- the second save does not silently win."""
+    from hygis.ui.mainwindow import MainWindow
+
+    a = main_window
+    path = _opened(a, tmp_path)
+    b = MainWindow(open_project(path), settings=isolated_settings)
+    b.show()
+    qtbot.waitExposed(b)
+    try:
+        a.project.execute(SetLayerProperty(a.project.layers["科创走廊"], "opacity", 0.25))
+        assert fileops.save_to(a, path)
+        saved_by_a = path.read_bytes()
+        assert b.disk_watch.check() and b.disk_watch.box.isVisible()  # B is told at once
+        b.disk_watch.box.close()
+        b.project.execute(SetLayerProperty(b.project.layers["飞地"], "opacity", 0.75))
+        asked = []
+
+        def cancel():
+            box = b.last_overwrite_box
+            if box is None or not box.isVisible():
+                QTimer.singleShot(20, cancel)
+                return
+            asked.append(box.text())
+            next(x for x in box.buttons() if x.text() == "Cancel").click()
+        b.last_overwrite_box = None
+        QTimer.singleShot(20, cancel)
+        assert not fileops.save_to(b, path)
+        assert path.read_bytes() == saved_by_a and b.project.dirty
+        assert asked and "was changed by another program since you opened it." in asked[0]
+        assert open_project(path).layers["科创走廊"].opacity == 0.25
+    finally:
+        b.close()
+        b.canvas.dispose()
+        b.deleteLater()

@@ -210,6 +210,8 @@ def test_targets(project):
 
 def test_build_is_reproducible(tmp_path, project):
     builder = _load_builder()
+    from sample_data.shapes import GRID
+    moved = []
     out = tmp_path / "again.hygis"
     assert builder.main(["--out", str(out)]) == 0
     rebuilt = open_project(out)
@@ -223,7 +225,13 @@ def test_build_is_reproducible(tmp_path, project):
         texts = [c for c in attrs if c not in numbers]                       # may differ across PROJ versions
         assert a[texts].astype(str).equals(b[texts].astype(str)), old.name
         assert np.allclose(a[numbers].to_numpy(float), b[numbers].to_numpy(float), rtol=1e-6, equal_nan=True), old.name
-        assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), tolerance=1e-9).all(), old.name
+        # same parts, rings and vertex counts; a vertex may land one snapping-grid step (~1 cm) away where
+        # GEOS/PROJ versions differ in the last bits near a half-grid boundary (see shapes.GRID), rarely
+        ga, gb = a.geometry.to_numpy(), b.geometry.to_numpy()
+        assert shapely.equals_exact(ga, gb, tolerance=GRID * 1.01).all(), old.name
+        moved.append(np.abs(shapely.get_coordinates(ga) - shapely.get_coordinates(gb)).max(axis=1) > 1e-9)
+    moved = np.concatenate(moved)
+    assert moved.sum() <= 0.005 * len(moved), f"{moved.sum()} of {len(moved)} vertices moved"
     assert [s.to_dict() for s in rebuilt.scenarios] == [s.to_dict() for s in project.scenarios]
     assert [t.to_dict() for t in rebuilt.targets] == [t.to_dict() for t in project.targets]
 

@@ -21,7 +21,7 @@ import pytest
 
 from hygis.layers.expressions import evaluate_filter
 from hygis.layers.schema import value_label
-from hygis.layers.style import Style, parse_color
+from hygis.layers.style import Style, illustrative_mask, parse_color
 from hygis.project.commands import AddLayer
 from hygis.project.fileformat import open_project, save_project
 from hygis.project.qgis_style import layer_qml, style_from_qml
@@ -121,12 +121,21 @@ def test_qgis_opens_every_layer_with_hygis_style(rich_project):
         row = report[tables[layer.id]]
         assert row["valid"] and row["features"] == layer.feature_count, row
         expected = {"single": "singleSymbol", "categorized": "categorizedSymbol", "graduated": "graduatedSymbol"}
-        assert row["renderer"] == expected[layer.style.mode]
+        illustrative = bool(illustrative_mask(layer.data).any())  # drawn per feature: a rule-based style
+        assert row["renderer"] == ("RuleRenderer" if illustrative else expected[layer.style.mode]), layer.name
         assert row["label_field"] == layer.style.label_field and row["labels"] == bool(layer.style.label_field)
         # the layer's filter: QGIS draws exactly the features hygis shows
         shown = layer.data.index[evaluate_filter(layer.data, layer.filter)]
         assert row["drawn"] == sorted(int(f) for f in shown), layer.name
-        if layer.style.mode == "categorized":
+        if layer.style.mode == "categorized" and illustrative:  # a rule per category, in hygis' colours
+            plain = [rule for rule in row["rules"] if "示意" not in rule["label"]]
+            assert [rule["label"] for rule in plain] == [value_label(v, "zh") for v in layer.style.categories]
+            family = layer.geometry_type
+            for rule, colour in zip(plain, layer.style.categories.values()):
+                props = rule["symbol"][0][1]
+                shown = props["line_color"] if family == "line" else props["color"]
+                assert [int(c) for c in shown.split(",")[:3]] == list(parse_color(colour)[:3]), rule
+        elif layer.style.mode == "categorized":
             assert row["field"] == layer.style.field
             assert [(v, lab) for v, lab, _ in row["categories"]] == [(v, value_label(v, "zh")) for v in layer.style.categories]
             for (_, _, argb), colour in zip(row["categories"], layer.style.categories.values()):
@@ -167,6 +176,140 @@ def test_qgis_renders_the_sample_project_in_hygis_colours(tmp_path):
     assert count("#000000", tol=40) < pixels.shape[0] * pixels.shape[1] * 0.05  # not a black or broken image
 
 
+def _rgb(img) -> np.ndarray:
+    from PySide6.QtGui import QImage
+
+    img = img.convertToFormat(QImage.Format.Format_RGB32)
+    return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4)[:, :, 2::-1].astype(int).copy()
+
+
+@pytest.fixture(scope="module")
+def hangzhou_renders(tmp_path_factory, qapp):
+    """The sample project (saved by this hygis) around Hangzhou's corridors, drawn by hygis and by QGIS
+    (from the file alone) over the same EPSG:4549 extent: (project, bounds, hygis RGB, QGIS RGB, report)."""
+    from PySide6.QtGui import QImage
+
+    from hygis.ui.render.mapdraw import render_project
+    from tools.qgis_side_by_side import map_bounds
+
+    folder = tmp_path_factory.mktemp("hangzhou")
+    path = save_project(open_project(SAMPLE), folder / "sample.hygis")
+    project = open_project(path)
+    corridors = project.layers["科创走廊"].data
+    hangzhou = corridors[corridors["name"].isin(["城西科创大走廊", "城东智造大走廊"])]
+    project.extent = tuple(hangzhou.total_bounds)
+    size = (900, 560)
+    bounds = map_bounds(project, size)
+    mine = render_project(project, size, project.extent, legend=False, scalebar=False, north_arrow=False)
+    png = folder / "qgis.png"
+    out = subprocess.run([QGIS_PYTHON, str(ROOT / "tools" / "qgis_render.py"), str(path), "--png", str(png),
+                          "--bounds", ",".join(map(str, bounds)), "--size", f"{size[0]}x{size[1]}"],
+                         capture_output=True, text=True, env=_env(), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return project, bounds, _rgb(mine), _rgb(QImage(str(png))), qgis_report(path)
+
+
+def _inside(pixels, bounds, geom, inset_m: float) -> np.ndarray:
+    """The RGB pixels whose centres lie inside ``geom`` (WGS84) shrunk by ``inset_m`` metres."""
+    import shapely
+
+    from hygis.geo import crs as hcrs
+
+    shape = shapely.buffer(hcrs.project_geoms(np.array([geom]), hcrs.WGS84, "EPSG:4549")[0], -inset_m)
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = bounds
+    xs, ys = np.meshgrid(x0 + (np.arange(w) + 0.5) * (x1 - x0) / w, y1 - (np.arange(h) + 0.5) * (y1 - y0) / h)
+    return pixels[shapely.contains_xy(shape, xs, ys)]
+
+
+@needs_qgis
+def test_qgis_draws_illustrative_features_dashed_and_hatched_like_hygis(hangzhou_renders):
+    project, bounds, mine, theirs, report = hangzhou_renders
+    layer = project.layers["科创走廊"]
+    rules = report["科创走廊"]["rules"]
+    assert report["科创走廊"]["renderer"] == "RuleRenderer"
+    marked = [rule for rule in rules if "示意" in rule["label"]]
+    assert len(marked) == 1 and "\"data_status\" = 'illustrative'" in marked[0]["filter"]
+    (_, outline), (_, hatch) = marked[0]["symbol"]
+    assert outline["outline_style"] == "dash" and hatch["style"] == "b_diagonal"
+    assert all(len(rule["symbol"]) == 1 and rule["symbol"][0][1]["outline_style"] == "solid"
+               for rule in rules if rule not in marked)
+    # pixels: the illustrative 城东智造大走廊 shows the hatch lines (stroke colour), the sourced 城西 is evenly filled
+    shapes = layer.data.set_index("name").geometry
+    r, g, b, _ = parse_color(layer.style.stroke)
+    for name, image in (("hygis", mine), ("QGIS", theirs)):
+        def hatched(corridor):
+            px = _inside(image, bounds, shapes[corridor], 800)
+            assert len(px) > 500, (name, corridor)
+            return float((np.abs(px - [r, g, b]).max(axis=1) <= 40).mean())
+
+        assert hatched("城东智造大走廊") > 0.06, name
+        assert hatched("城西科创大走廊") < 0.02, name
+
+
+@needs_qgis
+def test_qgis_draws_one_chengxi_corridor_like_hygis(hangzhou_renders):
+    """The 2016 城西 corridor is superseded: the layer filter hides it in hygis and in QGIS."""
+    project, bounds, mine, theirs, report = hangzhou_renders
+    data = project.layers["科创走廊"].data
+    drawn = data.loc[report["科创走廊"]["drawn"], "name"]
+    assert [n for n in drawn if n.startswith("城西")] == ["城西科创大走廊"]
+    # the 2016 scope lies inside the 2021 one: drawn twice it would show a deeper orange there
+    old, new = data.set_index("name").geometry[["城西科创大走廊(2016版)", "城西科创大走廊"]]
+    for name, image in (("hygis", mine), ("QGIS", theirs)):
+        both = np.median(_inside(image, bounds, old, 800), axis=0)
+        only_new = np.median(_inside(image, bounds, new.difference(old.buffer(0.01)), 500), axis=0)
+        assert np.abs(both - only_new).max() <= 10, (name, both, only_new)
+
+
+def test_hygis_rule_based_qml_and_sld_read_back_and_carry_the_filter():
+    """Without QGIS: the QML's rules read back as the style; the SLD's rules are OGC filters of the same features."""
+    import xml.etree.ElementTree as ET
+
+    from hygis.project.qgis_sld import layer_sld
+
+    project = open_project(SAMPLE)
+    for layer in project.layers:
+        back, _ = style_from_qml(layer_qml(layer), Style(), layer.geometry_type)
+        keys = ("mode", "field", "categories") if layer.style.mode != "single" else ("fill", "stroke", "hatch")
+        assert all(getattr(back, k) == getattr(layer.style, k) for k in keys), layer.name
+    ogc = "{http://www.opengis.net/ogc}"
+    corridors = project.layers["科创走廊"]
+    root = ET.fromstring(layer_sld(corridors).split("\n", 1)[1])
+    rules = root.findall(".//{http://www.opengis.net/se}Rule")
+    filters = [rule.find(f"{ogc}Filter") for rule in rules]
+    marked = [f for f in filters if f is not None and any(
+        e.text == "illustrative" for e in f.iter(f"{ogc}Literal")) and f.find(f".//{ogc}Not") is None]
+    assert len(marked) == 1  # the illustrative rule: dashed, hatched
+    assert all(f.find(f".//{ogc}PropertyIsNull/{ogc}PropertyName").text == "superseded" for f in filters if f is not None)
+
+
+@needs_qgis
+def test_qgis_loads_the_sld_with_the_same_rules(tmp_path):
+    path = save_project(open_project(SAMPLE), tmp_path / "sample.hygis")
+    project = open_project(path)
+    out = subprocess.run([QGIS_PYTHON, str(ROOT / "tools" / "qgis_render.py"), str(path), "--report", "--sld"],
+                         capture_output=True, text=True, env=_env(), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = {row["table"]: row for row in json.loads(out.stdout)["layers"]}
+    for layer in project.layers:
+        row = report[layer.name.replace("|", "_")]
+        assert row["sld_error"] == "", (layer.name, row["sld_error"])
+        shown = layer.data.index[evaluate_filter(layer.data, layer.filter)]
+        assert row["drawn"] == sorted(int(f) for f in shown), layer.name  # the filter travels in the SLD too
+        marked = [rule for rule in row.get("rules", []) if "示意" in rule["label"]]
+        if not illustrative_mask(layer.data).any():
+            assert not marked, layer.name
+            continue
+        assert marked, layer.name
+        for rule in marked:
+            props = rule["symbol"][0][1]
+            dashed = "dash" in (props.get("outline_style"), props.get("line_style")) or props.get("use_custom_dash") == "1"
+            assert dashed, (layer.name, rule)
+            if layer.geometry_type == "polygon":
+                assert [p["style"] for _, p in rule["symbol"]][-1] == "b_diagonal", (layer.name, rule)
+
+
 @needs_qgis
 def test_a_style_saved_in_qgis_comes_back_into_hygis(tmp_path):
     path = shutil.copyfile(SAMPLE, tmp_path / "p.hygis")
@@ -196,7 +339,9 @@ def test_a_style_saved_in_qgis_comes_back_into_hygis(tmp_path):
     project = open_project(path)
     save_project(project)
     report = qgis_report(path)
-    assert [c[:2] for c in report["飞地"]["categories"]] == [["operating", "已运营"], ["planned", "规划中"]]
+    plain = [rule for rule in report["飞地"]["rules"] if "示意" not in rule["label"]]  # illustrative enclaves: rules
+    assert [(rule["label"], rule["filter"].split(" AND ")[0]) for rule in plain] == [
+        ("已运营", "((\"status\" = 'operating')"), ("规划中", "((\"status\" = 'planned')")]
     con = sqlite3.connect(path)
     rows = con.execute("SELECT styleName, useAsDefault, owner FROM layer_styles WHERE f_table_name = '飞地' "
                        "ORDER BY id").fetchall()

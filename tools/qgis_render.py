@@ -9,8 +9,10 @@ Run with the Python that has QGIS (Debian: ``/usr/bin/python3``), not hygis' env
 The layers are added by their path (``PROJECT.hygis|layername=TABLE``), exactly like dragging
 the file into QGIS: QGIS loads each layer's default style from the file's ``layer_styles``
 table by itself.  ``--report`` lists, per feature table: valid, feature count, renderer
-type, categories (value, label, colour), label field, and for every feature whether the
-style draws it (the symbol's data-defined "enabled" expression evaluated by QGIS).
+type, categories (value, label, colour), the rules of a rule-based renderer (label, filter,
+symbol layers), label field, and for every feature whether the style draws it (evaluated by
+QGIS: the rules' filters and the symbols' data-defined "enabled" expressions).  ``--sld``
+first loads each layer's SLD from ``layer_styles`` (QGIS' "Load Style → SLD") instead.
 ``--png`` renders them (offscreen, QgsMapRendererSequentialJob) in EPSG:4549 over
 ``--bounds`` (metres) -- the extent hygis draws -- optionally over hygis' basemap.
 """
@@ -89,11 +91,48 @@ def _drawn(layer: QgsVectorLayer) -> dict:
     return out
 
 
-def report(path: str) -> list[dict]:
+def _rules(rule) -> list[dict]:
+    """The leaf rules under ``rule``: label, filter (with its parents'), symbol layers (class, properties)."""
+    out = []
+    for child in rule.children():
+        symbol = child.symbol()
+        layers = [] if symbol is None else [
+            [symbol.symbolLayer(i).layerType(), {k: str(v) for k, v in symbol.symbolLayer(i).properties().items()}]
+            for i in range(symbol.symbolLayerCount())]
+        if symbol is not None:
+            out.append({"label": child.label(), "filter": child.filterExpression(), "symbol": layers})
+        out.extend(_rules(child))
+    return out
+
+
+def load_sld(path: str, table: str, layer: QgsVectorLayer) -> str:
+    """Load the default SLD the file stores for ``table`` into ``layer`` (as QGIS' Load Style → SLD)."""
+    import tempfile
+
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT styleSLD FROM layer_styles WHERE f_table_name = ? ORDER BY useAsDefault DESC, "
+                          "id DESC", (table,)).fetchone()
+    finally:
+        con.close()
+    if not row or not row[0]:
+        return "no SLD"
+    with tempfile.NamedTemporaryFile("w", suffix=".sld", encoding="utf-8", delete=False) as f:
+        f.write(row[0])
+    try:
+        message, ok = layer.loadSldStyle(f.name)
+    finally:
+        os.unlink(f.name)
+    return "" if ok else message
+
+
+def report(path: str, sld: bool = False) -> list[dict]:
     rows = []
     for table in feature_tables(path):
         layer = open_layer(path, table)
         row = {"table": table, "valid": layer.isValid()}
+        if layer.isValid() and sld:
+            row["sld_error"] = load_sld(path, table, layer)
         if layer.isValid():
             r = layer.renderer()
             row.update(features=layer.featureCount(), renderer=r.type(), opacity=layer.opacity(),
@@ -106,6 +145,8 @@ def report(path: str) -> list[dict]:
                                      for c in r.categories()]
             elif r.type() == "singleSymbol":
                 row["color"] = r.symbol().color().name(QColor.HexArgb)
+            elif r.type() == "RuleRenderer":
+                row["rules"] = _rules(r.rootRule())
             drawn = _drawn(layer)
             row["drawn"] = sorted(fid for fid, ok in drawn.items() if ok)
         rows.append(row)
@@ -144,6 +185,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("project")
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--sld", action="store_true", help="--report with each layer's SLD loaded instead of its QML")
     parser.add_argument("--png")
     parser.add_argument("--bounds", help="X0,Y0,X1,Y1 in EPSG:4549 metres")
     parser.add_argument("--size", default="1600x1000")
@@ -155,7 +197,7 @@ def main(argv=None) -> int:
     app.initQgis()
     try:
         if args.report:
-            json.dump({"qgis": app.version() if hasattr(app, "version") else "", "layers": report(args.project)},
+            json.dump({"qgis": app.version() if hasattr(app, "version") else "", "layers": report(args.project, args.sld)},
                       sys.stdout, ensure_ascii=False)
         if args.png:
             size = tuple(int(v) for v in args.size.lower().split("x"))

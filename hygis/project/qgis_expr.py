@@ -1,103 +1,89 @@
-"""A hygis layer filter as a QGIS expression (for the QML styles hygis writes for QGIS).
+"""hygis filters (the one filter language, :mod:`hygis.layers.expressions`) as a QGIS expression.
 
-hygis filters (``year_opened <= 2025 and status in ('operating', 'planned')``,
-``superseded is None``, SQL spellings ``=``, ``<>``, ``AND``, ``IS NULL``) are parsed here
-with :mod:`ast` (never evaluated) and written in QGIS' expression syntax: fields in double
-quotes, text in single quotes, ``IS NULL``, ``IN (…)``; a chained comparison becomes the
-``AND`` of its pairs, as hygis evaluates it.  Anything else gives ``None``: the style is then
-written without the filter rather than with a different one.
+The filter is parsed by hygis' own parser and its syntax tree written in QGIS' expression
+syntax (QGIS 3.22 and later): fields in double quotes, text in single quotes, ``IS NULL``,
+``IN (…)``, ``LIKE``/``ILIKE``, ``lower upper length trim abs round coalesce``.  Where QGIS
+reads the same words differently, the translation keeps hygis' meaning:
+
+* ``BETWEEN a AND b`` (QGIS 3.26+) becomes ``(x >= a AND x <= b)``;
+* hygis counts a comparison with a missing value as false, so ``NOT`` of it is true, while
+  QGIS' ``NOT NULL`` stays NULL (not drawn): ``NOT`` becomes ``NOT coalesce(…, FALSE)``.
+
+Anything that cannot be said gives ``None``: a style is then written without the filter
+rather than with a different one.
 """
 
 from __future__ import annotations
 
-import ast
-import re
+from hygis.core.errors import HygisError
+from hygis.layers.expressions import Node, parse_filter
 
-_STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
-_CMP = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
-_BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
-
-
-class _Unsupported(Exception):
-    pass
+_CMP = {"eq": "=", "ne": "<>", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
+_ARITH = {"+", "-", "*", "/", "%", "||"}
+FUNCTIONS = {"lower", "upper", "length", "trim", "abs", "round", "coalesce"}  # same names and meaning in QGIS
 
 
-def _pythonic(text: str) -> str:
-    """SQL spellings outside quoted text → Python's (quoted text is kept as it is)."""
-    parts = _STRING.split(text)
-    for i in range(0, len(parts), 2):  # even parts are outside strings
-        s = re.sub(r"(?<![<>=!])=(?!=)", "==", parts[i]).replace("<>", "!=")
-        for word in ("AND", "OR", "NOT", "IN", "IS"):
-            s = re.sub(rf"\b{word}\b", word.lower(), s, flags=re.IGNORECASE)
-        s = re.sub(r"\bNULL\b", "None", s, flags=re.IGNORECASE)
-        s = re.sub(r"\b(true|false)\b", lambda m: m.group(1).capitalize(), s, flags=re.IGNORECASE)
-        parts[i] = s
-    return "".join(parts)
+class Unsupported(Exception):
+    """A node a target language (QGIS expression, OGC filter) cannot say."""
 
 
-def _quote_field(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def quote_field(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
 
 
-def _literal(value) -> str:
+def literal(value) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Unsupported("not a finite number")
         return repr(value)
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
-    raise _Unsupported(type(value).__name__)
+    raise Unsupported(type(value).__name__)
 
 
-def _expr(node) -> str:
-    if isinstance(node, ast.Constant):
-        return _literal(node.value)
-    if isinstance(node, ast.Name):
-        return {"None": "NULL", "True": "TRUE", "False": "FALSE"}.get(node.id) or _quote_field(node.id)
-    if isinstance(node, ast.BoolOp):
-        op = " AND " if isinstance(node.op, ast.And) else " OR "
-        return "(" + op.join(_expr(v) for v in node.values) + ")"
-    if isinstance(node, ast.UnaryOp):
-        if isinstance(node.op, ast.Not):
-            return f"(NOT {_expr(node.operand)})"
-        if isinstance(node.op, ast.USub):
-            return f"(-{_expr(node.operand)})"
-        raise _Unsupported("unary")
-    if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        return f"({_expr(node.left)} {_BIN[type(node.op)]} {_expr(node.right)})"
-    if isinstance(node, ast.Compare):
-        pairs, left = [], node.left
-        for op, right in zip(node.ops, node.comparators):
-            pairs.append(_compare(op, left, right))
-            left = right
-        return pairs[0] if len(pairs) == 1 else "(" + " AND ".join(pairs) + ")"
-    raise _Unsupported(type(node).__name__)
-
-
-def _compare(op, left, right) -> str:
-    if isinstance(op, (ast.In, ast.NotIn)):
-        items = right.elts if isinstance(right, (ast.Tuple, ast.List)) else [right]
-        if not items:
-            raise _Unsupported("empty list")
-        word = "NOT IN" if isinstance(op, ast.NotIn) else "IN"
-        return f"({_expr(left)} {word} ({', '.join(_expr(i) for i in items)}))"
-    if isinstance(op, (ast.Is, ast.IsNot)):
-        if isinstance(right, ast.Constant) and right.value is None or isinstance(right, ast.Name) and right.id == "None":
-            return f"({_expr(left)} IS {'NOT ' if isinstance(op, ast.IsNot) else ''}NULL)"
-        return f"({_expr(left)} {'<>' if isinstance(op, ast.IsNot) else '='} {_expr(right)})"
-    if type(op) in _CMP:
-        return f"({_expr(left)} {_CMP[type(op)]} {_expr(right)})"
-    raise _Unsupported(type(op).__name__)
+def qgis_expression(node: Node) -> str:
+    """The QGIS expression of a syntax tree of the filter language (raises :class:`Unsupported`)."""
+    op, args = node.op, node.args
+    if op == "const":
+        return literal(args[0])
+    if op == "field":
+        return quote_field(args[0])
+    if op in ("and", "or"):
+        return "(" + f" {op.upper()} ".join(qgis_expression(a) for a in args) + ")"
+    if op == "not":
+        return f"(NOT coalesce({qgis_expression(args[0])}, FALSE))"
+    if op == "isnull":
+        return f"({qgis_expression(args[0])} IS NULL)"
+    if op == "cmp":
+        return f"({qgis_expression(args[1])} {_CMP[args[0]]} {qgis_expression(args[2])})"
+    if op == "in":
+        return f"({qgis_expression(args[0])} IN ({', '.join(qgis_expression(v) for v in args[1])}))"
+    if op == "between":
+        x = qgis_expression(args[0])
+        return f"(({x} >= {qgis_expression(args[1])}) AND ({x} <= {qgis_expression(args[2])}))"
+    if op == "like":
+        word = "ILIKE" if args[2] else "LIKE"
+        return f"({qgis_expression(args[0])} {word} {qgis_expression(args[1])})"
+    if op == "arith" and args[0] in _ARITH:
+        return f"({qgis_expression(args[1])} {args[0]} {qgis_expression(args[2])})"
+    if op == "neg":
+        return f"(-{qgis_expression(args[0])})"
+    if op == "call" and args[0] in FUNCTIONS:
+        return f"{args[0]}({', '.join(qgis_expression(a) for a in args[1])})"
+    raise Unsupported(op)
 
 
 def to_qgis_expression(text: str | None) -> str | None:
-    """The QGIS expression of a hygis filter, or None if it is empty or cannot be said in QGIS."""
-    if not isinstance(text, str) or not text.strip() or len(text) > 2000:
+    """The QGIS expression of a hygis filter, or None if it is empty, invalid or cannot be said in QGIS."""
+    if not isinstance(text, str) or not text.strip():
         return None
     try:
-        tree = ast.parse(_pythonic(text.strip()), mode="eval")
-        return _expr(tree.body)
-    except (SyntaxError, ValueError, RecursionError, _Unsupported):
+        return qgis_expression(parse_filter(text))
+    except (HygisError, Unsupported, RecursionError):
         return None

@@ -15,11 +15,13 @@ into a hygis :class:`~hygis.layers.style.Style` (colours, categories, ranges, la
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from hygis.layers.schema import SCHEMAS, VALUE_LABELS, value_label
 from hygis.layers.style import MARKERS, Style, parse_color, ramp_colors, to_hex
-from hygis.project.qgis_expr import to_qgis_expression
+from hygis.project.qgis_expr import Unsupported, qgis_expression, to_qgis_expression
+from hygis.project.style_rules import filter_node, layer_rules, needs_rules, rule_class, shown_node, without
 
 QGIS_VERSION = "3.22.0-Białowieża"
 STYLE_OWNER = "hygis"
@@ -77,12 +79,15 @@ def _symbol_layer(symbol: ET.Element, cls: str, props: dict[str, str], enabled_i
     _dd_properties(layer, "data_defined_properties", {"enabled": enabled_if} if enabled_if else {})
 
 
-def _symbol(parent: ET.Element, name: str, family: str, style: Style, color: str, enabled_if: str | None) -> None:
-    """One QGIS symbol drawing like hygis' renderer draws a feature of class colour ``color``."""
+def _symbol(parent: ET.Element, name: str, family: str, style: Style, color: str, enabled_if: str | None,
+            dash: str | None = None, hatch: str | None = None, illustrative: bool = False) -> None:
+    """One QGIS symbol drawing like hygis' renderer draws a feature of class colour ``color``
+    (``dash``/``hatch``: the class' own, e.g. an illustrative class' dashed outline and hatch)."""
     kind = {"polygon": "fill", "line": "line"}.get(family, "marker")
     symbol = ET.SubElement(parent, "symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
     _dd_properties(symbol, "data_defined_properties", {})
-    dash = DASH_NAMES.get(style.dash, "solid")
+    dash = DASH_NAMES.get(style.dash if dash is None else dash, "solid")
+    hatch = style.hatch if hatch is None else hatch
     if kind == "fill":
         fill = style.fill if style.stroke_by_class else color
         stroke = color if style.stroke_by_class else style.stroke
@@ -90,15 +95,22 @@ def _symbol(parent: ET.Element, name: str, family: str, style: Style, color: str
             "color": qgis_color(fill), "style": "solid", "outline_color": qgis_color(stroke),
             "outline_width": f"{style.width:g}", "outline_width_unit": "Pixel",
             "outline_style": dash if style.width > 0 else "no", "joinstyle": "bevel"}, enabled_if)
-        if style.hatch in HATCH_NAMES:
+        if hatch in HATCH_NAMES:
             _symbol_layer(symbol, "SimpleFill", {
-                "color": qgis_color(style.stroke), "style": HATCH_NAMES[style.hatch], "outline_style": "no",
+                "color": qgis_color(style.stroke), "style": HATCH_NAMES[hatch], "outline_style": "no",
                 "outline_color": "0,0,0,0"}, enabled_if)
     elif kind == "line":
         width = max(style.width, 0.5)
         _symbol_layer(symbol, "SimpleLine", {
             "line_color": qgis_color(color), "line_width": f"{width:g}", "line_width_unit": "Pixel",
             "line_style": dash, "capstyle": "round", "joinstyle": "round" if width >= 2.5 else "bevel"}, enabled_if)
+    elif illustrative:  # as hygis draws an illustrative marker: a pale fill inside a dashed ring
+        r, g, b, a = parse_color(color)
+        _symbol_layer(symbol, "SimpleMarker", {
+            "name": MARKER_NAMES.get(style.marker, "circle"), "color": f"{r},{g},{b},{min(a, 90)}",
+            "outline_color": qgis_color(color), "outline_width": "1.6", "outline_width_unit": "Pixel",
+            "outline_style": "dash", "size": f"{style.size:g}", "size_unit": "Pixel",
+            "scale_method": "diameter", "joinstyle": "bevel"}, enabled_if)
     else:
         _symbol_layer(symbol, "SimpleMarker", {
             "name": MARKER_NAMES.get(style.marker, "circle"), "color": qgis_color(color),
@@ -107,7 +119,32 @@ def _symbol(parent: ET.Element, name: str, family: str, style: Style, color: str
             "scale_method": "diameter", "joinstyle": "bevel"}, enabled_if)
 
 
+def _rule_renderer(root: ET.Element, layer, family: str) -> None:
+    """A rule-based renderer: one rule per class and per class holding illustrative (示意)
+    features, the layer filter in every rule's condition (style_rules)."""
+    r = ET.SubElement(root, "renderer-v2", type="RuleRenderer", symbollevels="0", enableorderby="0",
+                      forceraster="0", referencescale="-1")
+    tree = ET.SubElement(r, "rules", key="{hygis-rules}")
+    symbols = ET.SubElement(r, "symbols")
+    layer_filter = filter_node(layer)
+    for i, rule in enumerate(layer_rules(layer, family)):
+        cond = rule.condition
+        try:
+            condition = qgis_expression(cond) if cond is not None else None
+        except Unsupported:  # the layer filter cannot be said in QGIS: the rule without it
+            cond = without(cond, layer_filter)
+            condition = qgis_expression(cond) if cond is not None else None
+        attrib = {"key": f"{{hygis-rule-{i}}}", "symbol": str(i), "label": rule.label}
+        if condition:
+            attrib["filter"] = condition
+        ET.SubElement(tree, "rule", attrib=attrib)
+        _symbol(symbols, str(i), family, layer.style, rule.color, None, rule.dash, rule.hatch, rule.illustrative)
+
+
 def _renderer(root: ET.Element, layer, family: str, enabled_if: str | None) -> None:
+    if needs_rules(layer):
+        _rule_renderer(root, layer, family)
+        return
     style = layer.style
     default = style.stroke if family == "line" else style.fill
     symbols_parent: ET.Element
@@ -209,7 +246,11 @@ def _fields(root: ET.Element, layer) -> None:
 def layer_qml(layer) -> str:
     """The QML document of a hygis vector layer's style (what QGIS stores in ``styleQML``)."""
     family = layer.geometry_type if layer.geometry_type in GEOMETRY_CODES else "polygon"
-    enabled_if = to_qgis_expression(layer.filter) if layer.filter else None
+    try:
+        shown = shown_node(layer)
+        enabled_if = qgis_expression(shown) if shown is not None else None
+    except Unsupported:
+        enabled_if = None
     root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="AllStyleCategories",
                       labelsEnabled="1" if layer.style.label_field else "0", hasScaleBasedVisibilityFlag="0",
                       minScale="100000000", maxScale="0", readOnly="0")
@@ -281,6 +322,54 @@ def _symbol_colors(symbol: ET.Element | None) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _read_rules(r: ET.Element, d: dict, line: bool) -> bool:
+    """Categories, ranges or the single symbol of a rule-based style (hygis' own rules and rules
+    written the same way); the illustrative (示意) rules are hygis' fixed drawing and not read.
+    False if the rules are not of that kind."""
+    symbols = {s.get("name"): s for s in r.findall("symbols/symbol")}
+    rows = []
+    for rule in r.iter("rule"):
+        cls = rule_class(rule.get("filter"))
+        if rule.get("symbol") in symbols and cls is not None and not cls.illustrative:
+            rows.append((cls, _symbol_colors(symbols[rule.get("symbol")]), rule.get("label") or ""))
+    if not rows:
+        return False
+    colour = "stroke" if line else "fill"
+    fields = {cls.category[0] for cls, _, _ in rows if cls.category}
+    if len(fields) == 1:
+        cats = {str(cls.category[1]): look[colour] for cls, look, _ in rows if cls.category and look.get(colour)}
+        looks = [look for cls, look, _ in rows if cls.category]
+        d.update({k: looks[0][k] for k in ("width", "dash", "marker", "size") if k in looks[0]})
+        if not line and looks[0].get("stroke"):
+            d["stroke"] = looks[0]["stroke"]
+        d.update(mode="categorized", field=fields.pop(), categories=cats, stroke_by_class=line)
+        return True
+    ranged = [(cls, label) for cls, _, label in rows if cls.field]
+    if ranged and len({cls.field for cls, _ in ranged}) == 1:
+        uppers = []
+        for cls, label in ranged:
+            if cls.upper is not None:
+                uppers.append(cls.upper)
+            else:  # the top class is open upwards (hygis draws every larger value in it): its label says the top
+                top = re.search(r"≤\s*(-?[\d.eE+-]+)\s*$", label)
+                uppers.append(float(top.group(1)) if top and _is_float(top.group(1)) else (cls.lower or 0.0))
+        d.update(mode="graduated", field=ranged[0][0].field, breaks=sorted(set(uppers)),
+                 classes=min(len(set(uppers)), 20))
+        return True
+    look = rows[0][1]
+    d.update(mode="single", **{k: look[k] for k in ("fill", "stroke", "width", "dash", "marker", "size",
+                                                   "hatch") if k in look})
+    return True
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def style_from_qml(qml: str, base: Style, geometry_family: str) -> tuple[Style, float | None]:
     """(hygis style, layer opacity or None) read from a QGIS QML document, starting from ``base``.
 
@@ -320,6 +409,8 @@ def style_from_qml(qml: str, base: Style, geometry_family: str) -> tuple[Style, 
                     pass
             if uppers:
                 d.update(mode="graduated", field=r.get("attr"), breaks=sorted(uppers), classes=min(len(uppers), 20))
+        elif rtype == "RuleRenderer" and _read_rules(r, d, line):
+            pass
         else:
             first = r.find(".//symbol")
             look = _symbol_colors(first)
@@ -351,82 +442,4 @@ def style_from_qml(qml: str, base: Style, geometry_family: str) -> tuple[Style, 
     return Style.from_dict(d), opacity
 
 
-# -- SLD ---------------------------------------------------------------------------------------
-def layer_sld(layer) -> str:
-    """A Symbology Encoding 1.1 document of the layer's classes and labels (for GeoServer and others;
-    the layer filter is not part of it)."""
-    se, ogc = "http://www.opengis.net/se", "http://www.opengis.net/ogc"
-    ET.register_namespace("se", se)
-    ET.register_namespace("ogc", ogc)
-    ET.register_namespace("", "http://www.opengis.net/sld")
-    style, family = layer.style, layer.geometry_type
-    root = ET.Element("{http://www.opengis.net/sld}StyledLayerDescriptor", version="1.1.0")
-    named = ET.SubElement(root, "{http://www.opengis.net/sld}NamedLayer")
-    ET.SubElement(named, f"{{{se}}}Name").text = layer.name
-    user = ET.SubElement(named, "{http://www.opengis.net/sld}UserStyle")
-    ET.SubElement(user, f"{{{se}}}Name").text = layer.name
-    fts = ET.SubElement(user, f"{{{se}}}FeatureTypeStyle")
-
-    def param(parent, tag, name, value):
-        ET.SubElement(parent, f"{{{se}}}{tag}", name=name).text = value
-
-    def symbolizer(rule, color):
-        rgba = parse_color(color)
-        hexc, alpha = to_hex(rgba[:3] + (255,)), f"{rgba[3] / 255:.3g}"
-        stroke = parse_color(style.stroke)
-        if family == "line":
-            s = ET.SubElement(ET.SubElement(rule, f"{{{se}}}LineSymbolizer"), f"{{{se}}}Stroke")
-            param(s, "SvgParameter", "stroke", hexc)
-            param(s, "SvgParameter", "stroke-opacity", alpha)
-            param(s, "SvgParameter", "stroke-width", f"{max(style.width, 0.5):g}")
-        elif family == "point":
-            g = ET.SubElement(ET.SubElement(rule, f"{{{se}}}PointSymbolizer"), f"{{{se}}}Graphic")
-            mark = ET.SubElement(g, f"{{{se}}}Mark")
-            ET.SubElement(mark, f"{{{se}}}WellKnownName").text = {"cross": "cross", "diamond": "square"}.get(
-                style.marker, style.marker if style.marker in ("circle", "square", "triangle", "star") else "circle")
-            f = ET.SubElement(mark, f"{{{se}}}Fill")
-            param(f, "SvgParameter", "fill", hexc)
-            param(f, "SvgParameter", "fill-opacity", alpha)
-            s = ET.SubElement(mark, f"{{{se}}}Stroke")
-            param(s, "SvgParameter", "stroke", to_hex(stroke[:3] + (255,)))
-            ET.SubElement(g, f"{{{se}}}Size").text = f"{style.size:g}"
-        else:
-            p = ET.SubElement(rule, f"{{{se}}}PolygonSymbolizer")
-            f = ET.SubElement(p, f"{{{se}}}Fill")
-            fill = parse_color(style.fill if style.stroke_by_class else color)
-            param(f, "SvgParameter", "fill", to_hex(fill[:3] + (255,)))
-            param(f, "SvgParameter", "fill-opacity", f"{fill[3] / 255:.3g}")
-            s = ET.SubElement(p, f"{{{se}}}Stroke")
-            line = parse_color(color if style.stroke_by_class else style.stroke)
-            param(s, "SvgParameter", "stroke", to_hex(line[:3] + (255,)))
-            param(s, "SvgParameter", "stroke-width", f"{style.width:g}")
-
-    if style.mode == "categorized" and style.field:
-        for value, color in style.categories.items():
-            rule = ET.SubElement(fts, f"{{{se}}}Rule")
-            ET.SubElement(rule, f"{{{se}}}Name").text = value_label(value, "zh")
-            flt = ET.SubElement(rule, f"{{{ogc}}}Filter")
-            eq = ET.SubElement(flt, f"{{{ogc}}}PropertyIsEqualTo")
-            ET.SubElement(eq, f"{{{ogc}}}PropertyName").text = style.field
-            ET.SubElement(eq, f"{{{ogc}}}Literal").text = str(value)
-            symbolizer(rule, color)
-    else:
-        rule = ET.SubElement(fts, f"{{{se}}}Rule")
-        ET.SubElement(rule, f"{{{se}}}Name").text = layer.name
-        symbolizer(rule, style.stroke if family == "line" else style.fill)
-    if style.label_field:
-        rule = ET.SubElement(fts, f"{{{se}}}Rule")
-        text = ET.SubElement(rule, f"{{{se}}}TextSymbolizer")
-        ET.SubElement(ET.SubElement(text, f"{{{se}}}Label"), f"{{{ogc}}}PropertyName").text = style.label_field
-        font = ET.SubElement(text, f"{{{se}}}Font")
-        param(font, "SvgParameter", "font-family", LABEL_FONT)
-        param(font, "SvgParameter", "font-size", f"{style.label_size * 96 / 72:.3g}")
-        halo = ET.SubElement(text, f"{{{se}}}Halo")
-        ET.SubElement(halo, f"{{{se}}}Radius").text = f"{HALO_PX:g}"
-        param(ET.SubElement(halo, f"{{{se}}}Fill"), "SvgParameter", "fill", "#ffffff")
-        param(ET.SubElement(text, f"{{{se}}}Fill"), "SvgParameter", "fill", to_hex(parse_color(style.label_color)[:3] + (255,)))
-    ET.indent(root, " ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
-
-
-__all__ = ["layer_qml", "layer_sld", "style_from_qml", "qml_filter_carried", "VALUE_LABELS", "STYLE_OWNER"]
+__all__ = ["layer_qml", "style_from_qml", "qml_filter_carried", "VALUE_LABELS", "STYLE_OWNER"]

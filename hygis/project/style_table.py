@@ -15,7 +15,8 @@ import hashlib
 import sqlite3
 
 from hygis.project.gpkg import quote_ident
-from hygis.project.qgis_style import STYLE_OWNER, layer_qml, layer_sld
+from hygis.project.qgis_sld import layer_sld
+from hygis.project.qgis_style import STYLE_OWNER, layer_qml
 
 TABLE = "layer_styles"
 MAX_QML = 4 * 1024 * 1024

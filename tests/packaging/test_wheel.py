@@ -148,3 +148,32 @@ def test_window_script_opens_the_project_and_draws_it(installed):
     n_layers = len(open_project(run / "s.hygis").layers)  # whatever the sample holds, all of it is drawn
     assert "first map frame after" in res.stdout and "language zh_CN" in res.stdout
     assert f"{n_layers} layers" in res.stdout
+
+
+def test_every_readme_example_runs_from_another_folder(installed):
+    """The README's examples, from the installed wheel, in a folder with a copy of sample_projects/ and
+    the input files the import examples name (tools/check_readme_examples.py does the same in a fresh
+    venv with the dependencies installed from the index)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import check_readme_examples as readme
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    python, _hygis, run, env = installed
+    folder = run / "readme"
+    readme.example_folder(folder)
+    home = folder / "home"
+    env = dict(env, HOME=str(home), XDG_DATA_HOME=str(home / "share"), XDG_CONFIG_HOME=str(home / "config"))
+    results = readme.run_examples(python.parent, folder, env)
+    ran = [r for r in results if r[2] is not None]
+    assert len(ran) >= 15, results  # the sample-project examples, import/update/export, slides, render, layout, window
+    assert [(line, command, tail) for line, command, code, tail in ran if code != 0] == []
+    skipped = {why for *_, code, why in results if code is None}
+    assert all("server" in why or "cluster" in why for why in skipped), skipped
+    assert (folder / "map.pdf").stat().st_size > 10_000 and (folder / "2025.png").exists()
+    assert len(list((folder / "slides").glob("*.png"))) == 3  # one page per scenario
+    from hygis.project.fileformat import open_project
+
+    enclaves = open_project(folder / "my.hygis").layers["飞地"].data.set_index("name")
+    assert len(enclaves) == 34  # the ledger's 30 and the spreadsheet's 4
+    assert enclaves.loc["衢州海创园", ["status", "year_opened"]].tolist() == ["operating", 2012]

@@ -60,7 +60,7 @@ def read_table(path: Path, encoding: str | None = None, nrows: int | None = None
 
 
 def _numeric(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series.astype(str).str.strip().replace("", np.nan), errors="coerce")
+    return _numbers(series.astype(str).str.strip())
 
 
 def _find(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
@@ -105,12 +105,23 @@ def _exact_ints(s: pd.Series) -> pd.Series | None:
     return out
 
 
+def _numbers(s: pd.Series) -> pd.Series:
+    """Numbers of a text column (NaN where not a number), parsed exactly: pandas < 2.2's to_numeric
+    can miss the last bit ('0.30000000000000004' → 0.3), Python's float() never does."""
+    nums = pd.to_numeric(s.replace("", np.nan), errors="coerce")
+    ok = nums.notna()
+    if ok.any():
+        nums = nums.astype(float)
+        nums[ok] = s[ok].astype(float)
+    return nums
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns that are entirely numbers become Int64/float; the rest stay text (codes like 0571 too)."""
     out = {}
     for col in frame.columns:
         s = frame[col].astype(str).str.strip()
-        nums = pd.to_numeric(s.replace("", np.nan), errors="coerce")
+        nums = _numbers(s)
         leading_zero = s.str.match(r"^[-+]?0\d").any()
         typed = None
         if nums.notna().sum() and (nums.notna() | (s == "")).all() and not leading_zero:

@@ -201,6 +201,7 @@ def test_invalid_and_missing_geometries_are_handled(zones3):
     targets = ea_frame([bowtie, None])
     zones = zones3.copy()
     zones.loc[3] = ["空区", 0.0, None]
+    zones = zones.set_crs(zones3.crs, allow_override=True)  # pandas < 2.2 drops the CRS when .loc adds a row
     result = coverage_by_zone(targets, zones)
     assert row(result, "甲区")["covered_area_km2"] == pytest.approx(2.0, rel=1e-9)
     assert row(result, "空区")["zone_area_km2"] == 0.0 and row(result, "空区")["covered_share_pct"] == 0.0

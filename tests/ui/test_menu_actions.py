@@ -10,6 +10,7 @@ from pathlib import Path
 import logging
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QDockWidget, QMenu, QToolBar
 
@@ -53,23 +54,29 @@ class DialogCanceller:
 def all_actions(window):
     """(path, action) of every action in the menus (recursively) and toolbars, each once."""
     seen, out = set(), []
+    # submenus by their menu action: QAction.menu() of PySide6 6.6 invalidates the Python wrapper that
+    # created the submenu (the window's own reference), so the test must not call it
+    submenus = {shiboken6.getCppPointer(m.menuAction())[0]: m for m in window.findChildren(QMenu)}
+
+    def submenu(action):
+        return submenus.get(shiboken6.getCppPointer(action)[0])
 
     def walk(menu, path):
         for action in menu.actions():
             if action.isSeparator():
                 continue
-            if action.menu() is not None:
-                walk(action.menu(), f"{path} ▸ {action.text()}")
+            if submenu(action) is not None:
+                walk(submenu(action), f"{path} ▸ {action.text()}")
             elif id(action) not in seen:
                 seen.add(id(action))
                 out.append((f"{path} ▸ {action.text()}", action))
 
     for menu_action in window.menuBar().actions():
-        if menu_action.menu() is not None:
-            walk(menu_action.menu(), menu_action.text())
+        if submenu(menu_action) is not None:
+            walk(submenu(menu_action), menu_action.text())
     for bar in window.findChildren(QToolBar):
         for action in bar.actions():
-            if not action.isSeparator() and action.menu() is None and id(action) not in seen and action.text():
+            if not action.isSeparator() and submenu(action) is None and id(action) not in seen and action.text():
                 seen.add(id(action))
                 out.append((f"toolbar {bar.windowTitle()} ▸ {action.text()}", action))
     return out

@@ -17,7 +17,7 @@ import math
 import threading
 from collections import OrderedDict
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage, QPainter, QPolygonF, QTransform
 
 from hygis.geo import tiles as gtiles
@@ -103,7 +103,8 @@ def paint_tiles(painter: QPainter, view: MapView, source, *, wait: bool = False,
         quad = tile_quad(view, key, source.grid)
         # each tile overlaps its neighbours by half a tile pixel, so no seams show between them
         # (PDF viewers interpolate image edges with the page behind)
-        src = QPolygonF(QRectF(0.5, 0.5, img.width() - 1.0, img.height() - 1.0))
+        w, h = img.width() - 0.5, img.height() - 0.5  # 4 corners: Qt 6.6's quadToQuad refuses QPolygonF(QRectF)'s 5 (closed)
+        src = QPolygonF([QPointF(0.5, 0.5), QPointF(w, 0.5), QPointF(w, h), QPointF(0.5, h)])
         tr = QTransform()
         if not QTransform.quadToQuad(src, quad, tr):
             continue

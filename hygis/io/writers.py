@@ -319,24 +319,29 @@ def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids
     check_encodable(gdf, enc, layer.name)
     if driver == "ESRI Shapefile":
         gdf = shapefile_frame(gdf, enc, allow_truncate, layer.name, report)
-    with staging(path) as staged:
-        try:
-            if driver == "CSV":
-                new = _write_csv(gdf, staged, enc, path)
-            elif driver == "ESRI Shapefile":
-                new = _write_shapefile(gdf, staged, path, enc)
-            elif driver == "GPKG":
-                new = _write_geopackage(gdf, staged, path, layer.name, note)
-            elif driver == "Parquet":
-                new = _write_parquet(gdf, staged, path, note)
-            else:
-                new = _write_gdal(gdf, staged, path, driver, layer.name, note)
-        except OSError as exc:  # the disk filled up, the folder went away ...
-            raise write_error(path, exc) from exc
-        _verify(new, path, driver, layer.name if driver == "GPKG" else None, len(gdf))
-        stale = [path.with_suffix(e) for e in SHAPEFILE_STALE if path.with_suffix(e) not in new] \
-            if driver == "ESRI Shapefile" else []
-        replace_parts(new, stale)
+    from hygis.project.lock import project_lock
+
+    # one export into a path at a time: two into one GeoPackage would each copy it and the later
+    # replacement would drop the other's layer (the lock is the one replace_parts takes)
+    with project_lock(path.with_suffix(".shp") if driver == "ESRI Shapefile" else path):
+        with staging(path) as staged:
+            try:
+                if driver == "CSV":
+                    new = _write_csv(gdf, staged, enc, path)
+                elif driver == "ESRI Shapefile":
+                    new = _write_shapefile(gdf, staged, path, enc)
+                elif driver == "GPKG":
+                    new = _write_geopackage(gdf, staged, path, layer.name, note)
+                elif driver == "Parquet":
+                    new = _write_parquet(gdf, staged, path, note)
+                else:
+                    new = _write_gdal(gdf, staged, path, driver, layer.name, note)
+            except OSError as exc:  # the disk filled up, the folder went away ...
+                raise write_error(path, exc) from exc
+            _verify(new, path, driver, layer.name if driver == "GPKG" else None, len(gdf))
+            stale = [path.with_suffix(e) for e in SHAPEFILE_STALE if path.with_suffix(e) not in new] \
+                if driver == "ESRI Shapefile" else []
+            replace_parts(new, stale)
     if note:
         where = "the file's description says so" if driver in ("GPKG", "GeoJSON", "LIBKML", "FlatGeobuf", "Parquet") \
             else f"a {human} cannot record this, so tell whoever uses it"

@@ -215,3 +215,26 @@ def test_file_size_limit_gives_one_line_and_keeps_every_file(tmp_path, ext):
                                         "unchanged."], done.stderr
     assert _snapshot(tmp_path) == before
     assert (logs / "hygis.log").read_bytes() == b"x" * 300_000
+
+
+def test_four_concurrent_exports_into_one_geopackage_all_land(tmp_path):
+    """Four `hygis export` processes add four layers to one GeoPackage at once: each export copies
+    the file, so without the path's lock the last replacement dropped the others' layers."""
+    from hygis.project import Project
+    from hygis.project.commands import AddLayer
+    from hygis.project.fileformat import save_project
+
+    project = Project("并发")
+    for i in range(1, 5):
+        project.execute(AddLayer(project, _points(2 + i, f"L{i}", seed=i)))
+    path = save_project(project, tmp_path / "p.hygis")
+    out = tmp_path / "成果.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(0, 0)], crs=4326).to_file(out, layer="theirs")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen([sys.executable, "-m", "hygis", "export", str(path), f"L{i}", str(out)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(1, 5)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    counts = {name: pyogrio.read_info(out, layer=name)["features"] for name in pyogrio.list_layers(out)[:, 0]}
+    assert counts == {"theirs": 1, "L1": 3, "L2": 4, "L3": 5, "L4": 6}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.hygis", "成果.gpkg"]  # no lock or staging left

@@ -238,3 +238,40 @@ def test_four_concurrent_exports_into_one_geopackage_all_land(tmp_path):
     counts = {name: pyogrio.read_info(out, layer=name)["features"] for name in pyogrio.list_layers(out)[:, 0]}
     assert counts == {"theirs": 1, "L1": 3, "L2": 4, "L3": 5, "L4": 6}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.hygis", "成果.gpkg"]  # no lock or staging left
+
+
+def test_raster_export_refuses_read_only_targets_and_drops_the_old_files_sidecars(tmp_path):
+    """A raster layer exported over an older GeoTIFF: a read-only one is refused (even for root),
+    and the old file's .aux.xml (which GDAL would read instead of the new file's georeferencing),
+    overviews and world file go with it."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from hygis.layers.raster import RasterLayer
+
+    dem = tmp_path / "dem.tif"
+    with rasterio.open(dem, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", crs="EPSG:4326",
+                       transform=from_origin(120, 31, 0.01, 0.01)) as ds:
+        ds.write(np.ones((1, 4, 4), dtype="uint8"))
+    layer = RasterLayer.from_file(dem, name="dem")
+    out = tmp_path / "out.tif"
+    old = from_origin(100, 10, 1, 1)
+    with rasterio.open(out, "w", driver="GTiff", width=2, height=2, count=1, dtype="uint8", crs="EPSG:4326",
+                       transform=old) as ds:
+        ds.write(np.zeros((1, 2, 2), dtype="uint8"))
+    from hygis.io.raster_export import export_raster
+
+    os.chmod(out, 0o444)
+    before = out.read_bytes()
+    with pytest.raises(HygisError, match="out.tif is read-only"):
+        export_raster(layer, out)
+    assert out.read_bytes() == before
+    os.chmod(out, 0o644)
+    (tmp_path / "out.tif.aux.xml").write_text(  # PAM georeferencing of the old file: GDAL prefers it
+        "<PAMDataset><GeoTransform>100, 1, 0, 10, 0, -1</GeoTransform></PAMDataset>")
+    (tmp_path / "out.tfw").write_text("1\n0\n0\n-1\n100.5\n9.5\n")
+    export_raster(layer, out)
+    assert out.read_bytes() == dem.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "out.tif"]
+    with rasterio.open(out) as ds:
+        assert ds.bounds.left == 120 and ds.bounds.top == 31

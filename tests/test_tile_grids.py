@@ -101,3 +101,28 @@ def test_tianditu_wmts_url_gets_the_token_which_stays_out_of_the_template(tmp_pa
     with pytest.raises(HygisError, match="token"):
         gtiles.open_source("wmts:https://t0.tianditu.gov.cn/vec_c/wmts?request=GetCapabilities&service=wmts",
                            cache=gtiles.TileCache(tmp_path))
+
+
+def test_wmts_rest_resource_url_and_carried_token(tmp_path):
+    """A RESTful ResourceURL template wins over KVP; a token in the capabilities URL becomes {token}."""
+    from tests.tilefixtures import TileServer
+
+    rest = tianditu_capabilities("http://127.0.0.1:9/wmts?").decode("utf-8").replace(
+        "<Format>tiles</Format>", '<Format>image/png</Format><ResourceURL format="image/png" resourceType="tile" '
+        'template="http://127.0.0.1:9/rest/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"/>')
+    caps = tmp_path / "rest_wmts.xml"
+    caps.write_text(rest, encoding="utf-8")
+    src = gtiles.open_source(f"wmts:{caps}#set=c", cache=gtiles.TileCache(tmp_path / "c"))
+    assert src.url(11, 3415, 700) == "http://127.0.0.1:9/rest/default/c/12/700/3415.png"
+    server = TileServer(capabilities=tianditu_capabilities("http://127.0.0.1:9/vec_c/wmts?"))
+    try:
+        url = f"{server.base}/vec_c/wmts?request=GetCapabilities&service=wmts&tk=SECRET42"
+        src = gtiles.open_source(f"wmts:{url}", token="SECRET42", cache=gtiles.TileCache(tmp_path / "c2"))
+        assert "tk={token}" in src.template and "SECRET42" not in src.template
+        assert "tk=SECRET42" in src.url(11, 1, 1)
+        assert "SECRET42" not in str(src.cache.path(src.key, 11, 1, 1))
+    finally:
+        server.stop()
+    # offline: the capabilities kept in the cache open the source again
+    again = gtiles.open_source(f"wmts:{url}", token="SECRET42", cache=gtiles.TileCache(tmp_path / "c2"))
+    assert again.template == src.template

@@ -242,7 +242,7 @@ def illustrative_mask(frame) -> np.ndarray:
     """True for the rows of ``frame`` marked illustrative (all False without the field)."""
     if frame is None or ILLUSTRATIVE_FIELD not in getattr(frame, "columns", ()):
         return np.zeros(0 if frame is None else len(frame), bool)
-    return (frame[ILLUSTRATIVE_FIELD].astype(object) == ILLUSTRATIVE_VALUE).to_numpy(bool)
+    return np.asarray(frame[ILLUSTRATIVE_FIELD].eq(ILLUSTRATIVE_VALUE).fillna(False), bool)
 
 
 def feature_classes(style: Style, frame, default: str | None = None):

@@ -78,15 +78,13 @@ def _classes(layer, family: str) -> list[tuple[str, Node | None, str, np.ndarray
     style, frame = layer.style, layer.data
     n = len(frame)
     if style.mode == "categorized" and style.field:
-        field = _field(style.field)
-        out, values = [], frame[style.field].astype(object) if style.field in frame.columns else None
-        keys = None if values is None else values.where(values.notna(), None).map(
-            lambda v: None if v is None else str(v))
-        for key, color in style.categories.items():
-            cond = Node("cmp", ("eq", field, _const(_category_value(frame, style.field, key))))
-            out.append((value_label(key, "zh"), cond, color,
-                        np.zeros(n, bool) if keys is None else (keys == key).to_numpy(bool)))
-        other = np.ones(n, bool) if keys is None else ~keys.isin(list(style.categories)).to_numpy(bool)
+        field, out = _field(style.field), []
+        column = frame[style.field] if style.field in frame.columns else None
+        typed = [_category_value(frame, style.field, key) for key in style.categories]
+        for (key, color), value in zip(style.categories.items(), typed):
+            member = np.zeros(n, bool) if column is None else np.asarray(column.eq(value).fillna(False), bool)
+            out.append((value_label(key, "zh"), Node("cmp", ("eq", field, _const(value))), color, member))
+        other = np.ones(n, bool) if column is None else ~np.asarray(column.isin(typed).fillna(False), bool)
         if other.any():  # hygis draws them grey
             rest = (Node("in", (field, tuple(c.args[2] for _, c, _, _ in out))),) if out else ()
             cond = Node("or", (Node("isnull", (field,)), Node("not", rest))) if rest else None

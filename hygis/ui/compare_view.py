@@ -83,7 +83,7 @@ class CompareView(QWidget):
         QVBoxLayout(self._swipe_page).setContentsMargins(2, 2, 2, 2)
         self._build_layout()
         self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close,
-                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # also from inside a map
         self.btn_split.clicked.connect(lambda: self.set_mode("split"))
         self.btn_swipe.clicked.connect(lambda: self.set_mode("swipe"))
         self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_a, self.canvas_b, ext))
@@ -212,6 +212,12 @@ class CompareView(QWidget):
             self.layout().activate()
             self._set_extent(self.canvas_a, self._scenarios_extent() or self.canvas_a.project.full_extent())
             self._link(self.canvas_a, self.canvas_b, self.canvas_a.extent())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt virtual): Esc with no child focused
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def _scenarios_extent(self):
         """The union of the two scenarios' saved extents (None if neither has one)."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from hygis.project.fileformat import open_project
 from hygis.ui.analysis.enclave_panel import ENCLAVE_SHOWN
@@ -30,6 +30,8 @@ def window(qtbot, isolated_settings, language):  # noqa: F811
     yield w
     w.close()
     w.canvas.dispose()
+    w.deleteLater()                                             # no main window left for later tests
+    qtbot.wait(1)
 
 
 def test_docks_fit_a_1280x800_window_and_show_what_matters(qtbot, window, language):
@@ -79,8 +81,10 @@ def test_docks_fit_a_1280x800_window_and_show_what_matters(qtbot, window, langua
     assert header.visualIndex(why) == 2
     assert header.sectionViewportPosition(why) + header.sectionSize(why) <= view.viewport().width() + 1
     fm = view.fontMetrics()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1  # Qt's cell text margin
     for row in range(rows.rowCount()):                          # the whole reason, wrapped, in its row
         text = rows.index(row, why).data()
-        box = fm.boundingRect(QRect(0, 0, header.sectionSize(why) - 8, 10_000), int(Qt.TextFlag.TextWordWrap), text)
+        width = header.sectionSize(why) - 2 * margin
+        box = fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text)
         assert box.height() <= view.rowHeight(row) + 2, text
     shot(docks.docks["enclaves"], f"dock_enclave_rows_{language}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,11 +40,25 @@ SETS = {"subpx": 1_000_000, "px2_10": 1_000_000, "px10_50": 1_000_000, "tiling":
 GOAL_RATIO = 0.3
 
 _CHILD = ("import atexit, sys\n"
+          "_labels = []\n"
           "def _peak():\n"
           "    for line in open('/proc/self/status'):\n"
           "        if line.startswith('VmHWM'):\n"
           "            sys.stderr.write('PEAK ' + line.split()[1] + '\\n')\n"
+          "    if _labels:\n"
+          "        sys.stderr.write('LABELS %d\\n' % sum(_labels))\n"
           "atexit.register(_peak)\n"
+          "def _count_labels():\n"  # how many labels hygis drew (like-for-like with QGIS)
+          "    from hygis.ui.render import labels\n"
+          "    draw = labels.LabelSet.draw\n"
+          "    def counted(self, *a, **k):\n"
+          "        n = draw(self, *a, **k)\n"
+          "        _labels.append(n)\n"
+          "        return n\n"
+          "    labels.LabelSet.draw = counted\n"
+          "if '--count-labels' in sys.argv:\n"
+          "    sys.argv.remove('--count-labels')\n"
+          "    _count_labels()\n"
           "import runpy\n"
           "sys.argv[0] = 'hygis'\n"
           "runpy.run_module('hygis', run_name='__main__', alter_sys=True)\n")  # = python -m hygis
@@ -71,38 +86,50 @@ def points_project(path: Path) -> Path:
     return out
 
 
-def run_hygis(path: Path, out: Path) -> tuple[float, float]:
-    """(wall s, peak RSS MiB) of one whole ``hygis render`` process."""
-    t = time.perf_counter()
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _labels_drawn(stderr: str) -> int | None:
+    got = [int(line.split()[1]) for line in stderr.splitlines() if line.startswith("LABELS ")]
+    return got[-1] if got else None
+
+
+def run_hygis(path: Path, out: Path, count_labels: bool = False) -> tuple[float, float, float, int | None]:
+    """(wall s, CPU s, peak RSS MiB, labels drawn) of one whole ``hygis render`` process."""
+    t, c = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-c", _CHILD, "render", str(path), "--out", str(out), "--size",
-                           f"{WIDTH}x{HEIGHT}", "--no-basemap"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    wall = time.perf_counter() - t
+                           f"{WIDTH}x{HEIGHT}", "--no-basemap"] + (["--count-labels"] if count_labels else []),
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall, cpu = time.perf_counter() - t, _children_cpu() - c
     if done.returncode != 0:
         raise SystemExit(f"hygis render failed: {done.stderr[-500:]}")
     peaks = [int(line.split()[1]) / 1024 for line in done.stderr.splitlines() if line.startswith("PEAK ")]
-    return wall, max(peaks, default=float("nan"))
+    return wall, cpu, max(peaks, default=float("nan")), _labels_drawn(done.stderr)
 
 
-def run_qgis(path: Path, out: Path, labels: str | None, timeout: float) -> float:
-    """Wall seconds of one QGIS process (``inf`` when it is still drawing after ``timeout``)."""
+def run_qgis(path: Path, out: Path, labels: str | None, timeout: float) -> tuple[float, float, int | None]:
+    """(wall s, CPU s, labels placed) of one QGIS process (``inf`` s when it is still drawing after
+    ``timeout``)."""
     out.unlink(missing_ok=True)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _children_cpu()
     try:
         done = subprocess.run([QGIS_PYTHON, str(HERE / "qgis_render.py"), str(path), str(out)]
                               + (["--labels", labels] if labels else []), capture_output=True, text=True,
                               env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")},
                               timeout=timeout)
     except subprocess.TimeoutExpired:
-        return float("inf")
-    wall = time.perf_counter() - t
+        return float("inf"), float("inf"), None
+    wall, cpu = time.perf_counter() - t, _children_cpu() - c
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"QGIS render failed: {done.stderr[-500:]}")
-    return wall
+    return wall, cpu, _labels_drawn(done.stderr)
 
 
 def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
-    """(first full draw s incl. projection cache, median pan/zoom frame ms, 95th pct ms) in the canvas."""
+    """(first full draw s and CPU s incl. projection cache, median pan/zoom frame ms, 95th pct ms, median
+    frame CPU ms, reading s) in the canvas."""
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtWidgets import QApplication
@@ -116,16 +143,18 @@ def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
     app = QApplication.instance() or QApplication([])
     project = Project("bench")
     project.show_basemap = False
-    project.layers.append(read_layers(path)[0])
     t = time.perf_counter()
+    project.layers.append(read_layers(path)[0])
+    read = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
     render_project(project, (WIDTH, HEIGHT), renderers=RendererSet(), basemap=False)
-    first = time.perf_counter() - t
+    first, first_cpu = time.perf_counter() - t, time.process_time() - c
     canvas = MapCanvas(project, show_basemap=False)
     canvas.resize(WIDTH, HEIGHT)
     canvas.show()
     app.processEvents()
     canvas.render_now()
-    times = []
+    times, cpus = [], []
     for i in range(frames):
         if i % 3 == 2:
             pos = QPointF(WIDTH / 2, HEIGHT / 2)
@@ -134,14 +163,16 @@ def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
             canvas.wheelEvent(ev)
         else:
             canvas._set_view(canvas.view().panned(7, 3))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         canvas.repaint()  # synchronous paint of one frame
         times.append((time.perf_counter() - t) * 1000)
+        cpus.append((time.thread_time() - c) * 1000)
     canvas._timer.stop()
     canvas.dispose()
     canvas.close()
     times.sort()
-    return first, statistics.median(times), times[int(len(times) * 0.95) - 1]
+    return (first, first_cpu, statistics.median(times), times[int(len(times) * 0.95) - 1], statistics.median(cpus),
+            read)
 
 
 def main() -> int:
@@ -154,27 +185,39 @@ def main() -> int:
     args = ap.parse_args()
     out_dir = datasets.DATA
     rows = []
-    print(f"{'set':10s} {'hygis s':>8s} {'QGIS s':>8s} {'ratio':>6s} {'goal':>5s} {'peak MiB':>9s}  load (1/5/15 min)")
+    print(f"{'set':10s} {'hygis s':>8s} {'QGIS s':>8s} {'ratio':>6s} {'goal':>5s} {'CPU s':>12s} {'CPU ratio':>9s} "
+          f"{'peak MiB':>9s}  load (1/5/15 min)")
     for name in [] if args.app_only else args.sets:
         path = datasets.render_dataset(name, SETS[name])
         target = points_project(path) if name == "points" else path
-        ours, theirs, peaks = [], [], []
+        ours, theirs, peaks, cpu_ours, cpu_theirs, drawn = [], [], [], [], [], [None, None]
         for _ in range(args.repeats):  # interleaved: both see the same load
-            wall, peak = run_hygis(target, out_dir / f"out_hygis_{name}.png")
+            wall, cpu, peak, n_ours = run_hygis(target, out_dir / f"out_hygis_{name}.png", name == "points")
             ours.append(wall)
+            cpu_ours.append(cpu)
             peaks.append(peak)
-            theirs.append(run_qgis(path, out_dir / f"out_qgis_{name}.png", "name" if name == "points" else None,
-                                   args.qgis_timeout))
+            q_wall, q_cpu, n_theirs = run_qgis(path, out_dir / f"out_qgis_{name}.png",
+                                               "name" if name == "points" else None, args.qgis_timeout)
+            theirs.append(q_wall)
+            cpu_theirs.append(q_cpu)
+            drawn = [n_ours, n_theirs]
         h, q = statistics.median(ours), statistics.median(theirs)
+        hc, qc = statistics.median(cpu_ours), statistics.median(cpu_theirs)
         ok = "yes" if h <= GOAL_RATIO * q else "NO"
         qs = f"{q:8.2f}" if q != float("inf") else f">{args.qgis_timeout:7.0f}"
-        print(f"{name:10s} {h:8.2f} {qs} {h / q:6.2f} {ok:>5s} {max(peaks):9.0f}  {load()}", flush=True)
+        print(f"{name:10s} {h:8.2f} {qs} {h / q:6.2f} {ok:>5s} {hc:5.2f}/{qc:6.2f} {hc / qc:9.2f} {max(peaks):9.0f}  "
+              f"{load()}  (walls {', '.join(f'{v:.1f}' for v in ours)} / {', '.join(f'{v:.1f}' for v in theirs)})",
+              flush=True)
+        if name == "points":
+            theirs_n = drawn[1] if drawn[1] is not None else "(did not finish)"
+            print(f"           labels drawn: hygis {drawn[0]}, QGIS {theirs_n}", flush=True)
         rows.append((name, h, q))
     if not args.no_app:
         for name in ("px2_10", "tiling"):
-            first, med, p95 = in_app(datasets.render_dataset(name, SETS[name]))
-            print(f"in app, {name} 1M: first full draw {first:.2f} s (goal 1 s); pan/zoom frame median "
-                  f"{med:.1f} ms, 95th pct {p95:.1f} ms (goal 16 ms)  load {load()}", flush=True)
+            first, first_cpu, med, p95, med_cpu, read = in_app(datasets.render_dataset(name, SETS[name]))
+            print(f"in app, {name} 1M: reading {read:.2f} s, then first full draw {first:.2f} s ({first_cpu:.2f} s "
+                  f"CPU; goal 1 s); pan/zoom frame median {med:.1f} ms ({med_cpu:.1f} ms CPU), 95th pct {p95:.1f} ms "
+                  f"(goal 16 ms)  load {load()}", flush=True)
     print(f"{os.cpu_count()} cores; medians of {args.repeats} whole-process runs, hygis and QGIS interleaved")
     return 0
 

@@ -42,6 +42,10 @@ def main(argv):
     job.waitForFinished()
     if not job.renderedImage().save(out):
         raise SystemExit(f"cannot write {out}")
+    if label_field:  # what QGIS drew, for a like-for-like comparison (bench_render.py prints it)
+        results = job.takeLabelingResults()
+        placed = [lab for lab in results.allLabels() if not lab.isUnplaced] if results else []
+        sys.stderr.write(f"LABELS {len(placed)}\n")
     sys.stdout.flush()
     os._exit(0)  # exitQgis() crashes on Debian's 3.22 at exit; the image is written
 

@@ -44,6 +44,8 @@ SYNOPSIS = re.compile(r"\[|\b(PATH|PROJECT|TARGET|LAYER)\b|…")
 SKIPS = (
     (re.compile(r"postgresql://"), "needs a PostgreSQL/PostGIS server"),
     (re.compile(r"^hygis db (status|sync)\b"), "needs the team layer checked out from a PostgreSQL server"),
+    (re.compile(r"^hygis db link\b"), "needs a PostgreSQL/PostGIS server (a saved connection)"),
+    (re.compile(r"--tiles \S*https?://"), "needs an online tile server (and its token)"),
     (re.compile(r"--scheduler tcp://|parcels_parquet/"), "needs a dask cluster and its parcel data"),
 )
 #: The window examples open the window offscreen, draw the first map and quit (hygis' startup probe).

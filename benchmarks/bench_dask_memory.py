@@ -70,7 +70,7 @@ def run(n: int, folder: Path, check: bool):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="3GiB",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         t0 = time.perf_counter()
-        result = dask_engine.coverage(path, zones, client=client, chunks=max(2, len(zones)))
+        result = dask_engine.coverage(path, zones, client=client)
         seconds = time.perf_counter() - t0
         peaks = sorted(client.run(_maxrss_mb).values())
     diff = None

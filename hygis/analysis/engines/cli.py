@@ -37,24 +37,20 @@ def load_any(spec, layer=None):
 def coverage(args):
     from hygis.analysis import registry
 
+    options = dict(by=args.by, buffer_m=args.buffer, weights=args.weights, denominator=args.denominator)
     if args.engine == "dask":
-        if args.weights:
-            raise HygisError("--weights is not available with --engine dask (use the local engine)")
         if not is_engine_spec(args.target):
             raise HygisError("--engine dask reads a GeoParquet folder or a postgresql://…#schema.table target")
         from hygis.analysis.engines import dask_engine
 
         zones = load_any(args.zones, args.zones_layer)
-        return dask_engine.coverage(args.target, zones, by=args.by, buffer_m=args.buffer, scheduler=args.scheduler)
+        return dask_engine.coverage(args.target, zones, scheduler=args.scheduler, **options)
     if args.engine == "postgis":
-        if args.weights or args.buffer:
-            raise HygisError("--engine postgis computes plain coverage (no --buffer or --weights)")
         from hygis.analysis.engines import postgis_engine
 
-        return postgis_engine.coverage(args.target, args.zones, by=args.by)
+        return postgis_engine.coverage(args.target, args.zones, **options)
     targets, zones = load_any(args.target, args.layer), load_any(args.zones, args.zones_layer)
-    return registry.get("coverage").run(targets=targets, zones=zones, by=args.by, buffer_m=args.buffer,
-                                        weights=args.weights)
+    return registry.get("coverage").run(targets=targets, zones=zones, **options)
 
 
 def adjacency(args):

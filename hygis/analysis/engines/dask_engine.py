@@ -1,24 +1,23 @@
 """Coverage and adjacency on dask.distributed, over partitioned inputs (``--engine dask``).
 
-How the work is cut, and why the numbers are the in-process engine's:
+Inputs are dask-geopandas collections (:mod:`hygis.analysis.engines.partitions`): a GeoParquet
+folder read by ``dask_geopandas.read_parquet``, or a PostGIS table split into key ranges.
 
-* **Coverage**: the zones (small: districts, cities) are split into groups of whole zones;
-  one task per group receives only the target features whose bounding box meets the group's
-  box (each partition is read on a worker and filtered there) and runs
-  :func:`hygis.analysis.coverage.coverage_by_zone` on them.  A zone's covered area depends only
-  on the targets that meet it, so its row is the in-process row.  Zones of other groups that
-  come earlier in the table and meet the box ride along (their rows are dropped), so a point
-  on a shared border still counts for the first zone, as in-process.  Buffers are drawn in the
-  whole layer's local CRS (from the partitions' boxes), as in-process.  The total row is the
-  sum of the zone rows, as in-process.
+* **Coverage** (:mod:`hygis.analysis.engines.tiles`): each partition is read by a task and its
+  features are sorted into square tiles of the equal-area CRS; one task per tile gathers the
+  features of every partition meeting it and runs the in-process coverage against the zones cut
+  to the tile.  Areas and lengths add up over the disjoint tiles, so overlapping features of
+  different partitions are unioned, never counted twice; the numbers are the in-process ones.
+  A PostGIS range is read per tile with ``geom && envelope`` (GiST).  Zone areas, denominators
+  (``drawn``/``official``) and weight totals come from one small task on the zones.
 * **Adjacency**: one task per partition of A, with the features of B (or A) whose boxes meet
   the partition's box widened by the distance; the whole data's local CRS is passed to
   :func:`hygis.analysis.adjacency.adjacency_pairs`.  Within one layer, a pair is kept by the
   task holding its smaller id (ids ascending in the input, as the in-process engine assumes).
 
-No process holds the whole target layer: the driver keeps the zones and the partitions'
-boxes; a worker holds one zone group's nearby targets (or one partition and its neighbours).
-A zone group's targets must fit one worker -- more, smaller zone groups (``chunks``) help.
+Memory: a worker holds one partition, or one tile's features (tiles are sized like a
+partition's box), plus the zones near it -- never the layer; the driver keeps the zones and the
+partitions' boxes.  ``benchmarks/bench_dask_memory.py`` measures it.
 """
 
 from __future__ import annotations
@@ -29,15 +28,13 @@ from contextlib import contextmanager
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from hygis.analysis._common import as_frame, explode_collections, label_column
+from hygis.analysis._common import as_frame, label_column, to_equal_area
 from hygis.analysis.engines import partitions as P
+from hygis.analysis.engines import tiles as T
 from hygis.core.errors import HygisError
 from hygis.db import require
 from hygis.geo import crs as hcrs
-
-DEFAULT_PG_PARTITIONS = 16
 
 
 @contextmanager
@@ -64,18 +61,6 @@ def client_for(scheduler: str | None = None, client=None, n_workers: int = 2, pr
         yield c
 
 
-def source_partitions(spec, n_pg: int = DEFAULT_PG_PARTITIONS) -> list:
-    """Partitions of a GeoParquet directory or a PostGIS table spec."""
-    if P.is_postgis_spec(spec):
-        return P.postgis_partitions(spec, n_pg)
-    return P.parquet_partitions(spec)[0]
-
-
-def _total_bounds(parts) -> tuple:
-    b = np.array([p.bbox for p in parts])
-    return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
-
-
 def _meets(a, b) -> bool:
     return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
@@ -91,106 +76,95 @@ def _margin_deg(metres: float, bbox) -> tuple:
 def _grow(bbox, dx, dy):
     """``bbox`` widened by (dx, dy) degrees plus 2 % + 0.001°: a straight edge in the equal-area
     (or local) CRS bows away from the same edge in longitude/latitude, so a feature just outside
-    a zone's WGS84 box can still meet the zone where the analysis measures."""
+    a box in longitude/latitude can still meet it where the analysis measures."""
     rx = (bbox[2] - bbox[0]) * 0.02 + 1e-3
     ry = (bbox[3] - bbox[1]) * 0.02 + 1e-3
     return bbox[0] - dx - rx, bbox[1] - dy - ry, bbox[2] + dx + rx, bbox[3] + dy + ry
 
 
 # -- coverage --------------------------------------------------------------------------------
-def _coverage_task(zones, own_labels, by, buffer_m, local, box, parts):
-    """One zone group: read the nearby features of each partition here (nothing is read ahead
-    and left waiting in memory), then the in-process coverage."""
-    from hygis.analysis.coverage import coverage_by_zone
-
-    frames = [f for f in (P.load_partition(p, box) for p in parts) if f is not None and len(f)]
-    if frames:
-        targets = pd.concat([f[[f.geometry.name]].rename_geometry("geometry") if f.geometry.name != "geometry"
-                             else f[["geometry"]] for f in frames], ignore_index=True)
-        targets = gpd.GeoDataFrame(targets, geometry="geometry", crs=4326)
-    else:
-        targets = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326), crs=4326)
-    if buffer_m > 0 and len(targets):
-        targets = _prebuffer(targets, buffer_m, local)
-    rows = coverage_by_zone(targets, zones, by=by)
-    return rows[rows["zone"].isin(own_labels)]
+def _empty_targets() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326), crs=4326)
 
 
-def _prebuffer(targets, buffer_m, local):
-    """What coverage_by_zone does with a buffer, in the whole layer's local CRS: every target
-    buffered (its area) plus the unbuffered lines and points (their lengths and counts)."""
-    geoms = targets.geometry.to_numpy()
-    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-    geoms, _ = explode_collections(geoms, np.arange(len(geoms)))
-    buffered = shapely.buffer(hcrs.project_geoms(geoms, hcrs.WGS84, local), buffer_m, quad_segs=16)
-    buffered = hcrs.project_geoms(buffered, local, hcrs.WGS84)
-    tid = shapely.get_type_id(geoms)
-    other = geoms[np.isin(tid, (0, 1, 2, 4, 5))]  # points and lines keep their length / count
-    return gpd.GeoDataFrame(geometry=gpd.GeoSeries(np.concatenate([buffered, other]), crs=4326), crs=4326)
+def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weights=None,
+             denominator: str = "drawn", scheduler: str | None = None, client=None,
+             tile_m: float | None = None, pg_partitions: int = P.DEFAULT_PG_PARTITIONS) -> pd.DataFrame:
+    """:func:`hygis.analysis.coverage.coverage_by_zone` on dask, with the same options and numbers.
 
-
-def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, scheduler: str | None = None,
-             client=None, chunks: int | None = None) -> pd.DataFrame:
-    """:func:`hygis.analysis.coverage.coverage_by_zone` on dask: ``targets`` is a GeoParquet
-    directory or ``postgresql://…#schema.table``; ``zones`` a GeoDataFrame (or layer)."""
-    from hygis.analysis.coverage import TOTAL_LABEL, _check_buffer, _zone_groups
+    ``targets`` is a GeoParquet folder or ``postgresql://…#schema.table``; ``zones`` a
+    GeoDataFrame (or layer); ``weights`` a zone field or the path of a raster every worker can
+    read; ``tile_m`` the tile side (default: about one partition's box).
+    """
+    from hygis.analysis import weights as wmod
+    from hygis.analysis._common import Feedback
+    from hygis.analysis.coverage import DENOMINATORS, _assemble, _check_buffer, _zone_groups, coverage_by_zone
 
     dask = require("dask")
     buffer_m = _check_buffer(buffer_m)
+    if denominator not in DENOMINATORS:
+        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
     zones = as_frame(zones, "zones")
-    labels, codes = _zone_groups(zones, by)
+    labels, _codes = _zone_groups(zones, by)
     by_col = label_column(zones, by)
+    attribute = isinstance(weights, str) and weights in zones.columns
+    raster = None if weights is None or attribute else str(weights)
+    zb = shapely_bounds(zones)
     with client_for(scheduler, client) as c:
-        parts = source_partitions(targets)
-        if not parts:
+        src = P.open_source(targets, columns=[], n_pg=pg_partitions)
+        if not src.npartitions:
             raise HygisError("The target layer has no features")
-        local = hcrs.local_metric_crs(*_centre(_total_bounds(parts)))
-        n_chunks = chunks or max(1, min(len(labels), 4 * max(1, len(c.scheduler_info()["workers"]))))
-        groups = np.array_split(np.arange(len(labels)), n_chunks)
-        zb = zones.geometry.bounds.to_numpy()
-        tasks = []
-        for g in groups:
-            if len(g) == 0:
-                continue
-            own = np.isin(codes, g)
-            box = (zb[own, 0].min(), zb[own, 1].min(), zb[own, 2].max(), zb[own, 3].max())
-            box = _grow(box, *_margin_deg(buffer_m, box))
-            last = np.flatnonzero(own).max()
-            near = (zb[:, 0] <= box[2]) & (zb[:, 2] >= box[0]) & (zb[:, 1] <= box[3]) & (zb[:, 3] >= box[1])
-            rows = own | (near & (np.arange(len(zones)) < last))
-            sub = zones[rows]
-            near_parts = [part for part in parts if _meets(part.bbox, box)]
-            tasks.append(dask.delayed(_coverage_task, pure=False)(sub, [labels[k] for k in g], by_col, buffer_m,
-                                                                  local, box, near_parts))
-        results = c.compute(tasks, sync=True)
-    zone_rows = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
-    order = {lab: i for i, lab in enumerate(labels)}
-    zone_rows = zone_rows.assign(_o=zone_rows["zone"].map(order)).sort_values("_o").drop(columns="_o")
-    return _with_total(zone_rows.reset_index(drop=True), TOTAL_LABEL)
+        local = hcrs.local_metric_crs(*_centre(src.total_bounds()))
+        boxes = [T.albers_box(b, buffer_m * 1.01) for b in src.boxes]
+        grid = T.plan_grid(boxes, tile_m)
+        zones_near = {}  # zones meeting a tile or its halo
+        for box in boxes:
+            for t in grid.meeting(box, grid.halo):
+                if t not in zones_near:
+                    tb = grid.box(t, grid.halo)
+                    near = np.flatnonzero((zb[:, 0] <= tb[2]) & (zb[:, 2] >= tb[0]) &
+                                          (zb[:, 1] <= tb[3]) & (zb[:, 3] >= tb[1]))
+                    zones_near[t] = near
+        tiles = {t: [] for t, near in zones_near.items() if len(near)}
+        for i, box in enumerate(boxes):
+            for t in grid.meeting(box, grid.halo):
+                if t in tiles:  # partition i read for tile t alone, only its features near the tile kept
+                    rows = src.near(dask, i, grid.wgs84_box(t, buffer_m * 1.01))
+                    tiles[t].append(dask.delayed(T.split_one, pure=False)(rows, grid, t, buffer_m, local))
+        tasks = [dask.delayed(T.tile_task, pure=False)(grid.box(t), grid.halo, zones.iloc[zones_near[t]], by_col, raster,
+                                                       *pieces) for t, pieces in tiles.items() if pieces]
+        base = dask.delayed(coverage_by_zone, pure=False)(_empty_targets(), zones, by=by, weights=raster,
+                                                          denominator=denominator)
+        results = c.compute([base] + tasks, sync=True)
+    base, parts = results[0], [r for r in results[1:] if len(r)]
+    sums = (pd.concat(parts, ignore_index=True).groupby("zone", sort=False).sum() if parts
+            else pd.DataFrame(columns=["covered_area_km2", "covered_length_km", "point_count", "weight_covered"]))
+    sums = sums.reindex(labels).fillna(0.0)
+    zone_m2 = base["zone_area_km2"].to_numpy()[:-1] * 1e6
+    out = _assemble(list(labels), zone_m2, sums["covered_area_km2"].to_numpy(float) * 1e6,
+                    sums["covered_length_km"].to_numpy(float), sums["point_count"].to_numpy(np.int64), denominator)
+    if attribute:
+        out = wmod.add_weights(out, zones, _codes, None, None, weights, Feedback())
+    elif raster is not None:
+        total = base["weight_total"].to_numpy()[:-1]
+        covered = sums["weight_covered"].to_numpy(float)
+        out["weight_total"] = np.r_[total, total.sum()]
+        out["weight_covered"] = np.r_[covered, covered.sum()]
+        t = out["weight_total"].to_numpy()
+        out["weight_share_pct"] = np.divide(out["weight_covered"].to_numpy() * 100.0, t,
+                                            out=np.zeros(len(t)), where=t > 0)
+    return out
 
 
-def _delayed_part(dask, part, box):
-    """A task reading one partition's features near ``box`` (one per consumer: a partition is
-    never kept whole in a worker's memory waiting for other tasks)."""
-    return dask.delayed(P.load_partition, pure=False)(part, box)
+def shapely_bounds(zones: gpd.GeoDataFrame) -> np.ndarray:
+    """The zones' boxes in the equal-area CRS."""
+    import shapely
+
+    return shapely.bounds(to_equal_area(zones.geometry.to_numpy()))
 
 
 def _centre(bounds):
     return float((bounds[0] + bounds[2]) / 2), float((bounds[1] + bounds[3]) / 2)
-
-
-def _with_total(rows: pd.DataFrame, total_label: str) -> pd.DataFrame:
-    total = {"zone": total_label}
-    for col in ("zone_area_km2", "covered_area_km2", "covered_length_km", "point_count"):
-        total[col] = rows[col].sum()
-    zone = total["zone_area_km2"]
-    total["covered_share_pct"] = total["covered_area_km2"] / zone * 100.0 if zone > 0 else 0.0
-    total["points_per_100km2"] = total["point_count"] / zone * 100.0 if zone > 0 else 0.0
-    if "denominator_km2" in rows.columns:  # shares of the drawn zone area (coverage_by_zone's default)
-        total["denominator_km2"], total["denominator"] = zone, "drawn"
-    out = pd.concat([rows, pd.DataFrame([total])[rows.columns]], ignore_index=True)
-    out["point_count"] = out["point_count"].astype(np.int64)
-    return out
 
 
 # -- adjacency -------------------------------------------------------------------------------
@@ -202,6 +176,7 @@ def _adjacency_task(a, b_frames, same, distance_m, local, a_name, b_name):
         return pd.DataFrame(columns=PAIR_COLUMNS)
     b = pd.concat(bs)
     b = gpd.GeoDataFrame(b[~b.index.duplicated()], geometry=b.geometry.name, crs=4326)
+    a = P.to_wgs84(a)
     out = adjacency_pairs(a, b, distance_m=distance_m, a_name=a_name, b_name=b_name, local_crs=local)
     if same:
         out = out[out["a_id"] < out["b_id"]]
@@ -217,19 +192,21 @@ def adjacency(a, b=None, distance_m: float | None = None, scheduler: str | None 
     distance = _check_distance(distance_m)
     same = b is None
     with client_for(scheduler, client) as c:
-        pa = source_partitions(a)
-        pb = pa if same else source_partitions(b)
-        if not pa or not pb:
+        sa = P.open_source(a)
+        sb = sa if same else P.open_source(b)
+        if not sa.npartitions or not sb.npartitions:
             return pd.DataFrame(columns=PAIR_COLUMNS)
-        ta, tb = _total_bounds(pa), _total_bounds(pb)
+        ta, tb = sa.total_bounds(), sb.total_bounds()
         local = hcrs.local_metric_crs(*_centre((min(ta[0], tb[0]), min(ta[1], tb[1]),
                                                 max(ta[2], tb[2]), max(ta[3], tb[3]))))
+        whole_a = sa.partitions()
+        whole_b = whole_a if same else sb.partitions()
         tasks = []
-        for part in pa:
-            box = _grow(part.bbox, *_margin_deg((distance or 0.0) * 1.005 + 1.0, part.bbox))
-            a_frame = dask.delayed(P.load_partition, pure=False)(part)
-            b_frames = [_delayed_part(dask, q, box) for q in pb if _meets(q.bbox, box)]
-            tasks.append(dask.delayed(_adjacency_task)(a_frame, b_frames, same, distance, local, a_name, b_name))
+        for i, abox in enumerate(sa.boxes):
+            box = _grow(abox, *_margin_deg((distance or 0.0) * 1.005 + 1.0, abox))
+            b_frames = [sb.near(dask, q, box, whole_b[q]) for q, qbox in enumerate(sb.boxes) if _meets(qbox, box)]
+            tasks.append(dask.delayed(_adjacency_task, pure=False)(whole_a[i], b_frames, same, distance, local,
+                                                                   a_name, b_name))
         results = c.compute(tasks, sync=True)
     results = [r for r in results if len(r)]
     if not results:

@@ -1,19 +1,20 @@
-"""Partitioned inputs for the dask engine: each partition is (bounding box, loader).
+"""Partitioned inputs for the dask engine, as dask-geopandas collections.
 
-A loader is a plain function ``load(bbox) -> GeoDataFrame`` (EPSG:4326, features whose bounding
-box meets ``bbox``) that runs on a worker: only that partition is ever read there.
-
-* GeoParquet folder (as ``dask_geopandas`` ``to_parquet`` writes it): partitions are its files; the
-  boxes come from the GeoParquet metadata, so nothing is read to plan the work.
+* GeoParquet folder (as ``dask_geopandas`` ``to_parquet`` writes it):
+  :func:`dask_geopandas.read_parquet`; one partition per file, its box from the GeoParquet
+  metadata (``spatial_partitions``; computed once by dask-geopandas when a file has none).
 * PostGIS table, ``postgresql://user@host/db#schema.table``: partitions are ranges of the primary
-  key (``ntile`` over the key); each loader reads its key range with ``geom && envelope`` (GiST).
-  Workers connect themselves; their password comes from their own PGPASSFILE / keyring.
+  key (``ntile`` over the key, boxes from ``ST_Extent`` per range), a collection built with
+  :func:`dask.dataframe.from_map`; a range can also be read for one box only (``geom &&
+  envelope``, through the GiST index).  Workers connect themselves; their password comes from their
+  own PGPASSFILE / keyring.
+
+Nothing here reads the data on the driver: a partition is read by the dask task that needs it.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,6 +25,7 @@ from hygis.core.errors import HygisError
 from hygis.db import require
 
 PG_PREFIXES = ("postgresql://", "postgres://", "pg:")
+DEFAULT_PG_PARTITIONS = 16
 
 
 def is_postgis_spec(spec) -> bool:
@@ -42,12 +44,59 @@ def split_pg_spec(spec: str) -> tuple[str, str, str]:
 
 
 @dataclass
-class Partition:
-    bbox: tuple  # WGS84 (x0, y0, x1, y1)
-    load: object  # a GeoParquet file path, or a (url, schema, table, key, key type, lo, hi) key range
+class Source:
+    """A partitioned layer: the dask-geopandas collection and each partition's WGS84 box."""
+
+    ddf: object  # dask_geopandas.GeoDataFrame
+    boxes: list  # (x0, y0, x1, y1) per partition, EPSG:4326
+    ranges: list = field(default_factory=list)  # PostGIS: (url, schema, table, key, key type, lo, hi) per partition
+
+    @property
+    def npartitions(self) -> int:
+        return len(self.boxes)
+
+    def total_bounds(self) -> tuple:
+        b = np.array(self.boxes)
+        return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+    def partitions(self) -> list:
+        """One dask Delayed per partition (the whole partition, read by dask-geopandas / one query)."""
+        return list(self.ddf.to_delayed())
+
+    def near(self, dask, i: int, bbox, whole=None):
+        """A Delayed of partition ``i``'s features whose box meets ``bbox`` (WGS84), read by a task of its
+        own (nothing is read ahead and left waiting): a PostGIS range is queried for that box only
+        (GiST); a GeoParquet partition is read inside the task by dask-geopandas's own read task for it
+        and filtered there."""
+        if self.ranges:
+            return dask.delayed(load_postgis_range, pure=False)(*self.ranges[i], bbox=tuple(bbox))
+        if not hasattr(self, "_readers"):
+            self._readers = [Reader(d) for d in self.partitions()]
+        return dask.delayed(read_near, pure=False)(self._readers[i], tuple(bbox))
 
 
-def _filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
+class Reader:
+    """The read task of one partition (its dask graph, culled), carried into a task as a plain object --
+    not a dependency -- so the partition is read when, and where, the task runs."""
+
+    def __init__(self, delayed):
+        graph = delayed.__dask_graph__()
+        self.key = delayed.key
+        self.graph = dict(graph.cull({self.key})) if hasattr(graph, "cull") else dict(graph)
+
+    def read(self):
+        import dask
+
+        return dask.get(self.graph, self.key)
+
+
+def read_near(reader: Reader, bbox) -> gpd.GeoDataFrame:
+    return filter_bbox(reader.read(), bbox)
+
+
+def filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` (any CRS, brought to EPSG:4326) whose bounding box meets ``bbox``."""
+    frame = to_wgs84(frame)
     if frame is None or len(frame) == 0:
         return frame
     b = frame.geometry.bounds.to_numpy()
@@ -56,74 +105,81 @@ def _filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
     return frame[keep]
 
 
-def _natural(path: Path):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
-
-
-def parquet_partitions(path) -> tuple[list[Partition], list[Path]]:
-    """Partitions of a GeoParquet folder (one per file, as dask-geopandas writes them) or file.
-
-    Each file's box comes from its GeoParquet metadata (nothing is read to plan the work); a
-    file without one is read once, alone, to measure it.  A partition is read by the task
-    that needs it, inside that task, and only its features near the task's zones are kept.
-    """
-    import json
-
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.exists():
-        raise HygisError(f"File not found: {path}")
-    files = sorted(path.glob("*.parquet"), key=_natural) if path.is_dir() else [path]
-    if not files:
-        raise HygisError(f"{path.name} holds no .parquet files")
-    parts = []
-    for f in files:
-        bbox = None
-        try:
-            meta = pq.read_schema(f).metadata or {}
-            geo = json.loads(meta.get(b"geo", b"{}"))
-            col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
-            crs = col.get("crs")
-            if col.get("bbox") and (crs is None or _is_wgs84(crs)):
-                bbox = tuple(float(v) for v in col["bbox"][:4])
-        except Exception as exc:
-            raise HygisError(f"{f.name} is not a GeoParquet file: {str(exc).splitlines()[0][:200]}") from None
-        if bbox is None:
-            frame = read_parquet_file(str(f))
-            if len(frame) == 0:
-                continue
-            bbox = tuple(float(v) for v in frame.total_bounds)
-        parts.append(Partition(bbox, str(f)))
-    return parts, files
-
-
-def _is_wgs84(crs) -> bool:
-    from pyproj import CRS
-
-    try:
-        return CRS.from_user_input(crs).equals(CRS.from_epsg(4326), ignore_axis_order=True)
-    except Exception:
-        return False
-
-
-def read_parquet_file(path: str) -> gpd.GeoDataFrame:
-    frame = gpd.read_parquet(path)
+def to_wgs84(frame):
+    if frame is None or len(frame) == 0 and frame.crs is None:
+        return frame
     if frame.crs is None:
-        frame = frame.set_crs(4326)
-    elif frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
+        return frame.set_crs(4326)
+    if frame.crs.to_epsg() != 4326:
+        return frame.to_crs(4326)
     return frame
 
 
-def load_parquet_part(path: str, bbox=None) -> gpd.GeoDataFrame:
-    """Worker side: one GeoParquet file, only the features meeting ``bbox``."""
-    frame = read_parquet_file(path)
-    return frame if bbox is None else _filter_bbox(frame, bbox)
+def open_source(spec, columns=None, n_pg: int = DEFAULT_PG_PARTITIONS) -> Source:
+    """The partitioned layer at ``spec``: a GeoParquet folder/file or a PostGIS table spec.
+    ``columns``: attribute columns to read besides the geometry (None: all)."""
+    if is_postgis_spec(spec):
+        return postgis_source(str(spec), n_pg)
+    return parquet_source(spec, columns)
 
 
-def postgis_partitions(spec: str, n: int) -> list[Partition]:
-    """Key-range partitions of a PostGIS table (bounding boxes from ST_Extent per range)."""
+def parquet_source(path, columns=None) -> Source:
+    """A GeoParquet folder (one partition per file) or file, read by :func:`dask_geopandas.read_parquet`."""
+    dgpd = require("dask_geopandas")
+    path = Path(path)
+    if not path.exists():
+        raise HygisError(f"File not found: {path}")
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        raise HygisError(f"{path.name} holds no .parquet files")
+    try:
+        ddf = dgpd.read_parquet(str(path))
+        if columns is not None:
+            ddf = ddf[[c for c in columns if c in ddf.columns and c != ddf.geometry.name] + [ddf.geometry.name]]
+    except Exception as exc:  # pyarrow / dask raise many types for a file that is not GeoParquet
+        raise HygisError(f"{path.name} is not a GeoParquet dataset: {str(exc).splitlines()[0][:200]}") from None
+    regions = ddf.spatial_partitions
+    if regions is None:  # no box in the metadata: dask-geopandas measures each partition once
+        ddf.calculate_spatial_partitions()
+        regions = ddf.spatial_partitions
+    if regions.crs is None:
+        regions = regions.set_crs(4326)
+    boxes = [_wgs84_box(g, regions.crs) for g in regions]
+    return Source(ddf, boxes)
+
+
+def _wgs84_box(geom, crs) -> tuple:
+    """The EPSG:4326 bounding box of a partition's region given in ``crs`` (edges densified)."""
+    from pyproj import CRS
+
+    if geom is None or geom.is_empty:
+        return (np.inf, np.inf, -np.inf, -np.inf)
+    if CRS.from_user_input(crs).equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return tuple(float(v) for v in geom.bounds)
+    x0, y0, x1, y1 = geom.bounds
+    dense = shapely.segmentize(shapely.box(x0, y0, x1, y1), max(x1 - x0, y1 - y0, 1e-9) / 64)
+    return tuple(float(v) for v in gpd.GeoSeries([dense], crs=crs).to_crs(4326).total_bounds)
+
+
+def postgis_source(spec: str, n: int = DEFAULT_PG_PARTITIONS) -> Source:
+    """A PostGIS table as ``n`` primary-key ranges (boxes from ST_Extent per range), a dask-geopandas
+    collection made with :func:`dask.dataframe.from_map` (one query per partition)."""
+    require("dask_geopandas")
+    import dask.dataframe as dd
+
+    ranges, boxes = postgis_ranges(spec, n)
+    if not ranges:
+        raise HygisError(f"{spec.rpartition('#')[2]} has no features")
+    meta = load_postgis_range(*ranges[0], limit=0)
+    ddf = dd.from_map(_load_range, ranges, meta=meta, enforce_metadata=False)
+    return Source(ddf, boxes, ranges)
+
+
+def _load_range(r):
+    return load_postgis_range(*r)
+
+
+def postgis_ranges(spec: str, n: int) -> tuple[list, list]:
+    """Key ranges (url, schema, table, key, key type, lo, hi) of a PostGIS table and their WGS84 boxes."""
     from hygis.db.connection import connect
     from hygis.db.tables import table_info
 
@@ -140,8 +196,9 @@ def postgis_partitions(spec: str, n: int) -> list[Partition]:
             " SELECT min(k) k0, max(k) k1, ST_Extent(g)::box2d e FROM ("
             "  SELECT {key} k, {geom} g, ntile(%s) OVER (ORDER BY {key}) b FROM {t}) s GROUP BY b) p"
             " ORDER BY k0").format(key=k, geom=geom, t=sql.Identifier(schema, table)), (int(n),)).fetchall()
-    return [Partition((x0, y0, x1, y1), (url, schema, table, key, key_type, lo, hi))
-            for lo, hi, x0, y0, x1, y1 in rows if x0 is not None]
+    rows = [r for r in rows if r[2] is not None]
+    return ([(url, schema, table, key, key_type, lo, hi) for lo, hi, *_ in rows],
+            [tuple(float(v) for v in r[2:]) for r in rows])
 
 
 def _key_expr(key: str, key_type: str):
@@ -159,8 +216,8 @@ def _key_column(con, schema: str, table: str) -> tuple[str, str]:
     return row[0][0], row[0][1]
 
 
-def load_postgis_range(url, schema, table, key, key_type, lo, hi, bbox=None) -> gpd.GeoDataFrame:
-    """Rows of one key range (meeting ``bbox`` when given), indexed by the key (as text)."""
+def load_postgis_range(url, schema, table, key, key_type, lo, hi, bbox=None, limit=None) -> gpd.GeoDataFrame:
+    """Rows of one key range (meeting ``bbox`` when given; at most ``limit``), indexed by the key."""
     from hygis.db.connection import connect
     from hygis.db.tables import py_value, table_info
 
@@ -180,9 +237,10 @@ def load_postgis_range(url, schema, table, key, key_type, lo, hi, bbox=None) -> 
             params += [float(v) for v in bbox]
         names = [c for c in info.names if c != key]
         cols = sql.SQL(", ").join([sql.Identifier(c) for c in names])
-        stmt = sql.SQL("SELECT {k}, {cols}{comma} ST_AsBinary({g}) FROM {t} WHERE {cond} ORDER BY {k}").format(
+        stmt = sql.SQL("SELECT {k}, {cols}{comma} ST_AsBinary({g}) FROM {t} WHERE {cond} ORDER BY {k}{lim}").format(
             k=k, cols=cols, comma=sql.SQL(",") if names else sql.SQL(""), g=g4326,
-            t=sql.Identifier(schema, table), cond=cond)
+            t=sql.Identifier(schema, table), cond=cond,
+            lim=sql.SQL(" LIMIT {}").format(sql.Literal(int(limit))) if limit is not None else sql.SQL(""))
         with con.transaction():
             con.execute("SET TRANSACTION READ ONLY")
             rows = con.execute(stmt, params).fetchall()
@@ -208,10 +266,3 @@ def load_postgis_table(spec: str) -> gpd.GeoDataFrame:
     if lo is None:
         raise HygisError(f"{schema}.{table} is empty")
     return load_postgis_range(url, schema, table, key, key_type, lo, hi)
-
-
-def load_partition(part: Partition, bbox=None):
-    """Worker side: the partition's features meeting ``bbox`` (all without one)."""
-    if isinstance(part.load, tuple):
-        return load_postgis_range(*part.load, bbox=bbox)
-    return load_parquet_part(part.load, bbox)

@@ -6,13 +6,19 @@ equal-area Albers CRS :data:`hygis.geo.crs.EQUAL_AREA` (``ST_Transform`` to the 
 string), the covered area is the area of the *union* of the targets' parts inside the zone,
 line lengths are geodesic on the WGS84 ellipsoid (``geography``), a point on a border shared by
 two zones counts for the first zone (zones in primary-key order).  Candidate pairs come from
-the GiST index (``&&``) before any geometry is transformed.
+the GiST index (``&&``) before any geometry is transformed.  A buffer is drawn as in-process:
+every target part buffered (16 segments per quarter circle) in the azimuthal equidistant CRS
+centred on the targets' extent.  The zones table (small) is read once for its labels and weight
+field; shares divided by the drawn or the official area and field weights are then the
+in-process engine's own functions.  A raster weight is refused (its pixels are not in the database).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from hygis.analysis._common import label_column
 from hygis.analysis.engines import partitions as P
 from hygis.core.errors import HygisError
 from hygis.db import require
@@ -24,10 +30,14 @@ WITH zr AS (
   FROM {zones}),
 z AS (SELECT zone, min(rn) AS ord, ST_Union(g) AS g, ST_Union(ST_Transform(g, %(ea)s)) AS ga
       FROM zr GROUP BY zone),
+parts AS (SELECT (ST_Dump({tgeom})).geom AS g FROM {targets}),
+src AS (
+  SELECT 2 AS dim, {area_geom} AS g FROM parts WHERE {area_where}
+  UNION ALL
+  SELECT 1, g FROM parts WHERE ST_Dimension(g) = 1),
 pairs AS (
-  SELECT z.zone, ST_Dimension(t.g) AS dim, ST_Intersection(ST_Transform(t.g, %(ea)s), z.ga) AS piece
-  FROM z JOIN (SELECT {tgeom} AS g FROM {targets}) t ON t.g && z.g AND ST_Intersects(t.g, z.g)
-  WHERE ST_Dimension(t.g) > 0),
+  SELECT z.zone, t.dim, ST_Intersection(ST_Transform(t.g, %(ea)s), z.ga) AS piece
+  FROM z JOIN src t ON t.g && z.g AND ST_Intersects(t.g, z.g)),
 covered AS (
   SELECT zone,
          coalesce(ST_Area(ST_Union(piece) FILTER (WHERE dim = 2)), 0) AS area,
@@ -41,57 +51,72 @@ pts AS (
   JOIN zr ON p.g && zr.g AND ST_Intersects(p.g, zr.g)
   ORDER BY p.pid, p.part, zr.rn),
 counts AS (SELECT zone, count(*) AS n FROM pts GROUP BY zone)
-SELECT z.zone, ST_Area(z.ga) / 1e6, coalesce(c.area, 0) / 1e6, coalesce(c.length, 0) / 1e3, coalesce(n.n, 0)
+SELECT z.zone, ST_Area(z.ga), coalesce(c.area, 0), coalesce(c.length, 0) / 1e3, coalesce(n.n, 0)
 FROM z LEFT JOIN covered c USING (zone) LEFT JOIN counts n USING (zone)
 ORDER BY z.ord
 """
 
+#: The buffer as the in-process engine draws it: every target part in the local equidistant CRS.
+_BUFFER = "ST_Transform(ST_Buffer(ST_Transform(g, %(local)s), %(buffer)s, 'quad_segs=16'), %(local)s, 4326)"
+_EXTENT = "SELECT min(ST_XMin(g)), min(ST_YMin(g)), max(ST_XMax(g)), max(ST_YMax(g)) FROM (SELECT {tgeom} AS g FROM {targets}) t"
 
-def coverage(targets: str, zones: str, by: str | None = None) -> pd.DataFrame:
-    """Coverage of ``zones`` by ``targets`` (both ``postgresql://…#schema.table`` of one database)."""
-    from hygis.analysis.coverage import TOTAL_LABEL
-    from hygis.analysis.engines.dask_engine import _with_total
+
+def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 0.0, weights=None,
+             denominator: str = "drawn") -> pd.DataFrame:
+    """Coverage of ``zones`` by ``targets`` (both ``postgresql://…#schema.table`` of one database), with the
+    in-process options: ``buffer_m``, ``weights`` (a zone field), ``denominator`` ('drawn'/'official')."""
+    from hygis.analysis import weights as wmod
+    from hygis.analysis._common import Feedback
+    from hygis.analysis.coverage import DENOMINATORS, _assemble, _check_buffer, _zone_groups
     from hygis.db.connection import connect, public_url
     from hygis.db.tables import table_info
 
     if not (P.is_postgis_spec(str(targets)) and P.is_postgis_spec(str(zones))):
         raise HygisError("--engine postgis needs both layers as postgresql://…#schema.table of one database")
+    buffer_m = _check_buffer(buffer_m)
+    if denominator not in DENOMINATORS:
+        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
     turl, ts, tt = P.split_pg_spec(targets)
     zurl, zs, zt = P.split_pg_spec(zones)
     if public_url(turl) != public_url(zurl):
         raise HygisError("--engine postgis needs both tables in the same database")
+    zone_frame = P.load_postgis_table(zones)  # the zones are small: their labels and weight fields
+    labels, codes = _zone_groups(zone_frame, by)
+    if weights is not None and not (isinstance(weights, str) and weights in zone_frame.columns):
+        raise HygisError(f"--engine postgis weights by a zone field ({', '.join(zone_frame.columns.drop(zone_frame.geometry.name))}); "
+                         f"a raster is not in the database: use --engine local or dask for '{weights}'")
     sql = require("psycopg.sql")
     psycopg = require("psycopg")
     with connect(turl) as con:
         tinfo, zinfo = table_info(con, ts, tt), table_info(con, zs, zt)
         zkey, _ = P._key_column(con, zs, zt)
-        label_col = by or ("name" if "name" in zinfo.names else None)
-        if by and by not in zinfo.names:
-            raise HygisError(f"The zones have no field '{by}' (fields: {', '.join(zinfo.names)})")
+        label_col = label_column(zone_frame, by)
 
         def geom(info):
             g = sql.Identifier(info.geom_column)
             return sql.SQL("ST_Transform({}, 4326)").format(g) if info.srid != 4326 else g
 
-        stmt = sql.SQL(_SQL).format(label=sql.Identifier(label_col or zkey), zkey=sql.Identifier(zkey),
-                                    zgeom=geom(zinfo), zones=sql.Identifier(zs, zt), tgeom=geom(tinfo),
-                                    targets=sql.Identifier(ts, tt))
+        params = {"ea": hcrs.EQUAL_AREA, "buffer": buffer_m}
         try:
             with con.transaction():
                 con.execute("SET TRANSACTION READ ONLY")
-                rows = con.execute(stmt, {"ea": hcrs.EQUAL_AREA}).fetchall()
+                if buffer_m > 0:
+                    x0, y0, x1, y1 = con.execute(sql.SQL(_EXTENT).format(
+                        tgeom=geom(tinfo), targets=sql.Identifier(ts, tt))).fetchone()
+                    params["local"] = hcrs.local_metric_crs((x0 + x1) / 2, (y0 + y1) / 2) if x0 is not None \
+                        else hcrs.local_metric_crs(120.5, 29.5)
+                stmt = sql.SQL(_SQL).format(
+                    label=sql.Identifier(label_col or zkey), zkey=sql.Identifier(zkey), zgeom=geom(zinfo),
+                    zones=sql.Identifier(zs, zt), tgeom=geom(tinfo), targets=sql.Identifier(ts, tt),
+                    area_geom=sql.SQL(_BUFFER if buffer_m > 0 else "g"),
+                    area_where=sql.SQL("NOT ST_IsEmpty(g)" if buffer_m > 0 else "ST_Dimension(g) = 2"))
+                rows = con.execute(stmt, params).fetchall()
         except psycopg.Error as exc:
             raise HygisError(f"The coverage query failed: {exc.diag.message_primary or exc}") from None
-    frame = pd.DataFrame(rows, columns=["zone", "zone_area_km2", "covered_area_km2", "covered_length_km",
-                                        "point_count"])
-    frame["covered_share_pct"] = 0.0
-    frame["points_per_100km2"] = 0.0
-    zone = frame["zone_area_km2"]
-    frame.loc[zone > 0, "covered_share_pct"] = frame["covered_area_km2"] / zone * 100.0
-    frame.loc[zone > 0, "points_per_100km2"] = frame["point_count"] / zone * 100.0
-    frame["denominator_km2"] = frame["zone_area_km2"]  # shares of the drawn zone area
-    frame["denominator"] = "drawn"
-    from hygis.analysis.coverage import COLUMNS
-
-    return _with_total(frame[COLUMNS].astype({c: float for c in COLUMNS
-                                              if c not in ("zone", "point_count", "denominator")}), TOTAL_LABEL)
+    by_zone = {r[0]: r[1:] for r in rows}
+    values = np.array([by_zone.get(lab, (0.0, 0.0, 0.0, 0)) for lab in labels], dtype=float).reshape(-1, 4)
+    out = _assemble(list(labels), values[:, 0], values[:, 1], values[:, 2], values[:, 3].astype(np.int64),
+                    denominator)
+    if weights is not None:
+        out = wmod.add_weights(out, zone_frame, codes, None, None, weights, Feedback())
+    return out

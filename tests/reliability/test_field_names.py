@@ -166,3 +166,16 @@ def test_export_arguments_are_validated(tmp_path, capsys):
         assert main(["bookmark", str(project), *args]) == 1  # was: an empty --add listed the bookmarks, exit 0
         err = capsys.readouterr().err.strip()
         assert "the bookmark name is empty" in err and len(err.splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("target", ["nan", "inf", "-inf", "-5", "1e400", "abc", "", "99999999999999999999"])
+def test_analysis_target_is_validated(tmp_path, capsys, target):
+    """`hygis analyze enclaves … --target nan` once ended in "internal error"."""
+    from tests.reliability.helpers import small_project
+
+    project = save_project(small_project(), tmp_path / "p.hygis")
+    capsys.readouterr()
+    assert main(["analyze", "enclaves", str(project), f"--target={target}"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hygis: error: ") and "internal error" not in err and len(err.splitlines()) == 1, err
+    assert "arget" in err  # names the option

@@ -41,13 +41,13 @@ def register(subparsers) -> None:
 
 def load_project(path: Path, layer_names=None):
     """A Project from a .hygis file or from the layers of any data file."""
-    from hygis.project.fileformat import open_project
-
     from hygis.project import Project
 
     if not path.exists():
         raise HygisError(f"No such file: {path}")
     if path.suffix.lower() == ".hygis":
+        from hygis.project.fileformat import open_project  # only for projects: a data file needs none of it
+
         project = open_project(path)
     else:
         project = Project(title=path.stem)

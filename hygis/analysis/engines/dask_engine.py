@@ -3,21 +3,22 @@
 Inputs are dask-geopandas collections (:mod:`hygis.analysis.engines.partitions`): a GeoParquet
 folder read by ``dask_geopandas.read_parquet``, or a PostGIS table split into key ranges.
 
-* **Coverage** (:mod:`hygis.analysis.engines.tiles`): each partition is read by a task and its
-  features are sorted into square tiles of the equal-area CRS; one task per tile gathers the
-  features of every partition meeting it and runs the in-process coverage against the zones cut
-  to the tile.  Areas and lengths add up over the disjoint tiles, so overlapping features of
-  different partitions are unioned, never counted twice; the numbers are the in-process ones.
-  A PostGIS range is read per tile with ``geom && envelope`` (GiST).  Zone areas, denominators
+* **Coverage** (:mod:`hygis.analysis.engines.tiles`): the plane is cut into square tiles of the
+  equal-area CRS; one task per tile reads, from every partition meeting it, the features near the
+  tile and runs the in-process coverage against the zones cut to the tile.  Areas and lengths add
+  up over the disjoint tiles, so overlapping features of different partitions are unioned, never
+  counted twice; the numbers are the in-process ones.  A PostGIS range is read per tile with
+  ``geom && envelope`` (GiST).  Zone areas, denominators
   (``drawn``/``official``) and weight totals come from one small task on the zones.
-* **Adjacency**: one task per partition of A, with the features of B (or A) whose boxes meet
+* **Adjacency**: one task per partition of A, reading it and the features of B (or A) whose boxes meet
   the partition's box widened by the distance; the whole data's local CRS is passed to
   :func:`hygis.analysis.adjacency.adjacency_pairs`.  Within one layer, a pair is kept by the
   task holding its smaller id (ids ascending in the input, as the in-process engine assumes).
 
-Memory: a worker holds one partition, or one tile's features (tiles are sized like a
-partition's box), plus the zones near it -- never the layer; the driver keeps the zones and the
-partitions' boxes.  ``benchmarks/bench_dask_memory.py`` measures it.
+Memory: every task reads its own inputs, one partition at a time, keeping only the features near
+its tile (or partition), so nothing read waits in a worker's memory for a later task; a worker
+holds one partition plus one tile's features (tiles are sized to hold about 4,000) and the
+zones near it -- never the layer.  The driver keeps the zones and the partitions' boxes.  ``benchmarks/bench_dask_memory.py`` measures it.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
             raise HygisError("The target layer has no features")
         local = hcrs.local_metric_crs(*_centre(src.total_bounds()))
         boxes = [T.albers_box(b, buffer_m * 1.01) for b in src.boxes]
-        grid = T.plan_grid(boxes, tile_m)
+        grid = T.plan_grid(boxes, src.rows, tile_m)
         zones_near = {}  # zones meeting a tile or its halo
         for box in boxes:
             for t in grid.meeting(box, grid.halo):
@@ -128,11 +129,11 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
         tiles = {t: [] for t, near in zones_near.items() if len(near)}
         for i, box in enumerate(boxes):
             for t in grid.meeting(box, grid.halo):
-                if t in tiles:  # partition i read for tile t alone, only its features near the tile kept
-                    rows = src.near(dask, i, grid.wgs84_box(t, buffer_m * 1.01))
-                    tiles[t].append(dask.delayed(T.split_one, pure=False)(rows, grid, t, buffer_m, local))
-        tasks = [dask.delayed(T.tile_task, pure=False)(grid.box(t), grid.halo, zones.iloc[zones_near[t]], by_col, raster,
-                                                       *pieces) for t, pieces in tiles.items() if pieces]
+                if t in tiles:  # partition i, read by tile t's task itself: only its features near the tile
+                    tiles[t].append(src.loader(i, grid.wgs84_box(t, buffer_m * 1.01)))
+        tasks = [dask.delayed(T.tile_task, pure=False)(grid, t, zones.iloc[zones_near[t]], by_col, raster,
+                                                       loaders, buffer_m, local) for t, loaders in tiles.items()
+                 if loaders]
         base = dask.delayed(coverage_by_zone, pure=False)(_empty_targets(), zones, by=by, weights=raster,
                                                           denominator=denominator)
         results = c.compute([base] + tasks, sync=True)
@@ -168,10 +169,12 @@ def _centre(bounds):
 
 
 # -- adjacency -------------------------------------------------------------------------------
-def _adjacency_task(a, b_frames, same, distance_m, local, a_name, b_name):
+def _adjacency_task(a_loader, b_loaders, same, distance_m, local, a_name, b_name):
+    """One partition of A (read here) against the features of B near it (read here, one partition at a time)."""
     from hygis.analysis.adjacency import PAIR_COLUMNS, adjacency_pairs
 
-    bs = [f for f in b_frames if f is not None and len(f)]
+    a = a_loader()
+    bs = [f for f in (load() for load in b_loaders) if f is not None and len(f)] if a is not None and len(a) else []
     if a is None or len(a) == 0 or not bs:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     b = pd.concat(bs)
@@ -199,13 +202,11 @@ def adjacency(a, b=None, distance_m: float | None = None, scheduler: str | None 
         ta, tb = sa.total_bounds(), sb.total_bounds()
         local = hcrs.local_metric_crs(*_centre((min(ta[0], tb[0]), min(ta[1], tb[1]),
                                                 max(ta[2], tb[2]), max(ta[3], tb[3]))))
-        whole_a = sa.partitions()
-        whole_b = whole_a if same else sb.partitions()
         tasks = []
         for i, abox in enumerate(sa.boxes):
             box = _grow(abox, *_margin_deg((distance or 0.0) * 1.005 + 1.0, abox))
-            b_frames = [sb.near(dask, q, box, whole_b[q]) for q, qbox in enumerate(sb.boxes) if _meets(qbox, box)]
-            tasks.append(dask.delayed(_adjacency_task, pure=False)(whole_a[i], b_frames, same, distance, local,
+            b_loaders = [sb.loader(q, box) for q, qbox in enumerate(sb.boxes) if _meets(qbox, box)]
+            tasks.append(dask.delayed(_adjacency_task, pure=False)(sa.loader(i), b_loaders, same, distance, local,
                                                                    a_name, b_name))
         results = c.compute(tasks, sync=True)
     results = [r for r in results if len(r)]

@@ -50,6 +50,7 @@ class Source:
     ddf: object  # dask_geopandas.GeoDataFrame
     boxes: list  # (x0, y0, x1, y1) per partition, EPSG:4326
     ranges: list = field(default_factory=list)  # PostGIS: (url, schema, table, key, key type, lo, hi) per partition
+    rows: int = 0  # features in all partitions (from the GeoParquet footers / the key ranges; 0: unknown)
 
     @property
     def npartitions(self) -> int:
@@ -65,14 +66,36 @@ class Source:
 
     def near(self, dask, i: int, bbox, whole=None):
         """A Delayed of partition ``i``'s features whose box meets ``bbox`` (WGS84), read by a task of its
-        own (nothing is read ahead and left waiting): a PostGIS range is queried for that box only
-        (GiST); a GeoParquet partition is read inside the task by dask-geopandas's own read task for it
-        and filtered there."""
+        own: see :meth:`loader`."""
+        return dask.delayed(call, pure=False)(self.loader(i, bbox))
+
+    def loader(self, i: int, bbox=None) -> "Near":
+        """A plain object that reads partition ``i``'s features whose box meets ``bbox`` (WGS84; all without) when
+        called, in whichever task calls it -- it is not a dask dependency, so nothing is read ahead and
+        left waiting in memory: a PostGIS range is queried for that box only (GiST); a GeoParquet
+        partition is read by dask-geopandas's own read task for it and filtered at once."""
         if self.ranges:
-            return dask.delayed(load_postgis_range, pure=False)(*self.ranges[i], bbox=tuple(bbox))
+            return Near(None, tuple(self.ranges[i]), bbox and tuple(bbox))
         if not hasattr(self, "_readers"):
             self._readers = [Reader(d) for d in self.partitions()]
-        return dask.delayed(read_near, pure=False)(self._readers[i], tuple(bbox))
+        return Near(self._readers[i], None, bbox and tuple(bbox))
+
+
+class Near:
+    """Partition features near a box, read when called (see :meth:`Source.loader`)."""
+
+    def __init__(self, reader, pg_range, bbox):
+        self.reader, self.pg_range, self.bbox = reader, pg_range, bbox
+
+    def __call__(self) -> gpd.GeoDataFrame:
+        if self.pg_range is not None:
+            return load_postgis_range(*self.pg_range, bbox=self.bbox)
+        frame = self.reader.read()
+        return to_wgs84(frame) if self.bbox is None else filter_bbox(frame, self.bbox)
+
+
+def call(loader):
+    return loader()
 
 
 class Reader:
@@ -88,10 +111,6 @@ class Reader:
         import dask
 
         return dask.get(self.graph, self.key)
-
-
-def read_near(reader: Reader, bbox) -> gpd.GeoDataFrame:
-    return filter_bbox(reader.read(), bbox)
 
 
 def filter_bbox(frame: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
@@ -144,7 +163,18 @@ def parquet_source(path, columns=None) -> Source:
     if regions.crs is None:
         regions = regions.set_crs(4326)
     boxes = [_wgs84_box(g, regions.crs) for g in regions]
-    return Source(ddf, boxes)
+    return Source(ddf, boxes, rows=_parquet_rows(path))
+
+
+def _parquet_rows(path: Path) -> int:
+    """Rows of a GeoParquet folder or file, from the files' footers (nothing else is read)."""
+    import pyarrow.parquet as pq
+
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    try:
+        return int(sum(pq.read_metadata(f).num_rows for f in files))
+    except Exception:  # an unreadable footer: tiles are then planned from the boxes alone
+        return 0
 
 
 def _wgs84_box(geom, crs) -> tuple:
@@ -166,20 +196,21 @@ def postgis_source(spec: str, n: int = DEFAULT_PG_PARTITIONS) -> Source:
     require("dask_geopandas")
     import dask.dataframe as dd
 
-    ranges, boxes = postgis_ranges(spec, n)
+    ranges, boxes, rows = postgis_ranges(spec, n)
     if not ranges:
         raise HygisError(f"{spec.rpartition('#')[2]} has no features")
     meta = load_postgis_range(*ranges[0], limit=0)
     ddf = dd.from_map(_load_range, ranges, meta=meta, enforce_metadata=False)
-    return Source(ddf, boxes, ranges)
+    return Source(ddf, boxes, ranges, rows)
 
 
 def _load_range(r):
     return load_postgis_range(*r)
 
 
-def postgis_ranges(spec: str, n: int) -> tuple[list, list]:
-    """Key ranges (url, schema, table, key, key type, lo, hi) of a PostGIS table and their WGS84 boxes."""
+def postgis_ranges(spec: str, n: int) -> tuple[list, list, int]:
+    """Key ranges (url, schema, table, key, key type, lo, hi) of a PostGIS table, their WGS84 boxes and
+    the number of rows."""
     from hygis.db.connection import connect
     from hygis.db.tables import table_info
 
@@ -192,13 +223,13 @@ def postgis_ranges(spec: str, n: int) -> tuple[list, list]:
         geom = sql.SQL("ST_Transform({}, 4326)").format(sql.Identifier(info.geom_column)) \
             if info.srid != 4326 else sql.Identifier(info.geom_column)
         rows = con.execute(sql.SQL(
-            "SELECT k0, k1, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
-            " SELECT min(k) k0, max(k) k1, ST_Extent(g)::box2d e FROM ("
+            "SELECT k0, k1, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), c FROM ("
+            " SELECT min(k) k0, max(k) k1, ST_Extent(g)::box2d e, count(*) c FROM ("
             "  SELECT {key} k, {geom} g, ntile(%s) OVER (ORDER BY {key}) b FROM {t}) s GROUP BY b) p"
             " ORDER BY k0").format(key=k, geom=geom, t=sql.Identifier(schema, table)), (int(n),)).fetchall()
     rows = [r for r in rows if r[2] is not None]
     return ([(url, schema, table, key, key_type, lo, hi) for lo, hi, *_ in rows],
-            [tuple(float(v) for v in r[2:]) for r in rows])
+            [tuple(float(v) for v in r[2:6]) for r in rows], int(sum(r[6] for r in rows)))
 
 
 def _key_expr(key: str, key_type: str):

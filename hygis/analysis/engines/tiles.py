@@ -44,7 +44,9 @@ from hygis.geo import crs as hcrs
 #: = hygis.analysis.coverage.LINE_SNAP_M: lines this close are unioned (metres).
 LINE_SNAP_M = 0.01
 
-#: Most tiles per partition (a layer whose partitions all span the whole extent gets this many).
+#: Features per tile aimed at (a tile's task holds about this many, plus one partition being read).
+TILE_FEATURES = 4_000
+#: Without a feature count: most tiles per partition (partitions that all span the whole extent).
 MAX_TILES_PER_PARTITION = 4
 
 
@@ -102,15 +104,18 @@ def albers_box(bbox, margin_m: float = 0.0) -> tuple:
     return b[0] - m, b[1] - m, b[2] + m, b[3] + m
 
 
-def plan_grid(boxes_ea: list, tile_m: float | None = None) -> Grid:
-    """Tiles twice as wide as a typical partition's box (a partition then meets about four tiles; no
-    more than :data:`MAX_TILES_PER_PARTITION` tiles per partition over the whole extent): a tile's
-    targets stay a few partitions' worth however large the layer grows."""
+def plan_grid(boxes_ea: list, rows: int = 0, tile_m: float | None = None) -> Grid:
+    """Tiles holding about :data:`TILE_FEATURES` features each (from the number of features and the
+    area the partitions' boxes cover), so a tile's work stays the same however large the layer
+    grows; without a count, tiles twice as wide as a typical partition's box."""
     b = np.array(boxes_ea, float)
     x0, y0 = math.floor(b[:, 0].min()) - 1.0, math.floor(b[:, 1].min()) - 1.0
     x1, y1 = b[:, 2].max(), b[:, 3].max()
     if tile_m:
         side = float(tile_m)
+    elif rows > 0:
+        covered = float(shapely.area(shapely.union_all(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]))))
+        side = math.sqrt(max(covered * TILE_FEATURES / rows, 1.0))
     else:
         typical = float(np.median((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])))
         spread = (x1 - x0) * (y1 - y0) / len(b)
@@ -169,13 +174,8 @@ def _slot(out: dict, t: int):
     return out.setdefault(t, ([], [], []))
 
 
-def take(split_result: dict, t: int):
-    """The pieces of one tile from a partition's :func:`split` (nothing when none)."""
-    return split_result.get(int(t))
-
-
 def split_one(frame, grid: Grid, t: int, buffer_m: float, local: str):
-    """:func:`split` for one tile (a PostGIS range read for that tile only)."""
+    """:func:`split` for one tile (a partition's features read for that tile only)."""
     return split(frame, grid, [t], buffer_m, local).get(int(t))
 
 
@@ -227,15 +227,20 @@ def line_groups(lines: np.ndarray, box, halo: float):
     return lines[mine], lines[~small & meets]
 
 
-def tile_task(box, halo, zones: gpd.GeoDataFrame, by, raster, *pieces) -> pd.DataFrame:
-    """One tile: covered area and weight under the cover of each zone ∩ tile, the lengths of the
-    tile's line groups (whole, or cut at the tile's edges when large), and the points the tile
-    holds counted against the whole zones -- the in-process function each time."""
+def tile_task(grid: Grid, t: int, zones: gpd.GeoDataFrame, by, raster, loaders, buffer_m: float,
+              local: str) -> pd.DataFrame:
+    """One tile: reads each partition's features near the tile in turn (``loaders``, keeping only
+    what the tile needs), then the covered area and weight under the cover of each zone ∩ tile, the
+    lengths of the tile's line groups (whole, or cut at the tile's edges when large), and the points
+    the tile holds counted against the whole zones -- the in-process function each time."""
     from hygis.analysis.coverage import coverage_by_zone
 
+    box, halo = grid.box(t), grid.halo
+    pieces = [split_one(load(), grid, t, buffer_m, local) for load in loaders]
     pieces = [p for p in pieces if p is not None]
     areas, lines, pts = (np.concatenate([p[k] for p in pieces]) if pieces else np.empty(0, object)
                          for k in range(3))
+    del pieces
     whole, cut = line_groups(lines, box, halo) if len(lines) else (lines, lines)
     rows = []
     if len(areas) or len(cut):

@@ -138,7 +138,7 @@ def status(project: Project) -> list[dict]:
     out = []
     for layer, link in local.layer_link(project):
         counts = local.diff_counts(layer, link, state)
-        out.append(dict(layer=layer.name, table=f"{link.schema}.{link.table}", url=link.url,
+        out.append(dict(layer=layer.name, table=f"{link.schema}.{link.table}", url=link.url, mode=link.mode,
                         last_sync=link.last_sync, **counts))
     return out
 

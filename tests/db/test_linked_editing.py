@@ -155,6 +155,7 @@ def test_window_save_commits_and_shows_a_conflict_with_both_versions(qtbot, main
     dialog = window.team.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.conflict_table.rowCount() == 1 and dialog.conflict_table.item(0, 2).text() == "name_en"
+    assert dialog.status_table.item(0, 1).text() == "plan.corridor (linked)"
     assert "'mine'" in dialog.conflict_table.item(0, 3).text() and "'theirs'" in dialog.conflict_table.item(0, 4).text()
     assert _db(team_url)["走廊0"][0] == "theirs" and _db(team_url)["走廊5"][0] == "fine"
     shots = Path(os.environ.get("HYGIS_SCREENSHOT_DIR") or tmp_path)

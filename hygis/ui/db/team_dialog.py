@@ -124,6 +124,7 @@ class TeamDialog(QDialog):
                 combo.setItemText(0, self.tr("Mine"))
                 combo.setItemText(1, self.tr("Theirs"))
         self._fill_tables()
+        self.refresh_status()  # "never", "(linked)" in the new language
         said = getattr(self, "_said", None)
         if said is not None and callable(said[0]):  # the status line follows the language too
             self._say(*said)
@@ -214,7 +215,8 @@ class TeamDialog(QDialog):
         rows = status(self.project)
         self.status_table.setRowCount(len(rows))
         for r, s in enumerate(rows):
-            for c, v in enumerate((s["layer"], s["table"], s["inserts"], s["updates"], s["deletes"],
+            table = s["table"] + (" " + self.tr("(linked)") if s.get("mode") == "live" else "")
+            for c, v in enumerate((s["layer"], table, s["inserts"], s["updates"], s["deletes"],
                                    s["last_sync"] or self.tr("never"))):
                 self.status_table.setItem(r, c, _item(v))
         self.sync_button.setEnabled(bool(rows))

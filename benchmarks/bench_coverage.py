@@ -84,17 +84,21 @@ def max_rel(a: dict, b: dict) -> float:
     return max((abs(a.get(k, 0.0) - b[k]) / b[k] for k in keys), default=0.0)
 
 
-def startup() -> float:
-    """Seconds ``hygis analyze coverage`` spends before it reads data: interpreter, imports, parser."""
+def startup() -> tuple[float, float]:
+    """Seconds ``hygis analyze coverage`` spends before it reads data (interpreter, imports, parser),
+    and a bare ``python -c pass`` in the same minute (medians of 5, interleaved)."""
     code = ("import time; t = time.perf_counter(); from hygis.cli import build_parser; "
             "build_parser(only='analyze').parse_args(['analyze', 'coverage', 'x.gpkg', '--zones', 'z.gpkg']); "
             "print(time.perf_counter() - t)")
-    times = []
+    times, bare = [], []
     for _ in range(5):
         t = time.perf_counter()
-        _, out = run([sys.executable, "-c", code])
+        run([sys.executable, "-c", code])
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        t = time.perf_counter()
+        run([sys.executable, "-c", "pass"])
+        bare.append(time.perf_counter() - t)
+    return statistics.median(times), statistics.median(bare)
 
 
 def main(argv=None) -> int:
@@ -105,7 +109,9 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-max", type=int, default=100_000, help="largest size the peer runs at")
     args = ap.parse_args(argv)
     zones = zones_file()
-    print(f"hygis analyze, start-up before reading data (median of 5): {startup():.2f} s (goal 0.4 s)  load {load()}")
+    ours, bare = startup()
+    print(f"hygis analyze, start-up before reading data (median of 5): {ours:.2f} s (goal 0.4 s); "
+          f"bare python {bare:.2f} s  load {load()}")
     print(f"{'kind':8s} {'size':>8s} {'hygis s':>8s} {'peer s':>8s} {'speed-up':>8s} {'max rel diff':>12s}  load")
     base: dict[str, float] = {}
     for kind in args.kinds:

@@ -150,3 +150,36 @@ def test_box_pairs_are_exactly_the_meeting_boxes():
     assert len(found) == len(set(found)) and set(found) == brute(a, a, True)
     found = [pair for i, j in box_pairs(a, b) for pair in zip(i.tolist(), j.tolist())]
     assert len(found) == len(set(found)) and set(found) == brute(a, b, False)
+
+
+# property test: random polygons on a coarse lattice (so that vertices, edges and whole polygons
+# coincide often), some with holes, some duplicated or reversed, zones a jittered coverage
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+lattice = st.integers(-2, 12).map(lambda v: v * 10.0)
+
+
+@st.composite
+def polygon(draw):
+    kind = draw(st.sampled_from(["box", "triangle", "holed", "rotated"]))
+    x, y = draw(lattice), draw(lattice)
+    w, h = draw(st.integers(1, 5)) * 10.0, draw(st.integers(1, 5)) * 10.0
+    if kind == "box":
+        return shapely.box(x, y, x + w, y + h)
+    if kind == "triangle":
+        return shapely.Polygon([(x, y), (x + w, y), (x, y + h)])
+    if kind == "holed":
+        return shapely.box(x, y, x + w + 20, y + h + 20).difference(shapely.box(x + 10, y + 10, x + w + 10, y + h + 10))
+    return affinity.rotate(shapely.box(x, y, x + w, y + h), draw(st.floats(0, 90)), origin=(x, y))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(polygon(), min_size=1, max_size=25), st.integers(0, 3), st.booleans())
+def test_property_union_area_matches_geos(polys, dup, grid):
+    polys = [p for p in polys if p.area > 0]
+    polys += polys[:dup] + [shapely.Polygon(list(p.exterior.coords)[::-1]) for p in polys[dup:dup + 1]
+                            if p.geom_type == "Polygon" and not p.interiors]
+    zones = grid_zones(2, 60.0) if grid else jittered_tiling(9, (-10, -10, 130, 130), np.random.default_rng(len(polys)))
+    if polys:
+        assert_exact(polys, zones)

@@ -68,12 +68,15 @@ def _read(path: Path, layer, by=None, want_label=False):
                               "WHERE srs_id = ?", (srs_id,)).fetchone()
             if srs is None or srs_id in (0, -1):
                 return None
-            fields = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+            fields = [r[1] for r in con.execute(f"PRAGMA table_info({quote_ident(table)})")]
             col = (by if by in fields else "?") if by else ("name" if "name" in fields else None)
             if col == "?":
                 return None
-            cols = f'"{geom_col}"' + (f', "{col}"' if (want_label and col) else "")
-            rows = con.execute(f'SELECT {cols} FROM "{table}" ORDER BY rowid').fetchall()
+            if want_label and col:
+                rows = con.execute(f"SELECT {quote_ident(geom_col)}, {quote_ident(col)} FROM {quote_ident(table)} "
+                                   "ORDER BY rowid").fetchall()
+            else:
+                rows = con.execute(f"SELECT {quote_ident(geom_col)} FROM {quote_ident(table)} ORDER BY rowid").fetchall()
         finally:
             con.close()
     except sqlite3.Error:
@@ -84,7 +87,10 @@ def _read(path: Path, layer, by=None, want_label=False):
     if any(b is None or b[:2] != b"GP" or (b[3] & 0b110000) for b in blobs):  # missing, empty or extended
         return None
     envelope = (0, 32, 48, 48, 64, 0, 0, 0)
-    geoms = shapely.from_wkb([b[8 + envelope[(b[3] >> 1) & 7]:] for b in blobs])
+    try:
+        geoms = shapely.from_wkb([b[8 + envelope[(b[3] >> 1) & 7]:] for b in blobs])
+    except shapely.errors.ShapelyError:  # a damaged blob: the full path (GDAL) reports it
+        return None
     if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
         return None
     labels = None
@@ -111,6 +117,11 @@ def _read(path: Path, layer, by=None, want_label=False):
     if bad.any():
         geoms[bad] = shapely.make_valid(geoms[bad])
     return geoms, labels
+
+
+def quote_ident(name: str) -> str:
+    """SQLite identifier quoting (= hygis.project.gpkg.quote_ident, which imports geopandas)."""
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _coverage(polys, zone_geoms, labels):

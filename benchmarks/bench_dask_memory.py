@@ -5,7 +5,7 @@ strip of ``k`` 0.5°×0.5° zones (8×k of them, districts of about 2,500 km²) 
 overlapping polygons per zone, written as a GeoParquet folder of 2,500-feature files in Hilbert
 order.  For each size a fresh ``distributed.LocalCluster`` with 2 worker *processes* (1 thread
 each) runs ``hygis.analysis.engines.dask_engine.coverage``; the peak resident memory of each
-worker process (``ru_maxrss``) is read from the workers afterwards.  One size is also checked
+worker process (``VmHWM``, its own high-water mark) is read from the workers afterwards.  One size is also checked
 against the in-process ``coverage_by_zone`` (largest relative difference printed).
 
 Usage::
@@ -55,7 +55,17 @@ def make_data(n: int, folder: Path, seed: int = 1):
     return zones, targets, path, rows
 
 
-def _maxrss_mb() -> float:
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory (``VmHWM``).  Not ``ru_maxrss``: Linux carries that
+    over fork and exec, so a worker spawned by a driver holding the test data would report the
+    driver's peak (which grows with the input) instead of its own."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -72,7 +82,7 @@ def run(n: int, folder: Path, check: bool):
         t0 = time.perf_counter()
         result = dask_engine.coverage(path, zones, client=client)
         seconds = time.perf_counter() - t0
-        peaks = sorted(client.run(_maxrss_mb).values())
+        peaks = sorted(client.run(_peak_rss_mb).values())
     diff = None
     if check:
         from hygis.analysis.coverage import coverage_by_zone

@@ -82,8 +82,10 @@ class CompareView(QWidget):
         self._swipe_page = QWidget()
         QVBoxLayout(self._swipe_page).setContentsMargins(2, 2, 2, 2)
         self._build_layout()
-        self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close,
-                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # also from inside a map
+        self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)  # also from inside a map
+        self.esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.esc.activated.connect(self.close)
+        self.esc.activatedAmbiguously.connect(self.close)  # another compare view's Esc: this one still closes
         self.btn_split.clicked.connect(lambda: self.set_mode("split"))
         self.btn_swipe.clicked.connect(lambda: self.set_mode("swipe"))
         self.canvas_a.extentChanged.connect(lambda ext: self._link(self.canvas_a, self.canvas_b, ext))

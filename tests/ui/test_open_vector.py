@@ -79,10 +79,11 @@ def test_start_with_a_shapefile_imports_it_after_the_window_is_shown(qapp, isola
 
     monkeypatch.setenv("HYGIS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv(app_module.ENV_TIMING, raising=False)
-    windows = []
+    windows, before = [], set(QApplication.topLevelWidgets())  # earlier tests' closed windows may linger
 
     def fake_exec():
-        windows.extend(w for w in QApplication.topLevelWidgets() if w.objectName() == "hygis_main_window")
+        windows.extend(w for w in QApplication.topLevelWidgets()
+                       if w.objectName() == "hygis_main_window" and w not in before)
         return 0
 
     monkeypatch.setattr(qapp, "exec", fake_exec)

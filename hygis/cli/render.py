@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 
 from hygis.core.errors import HygisError
-from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
+
+#: Packages a render of a plain data file does not need: deferred (imported on first use) when
+#: ``hygis render`` is the whole process (:func:`hygis.core.lazyimport.defer`; ~0.5 s of CPU).
+DEFERRED = ("pandas", "geopandas", "shapely", "pyarrow")
 
 FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 TILES_HELP = ("tile basemap under the layers: osm, amap (高德), baidu (百度), tianditu (天地图, token from the "
@@ -39,8 +42,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def load_project(path: Path, layer_names=None):
-    """A Project from a .hygis file or from the layers of any data file."""
+def load_project(path: Path, layer_names=None, lazy_attributes: bool = False):
+    """A Project from a .hygis file or from the layers of any data file (``lazy_attributes``: see
+    :func:`read_layers`)."""
     from hygis.project import Project
 
     if not path.exists():
@@ -51,7 +55,7 @@ def load_project(path: Path, layer_names=None):
         project = open_project(path)
     else:
         project = Project(title=path.stem)
-        for layer in read_layers(path, layer_names):
+        for layer in read_layers(path, layer_names, lazy_attributes):
             project.layers.append(layer)
     if layer_names:
         keep = set(layer_names)
@@ -67,7 +71,7 @@ def load_project(path: Path, layer_names=None):
 FAST_VECTOR = (".gpkg", ".shp", ".geojson", ".json", ".fgb")
 
 
-def read_layers(path: Path, layer_names=None) -> list:
+def read_layers(path: Path, layer_names=None, lazy_attributes: bool = False) -> list:
     """Layers of a data file for drawing.
 
     GeoPackage/Shapefile/GeoJSON/FlatGeobuf layers are read straight into generic vector
@@ -75,7 +79,8 @@ def read_layers(path: Path, layer_names=None) -> list:
     not need one and it costs seconds on a million features).  Layers of simple polygons
     of one geometry family come as flat arrays (:func:`hygis.io.flatread.read_flat_layer`: GDAL's Arrow
     stream, no shapely objects until something needs them).  Everything else goes through
-    ``hygis.io.load_layers``.
+    ``hygis.io.load_layers``.  ``lazy_attributes``: flat layers read their text attributes when
+    first needed (a process that draws the file once; see :func:`hygis.io.flatread.read_flat_layer`).
     """
     from hygis.io import load_layers
     from hygis.io.flatread import read_flat_layer
@@ -94,7 +99,8 @@ def read_layers(path: Path, layer_names=None) -> list:
     layers = []
     for name in names:
         label = name if len(names) > 1 or path.suffix.lower() == ".gpkg" else path.stem
-        flat = read_flat_layer(path, name, label, source=path.name)  # None unless GPKG/FGB of one family
+        # None unless GPKG/FGB of one family
+        flat = read_flat_layer(path, name, label, source=path.name, lazy_attributes=lazy_attributes)
         if flat is not None:
             layers.append(flat)
             continue
@@ -162,10 +168,15 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise HygisError(f"Unsupported output '{out.suffix}': use {', '.join(FORMATS)}")
-    size = parse_size(args.size)
     if _own_process():
+        from hygis.core.lazyimport import defer
+
+        defer(*DEFERRED)
         fast_memory()
-    project = load_project(Path(args.path), args.layer)
+    from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
+
+    size = parse_size(args.size)
+    project = load_project(Path(args.path), args.layer, lazy_attributes=_own_process())
     extent, title = None, args.title
     if args.scenario:
         scenario = apply_scenario(project, args.scenario)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from hygis.core.errors import HygisError
 from hygis.geo import crs as hcrs
 from hygis.io import wkb
 from hygis.layers.flat import FlatGeometry, FlatVectorLayer
@@ -24,8 +24,14 @@ _ARROW_NUMERIC = {"c": "i1", "C": "u1", "s": "<i2", "S": "<u2", "i": "<i4", "I":
                   "f": "<f4", "g": "<f8"}
 
 
-def read_flat_layer(path: Path, layer: str | None, name: str, source: str = "") -> FlatVectorLayer | None:
-    """The layer ``layer`` of ``path`` as a :class:`FlatVectorLayer` named ``name`` (WGS84), or None."""
+def read_flat_layer(path: Path, layer: str | None, name: str, source: str = "",
+                    lazy_attributes: bool = False) -> FlatVectorLayer | None:
+    """The layer ``layer`` of ``path`` as a :class:`FlatVectorLayer` named ``name`` (WGS84), or None.
+
+    ``lazy_attributes``: text (and other non-numeric) attributes are read when first needed, not
+    now (for a process drawing the file once: a single-symbol map never needs them, and the
+    process then never imports pandas); the app reads them at once (the file may change later).
+    """
     import pyogrio
 
     from hygis.io.readers import gdal_errors
@@ -41,18 +47,39 @@ def read_flat_layer(path: Path, layer: str | None, name: str, source: str = "") 
             return None
         flat, numeric, n = got
         fields = [str(f) for f in info["fields"]]
-        other = [f for f in fields if f not in numeric]
-        attrs = pd.DataFrame(index=pd.RangeIndex(n))
-        if other:
-            more = pyogrio.read_dataframe(path, layer=layer, columns=other, read_geometry=False)
-            if len(more) != n:
-                return None
-            more.index = attrs.index
-        for f in fields:
-            attrs[f] = numeric[f] if f in numeric else more[f]
+        lazy = lazy_attributes and int(info.get("features", -1)) == n  # the count is checked now
+
+        def attributes():
+            import pandas as pd
+
+            attrs = pd.DataFrame(index=pd.RangeIndex(n))
+            other = [f for f in fields if f not in numeric]
+            if other:
+                with gdal_errors(path):
+                    more = pyogrio.read_dataframe(path, layer=layer, columns=other, read_geometry=False)
+                if len(more) != n:
+                    return None
+                more.index = attrs.index
+            for f in fields:
+                attrs[f] = numeric[f] if f in numeric else more[f]
+            return attrs
+
+        attrs = _checked(attributes, path) if lazy else attributes()
+        if attrs is None:
+            return None
     if not _to_wgs84(flat, info["crs"]):
         return None
-    return FlatVectorLayer(name, attrs, flat, source=source)
+    return FlatVectorLayer(name, attrs, flat, source=source, fields=fields)
+
+
+def _checked(read, path: Path):
+    """``read`` as a callable that raises (a one-line error) instead of returning None."""
+    def attributes():
+        frame = read()
+        if frame is None:
+            raise HygisError(f"{path.name}: the attributes changed while the layer was open")
+        return frame
+    return attributes
 
 
 def _to_wgs84(flat: FlatGeometry, crs: str) -> bool:

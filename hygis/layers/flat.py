@@ -11,6 +11,7 @@ geometry; its GeoDataFrame (shapely geometries) is built only when something ask
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -22,6 +23,7 @@ from hygis.geo import crs as hcrs
 from hygis.layers.vector import VectorLayer
 
 FAMILIES = ("polygon", "line", "point")
+_PENDING = object()  # FlatVectorLayer's data while VectorLayer.__init__ runs
 
 
 @dataclass
@@ -135,25 +137,49 @@ class FlatVectorLayer(VectorLayer):
 
     ``data`` (the GeoDataFrame) is built from them on first access; until then the renderers
     draw straight from :attr:`flat`.  After :meth:`set_data` it is an ordinary vector layer.
+
+    ``attributes`` may be a DataFrame or a callable returning one, read on first use (with
+    ``fields``, the column names): a map drawn with a single symbol never needs them, and a
+    ``hygis render`` process then never imports pandas (see :mod:`hygis.core.lazyimport`).
     """
 
-    def __init__(self, name: str, attributes: pd.DataFrame, flat: FlatGeometry, source: str = "", **kw):
-        attributes = attributes.reset_index(drop=True)
-        attributes.index.name = "fid"
-        self._attrs = attributes
+    def __init__(self, name: str, attributes, flat: FlatGeometry, source: str = "", fields=None, **kw):
+        self._attrs_lock = threading.Lock()
+        self._attrs_source = attributes
+        self._attrs_frame = None
+        self._field_names = [str(f) for f in fields] if fields is not None else None
         self.flat = flat
         self._frame = None
-        self._building = True  # VectorLayer.__init__ sees an empty frame; the real one is built lazily
-        super().__init__(name, gpd.GeoDataFrame(attributes.iloc[:0], geometry=gpd.GeoSeries([], crs=hcrs.WGS84),
-                                                crs=hcrs.WGS84), kind="vector", source=source, validate=False, **kw)
+        self._building = True  # VectorLayer.__init__ sees no frame; the real one is built lazily
+        super().__init__(name, _PENDING, kind="vector", source=source, validate=False, **kw)
         self._building = False
-        self._next_fid = iter(range(len(attributes), 1 << 62))
+        self._next_fid = iter(range(flat.n, 1 << 62))
+
+    def _prepare(self, gdf, validate: bool):
+        if self._building:
+            return None
+        return super()._prepare(gdf, validate)
+
+    @property
+    def _attrs(self) -> pd.DataFrame:
+        if self._attrs_frame is None:
+            with self._attrs_lock:
+                if self._attrs_frame is None:
+                    source = self._attrs_source
+                    frame = (source() if callable(source) else source).reset_index(drop=True)
+                    frame.index.name = "fid"
+                    self._attrs_frame, self._attrs_source = frame, None
+        return self._attrs_frame
+
+    @_attrs.setter
+    def _attrs(self, frame: pd.DataFrame) -> None:
+        self._attrs_frame, self._attrs_source = frame, None
 
     @property
     def _data(self) -> gpd.GeoDataFrame:
         if self._frame is None:
             if self._building:
-                return self._attrs.iloc[:0]
+                return ()  # VectorLayer.__init__ asks for its length only
             geoms = gpd.GeoSeries(self.flat.to_shapely(), index=self._attrs.index, crs=hcrs.WGS84)
             frame = gpd.GeoDataFrame(self._attrs.copy(), geometry=geoms, crs=hcrs.WGS84)
             frame.index.name = "fid"
@@ -174,11 +200,11 @@ class FlatVectorLayer(VectorLayer):
 
     @property
     def data_token(self) -> int:
-        return id(self._attrs) if self.flat is not None else id(self._data)
+        return id(self.flat) if self.flat is not None else id(self._data)
 
     @property
     def feature_count(self) -> int:
-        return len(self._attrs)
+        return self.flat.n if self.flat is not None else len(self._attrs)
 
     @property
     def geometry_type(self) -> str:
@@ -194,12 +220,14 @@ class FlatVectorLayer(VectorLayer):
 
     @property
     def fields(self) -> list[str]:
+        if self._attrs_frame is None and self._field_names is not None:
+            return list(self._field_names)
         return [str(c) for c in self._attrs.columns]
 
     def filter_mask(self, expression: str | None = None) -> np.ndarray:
         expr = self.filter if expression is None else expression
         if self.flat is not None and not expr and (expression is not None or self.show_illustrative):
-            return np.ones(len(self._attrs), bool)
+            return np.ones(self.feature_count, bool)
         return super().filter_mask(expression)
 
     @property

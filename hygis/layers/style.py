@@ -268,6 +268,8 @@ ILLUSTRATIVE_LABEL = ("示意", "Illustrative")
 
 def has_illustrative(layer) -> bool:
     """Whether ``layer`` shows illustrative features (in its visible data)."""
+    if ILLUSTRATIVE_FIELD not in getattr(layer, "fields", (ILLUSTRATIVE_FIELD,)):
+        return False  # no such column: no data to read (a flat layer's attributes may not be read yet)
     if hasattr(layer, "attributes") and not getattr(layer, "filters_rows", True):
         data = layer.attributes  # no filter: no geometry needed (flat layers build none)
     else:

@@ -58,6 +58,8 @@ def collect(renderer, labels, view, rows: np.ndarray, family: str, at=None) -> N
     layer = renderer.layer
     style = layer.style
     field = style.label_field
+    if not field or len(rows) == 0:
+        return  # no attributes read (a flat layer may not have read them yet)
     attrs = getattr(layer, "attributes", None)
     attrs = layer.data if attrs is None else attrs
     if not field or field not in attrs.columns or len(rows) == 0:

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
-from hygis.layers.style import class_symbol, feature_classes, parse_color
+from hygis.layers.style import ILLUSTRATIVE_FIELD, class_symbol, feature_classes, parse_color
 from hygis.ui.render import featurelabels, geometry, paths, pixels, symbols
 
 TINY_PX = 1.5  # features smaller than this (pixels) are drawn as one pixel
@@ -118,10 +118,15 @@ class VectorRenderer:
         with self._lock:
             if self._classes is None:
                 style = self.layer.style
-                data = getattr(self.layer, "attributes", None)
-                data = self.layer.data if data is None else data
                 default = style.stroke if self.families == ("line",) else style.fill
-                codes, uniques, marks = feature_classes(style, data, default)
+                if (style.mode == "single" or not style.field) and \
+                        ILLUSTRATIVE_FIELD not in getattr(self.layer, "fields", (ILLUSTRATIVE_FIELD,)):
+                    # one class, as feature_classes gives it, without reading the attributes
+                    codes, uniques, marks = np.zeros(self.layer.feature_count, np.int64), [default or style.fill], [False]
+                else:
+                    data = getattr(self.layer, "attributes", None)
+                    data = self.layer.data if data is None else data
+                    codes, uniques, marks = feature_classes(style, data, default)
                 self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]))
                 self._marks = np.asarray(marks or [False], bool)
             return self._classes

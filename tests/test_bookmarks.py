@@ -85,3 +85,28 @@ def test_cli_bookmark_add_list_remove_and_render(tmp_path, capsys):
     assert main(["render", str(path), "--out", str(out), "--size", "400x300", "--no-basemap"]) == 0
     assert QColor(QImage(str(out)).pixel(200, 150)).getRgb() == QColor(img.pixel(5, 5)).getRgb()  # without it
     assert main(["render", str(path), "--bookmark", "无", "--out", str(out)]) == 1
+
+
+def test_a_saved_view_round_trips_exactly_through_the_project_file(tmp_path, capsys):
+    """A view saved in the app keeps its map-CRS extent bit for bit (no rounding, no lon/lat envelope)."""
+    from hygis.geo.crs import MAP_CRS
+
+    view = (509_876.123456789, 3_341_234.987654321, 513_210.000000001, 3_343_987.4242424243)
+    p = Project("书签")
+    p.execute(bm.AddBookmark(p, bm.Bookmark.of_view("西湖", view)))
+    path = tmp_path / "v.hygis"
+    for _ in range(3):
+        path = save_project(p, path)
+        p = open_project(path)
+        assert p.bookmarks[0].extent == view and p.bookmarks[0].crs == MAP_CRS
+        p.execute(bm.RenameBookmark(p, "西湖", "西湖"))
+    lon0, lat0, lon1, lat1 = p.bookmarks[0].wgs84()
+    assert 120.0 < lon0 < lon1 < 120.2 and 30.1 < lat0 < lat1 < 30.3
+    capsys.readouterr()
+    assert main(["bookmark", str(path)]) == 0
+    name, lonlat, stored = capsys.readouterr().out.strip().split("\t")
+    assert name == "西湖" and stored == "EPSG:4549 " + ",".join(repr(v) for v in view)
+    with pytest.raises(HygisError):
+        bm.Bookmark("x", (1, 2, 0, 3), MAP_CRS)
+    with pytest.raises(HygisError):
+        bm.Bookmark("x", view, "EPSG:3857")

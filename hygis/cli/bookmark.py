@@ -39,7 +39,10 @@ def run(args) -> int:
             raise HygisError(f"No such file: {path}")
         marks = open_project(path).bookmarks
         for b in marks:
-            print(f"{b.name}\t{','.join(f'{v:.6f}' for v in b.extent)}")
+            line = f"{b.name}\t{','.join(f'{v:.6f}' for v in b.wgs84())}"
+            if b.crs != "EPSG:4326":  # a view saved in the app: its map extent as stored
+                line += f"\t{b.crs} {','.join(repr(v) for v in b.extent)}"
+            print(line)
         if not marks:
             print("no bookmarks")
         return 0

@@ -177,21 +177,26 @@ def run(args) -> int:
 
     size = parse_size(args.size)
     project = load_project(Path(args.path), args.layer, lazy_attributes=_own_process())
-    extent, title = None, args.title
+    extent, title, view = None, args.title, {}
     if args.scenario:
         scenario = apply_scenario(project, args.scenario)
         extent = scenario.extent or None
         title = title or getattr(scenario, "title", None) or scenario.name
     if args.bookmark:
+        from hygis.geo.crs import MAP_CRS
         from hygis.project.bookmarks import find
 
-        extent = find(project, args.bookmark).extent
+        mark = find(project, args.bookmark)
+        if mark.crs == MAP_CRS:  # a view saved in the app: exactly its extent, no margin
+            view = {"map_bounds": mark.extent, "margin": 0.0}
+        else:
+            extent = mark.extent
     app = ensure_gui_app(args.lang)  # noqa: F841 (kept alive while painting)
     if not args.no_basemap:
         use_tiles(project, args.tiles)
     from hygis.ui.render import export_map
 
-    export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap)
+    export_map(project, out, size, extent=extent, title=title, basemap=not args.no_basemap, **view)
     report_tiles(project)
     print(out)
     if _own_process():

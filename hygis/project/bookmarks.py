@@ -1,7 +1,12 @@
 """Spatial bookmarks: named map views saved in the project, and their undoable commands.
 
-``project.bookmarks`` is a list of :class:`Bookmark` (a name and a WGS84 extent
-lon0, lat0, lon1, lat1).  They are project data: saved in the ``.hygis`` file
+``project.bookmarks`` is a list of :class:`Bookmark`: a name and an extent in a CRS — the
+map's own CRS (EPSG:4549 metres) for a view saved in the app, exactly as the canvas showed
+it, or WGS84 lon0, lat0, lon1, lat1 for one given on the command line.  The extent is
+stored as given (no rounding, no centre/scale derived from it), so saving a view, reopening
+the project and zooming to it shows the same extent again — however often that is repeated
+(a lon/lat envelope of the projected view grew by ~10 m per cycle).  They are project data:
+saved in the ``.hygis`` file
 (``"bookmarks"``), changed only through :class:`AddBookmark` (adds, or replaces one of
 the same name), :class:`RemoveBookmark` and :class:`RenameBookmark`, each one undo step;
 ``hygis bookmark`` changes them from the command line and ``hygis render --bookmark NAME``
@@ -13,7 +18,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from hygis.core.errors import HygisError
+from hygis.geo import crs as hcrs
 from hygis.project.commands import Command
 
 MAX_BOOKMARKS = 500
@@ -23,23 +31,71 @@ MAX_NAME = 200
 @dataclass(frozen=True)
 class Bookmark:
     name: str
-    extent: tuple[float, float, float, float]  # WGS84 lon0, lat0, lon1, lat1
+    extent: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax in ``crs``
+    crs: str = hcrs.WGS84  # WGS84 (lon/lat degrees) or the map CRS (metres)
 
     def __post_init__(self):
         name = str(self.name or "").strip()
         if not name or len(name) > MAX_NAME:
             raise HygisError("a bookmark needs a name (at most 200 characters)")
+        crs = str(self.crs or hcrs.WGS84)
+        if crs not in (hcrs.WGS84, hcrs.MAP_CRS):
+            raise HygisError(f"a bookmark extent is in {hcrs.WGS84} or {hcrs.MAP_CRS}, not {crs!r}")
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "extent", check_extent(self.extent))
+        object.__setattr__(self, "crs", crs)
+        check = check_extent if crs == hcrs.WGS84 else check_map_extent
+        object.__setattr__(self, "extent", check(self.extent))
+
+    @classmethod
+    def of_view(cls, name: str, map_bounds) -> "Bookmark":
+        """A bookmark of a map view: its map-CRS bounds, kept exactly."""
+        return cls(name, map_bounds, hcrs.MAP_CRS)
+
+    def wgs84(self) -> tuple[float, float, float, float]:
+        """The extent as a lon/lat box (for lists and tooltips; a map extent's envelope)."""
+        if self.crs == hcrs.WGS84:
+            return self.extent
+        return _envelope(self.extent, hcrs.transformer(hcrs.MAP_CRS, hcrs.WGS84).transform)
+
+    def map_extent(self) -> tuple[float, float, float, float]:
+        """The extent in the map CRS (metres): the stored one, or a lon/lat box's envelope."""
+        if self.crs == hcrs.MAP_CRS:
+            return self.extent
+        return _envelope(self.extent, hcrs.transformer(hcrs.WGS84, hcrs.MAP_CRS).transform)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "extent": [round(v, 8) for v in self.extent]}
+        # floats as they are: JSON's shortest repr reads back to the same double (no drift)
+        d = {"name": self.name, "extent": list(self.extent)}
+        if self.crs != hcrs.WGS84:
+            d["crs"] = self.crs
+        return d
 
     @classmethod
     def from_dict(cls, d) -> "Bookmark":
         if not isinstance(d, dict):
             raise HygisError("a bookmark must be an object with name and extent")
-        return cls(d.get("name"), d.get("extent"))
+        return cls(d.get("name"), d.get("extent"), d.get("crs") or hcrs.WGS84)
+
+
+def _envelope(bounds, transform, n: int = 21):
+    """Bounds of a box after ``transform``, 21 points per edge (curved edges covered)."""
+    x0, y0, x1, y1 = bounds
+    t = np.linspace(0.0, 1.0, n)
+    xs = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x0 + (x1 - x0) * t, np.full(n, x0)])
+    ys = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y0 + (y1 - y0) * t])
+    x, y = transform(xs, ys)
+    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
+
+
+def check_map_extent(value) -> tuple[float, float, float, float]:
+    """A valid map-CRS extent (finite metres, x0 < x1, y0 < y1) or HygisError."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise HygisError(f"a bookmark extent is four numbers xmin,ymin,xmax,ymax, not {value!r}") from None
+    if not all(math.isfinite(v) and abs(v) < 1e8 for v in (x0, y0, x1, y1)) or not (x0 < x1 and y0 < y1):
+        raise HygisError(f"bookmark extent {x0},{y0},{x1},{y1} is not a map box (xmin < xmax, ymin < ymax)")
+    return x0, y0, x1, y1
 
 
 def check_extent(value) -> tuple[float, float, float, float]:
@@ -124,7 +180,8 @@ class RenameBookmark(_BookmarkCommand):
     def __init__(self, project, name: str, new_name: str):
         super().__init__(project)
         self.name = find(project, name).name
-        self.new = Bookmark(new_name, find(project, name).extent)
+        old = find(project, name)
+        self.new = Bookmark(new_name, old.extent, old.crs)
         if self.new.name != self.name and any(b.name == self.new.name for b in project.bookmarks):
             raise HygisError(f"a bookmark named '{self.new.name}' exists already")
         self.label = f"Rename bookmark {name}"

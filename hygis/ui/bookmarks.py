@@ -19,8 +19,8 @@ from hygis.core.errors import HygisError
 from hygis.project import bookmarks as bm
 
 
-def _extent_text(extent) -> str:
-    x0, y0, x1, y1 = extent
+def _extent_text(mark) -> str:
+    x0, y0, x1, y1 = mark.wgs84()
     return f"{x0:.4f}, {y0:.4f} — {x1:.4f}, {y1:.4f}"
 
 
@@ -66,7 +66,7 @@ class BookmarkActions(QObject):
             self.menu.addSeparator()
         for b in marks:
             act = self.menu.addAction(b.name)
-            act.setToolTip(_extent_text(b.extent))
+            act.setToolTip(_extent_text(b))
             act.triggered.connect(lambda checked=False, name=b.name: self.zoom_to(name))
             self.zoom_actions.append(act)
         self.act_manage.setEnabled(True)
@@ -75,9 +75,11 @@ class BookmarkActions(QObject):
 
     # -- operations (each data change one undoable command) ---------------------------------------
     def add(self, name: str, extent=None) -> bool:
-        """Save ``extent`` (default: the canvas's view) as bookmark ``name``; False (and shown) if refused."""
+        """Save ``extent`` (lon/lat; default: the canvas's view, its map extent exactly) as bookmark
+        ``name``; False (and shown) if refused."""
         try:
-            mark = bm.Bookmark(name, extent if extent is not None else self.window.canvas.extent())
+            mark = bm.Bookmark(name, extent) if extent is not None else \
+                bm.Bookmark.of_view(name, self.window.canvas.map_extent())
             self.project.execute(bm.AddBookmark(self.project, mark))
         except HygisError as exc:
             self._error(exc)
@@ -96,11 +98,11 @@ class BookmarkActions(QObject):
 
     def zoom_to(self, name: str) -> bool:
         try:
-            extent = bm.find(self.project, name).extent
+            mark = bm.find(self.project, name)
         except HygisError as exc:
             self._error(exc)
             return False
-        self.window.canvas.set_extent(extent)
+        self.window.canvas.set_map_extent(mark.map_extent())
         return True
 
     def remove(self, name: str) -> bool:
@@ -177,7 +179,7 @@ class BookmarkDialog(QDialog):
         current = self.current_name()
         self.list.clear()
         for b in self.actions.project.bookmarks:
-            item = QListWidgetItem(f"{b.name}    ({_extent_text(b.extent)})")
+            item = QListWidgetItem(f"{b.name}    ({_extent_text(b)})")
             item.setData(Qt.ItemDataRole.UserRole, b.name)
             self.list.addItem(item)
             if b.name == current:

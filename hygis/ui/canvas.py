@@ -206,6 +206,25 @@ class MapCanvas(QWidget):
             x0, y0, x1, y1 = x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000
         self._set_view(MapView.fit((x0, y0, x1, y1), max(self.width(), 1), max(self.height(), 1), margin))
 
+    def set_map_extent(self, map_bounds) -> None:
+        """Show ``map_bounds`` (canvas-CRS metres) whole, aspect kept, no margin (a bookmark's view).
+
+        Until the view moves, :meth:`map_extent` returns these bounds exactly: saving the view
+        again stores the same numbers, whatever the window's shape (no drift over cycles).
+        """
+        bounds = tuple(float(v) for v in map_bounds)
+        view = MapView.fit(bounds, max(self.width(), 1), max(self.height(), 1))
+        self._set_view(view)
+        self._shown_extent = (view, bounds)
+
+    def map_extent(self) -> tuple:
+        """Canvas-CRS bounds (metres) of the view: those given to :meth:`set_map_extent` while the
+        view is the one they made, else the view's own bounds."""
+        shown = getattr(self, "_shown_extent", None)
+        if shown is not None and shown[0] == self._view:
+            return shown[1]
+        return self._view.bounds
+
     def zoom_to_screen_rect(self, a: QPointF, b: QPointF) -> None:
         """Zoom to the screen rectangle a–b (a click without a drag zooms in 2× there)."""
         if abs(a.x() - b.x()) < 4 or abs(a.y() - b.y()) < 4:

@@ -7,24 +7,20 @@ from hygis.project.fileformat import open_project, save_project
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401 (fixtures)
 
 
-def same_view(a, b):
-    """Same centre (to ~10 m) and size (to 1 %): a lon/lat box is redrawn in the Gauss–Krüger canvas."""
-    return (abs((a[0] + a[2]) - (b[0] + b[2])) / 2 < 1e-4 and abs((a[1] + a[3]) - (b[1] + b[3])) / 2 < 1e-4
-            and abs((a[2] - a[0]) / (b[2] - b[0]) - 1) < 0.01)
-
-
 def test_bookmarks_menu_saves_zooms_and_is_undoable(main_window, qtbot, tmp_path):
     w = main_window
     acts = w.bookmarks
     w.canvas.set_extent((120.10, 30.20, 120.18, 30.27))
-    west_lake = w.canvas.extent()
+    west_lake_view = w.canvas.view()
     assert acts.new_bookmark("西湖")
     w.canvas.set_extent((121.80, 29.85, 122.10, 30.05))
     assert acts.new_bookmark("北仑港区")
     assert [a.text() for a in acts.zoom_actions] == ["西湖", "北仑港区"]
     assert w.act_undo.text() == "&Undo Bookmark 北仑港区"
     acts.zoom_actions[0].trigger()
-    assert same_view(w.canvas.extent(), west_lake)  # the view comes back as it was saved
+    # the view comes back as it was saved: the same map extent, to a micrometre (not ~10 m off)
+    assert max(abs(a - b) for a, b in zip(w.canvas.view().bounds, west_lake_view.bounds)) < 1e-6
+    assert w.project.bookmarks[0].extent == w.canvas.map_extent()
     w.project.undo()
     assert [a.text() for a in acts.zoom_actions] == ["西湖"]
     w.project.redo()
@@ -46,6 +42,16 @@ def test_bookmarks_menu_saves_zooms_and_is_undoable(main_window, qtbot, tmp_path
     dialog.grab().save(str(tmp_path / "bookmarks_en.png"))
     path = save_project(w.project, tmp_path / "b.hygis")
     assert [b.name for b in open_project(path).bookmarks] == ["西湖", "宁波舟山港"]
+    # saved, reopened, zoomed to, saved again — five times: the extent never moves
+    zoomed = None
+    for _ in range(5):
+        w.set_project(open_project(path))
+        assert acts.zoom_to("西湖")
+        zoomed = zoomed or w.canvas.view()
+        assert w.canvas.view() == zoomed and w.canvas.map_extent() == w.project.bookmarks[0].extent
+        assert acts.new_bookmark("西湖")
+        path = save_project(w.project, path)
+    assert max(abs(a - b) for a, b in zip(zoomed.bounds, west_lake_view.bounds)) < 1e-6
     from hygis.ui.i18n import install_translator
 
     install_translator(QApplication.instance(), "zh_CN")

@@ -30,7 +30,7 @@ from hygis.db.connection import connect, public_url
 from hygis.db.merge import GEOMETRY, Plan, canon_row, merge
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.vector import VectorLayer
-from hygis.project.commands import AddLayer
+from hygis.project.commands import AddLayer, Label
 from hygis.project.fileformat import open_project, save_project
 from hygis.project.lock import project_lock
 from hygis.project.model import Project
@@ -69,7 +69,7 @@ def push_layer(project: Project, layer_name: str, url: str, table: str | None = 
     schema, table = T.split_name(table or layer.name, schema)
     data = local.with_ids(layer)
     if data is not None:
-        project.execute(local.ReplaceLayerData(layer, data, f"Give {layer.name} team ids"))
+        project.execute(local.ReplaceLayerData(layer, data, Label("Give {layer} team ids", layer=layer.name)))
     with connect(url) as con:
         n = T.push_frame(con, layer.data, schema, table, kind=layer.kind, geometry_type=layer.geometry_type,
                          replace=replace)
@@ -173,7 +173,7 @@ def _sync_locked(project, layer_name, prefer, resolutions) -> list[LayerReport]:
     for layer, _ in pairs:  # (1) ids for new features, saved before anything reaches the database
         data = local.with_ids(layer)
         if data is not None:
-            project.execute(local.ReplaceLayerData(layer, data, f"Give new features of {layer.name} team ids"))
+            project.execute(local.ReplaceLayerData(layer, data, Label("Give new features of {layer} team ids", layer=layer.name)))
             prepared = True
     if prepared:
         save_project(project)
@@ -222,7 +222,7 @@ def _sync_layer(project, layer, link, prefer, resolutions, report: LayerReport) 
                      "deletes": len(plan.push_delete)}
     report.pulled = {"changes": len(plan.local_set), "deletes": len(plan.local_delete)}
     if plan.local_set or plan.local_delete:
-        project.execute(local.ReplaceLayerData(layer, local.applied(layer, plan), f"Sync {layer.name}"))
+        project.execute(local.ReplaceLayerData(layer, local.applied(layer, plan), Label("Sync {layer}", layer=layer.name)))
     lbase = state.base.setdefault(link.layer_id, {})
     for uid in plan.base_delete:
         lbase.pop(uid, None)

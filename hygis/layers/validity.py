@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hygis.project.commands import Command
+from hygis.project.commands import Command, Label
 from hygis.core.errors import HygisError
 
 # shapely type ids: 0 Point, 1 LineString, 2 LinearRing, 3 Polygon, 4 MultiPoint, 5 MultiLineString,
@@ -132,7 +132,7 @@ class RepairGeometries(Command):
                 self.old[fid], self.new[fid] = geom, fixed
         if not self.new:
             raise HygisError(f"{layer.name}: the invalid geometries cannot be repaired without losing them")
-        self.label = label or f"Repair {len(self.new)} geometries in {layer.name}"
+        self.label = label or Label("Repair {n} geometries in {layer}", n=len(self.new), layer=layer.name)
 
     def _set(self, geoms: dict) -> None:
         data = self.layer.data.copy()

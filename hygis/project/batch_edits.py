@@ -10,7 +10,7 @@ import pandas as pd
 
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS, coerce_value, column_spec, validate_record
-from hygis.project.commands import AddFeatures, Command
+from hygis.project.commands import AddFeatures, Command, FieldNames, Label
 
 
 def append_features(layer, frame, label: str | None = None) -> "AddFeatures":
@@ -31,7 +31,7 @@ def append_features(layer, frame, label: str | None = None) -> "AddFeatures":
     for i, geom in enumerate(frame.geometry):
         if geom is None or geom.is_empty:
             raise HygisError(f"feature {i + 1}: no geometry")
-    cmd = AddFeatures(layer, records, list(frame.geometry), label=label or f"Append {len(frame)} feature(s) to {layer.name}",
+    cmd = AddFeatures(layer, records, list(frame.geometry), label=label or Label("Append {n} feature(s) to {layer}", n=len(frame), layer=layer.name),
                       always_name=True)
     cmd.dropped = dropped
     return cmd
@@ -78,7 +78,7 @@ class SetAttributes(Command):
         self.new = new
         same = (self.old.astype(object).fillna("\0") == new.astype(object).fillna("\0")).all(axis=1)
         self.changed = int((~same).sum())
-        self.label = label or f"Update {', '.join(coerced)} of {len(self.fids)} feature(s) in {layer.name}"
+        self.label = label or Label("Update {fields} of {n} feature(s) in {layer}", fields=FieldNames(list(coerced), layer.kind), n=len(self.fids), layer=layer.name)
 
     def _set(self, values):
         data = self.layer.data.copy()

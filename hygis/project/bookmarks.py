@@ -22,7 +22,7 @@ import numpy as np
 
 from hygis.core.errors import HygisError
 from hygis.geo import crs as hcrs
-from hygis.project.commands import Command
+from hygis.project.commands import Command, Label
 
 MAX_BOOKMARKS = 500
 MAX_NAME = 200
@@ -153,7 +153,7 @@ class AddBookmark(_BookmarkCommand):
     def __init__(self, project, bookmark: Bookmark):
         super().__init__(project)
         self.bookmark = bookmark
-        self.label = f"Bookmark {bookmark.name}"
+        self.label = Label("Bookmark {name}", name=bookmark.name)
 
     def _changed(self, marks):
         names = [b.name for b in marks]
@@ -170,7 +170,7 @@ class RemoveBookmark(_BookmarkCommand):
     def __init__(self, project, name: str):
         super().__init__(project)
         self.name = find(project, name).name
-        self.label = f"Delete bookmark {name}"
+        self.label = Label("Delete bookmark {name}", name=name)
 
     def _changed(self, marks):
         return [b for b in marks if b.name != self.name]
@@ -184,7 +184,7 @@ class RenameBookmark(_BookmarkCommand):
         self.new = Bookmark(new_name, old.extent, old.crs)
         if self.new.name != self.name and any(b.name == self.new.name for b in project.bookmarks):
             raise HygisError(f"a bookmark named '{self.new.name}' exists already")
-        self.label = f"Rename bookmark {name}"
+        self.label = Label("Rename bookmark {name}", name=name)
 
     def _changed(self, marks):
         return [self.new if b.name == self.name else b for b in marks]

@@ -16,8 +16,51 @@ from hygis.core.events import EmitterGroup
 from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, column_spec, validate_record
 
 
+class Label(str):
+    """A command's label: the English text (what the CLI prints), keeping its ``template`` and
+    ``values`` so the desktop app shows it in the user's language and again after a language
+    switch (``hygis.ui.undo.label_text``; the templates are translated in context "Command").
+    A value that is itself a Label (a property or setting name) is translated too.
+
+    >>> Label("Add layer {name}", name="飞地")
+    'Add layer 飞地'
+    """
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values):
+        obj = super().__new__(cls, template.format(**values) if values else template)
+        obj.template, obj.values = template, values
+        return obj
+
+    def __reduce__(self):  # copies and pickles keep the template
+        return _label, (self.template, self.values)
+
+
+def _label(template, values):
+    return Label(template, **values)
+
+
+class FieldNames(str):
+    """Field names inside a label ("name, status"): the UI shows a thematic layer's fields by their
+    schema labels in its language (名称, 状态); the CLI prints the names."""
+
+    names: tuple
+    kind: str | None
+
+    def __new__(cls, names, kind: str | None = None):
+        names = (names,) if isinstance(names, str) else tuple(str(n) for n in names)
+        obj = super().__new__(cls, ", ".join(names))
+        obj.names, obj.kind = names, kind
+        return obj
+
+    def __reduce__(self):
+        return FieldNames, (self.names, self.kind)
+
+
 class Command:
-    label = "Edit"
+    label = Label("Edit")
     merge_id: int = -1  # commands with the same non-negative id may merge
 
     def do(self) -> None:
@@ -123,7 +166,7 @@ class AddFeatures(Command):
         self.fids = [layer.new_fid() for _ in records]
         self.rows = gpd.GeoDataFrame(records, geometry=geoms, crs=layer.data.crs,
                                      index=pd.Index(self.fids, name="fid"))
-        self.label = label or f"Add {len(records)} feature(s) to {layer.name}"
+        self.label = label or Label("Add {n} feature(s) to {layer}", n=len(records), layer=layer.name)
 
     def do(self):
         data = self.layer.data
@@ -146,7 +189,7 @@ class DeleteFeatures(Command):
         if missing:
             raise HygisError(f"No features with id {missing[:5]} in {layer.name}")
         self.rows = layer.data.loc[self.fids].copy()
-        self.label = label or f"Delete {len(self.fids)} feature(s) from {layer.name}"
+        self.label = label or Label("Delete {n} feature(s) from {layer}", n=len(self.fids), layer=layer.name)
 
     def do(self):
         self.layer.set_data(self.layer.data.drop(index=self.fids), "delete", validate=False)
@@ -170,7 +213,7 @@ class ChangeGeometry(Command):
         self.old = layer.data.geometry.loc[self.fid]
         self.new = new_geometry
         self.mergeable = mergeable
-        self.label = label or f"Edit geometry in {layer.name}"
+        self.label = label or Label("Edit geometry in {layer}", layer=layer.name)
 
     def _set(self, geom):
         data = self.layer.data.copy()
@@ -211,7 +254,7 @@ class ChangeAttribute(Command):
                                  f"'{field}' is set (fill it in first)")
         self.old = layer.data.at[self.fid, field]
         self.new = value
-        self.label = label or f"Change {field} in {layer.name}"
+        self.label = label or Label("Change {field} in {layer}", field=FieldNames(field, layer.kind), layer=layer.name)
 
     def _set(self, value):
         data = self.layer.data.copy()  # the value is coerced to the column's type: the dtype stays
@@ -235,7 +278,7 @@ class AddField(Command):
         if dtype not in ("str", "int", "float"):
             raise HygisError(f"field type '{dtype}': use str, int or float")
         self.layer, self.field, self.dtype = layer, field, dtype
-        self.label = f"Add field {field}"
+        self.label = Label("Add field {field}", field=field)
 
     def do(self):
         data = self.layer.data.copy()
@@ -256,7 +299,7 @@ class RemoveField(Command):
         self.layer, self.field = layer, field
         self.position = list(layer.data.columns).index(field)
         self.values = layer.data[field].copy()
-        self.label = f"Remove field {field}"
+        self.label = Label("Remove field {field}", field=field)
 
     def do(self):
         self.layer.set_data(self.layer.data.drop(columns=[self.field]), "fields", validate=False)
@@ -272,7 +315,7 @@ class AddLayer(Command):
     def __init__(self, project, layer, index: int | None = None):
         self.project, self.layer = project, layer
         self.index = len(project.layers) if index is None else index
-        self.label = f"Add layer {layer.name}"
+        self.label = Label("Add layer {name}", name=layer.name)
 
     def do(self):
         self.project.layers.insert(self.index, self.layer)
@@ -284,7 +327,7 @@ class AddLayer(Command):
 class RemoveLayer(Command):
     def __init__(self, project, layer):
         self.project, self.layer = project, layer
-        self.label = f"Remove layer {layer.name}"
+        self.label = Label("Remove layer {name}", name=layer.name)
         self.scenario_states = {}
 
     def do(self):
@@ -307,7 +350,7 @@ class RenameLayer(Command):
         if layers is not None and name != layer.name and name in layers.names:
             raise HygisError(f"A layer named '{name}' already exists")
         self.layer, self.old, self.new = layer, layer.name, name
-        self.label = f"Rename layer {self.old} → {name}"
+        self.label = Label("Rename layer {old} → {new}", old=self.old, new=name)
 
     def do(self):
         self.layer.name = self.new
@@ -319,13 +362,19 @@ class RenameLayer(Command):
 class MoveLayer(Command):
     def __init__(self, project, old: int, new: int):
         self.project, self.old, self.new = project, old, new
-        self.label = "Reorder layers"
+        self.label = Label("Reorder layers")
 
     def do(self):
         self.project.layers.move(self.old, self.new)
 
     def undo(self):
         self.project.layers.move(self.new, self.old)
+
+
+#: Words for the layer properties and project settings in command labels (translated like them).
+PROPERTY_NAMES = {"style": "style", "opacity": "opacity", "visible": "visibility", "filter": "filter"}
+SETTING_NAMES = {"count_hangzhou_ningbo": "Hangzhou–Ningbo enclaves count", "show_illustrative":
+                 "show illustrative features", "show_basemap_labels": "basemap labels"}
 
 
 class SetLayerProperty(Command):
@@ -338,7 +387,7 @@ class SetLayerProperty(Command):
             raise HygisError(f"cannot set layer property '{prop}'")
         self.layer, self.prop, self.new = layer, prop, value
         self.old = getattr(layer, prop)
-        self.label = label or f"Change {prop} of {layer.name}"
+        self.label = label or Label("Change {prop} of {layer}", prop=Label(PROPERTY_NAMES[prop]), layer=layer.name)
 
     def do(self):
         setattr(self.layer, self.prop, self.new)
@@ -352,7 +401,7 @@ class SetTargets(Command):
 
     def __init__(self, project, targets):
         self.project, self.new, self.old = project, list(targets), list(project.targets)
-        self.label = "Edit plan targets"
+        self.label = Label("Edit plan targets")
 
     def do(self):
         self.project.set_targets(self.new)
@@ -369,7 +418,7 @@ class SetProjectSetting(Command):
         self.old = project.setting(name)
         if isinstance(self.old, bool) and not isinstance(value, bool):
             raise HygisError(f"setting '{name}' is true or false, got {value!r}")
-        self.label = f"Change setting {name}"
+        self.label = Label("Change setting {name}", name=Label(SETTING_NAMES.get(name, name)))
 
     def do(self):
         self.project.set_setting(self.name, self.new)

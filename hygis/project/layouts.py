@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hygis.core.errors import HygisError
 from hygis.present.layout import Layout
-from hygis.project.commands import Command
+from hygis.project.commands import Command, Label
 
 MAX_LAYOUTS = 100
 MAX_SOURCE = 2000
@@ -46,7 +46,7 @@ class SetLayout(Command):
 
     def __init__(self, project, layout: Layout):
         self.project, self.layout = project, layout
-        self.label = f"Layout {layout.name}"
+        self.label = Label("Layout {name}", name=layout.name)
         self._old = None
 
     def do(self):
@@ -67,7 +67,7 @@ class SetTileSource(Command):
 
     def __init__(self, project, source: str | None):
         self.project, self.source = project, check_source(source)
-        self.label = "Tile basemap"
+        self.label = Label("Tile basemap")
         self._old = None
 
     def do(self):

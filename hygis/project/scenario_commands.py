@@ -16,7 +16,7 @@ and switching back restores it.  Use :func:`hygis.project.scenarios.apply`.
 
 from __future__ import annotations
 
-from hygis.project.commands import Command
+from hygis.project.commands import Command, Label
 from hygis.core.errors import HygisError
 from hygis.project.scenarios import Scenario, capture, duplicate
 
@@ -53,7 +53,7 @@ class AddScenario(Command):
         if extent is not None:
             self.scenario.extent = tuple(float(v) for v in extent)
         self.index = len(project.scenarios) if index is None else int(index)
-        self.label = f"New scenario {name}"
+        self.label = Label("New scenario {name}", name=name)
 
     def do(self):
         self.project.scenarios.insert(self.index, self.scenario)
@@ -73,7 +73,7 @@ class UpdateScenario(Command):
         self.new = capture(project, self.old.name, **keep)
         if extent is not None:
             self.new.extent = tuple(float(v) for v in extent)
-        self.label = f"Update scenario {name}"
+        self.label = Label("Update scenario {name}", name=name)
 
     def do(self):
         self.project.scenarios.replace(self.new)
@@ -92,7 +92,7 @@ class EditScenario(Command):
         d = self.old.to_dict()
         d.update(fields)
         self.new = Scenario.from_dict(d)  # validates lengths, year, indicators
-        self.label = f"Edit scenario {name}"
+        self.label = Label("Edit scenario {name}", name=name)
 
     def do(self):
         self.project.scenarios.replace(self.new)
@@ -110,7 +110,7 @@ class RenameScenario(Command):
         if new != old and new in project.scenarios.names:
             raise HygisError(f"A scenario named '{new}' already exists")
         self.project, self.old, self.new = project, old, new
-        self.label = f"Rename scenario {old} → {new}"
+        self.label = Label("Rename scenario {old} → {new}", old=old, new=new)
 
     def do(self):
         self.project.scenarios.rename(self.old, self.new)
@@ -130,7 +130,7 @@ class DuplicateScenario(Command):
             raise HygisError(f"A scenario named '{new_name}' already exists")
         self.scenario = duplicate(source, new_name)
         self.index = project.scenarios.index(name) + 1
-        self.label = f"Duplicate scenario {name}"
+        self.label = Label("Duplicate scenario {name}", name=name)
 
     def do(self):
         self.project.scenarios.insert(self.index, self.scenario)
@@ -145,7 +145,7 @@ class DeleteScenario(Command):
         self.scenario = project.scenarios[name]
         self.index = project.scenarios.index(name)
         self.was_active = project.scenarios.active == name
-        self.label = f"Delete scenario {name}"
+        self.label = Label("Delete scenario {name}", name=name)
 
     def do(self):
         self.project.scenarios.remove(self.scenario.name)
@@ -164,7 +164,7 @@ class MoveScenario(Command):
         if not (0 <= old < n and 0 <= new < n):
             raise HygisError("scenario position out of range")
         self.project, self.old, self.new = project, int(old), int(new)
-        self.label = f"Move scenario {project.scenarios[old].name}"
+        self.label = Label("Move scenario {name}", name=project.scenarios[old].name)
 
     def do(self):
         if self.old != self.new:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from hygis.project.commands import AddLayer
+from hygis.ui.undo import label_text
 from hygis.core.errors import CancelledError, HygisError
 from hygis.project import Project
 from hygis.project.fileformat import open_project, save_project
@@ -221,7 +222,7 @@ def import_vector(window, path, project=None) -> list:
             return []
         if dialog.append_command is not None:
             project.execute(dialog.append_command)
-            window.statusBar().showMessage(dialog.append_command.label, 8000)
+            window.statusBar().showMessage(label_text(dialog.append_command.label), 8000)
             return []
         return list(dialog.layers)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTranslator
 
@@ -21,6 +22,27 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 SOURCE_LANGUAGE = "en"
 
 _current = {"lang": SOURCE_LANGUAGE, "translator": None, "qt": None}
+_listeners: list = []  # weak references to callables run after each language switch
+
+
+def on_language_change(callback) -> None:
+    """Call ``callback()`` after every :func:`install_translator`, before the widgets' (posted)
+    LanguageChange events: for texts held outside widgets, such as the undo stack's step texts.
+    Held weakly (a bound method goes with its object)."""
+    ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
+    _listeners.append(ref)
+
+
+def _notify_listeners() -> None:
+    for ref in list(_listeners):
+        callback = ref()
+        if callback is None:
+            _listeners.remove(ref)
+        else:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 (one listener must not stop the others or the switch)
+                log.exception("language change listener failed")
 
 
 def tr(context: str, text: str) -> str:
@@ -171,6 +193,7 @@ def install_translator(app, lang: str | None) -> str:
     elif old is None:  # nothing removed: still tell the widgets (first install / tests)
         QCoreApplication.sendEvent(app, _language_change_event())
     _current["lang"] = code
+    _notify_listeners()
     return code
 
 

@@ -124,13 +124,13 @@ class FilterDialog(QDialog):
         return True
 
     def accept(self) -> None:
-        from hygis.project.commands import SetLayerProperty
+        from hygis.project.commands import Label, SetLayerProperty
 
         if not self.check():
             return
         if self.expression != (self.layer.filter or ""):
             self.project.execute(SetLayerProperty(self.layer, "filter", self.expression,
-                                                  label=f"Filter {self.layer.name}"))
+                                                  label=Label("Filter {name}", name=self.layer.name)))
         super().accept()
 
 

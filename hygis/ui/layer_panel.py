@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QMenu, QSlider, QToolButton, QTreeView,
                                QVBoxLayout, QWidget)
 
-from hygis.project.commands import MoveLayer, RemoveLayer, RenameLayer, SetLayerProperty
+from hygis.project.commands import Label, MoveLayer, RemoveLayer, RenameLayer, SetLayerProperty
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.icons import kind_icon
@@ -170,7 +170,7 @@ class LayerListModel(QAbstractListModel):
             visible = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
             if visible == layer.visible:
                 return False
-            label = (self.tr("Show {name}") if visible else self.tr("Hide {name}")).format(name=layer.name)
+            label = Label("Show {name}" if visible else "Hide {name}", name=layer.name)
             return self._execute(lambda: SetLayerProperty(layer, "visible", visible, label=label))
         if role == Qt.ItemDataRole.EditRole:
             name = str(value).strip()
@@ -345,7 +345,7 @@ class LayerPanel(QWidget):
         if layer is None or abs(new - old) < 1e-9:
             return
         self.model._execute(lambda: SetLayerProperty(
-            layer, "opacity", new, label=self.tr("Opacity of {name}").format(name=layer.name)))
+            layer, "opacity", new, label=Label("Opacity of {name}", name=layer.name)))
 
     # -- actions ---------------------------------------------------------------------------------
     def remove_current(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComb
                                QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hygis.project.commands import SetLayerProperty
+from hygis.project.commands import Label, SetLayerProperty
 from hygis.core.errors import HygisError
 from hygis.layers.style import (BREAK_METHODS, DASHES, HATCHES, MARKERS, MODES, RAMPS, class_colors, graduated_breaks,
                                 parse_color, to_hex, with_categories)
@@ -356,7 +356,7 @@ class StyleDialog(QDialog):
             style = self.current_style()
             if style != self.layer.style:
                 self.project.execute(SetLayerProperty(self.layer, "style", style,
-                                                      label=self.tr("Style of {name}").format(name=self.layer.name)))
+                                                      label=Label("Style of {name}", name=self.layer.name)))
             self._style = style
         except HygisError as exc:
             from hygis.ui.error_dialog import show_error

@@ -4,25 +4,62 @@ The main window installs a :class:`QtCommandStack` as ``project.history``:
 ``project.execute(cmd)`` runs the model command once and records it in a
 ``QUndoStack`` (so ``QUndoView`` and Ctrl+Z/Ctrl+Shift+Z work); geometry drags
 merge into one step through ``QUndoCommand.mergeWith``.
+
+Each step's text is the command's :class:`~hygis.project.commands.Label` in the
+user's language (:func:`label_text`, catalogue context "Command"); after a
+language switch every step of the stack is retranslated, so Edit ▸ Undo/Redo
+and the undo history read in the new language.
 """
 
 from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from hygis.project.commands import Command
+from hygis.layers.schema import SCHEMAS
+from hygis.project.commands import Command, FieldNames, Label
 from hygis.core.events import EmitterGroup
+from hygis.ui.i18n import current_language, field_label, on_language_change
 
 log = logging.getLogger(__name__)
+
+
+#: Catalogue context of command labels (hygis/i18n/zh_CN.json).
+CONTEXT = "Command"
+
+
+def label_text(label) -> str:
+    """A command label in the UI language: a :class:`~hygis.project.commands.Label`'s template
+    translated, then filled with its values (Label values translated the same way); any other
+    text as it is."""
+    if isinstance(label, FieldNames):
+        sep = "、" if current_language() == "zh_CN" else ", "
+        return sep.join(_field_text(label.kind, name) for name in label.names)
+    template = getattr(label, "template", None)
+    if template is None:
+        return str(label)
+    values = {k: label_text(v) if isinstance(v, (Label, FieldNames)) else v for k, v in label.values.items()}
+    text = QCoreApplication.translate(CONTEXT, template)
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):  # a broken translation: the English text
+        return template.format(**values)
+
+
+def _field_text(kind, name: str) -> str:
+    """A thematic layer's field by its schema label in the UI language; other fields by name."""
+    schema = SCHEMAS.get(kind) if kind else None
+    spec = schema.field(name) if schema is not None else None
+    return field_label(spec) if spec is not None else name
 
 
 class QtCommand(QUndoCommand):
     """A model :class:`Command` as a QUndoCommand (``redo`` → ``do``)."""
 
     def __init__(self, command: Command, already_done: bool = True):
-        super().__init__(command.label)
+        super().__init__(label_text(command.label))
         self.command = command
         self._skip_redo = already_done  # QUndoStack.push calls redo(): the command already ran
 
@@ -41,8 +78,11 @@ class QtCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt virtual)
         if not isinstance(other, QtCommand) or not self.command.merge_with(other.command):
             return False
-        self.setText(self.command.label)
+        self.setText(label_text(self.command.label))
         return True
+
+    def retranslate(self) -> None:
+        self.setText(label_text(self.command.label))
 
 
 class QtCommandStack:
@@ -56,6 +96,7 @@ class QtCommandStack:
         self.undo_stack = QUndoStack(parent)
         self.undo_stack.indexChanged.connect(self._on_qt_changed)
         self.undo_stack.cleanChanged.connect(self._on_qt_changed)
+        on_language_change(self.retranslate)  # after a switch: every step in the new language
 
     def _on_qt_changed(self, *_):
         self.events.changed()
@@ -64,6 +105,14 @@ class QtCommandStack:
         """Run ``cmd`` once (errors propagate, nothing is recorded) and record it."""
         cmd.do()
         self.undo_stack.push(QtCommand(cmd, already_done=True))
+
+    def retranslate(self) -> None:
+        """Every step's text in the current language (after a language switch)."""
+        for i in range(self.undo_stack.count()):
+            cmd = self.undo_stack.command(i)
+            if isinstance(cmd, QtCommand):
+                cmd.retranslate()
+        self.events.changed()
 
     def undo(self) -> None:
         if self.can_undo():

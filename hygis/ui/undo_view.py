@@ -29,6 +29,7 @@ class UndoHistory(QWidget):
     def retranslate_ui(self) -> None:
         self.view.setEmptyLabel(self.tr("<opened project>"))
         self.hint.setText(self.tr("Click a step to go back to it; the disk icon marks the saved state."))
+        self.view.doItemsLayout()  # the steps' texts were retranslated by their stack (hygis.ui.undo): new sizes
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
         if event.type() == QEvent.Type.LanguageChange:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from hygis.project.commands import AddFeatures, Command, DeleteFeatures
+from hygis.project.commands import AddFeatures, Command, DeleteFeatures, Label
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import AttributeForm
@@ -210,5 +210,5 @@ class EditController(QObject):
             records = [{k: v for k, v in r.items() if k in schema.field_names and k not in computed} for r in records]
         else:
             records = [{k: v for k, v in r.items() if k in layer.fields} for r in records]
-        label = self.tr("Paste %1 feature(s) into %2").replace("%1", str(len(records))).replace("%2", layer.name)
+        label = Label("Paste {n} feature(s) into {layer}", n=len(records), layer=layer.name)
         return self.execute(AddFeatures, layer, records, geoms, label=label)

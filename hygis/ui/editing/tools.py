@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 
 from hygis.geo import crs as hcrs
-from hygis.project.commands import ChangeGeometry
+from hygis.project.commands import ChangeGeometry, Label
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.editing import geomedit
@@ -321,7 +321,7 @@ class MoveFeatureTool(EditTool):
             layer = self.layer
             cmds = [ChangeGeometry(layer, fid, geomedit.translate(layer.data.geometry.loc[fid], dx, dy))
                     for fid in self.moving]
-            label = _tr("Move %1 feature(s)").replace("%1", str(len(cmds)))
+            label = Label("Move {n} feature(s)", n=len(cmds))
             self.controller.execute(CompositeCommand(cmds, label))
         self._update()
         return True
@@ -374,7 +374,7 @@ class VertexTool(EditTool):
                 lon, lat = hcrs.transformer(hcrs.MAP_CRS, hcrs.WGS84).transform(px, py)
                 geom = geomedit.insert_vertex(self.layer.data.geometry.loc[fid], k, lon, lat)
                 self.controller.execute(ChangeGeometry(self.layer, fid, geom,
-                                                       label=_tr("Insert vertex")))
+                                                       label=Label("Insert vertex")))
                 self.active = (fid, k + 1)
                 self._update()
                 return True
@@ -396,7 +396,7 @@ class VertexTool(EditTool):
             _x, _y, lon, lat = self.drag_to
             self.drag_to = None
             geom = geomedit.move_vertex(self.layer.data.geometry.loc[fid], k, lon, lat)
-            self.controller.execute(ChangeGeometry(self.layer, fid, geom, label=_tr("Move vertex")))
+            self.controller.execute(ChangeGeometry(self.layer, fid, geom, label=Label("Move vertex")))
         self._update()
         return True
 
@@ -412,7 +412,7 @@ class VertexTool(EditTool):
         except HygisError as exc:
             self.controller.message.emit(str(exc))
             return
-        self.controller.execute(ChangeGeometry(self.layer, fid, geom, label=_tr("Delete vertex")))
+        self.controller.execute(ChangeGeometry(self.layer, fid, geom, label=Label("Delete vertex")))
         self.active = None
         self._update()
 

@@ -68,7 +68,7 @@ def test_cli_writes_one_page_per_scenario_in_order(saved, tmp_path):
     assert main(["slides", str(saved), "--out", str(out), "--size", "1280x720", "--png-dir", str(pngs)]) == 0
     n, boxes = pdf_pages(out)
     assert n == 3
-    assert boxes == [(640.0, 360.0)] * 3  # 1280×720 px at 144 dpi = 640×360 pt, 16:9
+    assert boxes == [(960.0, 540.0)] * 3  # the 16:9 slide page (7.5 in high) whatever the pixels: 1280×720 at 96 dpi
     files = sorted(p.name for p in pngs.iterdir())
     assert files == ["slide_01_现状_2020.png", "slide_02_规划_2025.png", "slide_03_愿景_2035.png"]
     image = QImage(str(pngs / files[0]))

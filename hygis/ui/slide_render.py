@@ -45,6 +45,9 @@ def _font(px: float, bold: bool = False) -> QFont:
     font = QFont(cjk_family())
     font.setPixelSize(max(6, int(round(px))))
     font.setBold(bold)
+    # no OpenType shaping (CJK and Latin need none here): shaped digits next to Latin letters
+    # ("5 km") lost their Unicode in Qt's PDFs, so the exported text could not be found or copied
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return font
 
 
@@ -96,9 +99,21 @@ def page_height_of_map(map_h: float) -> float:
     return map_h * 1080.0 / layout(QRectF(0, 0, 1920, 1080))["map"].height()
 
 
+#: A slide page is PowerPoint's 16:9 page, 7.5 inches high, whatever its pixel size: its 1:N scale
+#: is the same at 1080p, 4K or in the .pptx (1080 px → 144 dpi, 2160 px → 288 dpi).
+SLIDE_HEIGHT_IN = 7.5
+
+
+def slide_dpi(page_height: float) -> float:
+    """Pixels per inch of a slide page ``page_height`` pixels high (its 1:N scale follows from it)."""
+    return float(page_height) / SLIDE_HEIGHT_IN
+
+
 def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_image: QImage | None = None,
                     page_height: float | None = None, tiles_wait: bool = True) -> None:
-    """The slide's map in ``rect``; labels scale with the page (≥ 14 px at 1080p, × the label-size setting).
+    """The slide's map in ``rect``; labels scale with the page (≥ 14 px at 1080p, × the label-size setting);
+    the scale bar's 1:N is for the 7.5-inch-high slide page (:func:`slide_dpi`), so it reads the same
+    at every output size.
 
     ``tiles_wait``: fetch missing basemap tiles first (exports); False (the presentation) never
     waits for the network and draws the tiles the cache holds."""
@@ -112,7 +127,7 @@ def paint_slide_map(painter: QPainter, rect: QRectF, view, slide: Slide, map_ima
     painter.setClipRect(rect)
     with label_scale(*output_label_scale(page_h, presentation_label_factor())):
         paint_map(painter, rect, view, slide.extent, legend=False, scalebar=True, north_arrow=True, title=None,
-                  basemap=getattr(view, "show_basemap", True), tiles_wait=tiles_wait)
+                  basemap=getattr(view, "show_basemap", True), tiles_wait=tiles_wait, dpi=slide_dpi(page_h))
     painter.restore()
 
 
@@ -303,7 +318,7 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
     ----------
     project : Project
     pdf_path : path, optional
-        The PDF to write (pages are ``size`` at 144 dpi, i.e. 960×540 pt for 1920×1080).
+        The PDF to write (pages 7.5 inches high, 960×540 pt at 16:9; ``size`` pixels on them).
     size : (int, int)
         Page size in pixels.
     png_dir : path, optional
@@ -330,8 +345,10 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
         if not pdf_path.parent.exists():
             raise HygisError(f"folder {pdf_path.parent} does not exist")
         writer = QPdfWriter(str(pdf_path))
-        writer.setResolution(144)
-        writer.setPageLayout(QPageLayout(QPageSize(QSizeF(w / 2.0, h / 2.0), QPageSize.Unit.Point, "slide"),
+        # the page is the 7.5-inch-high slide at every pixel size (960×540 pt at 16:9): w×h pixels on it
+        writer.setResolution(max(1, round(slide_dpi(h))))
+        page_pt = QSizeF(w / h * SLIDE_HEIGHT_IN * 72, SLIDE_HEIGHT_IN * 72)
+        writer.setPageLayout(QPageLayout(QPageSize(page_pt, QPageSize.Unit.Point, "slide"),
                                          QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
         writer.setTitle(project.title or "hygis")
         writer.setCreator("hygis")

@@ -26,6 +26,9 @@ def _font(px: float, bold: bool = False) -> QFont:
     font = QFont(label_family())
     font.setPixelSize(max(6, round(px)))
     font.setBold(bold)
+    # no OpenType shaping (CJK and Latin need none here): shaped digits next to Latin letters
+    # ("5 km") lost their Unicode in Qt's PDFs, so the exported text could not be found or copied
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return font
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
@@ -65,10 +65,55 @@ class ImportDialog(QDialog):
         self.layers: list = []
         self.append_command = None  # the AddFeatures of an append, after accept()
         self.mojibake = False
-        self.setWindowTitle(self.tr("Import %1").replace("%1", self.path.name))
+        self._error_source: str | None = None  # the English text of the error shown (retranslated)
         self.resize(820, 720)
         self._build()
+        self.retranslate_ui()
         self.refresh_preview()
+
+    def retranslate_ui(self) -> None:
+        """Every text of the dialog in the current language (also while it is open: a language
+        switch retranslates it, keeping the choices made)."""
+        self.setWindowTitle(self.tr("Import %1").replace("%1", self.path.name))
+        self.encoding_combo.setItemText(0, self.tr("Auto"))
+        for i, text in enumerate((self.tr("WGS84 / CGCS2000 (GPS, survey data)"),
+                                  self.tr("GCJ-02 (Amap/Gaode, Tencent)"), self.tr("BD-09 (Baidu)"))):
+            self.datum_combo.setItemText(i, text)
+        self.crs_edit.setPlaceholderText(self.tr("e.g. EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger 120°E)"))
+        for i in range(self.kind_combo.count()):
+            self.kind_combo.setItemText(i, kind_label(self.kind_combo.itemData(i)))
+        self.target_combo.setItemText(0, self.tr("A new layer"))
+        self.xy_label.setText(self.tr("Lon / lat columns"))
+        self.lon_label.setText(self.tr("Longitude (x)"))
+        self.lat_label.setText(self.tr("Latitude (y)"))
+        self.mapping_label.setText(self.tr("Field mapping"))
+        for widget, text in ((self.encoding_combo, self.tr("Text encoding")),
+                             (self.datum_combo, self.tr("Coordinates are")),
+                             (self.crs_edit, self.tr("Coordinate system")),
+                             (self.target_combo, self.tr("Import into")), (self.kind_combo, self.tr("Import as"))):
+            self.form.labelForField(widget).setText(text)
+        self.warning_label.setText(self.tr("The text looks garbled (mojibake) with this encoding: "
+                                           "choose another one before importing."))
+        if self.preview is not None:
+            self._show_info(self.preview)
+            none_text = self.tr("(detect)") if self.preview.get("wkt_column") else self.tr("(none)")
+            for combo in (self.lon_combo, self.lat_combo):
+                if combo.count():
+                    combo.setItemText(0, none_text)
+        if self._error_source is not None:
+            self.error_label.setText(self.tr(self._error_source))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def _error(self, source: str) -> HygisError:
+        """A refusal saying ``source`` (English) in the current language; shown in the dialog, it
+        follows a language switch."""
+        exc = HygisError(self.tr(source))
+        exc.source = source
+        return exc
 
     # -- widgets ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -76,52 +121,47 @@ class ImportDialog(QDialog):
         self.info_label.setWordWrap(True)
         self.encoding_combo = QComboBox()
         for label, codec in ENCODINGS:
-            self.encoding_combo.addItem(self.tr(label) if codec is None else label, codec)
+            self.encoding_combo.addItem(label, codec)  # "Auto" translated in retranslate_ui
         self.encoding_combo.currentIndexChanged.connect(lambda _i: self.refresh_preview())
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.warning_label.hide()
         self.datum_combo = QComboBox()
-        self.datum_combo.addItem(self.tr("WGS84 / CGCS2000 (GPS, survey data)"), "wgs84")
-        self.datum_combo.addItem(self.tr("GCJ-02 (Amap/Gaode, Tencent)"), "gcj02")
-        self.datum_combo.addItem(self.tr("BD-09 (Baidu)"), "bd09")
+        for datum in ("wgs84", "gcj02", "bd09"):  # texts in retranslate_ui
+            self.datum_combo.addItem(datum, datum)
         from hygis.ui.crs_picker import CrsEdit
 
         self.crs_edit = CrsEdit()  # the … button searches PROJ's CRS database (GCJ-02/BD-09 set the datum)
         self.crs_edit.datumChosen.connect(lambda d: self.datum_combo.setCurrentIndex(self.datum_combo.findData(d)))
-        self.crs_edit.setPlaceholderText(self.tr("e.g. EPSG:4549 (CGCS2000 / 3-degree Gauss-Krüger 120°E)"))
         self.kind_combo = QComboBox()
         self.kind_combo.addItem(kind_label("vector"), "vector")
         for kind in SCHEMAS:
             self.kind_combo.addItem(kind_label(kind), kind)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._fill_mapping())
         self.target_combo = QComboBox()
-        self.target_combo.addItem(self.tr("A new layer"), None)
+        self.target_combo.addItem("", None)  # "A new layer"
         for layer in (self.project.layers if self.project is not None else []):
             if hasattr(layer, "selection"):  # vector layers
                 self.target_combo.addItem(layer.name, layer.name)
         self.target_combo.currentIndexChanged.connect(lambda _i: self._on_target())
         self.lon_combo, self.lat_combo = QComboBox(), QComboBox()
         self.xy_row = QHBoxLayout()
-        self.xy_label = QLabel(self.tr("Lon / lat columns"))
-        for text, combo in ((self.tr("Longitude (x)"), self.lon_combo), (self.tr("Latitude (y)"), self.lat_combo)):
-            self.xy_row.addWidget(QLabel(text))
+        self.xy_label, self.lon_label, self.lat_label = QLabel(), QLabel(), QLabel()
+        for label, combo in ((self.lon_label, self.lon_combo), (self.lat_label, self.lat_combo)):
+            self.xy_row.addWidget(label)
             self.xy_row.addWidget(combo, 1)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.mapping = FieldMappingTable()
         self.mapping.value_source = self._file_values
-        self.mapping_label = QLabel(self.tr("Field mapping"))
+        self.mapping_label = QLabel()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         form = QFormLayout()
-        form.addRow(self.tr("Text encoding"), self.encoding_combo)
-        form.addRow(self.tr("Coordinates are"), self.datum_combo)
-        form.addRow(self.tr("Coordinate system"), self.crs_edit)
-        form.addRow(self.tr("Import into"), self.target_combo)
-        form.addRow(self.tr("Import as"), self.kind_combo)
+        for widget in (self.encoding_combo, self.datum_combo, self.crs_edit, self.target_combo, self.kind_combo):
+            form.addRow(QLabel(), widget)  # label texts in retranslate_ui
         form.addRow(self.xy_label, self.xy_row)
         self.form = form
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -165,10 +205,12 @@ class ImportDialog(QDialog):
             preview = self._read_preview(self.encoding)
         except HygisError as exc:
             self.preview = None
+            self._error_source = None
             self.error_label.setText(str(exc))
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
         self.preview = preview
+        self._error_source = None
         self.error_label.clear()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         self._show_rows(preview)
@@ -177,8 +219,6 @@ class ImportDialog(QDialog):
         texts = [v for row in preview["rows"] for v in row.values() if isinstance(v, str)]
         detected_unknown = self.encoding is None and preview.get("encoding_detected") is None
         self.mojibake = (not preview.get("decodes", True)) or detected_unknown or looks_like_mojibake(texts)
-        self.warning_label.setText(self.tr("The text looks garbled (mojibake) with this encoding: "
-                                           "choose another one before importing."))
         self.warning_label.setVisible(self.mojibake)
         self._fill_mapping()
 
@@ -197,7 +237,7 @@ class ImportDialog(QDialog):
         enc = preview.get("encoding_detected") or self.tr("unknown")
         text = self.tr("%1 features, geometry: %2, encoding: %3 (%4)")
         for key, value in (("%1", preview.get("feature_count", "?")), ("%2", preview.get("geometry_type", "?")),
-                           ("%3", enc), ("%4", preview.get("encoding_reason", ""))):
+                           ("%3", enc), ("%4", self.tr(preview.get("encoding_reason", "")))):
             text = text.replace(key, str(value))
         needs_crs = not preview.get("crs")
         if needs_crs:
@@ -238,6 +278,7 @@ class ImportDialog(QDialog):
         try:
             return distinct_values(self.path, column, encoding=self.options()["encoding"])
         except HygisError as exc:
+            self._error_source = None
             self.error_label.setText(str(exc))
             return []
 
@@ -253,6 +294,7 @@ class ImportDialog(QDialog):
         from hygis.io import suggest_field_map
 
         self.error_label.clear()  # an error about the previous kind no longer applies
+        self._error_source = None
         kind = self.kind_combo.currentData()
         columns = self.preview["columns"] if self.preview else []
         specs = self._target_fields()
@@ -285,14 +327,14 @@ class ImportDialog(QDialog):
         from hygis.io import load_layers
 
         if self.preview is None:
-            raise HygisError(self.tr("The file cannot be read"))
+            raise self._error("The file cannot be read")
         if self.mojibake:
-            raise HygisError(self.tr("The text would be imported garbled: choose the right encoding first"))
+            raise self._error("The text would be imported garbled: choose the right encoding first")
         opts = self.options()
         if (opts.get("lon") is None) != (opts.get("lat") is None):
-            raise HygisError(self.tr("Choose both the longitude and the latitude column"))
+            raise self._error("Choose both the longitude and the latitude column")
         if not self.preview.get("crs") and not opts["crs"] and opts.get("lon") is None:
-            raise HygisError(self.tr("The file has no coordinate system: enter one (e.g. EPSG:4549)"))
+            raise self._error("The file has no coordinate system: enter one (e.g. EPSG:4549)")
         target = self.target_layer()
         if target is not None and target.kind not in SCHEMAS:  # a generic layer: renamed in append_to
             opts = {k: v for k, v in opts.items() if k not in ("field_map", "values", "constants")}
@@ -304,7 +346,7 @@ class ImportDialog(QDialog):
         from hygis.project.batch_edits import append_features
 
         if len(layers) != 1 or layers[0].kind == "raster":
-            raise HygisError(self.tr("Appending needs a file with one vector layer"))
+            raise self._error("Appending needs a file with one vector layer")
         frame = layers[0].data
         if target.kind not in SCHEMAS:
             frame = apply_values(frame.rename(columns=self.field_map()), self.mapping.values(),
@@ -318,6 +360,7 @@ class ImportDialog(QDialog):
             self.append_command = self.append_to(target, layers) if target is not None else None
             self.layers = [] if target is not None else layers
         except HygisError as exc:
+            self._error_source = getattr(exc, "source", None)
             self.error_label.setText(str(exc))
             return
         super().accept()

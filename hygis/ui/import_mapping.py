@@ -9,6 +9,7 @@ opening :class:`ValueMapDialog`.  The grid shows at least :data:`MIN_VISIBLE_ROW
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
@@ -27,14 +28,30 @@ def visible_rows_height(table: QTableWidget, rows: int) -> int:
     return header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2
 
 
+def _choice_text(code) -> str:
+    return f"{value_label(code)} ({code})" if value_label(code) != code else code
+
+
 def _choice_widget(spec, value=None) -> QComboBox:
     combo = QComboBox()
     combo.addItem("", None)
     for code in spec.choices:
-        combo.addItem(f"{value_label(code)} ({code})" if value_label(code) != code else code, code)
+        combo.addItem(_choice_text(code), code)
     if value is not None:
         combo.setCurrentIndex(max(0, combo.findData(value)))
     return combo
+
+
+def _retranslate_choices(combo: QComboBox) -> None:
+    """A coded field's combo in the current language (科创 (science) ↔ Science (science))."""
+    for i in range(1, combo.count()):
+        combo.setItemText(i, _choice_text(combo.itemData(i)))
+
+
+def _field_text(spec) -> str:
+    label = field_label(spec) if (spec.label_zh or spec.label_en != spec.name) else spec.name
+    star = " *" if spec.required else ""
+    return f"{label}{star} ({spec.name})" if label != spec.name else f"{label}{star}"
 
 
 def _auto_code(spec, value):
@@ -52,9 +69,7 @@ class ValueMapDialog(QDialog):
     def __init__(self, spec, file_values, current: dict | None = None, parent=None):
         super().__init__(parent)
         self.spec = spec
-        self.setWindowTitle(self.tr("Map values of %1").replace("%1", field_label(spec)))
         self.table = QTableWidget(len(file_values), 2)
-        self.table.setHorizontalHeaderLabels([self.tr("Value in the file"), self.tr("Value in the layer")])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -66,11 +81,25 @@ class ValueMapDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.hint = QLabel()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Values left empty are imported as they are.")))
+        layout.addWidget(self.hint)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(460, 360)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Map values of %1").replace("%1", field_label(self.spec)))
+        self.table.setHorizontalHeaderLabels([self.tr("Value in the file"), self.tr("Value in the layer")])
+        self.hint.setText(self.tr("Values left empty are imported as they are."))
+        for row in range(self.table.rowCount()):
+            _retranslate_choices(self.table.cellWidget(row, 1))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def set_value(self, file_value: str, code) -> None:
         for row in range(self.table.rowCount()):
@@ -106,10 +135,35 @@ class FieldMappingTable(QTableWidget):
         self.setMinimumHeight(visible_rows_height(self, MIN_VISIBLE_ROWS))
 
     def retranslate_ui(self) -> None:
+        """Headers, field labels, the source combos' own entries and the value cells in the current
+        language (a language switch while the import dialog is open keeps every choice)."""
         self.setHorizontalHeaderLabels([self.tr("Field of the layer"), self.tr("Field in the file"),
                                         self.tr("Value")])
+        for row, spec in enumerate(self.specs):
+            self.item(row, 0).setText(_field_text(spec))
+            combo = self.cellWidget(row, 1)
+            combo.setItemText(0, self.tr("(none)"))
+            combo.setItemText(combo.count() - 1, self.tr("(constant value)"))
+            self._retranslate_value_cell(row)
         if self.rowCount():
+            self.resizeColumnToContents(0)
             self._fit_source_column()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt virtual)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def _retranslate_value_cell(self, row: int) -> None:
+        widget = self.cellWidget(row, 2)
+        if isinstance(widget, QLineEdit):
+            widget.setPlaceholderText(self.tr("value for every feature"))
+        elif isinstance(widget, QComboBox):
+            _retranslate_choices(widget)
+        elif isinstance(widget, QPushButton):
+            mapping = self.value_maps.get(self.specs[row].name)
+            widget.setText(self.tr("%1 value(s) mapped…").replace("%1", str(len(mapping))) if mapping
+                           else self.tr("Map values…"))
 
     # -- filling ---------------------------------------------------------------------------
     def set_fields(self, specs, columns, suggested: dict[str, str]) -> None:
@@ -118,10 +172,7 @@ class FieldMappingTable(QTableWidget):
         self.value_maps = {}
         self.setRowCount(len(self.specs))
         for row, spec in enumerate(self.specs):
-            label = field_label(spec) if (spec.label_zh or spec.label_en != spec.name) else spec.name
-            item = QTableWidgetItem(f"{label}{' *' if spec.required else ''} ({spec.name})"
-                                    if label != spec.name else f"{label}{' *' if spec.required else ''}")
-            self.setItem(row, 0, item)
+            self.setItem(row, 0, QTableWidgetItem(_field_text(spec)))
             combo = QComboBox()
             combo.addItem(self.tr("(none)"), None)
             for col in columns:
@@ -188,10 +239,7 @@ class FieldMappingTable(QTableWidget):
     def set_values(self, field: str, mapping: dict[str, str]) -> None:
         row = self.row_of(field)
         self.value_maps[field] = dict(mapping)
-        button = self.cellWidget(row, 2)
-        if isinstance(button, QPushButton):
-            button.setText(self.tr("%1 value(s) mapped…").replace("%1", str(len(mapping))) if mapping
-                           else self.tr("Map values…"))
+        self._retranslate_value_cell(row)
 
     # -- reading ---------------------------------------------------------------------------
     def field_map(self) -> dict[str, str]:

@@ -129,3 +129,68 @@ def test_geotiff_is_in_the_import_filter():
 
     first = fileops.layer_filter().split(";;")[0]
     assert "*.tif" in first and "*.tiff" in first and "*.shp" in first
+
+
+def test_the_open_dialog_follows_a_language_switch_keeping_the_choices(qtbot, enclave_csv, tmp_path):
+    """Switching the language while the import dialog is open retranslates every text (labels, combos,
+    the grid, the error shown) and keeps what the user chose."""
+    import re
+
+    from hygis.ui.app import ensure_cjk_font
+    from hygis.ui.i18n import install_translator
+
+    app = QApplication.instance()
+    font = app.font()
+    ensure_cjk_font(app)
+    install_translator(app, "en")
+    project = Project("p")
+    project.execute(AddLayer(project, enclave_layer(2, name="已有飞地")))
+    dialog = _shown(qtbot, ImportDialog(enclave_csv, project=project))
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("enclave"))
+    dialog.mapping.set_constant("status", "planned")
+    dialog.set_mapping("enclave_type", "类型")
+    dialog.mapping.set_values("enclave_type", {"工业": "industry", "研发飞地": "science"})
+    dialog.lat_combo.setCurrentIndex(0)
+    dialog.accept()  # refused: one of lon/lat chosen
+    assert dialog.result() == 0 and dialog.error_label.text() == "Choose both the longitude and the latitude column"
+    choices = (dialog.kind_combo.currentData(), dialog.mapping.constants(), dialog.mapping.values(),
+               dialog.lon_combo.currentData(), dialog.lat_combo.currentData(), dialog.datum_combo.currentData())
+    grid = dialog.mapping
+    row = grid.row_of("status")
+
+    def texts():
+        form = [dialog.form.labelForField(w).text() for w in (dialog.encoding_combo, dialog.datum_combo,
+                                                                dialog.crs_edit, dialog.target_combo, dialog.kind_combo)]
+        return [dialog.windowTitle(), *form, dialog.encoding_combo.itemText(0), dialog.datum_combo.currentText(),
+                dialog.kind_combo.currentText(), dialog.target_combo.itemText(0), dialog.xy_label.text(),
+                dialog.lon_label.text(), dialog.mapping_label.text(), dialog.error_label.text(),
+                dialog.lat_combo.itemText(0), dialog.info_label.text().splitlines()[0],
+                *(grid.horizontalHeaderItem(c).text() for c in range(3)), grid.item(row, 0).text(),
+                grid.cellWidget(row, 1).currentText(), grid.cellWidget(row, 2).currentText(),
+                grid.cellWidget(grid.row_of("enclave_type"), 2).text()]
+
+    english = texts()
+    assert english[0] == "Import 飞地.csv" and english[1] == "Text encoding" and english[16] == "Field of the layer"
+    try:
+        install_translator(app, "zh_CN")
+        qtbot.waitUntil(lambda: dialog.windowTitle() != english[0], timeout=3000)
+        QApplication.processEvents()
+        chinese = texts()
+        shot_path = tmp_path / "import_switched_zh.png"
+        dialog.grab().save(str(shot_path))
+        for en, zh in zip(english, chinese):  # every text changed, and into Chinese
+            assert en != zh and re.search(r"[\u4e00-\u9fff]", zh), (en, zh)
+        assert chinese[1] == "文字编码" and chinese[13] == "请同时选择经度列和纬度列"
+        assert chinese[19] == "状态 * (status)" and chinese[-1] == "已对应 2 个取值…"
+        assert (dialog.kind_combo.currentData(), dialog.mapping.constants(), dialog.mapping.values(),
+                dialog.lon_combo.currentData(), dialog.lat_combo.currentData(),
+                dialog.datum_combo.currentData()) == choices
+        header = grid.horizontalHeader()
+        assert header.fontMetrics().horizontalAdvance(grid.horizontalHeaderItem(1).text()) <= header.sectionSize(1)
+        install_translator(app, "en")
+        qtbot.waitUntil(lambda: dialog.windowTitle() == english[0], timeout=3000)
+        QApplication.processEvents()
+        assert texts() == english
+    finally:
+        install_translator(app, "en")
+        app.setFont(font)

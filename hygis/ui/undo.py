@@ -112,7 +112,8 @@ class QtCommandStack:
             cmd = self.undo_stack.command(i)
             if isinstance(cmd, QtCommand):
                 cmd.retranslate()
-        self.events.changed()
+        # no changed() event: the windows re-read the texts on their own LanguageChange (posted after
+        # this runs), and a closed window's handlers must not run
 
     def undo(self) -> None:
         if self.can_undo():

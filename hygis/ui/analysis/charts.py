@@ -86,6 +86,24 @@ def _make_plot(parent):
     return plot
 
 
+def legend_above(plot_widget, columns: int = 3):
+    """A one-row legend in the band above the plot area (the title row), never over the data:
+    the curves, the dashed target and forecast lines and the year marker keep the whole plot.
+    Returns the ``pg.LegendItem``; items added with a name are listed in it."""
+    import pyqtgraph as pg
+
+    item = plot_widget.getPlotItem()
+    legend = pg.LegendItem(colCount=columns, labelTextColor="#222222", frame=False, horSpacing=14,
+                           labelTextSize="9pt")
+    item.layout.removeItem(item.titleLabel)
+    item.titleLabel.setVisible(False)
+    item.layout.addItem(legend, 0, 1)  # the title's cell: above the top of the view box
+    item.legend = legend  # PlotItem.addItem lists named items here
+    height = max(QFontMetrics(cjk_font(9)).height() + 8, 22)
+    item.layout.setRowFixedHeight(0, height)
+    return legend
+
+
 def set_hbars(plot, old, labels: list[str], values):
     """Horizontal bars (first label on top) of ``values`` on ``plot`` (a LazyPlot or PlotWidget);
     replaces ``old``. Returns the bar item (``pg.BarGraphItem``)."""
@@ -143,12 +161,14 @@ def target_line(value: float, label: str):
     return line
 
 
-def year_marker(year: float, label: str):
-    """A dotted vertical line (``pg.InfiniteLine``) at ``year`` with a label (the target year)."""
+def year_marker(year: float, label: str, at: float = 0.985):
+    """A dotted vertical line (``pg.InfiniteLine``) at ``year`` with a label (the target year) whose
+    bottom-right corner is at ``at`` (0 bottom … 1 top of the plot) just left of the line: callers put
+    it on the target line's height, so it sits in the band above the target like the target's label."""
     import pyqtgraph as pg
 
     line = pg.InfiniteLine(pos=year, angle=90, pen=pg.mkPen(MARKER_COLOR, width=1.5, style=pg.QtCore.Qt.DotLine),
-                           label=label, labelOpts={"position": 0.92, "color": QColor(MARKER_COLOR),
-                                                   "anchors": [(1, 0), (1, 0)]})
+                           label=label, labelOpts={"position": at, "color": QColor(MARKER_COLOR),
+                                                   "anchors": [(1, 1), (1, 1)]})
     line.label.setFont(cjk_font(9))
     return line

@@ -86,10 +86,9 @@ class EnclavePanel(AnalysisPanel):
         self.tables.addTab(self.table, "")
         self.tables.addTab(self.rows_table, "")
         self.charts = QTabWidget(self)
-        self.city_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
-            offset=(-10, 10), labelTextColor="#222222"))
-        self.year_plot = charts.bar_chart(self, setup=lambda plot: plot.getPlotItem().addLegend(
-            offset=(-10, -40), labelTextColor="#222222"))
+        # legends above the plot area, never over the bars, curves or dashed target/forecast lines
+        self.city_plot = charts.bar_chart(self, setup=charts.legend_above)
+        self.year_plot = charts.bar_chart(self, setup=charts.legend_above)
         self.charts.addTab(self.city_plot, "")
         self.charts.addTab(self.year_plot, "")
         self.city_bars: list = []
@@ -313,12 +312,14 @@ class EnclavePanel(AnalysisPanel):
         line = pg.PlotDataItem(years, cum, pen=pg.mkPen(charts.LINE_COLOR, width=2.5), symbol="o", symbolSize=5,
                                symbolBrush=charts.LINE_COLOR, connect="finite", name=self.tr("operating"))
         target = charts.target_line(float(s["target"]), self.tr("target {0}").format(f"{s['target']:g}"))
-        marker = charts.year_marker(float(s["target_year"]), str(s["target_year"]))
+        top = np.nanmax(np.r_[cum, planned, float(s["target"])]) if len(years) else float(s["target"])
+        # the year's label sits on the target line, in the band above it (with the target's label)
+        marker = charts.year_marker(float(s["target_year"]), str(s["target_year"]),
+                                    at=float(s["target"]) / (top * 1.18) + 0.01)
         self.year_items = [with_planned, line, target, marker]
         for it in self.year_items:
             item.addItem(it)
         self.cumulative_line, self.target_line, self.year_line = line, target, marker
-        top = np.nanmax(np.r_[cum, planned, float(s["target"])]) if len(years) else float(s["target"])
         item.setYRange(0, top * 1.18, padding=0)
         if len(years):
             item.setXRange(years.min() - 0.5, max(years.max(), s["target_year"]) + 0.5, padding=0)

@@ -150,7 +150,7 @@ def edge_areas(polys: np.ndarray, zones: np.ndarray, planar: bool) -> np.ndarray
     A planar partition (``planar``: the targets do not overlap, e.g. checked by
     :func:`hygis.analysis._overlay.is_planar`) needs no union: the targets lying properly inside a
     zone (one prepared predicate each) count whole, only those on a zone boundary go through the
-    edges.  None when the zones overlap each other.
+    edges, and only their pairs with zone edges (no target × target pairs).  None when the zones overlap each other.
     """
     if len(polys) == 0 or len(zones) == 0:
         return np.zeros(len(zones))
@@ -160,26 +160,30 @@ def edge_areas(polys: np.ndarray, zones: np.ndarray, planar: bool) -> np.ndarray
     zone_in, geom_in = shapely.STRtree(polys).query(zones, predicate="contains_properly")
     rest = np.ones(len(polys), bool)
     rest[geom_in] = False
-    rows = union_area_by_zone(polys[rest], zones)
+    rows = union_area_by_zone(polys[rest], zones, planar=True)
     if rows is None:
         return None
     return rows + np.bincount(zone_in, weights=shapely.area(polys[geom_in]), minlength=len(zones))
 
 
-def union_area_by_zone(targets: np.ndarray, zones: np.ndarray) -> np.ndarray | None:
+def union_area_by_zone(targets: np.ndarray, zones: np.ndarray, planar: bool = False) -> np.ndarray | None:
     """Area of (union of ``targets``) ∩ zone for every zone (row), or None if the zones overlap.
 
     Parameters
     ----------
     targets, zones : arrays of shapely geometries in one planar CRS (valid; non-polygonal parts ignored).
+    planar : bool
+        The targets are known not to overlap (:func:`hygis.analysis._planar.planar_by_edges`): no
+        target edge lies inside another target, so target × target edge pairs are skipped (the
+        union's boundary pieces are the target pieces inside a zone, and the zone pieces inside a target).
     """
     try:
-        return _union_area_by_zone(targets, zones)
+        return _union_area_by_zone(targets, zones, planar)
     except ZonesOverlap:
         return None
 
 
-def _union_area_by_zone(targets, zones):
+def _union_area_by_zone(targets, zones, planar=False):
     n_rows = len(zones)
     tp, _ = _polygon_parts(targets)
     zp, zrow = _polygon_parts(zones)
@@ -212,7 +216,8 @@ def _union_area_by_zone(targets, zones):
     dirty_z = np.zeros(n_tr + n_zr, bool)
     # target × target and target × zone pairs; zone × zone pairs only to find overlapping zones
     # when GEOS's coverage check does not already rule them out
-    tasks = [(t, 0) for t in pair_tasks(boxes[:n_t])] + [(t, n_t) for t in pair_tasks(boxes[:n_t], boxes[n_t:])]
+    tasks = [] if planar else [(t, 0) for t in pair_tasks(boxes[:n_t])]
+    tasks += [(t, n_t) for t in pair_tasks(boxes[:n_t], boxes[n_t:])]
     if not (hasattr(shapely, "coverage_is_valid") and shapely.coverage_is_valid(zp)):
         tasks += [(t, -n_t) for t in pair_tasks(boxes[n_t:])]
 
@@ -244,7 +249,8 @@ def _union_area_by_zone(targets, zones):
     t_all = np.concatenate([np.zeros(n_e), ev_t, sp_t])
     d_all = np.concatenate([np.zeros(n_e, np.int64), ev_d, np.zeros(len(sp_e), np.int64)])
     z_all = np.concatenate([np.zeros(n_e, np.int64), ev_z, np.zeros(len(sp_e), np.int64)])
-    order = np.argsort(e_all + t_all * 0.5, kind="stable")  # by edge, then t (t < 1: exact enough to order)
+    order = np.argsort(e_all + t_all * 0.5)  # by edge, then t (t < 1: exact enough to order; rows with equal t
+    # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
     e_all, t_all, d_all, z_all = e_all[order], t_all[order], d_all[order], z_all[order]
     last = np.r_[e_all[1:] != e_all[:-1], True]
     t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
@@ -266,7 +272,7 @@ def _union_area_by_zone(targets, zones):
     start_d = np.zeros(n_tr + n_zr, np.int64)
     start_z = np.zeros(n_tr + n_zr, np.int64)
     is_t_ring = ring_ids < n_tr
-    need = ~dirty_d[ring_ids]
+    need = ~dirty_d[ring_ids] & ~(is_t_ring & planar)  # (planar: target rings lie in no other target)
     pts, parts = polys.containing(sx[need], sy[need])
     rid = ring_ids[need][pts]
     own_part = np.where(rid < n_tr, tring_part[np.minimum(rid, n_tr - 1)], -1)

@@ -34,107 +34,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 
-from hygis.analysis._sweep import box_pairs, pair_tasks
-
-#: Point × polygon-edge tests per block of the point-in-polygon tests.
-PAIR_CHUNK = 1 << 18
+from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges
+from hygis.analysis._sweep import pair_tasks, self_and_cross_tasks
 
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 #: Contact tolerance, relative to the extent of the data (about 0.2 mm over 200 km).
 TOL_REL = 1e-9
-
-
-# ---------------------------------------------------------------------------------------------
-# geometry → edges
-
-def _polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Polygons (oriented: exterior counter-clockwise, holes clockwise) and the index of their geometry."""
-    geoms = np.asarray(geoms, dtype=object)
-    idx = np.arange(len(geoms))
-    for _ in range(4):  # collections of multipolygons: a few levels at most
-        tid = shapely.get_type_id(geoms)
-        multi = np.isin(tid, (6, 7))
-        if not multi.any():
-            break
-        parts, which = shapely.get_parts(geoms[multi], return_index=True)
-        geoms = np.concatenate([geoms[~multi], parts])
-        idx = np.concatenate([idx[~multi], idx[multi][which]])
-    keep = (shapely.get_type_id(geoms) == 3) & ~shapely.is_empty(geoms)
-    geoms, idx = geoms[keep], idx[keep]
-    return shapely.orient_polygons(geoms, exterior_cw=False), idx
-
-
-def _edges(polys: np.ndarray):
-    """Edges of the polygons' rings: (x0, y0, x1, y1, ring, part); rings numbered from 0 in order."""
-    rings, part = shapely.get_rings(polys, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[:-1] == ring[1:]
-    a, b = xy[:-1][same], xy[1:][same]
-    ring_e = ring[:-1][same]
-    nonzero = (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1])  # zero-length edges add nothing
-    a, b, ring_e = a[nonzero], b[nonzero], ring_e[nonzero]
-    return a[:, 0], a[:, 1], b[:, 0], b[:, 1], ring_e, part[ring_e], part
-
-
-# ---------------------------------------------------------------------------------------------
-# point in polygon (winding numbers, numpy)
-
-class _Polys:
-    """Target polygons as edge arrays, for winding-number point-in-polygon tests."""
-
-    def __init__(self, x0, y0, x1, y1, part, n_parts):
-        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
-        order = np.argsort(part, kind="stable")
-        self.order = order
-        self.start = np.searchsorted(part[order], np.arange(n_parts))
-        self.count = np.bincount(part, minlength=n_parts)
-        self.box = np.full((n_parts, 4), np.nan)
-        has = self.count > 0
-        for k, (v, f) in enumerate(((np.minimum(x0, x1), np.minimum), (np.minimum(y0, y1), np.minimum),
-                                    (np.maximum(x0, x1), np.maximum), (np.maximum(y0, y1), np.maximum))):
-            red = f.reduceat(v[order], self.start[has]) if has.any() else np.empty(0)
-            self.box[has, k] = red
-        self.has = has
-
-    def containing(self, px, py):
-        """Pairs (point, part) with the point inside the part (non-zero winding)."""
-        parts = np.flatnonzero(self.has)
-        if len(px) == 0 or len(parts) == 0:
-            return np.empty(0, np.intp), np.empty(0, np.intp)
-        pts = np.stack([px, py, px, py], 1)
-        out_p, out_q = [], []
-        for pi, qj in box_pairs(pts, self.box[parts]):
-            q = parts[qj]
-            cum = np.cumsum(self.count[q])
-            bounds = np.searchsorted(cum, np.arange(PAIR_CHUNK, cum[-1] + PAIR_CHUNK, PAIR_CHUNK), "right") if len(q) else []
-            lo = 0
-            for hi in np.unique(np.r_[bounds, len(q)]):
-                hi = max(int(hi), lo + 1)
-                if lo >= len(q):
-                    break
-                wp, wq = _winding(self, px, py, pi[lo:hi], q[lo:hi])
-                out_p.append(wp)
-                out_q.append(wq)
-                lo = hi
-        if not out_p:
-            return np.empty(0, np.intp), np.empty(0, np.intp)
-        return np.concatenate(out_p), np.concatenate(out_q)
-
-
-def _winding(polys: _Polys, px, py, pi, q):
-    n = polys.count[q]
-    pair = np.repeat(np.arange(len(pi)), n)
-    e = polys.order[np.repeat(polys.start[q], n) + np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)]
-    x, y = px[pi[pair]], py[pi[pair]]
-    x0, y0, x1, y1 = polys.x0[e], polys.y0[e], polys.x1[e], polys.y1[e]
-    side = (x1 - x0) * (y - y0) - (x - x0) * (y1 - y0)
-    up = (y0 <= y) & (y < y1) & (side > 0)
-    down = (y1 <= y) & (y < y0) & (side < 0)
-    wind = np.bincount(pair, weights=up.astype(np.int64) - down, minlength=len(pi))
-    inside = wind != 0
-    return pi[inside], q[inside]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,12 +103,12 @@ def union_area_by_zone(targets: np.ndarray, zones: np.ndarray, planar: bool = Fa
 
 def _union_area_by_zone(targets, zones, planar=False):
     n_rows = len(zones)
-    tp, _ = _polygon_parts(targets)
-    zp, zrow = _polygon_parts(zones)
+    tp, _ = polygon_parts(targets)
+    zp, zrow = polygon_parts(zones)
     if len(zp) == 0:
         return np.zeros(n_rows)  # (no targets: the zones are still checked for overlaps)
-    tx0, ty0, tx1, ty1, tring, tpart, tring_part = _edges(tp)
-    zx0, zy0, zx1, zy1, zring, zpart, zring_part = _edges(zp)
+    tx0, ty0, tx1, ty1, tring, tpart, tring_part = ring_edges(tp)
+    zx0, zy0, zx1, zy1, zring, zpart, zring_part = ring_edges(zp)
     n_tr, n_zr = len(tring_part), len(zring_part)
     # local coordinates (the zones' centre): smaller shoelace terms
     allx = np.concatenate([tx0, zx0])
@@ -219,7 +126,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     owner = np.concatenate([tpart, zpart])  # part number within its kind
     row = np.r_[np.full(n_t, -1), zrow[zpart]]  # zone row of zone edges
     n_e = len(x0)
-    polys = _Polys(x0[:n_t], y0[:n_t], x1[:n_t], y1[:n_t], tpart, len(tp))
+    polys = EdgePolygons(x0[:n_t], y0[:n_t], x1[:n_t], y1[:n_t], tpart, len(tp))
 
     boxes = np.stack([np.minimum(x0, x1) - tol, np.minimum(y0, y1) - tol,
                       np.maximum(x0, x1) + tol, np.maximum(y0, y1) + tol], 1)
@@ -227,8 +134,12 @@ def _union_area_by_zone(targets, zones, planar=False):
     dirty_z = np.zeros(n_tr + n_zr, bool)
     # target × target and target × zone pairs; zone × zone pairs only to find overlapping zones
     # when GEOS's coverage check does not already rule them out
-    tasks = [] if planar else [(t, 0) for t in pair_tasks(boxes[:n_t])]
-    tasks += [(t, n_t) for t in pair_tasks(boxes[:n_t], boxes[n_t:])]
+    if planar:
+        tasks = [(t, n_t) for t in pair_tasks(boxes[:n_t], boxes[n_t:])]
+    else:  # (target entries sorted once for both)
+        own, cross = self_and_cross_tasks(boxes[:n_t], boxes[n_t:])
+        tasks = [(t, 0) for t in own] + [(t, n_t) for t in cross]
+
     if not (hasattr(shapely, "coverage_is_valid") and shapely.coverage_is_valid(zp)):
         tasks += [(t, -n_t) for t in pair_tasks(boxes[n_t:])]
 

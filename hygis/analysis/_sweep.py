@@ -30,38 +30,70 @@ def pair_tasks(a, b=None, band=None, chunk: int = PAIR_CHUNK):
     the smaller x0 and kept only in the band holding the lower edge of the boxes' intersection
     (so once).
     """
-    self_join = b is None
-    b = a if self_join else b
-    if len(a) == 0 or len(b) == 0:
+    if len(a) == 0 or (b is not None and len(b) == 0):
         return []
-    lo_y = min(a[:, 1].min(), b[:, 1].min())
-    if band is None:  # about the median box height: few boxes span two bands, few pairs per band
-        h = np.concatenate([a[:, 3] - a[:, 1], b[:, 3] - b[:, 1]])
-        h = h[h > 0]
-        band = max(float(np.median(h)) if len(h) else 0.0, 1e-9)
-        band = max(band, (max(a[:, 3].max(), b[:, 3].max()) - lo_y) / 65536)
-    scale = 4.0 * (max(a[:, 2].max(), b[:, 2].max()) - min(a[:, 0].min(), b[:, 0].min()) + 1.0)
-    x_lo = min(a[:, 0].min(), b[:, 0].min())
+    sweep = _Sweep([a] if b is None else [a, b], band)
+    return sweep.self_tasks(0, chunk) if b is None else sweep.cross_tasks(0, 1, chunk)
 
-    def sorted_entries(x):
+
+def self_and_cross_tasks(a, b, chunk: int = PAIR_CHUNK):
+    """``(pair_tasks(a), pair_tasks(a, b))`` with ``a``'s entries sorted once."""
+    if len(a) == 0:
+        return [], []
+    sweep = _Sweep([a, b] if len(b) else [a], None)
+    return sweep.self_tasks(0, chunk), (sweep.cross_tasks(0, 1, chunk) if len(b) else [])
+
+
+class _Sweep:
+    """Band sweep over one or more box arrays sharing one frame (bands, key scale)."""
+
+    def __init__(self, arrays, band=None):
+        self.arrays = arrays
+        lo_y = min(x[:, 1].min() for x in arrays)
+        if band is None:  # about the median box height: few boxes span two bands, few pairs per band
+            h = np.concatenate([x[:, 3] - x[:, 1] for x in arrays])
+            h = h[h > 0]
+            band = max(float(np.median(h)) if len(h) else 0.0, 1e-9)
+            band = max(band, (max(x[:, 3].max() for x in arrays) - lo_y) / 65536)
+        self.lo_y, self.band = lo_y, band
+        self.x_lo = min(x[:, 0].min() for x in arrays)
+        self.scale = 4.0 * (max(x[:, 2].max() for x in arrays) - self.x_lo + 1.0)
+        self.entries = [None] * len(arrays)
+
+    def sorted_entries(self, n):
         """(band, item, key) of every (box, band it meets), sorted by key = band × scale + x0."""
-        k0 = ((x[:, 1] - lo_y) // band).astype(np.int64)
-        k1 = ((x[:, 3] - lo_y) // band).astype(np.int64)
-        n = k1 - k0 + 1
-        item = np.repeat(np.arange(len(x)), n)
-        k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(n) - n, n)
-        key = k * scale + (x[item, 0] - x_lo)
-        order = np.argsort(key)  # (the order among equal keys does not matter: quicksort, 3× faster)
-        return k[order], item[order], key[order]
+        if self.entries[n] is None:
+            x = self.arrays[n]
+            k0 = ((x[:, 1] - self.lo_y) // self.band).astype(np.int64)
+            k1 = ((x[:, 3] - self.lo_y) // self.band).astype(np.int64)
+            cnt = k1 - k0 + 1
+            item = np.repeat(np.arange(len(x)), cnt)
+            k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            key = k * self.scale + (x[item, 0] - self.x_lo)
+            order = np.argsort(key)  # (the order among equal keys does not matter: quicksort, 3× faster)
+            self.entries[n] = k[order], item[order], key[order]
+        return self.entries[n]
 
-    ka, ia, key_a = sorted_entries(a)
-    kb, ib, key_b = (ka, ia, key_a) if self_join else sorted_entries(b)
-    ya0, ya1 = np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3])
-    yb0, yb1 = (ya0, ya1) if self_join else (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]))
-    xa0 = np.ascontiguousarray(a[:, 0])
+    def self_tasks(self, n, chunk):
+        a = self.arrays[n]
+        ka, ia, key_a = self.sorted_entries(n)
+        y = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
+        return self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_a, ia, y, y, False, False,
+                          np.ascontiguousarray(a[:, 0]), chunk)
 
-    def plan(kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, ties):
-        """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]."""
+    def cross_tasks(self, n, m, chunk):
+        a, b = self.arrays[n], self.arrays[m]
+        ka, ia, key_a = self.sorted_entries(n)
+        kb, ib, key_b = self.sorted_entries(m)
+        ya = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
+        yb = (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]))
+        return (self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_b, ib, ya, yb, False, False, None, chunk)
+                + self._plan(kb, ib, key_b, np.ascontiguousarray(b[:, 2]), key_a, ia, yb, ya, True, True, None, chunk))
+
+    def _plan(self, kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, ties_x0, chunk):
+        """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]
+        (x0 in (x0, x1] when ``strict``); ``ties_x0``: a self-join, each pair once."""
+        scale, x_lo, lo_y, band = self.scale, self.x_lo, self.lo_y, self.band
         start = np.searchsorted(keys, keyq, "right" if strict else "left")
         end = np.searchsorted(keys, kq * scale + (xq1[iq] - x_lo), "right")
         cnt = np.maximum(end - start, 0)
@@ -77,16 +109,9 @@ def pair_tasks(a, b=None, band=None, chunk: int = PAIR_CHUNK):
             i, j = iq[rows], items[pos]
             my = np.maximum(y_q[0][i], y_o[0][j])
             keep = (my <= np.minimum(y_q[1][i], y_o[1][j])) & (((my - lo_y) // band).astype(np.int64) == kq[rows])
-            if ties:  # pairs with x0_j >= x0_i, j != i; ties x0_j == x0_i appear twice: keep i < j for them
-                keep &= (i != j) & ((xa0[i] != xa0[j]) | (i < j))
+            if ties_x0 is not None:  # pairs with x0_j >= x0_i, j != i; ties x0_j == x0_i appear twice: keep i < j
+                keep &= (i != j) & ((ties_x0[i] != ties_x0[j]) | (i < j))
             i, j = i[keep], j[keep]
             return (j, i) if swap else (i, j)
 
         return [(lambda s=s, e=e: task(s, e)) for s, e in zip(cuts[:-1], cuts[1:]) if e > s]
-
-    xa1 = np.ascontiguousarray(a[:, 2])
-    if self_join:
-        return plan(ka, ia, key_a, xa1, key_a, ia, (ya0, ya1), (ya0, ya1), False, False, True)
-    xb1 = np.ascontiguousarray(b[:, 2])
-    return (plan(ka, ia, key_a, xa1, key_b, ib, (ya0, ya1), (yb0, yb1), False, False, False)  # x0_b in [x0_a, x1_a]
-            + plan(kb, ib, key_b, xb1, key_a, ia, (yb0, yb1), (ya0, ya1), True, True, False))  # x0_a in (x0_b, x1_b]

@@ -1,0 +1,106 @@
+"""Polygons as edge arrays, and winding-number point-in-polygon tests on them (numpy).
+
+Shared by the edge arrangement (:mod:`hygis.analysis._arrangement`) and the overlap test
+(:mod:`hygis.analysis._planar`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from hygis.analysis._sweep import box_pairs
+
+#: Point × polygon-edge tests per block of the point-in-polygon tests.
+PAIR_CHUNK = 1 << 18
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry → edges
+
+def polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons (oriented: exterior counter-clockwise, holes clockwise) and the index of their geometry."""
+    geoms = np.asarray(geoms, dtype=object)
+    idx = np.arange(len(geoms))
+    for _ in range(4):  # collections of multipolygons: a few levels at most
+        tid = shapely.get_type_id(geoms)
+        multi = np.isin(tid, (6, 7))
+        if not multi.any():
+            break
+        parts, which = shapely.get_parts(geoms[multi], return_index=True)
+        geoms = np.concatenate([geoms[~multi], parts])
+        idx = np.concatenate([idx[~multi], idx[multi][which]])
+    keep = (shapely.get_type_id(geoms) == 3) & ~shapely.is_empty(geoms)
+    geoms, idx = geoms[keep], idx[keep]
+    return shapely.orient_polygons(geoms, exterior_cw=False), idx
+
+
+def ring_edges(polys: np.ndarray):
+    """Edges of the polygons' rings: (x0, y0, x1, y1, ring, part); rings numbered from 0 in order."""
+    rings, part = shapely.get_rings(polys, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[:-1] == ring[1:]
+    a, b = xy[:-1][same], xy[1:][same]
+    ring_e = ring[:-1][same]
+    nonzero = (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1])  # zero-length edges add nothing
+    a, b, ring_e = a[nonzero], b[nonzero], ring_e[nonzero]
+    return a[:, 0], a[:, 1], b[:, 0], b[:, 1], ring_e, part[ring_e], part
+
+
+# ---------------------------------------------------------------------------------------------
+# point in polygon (winding numbers, numpy)
+
+class EdgePolygons:
+    """Target polygons as edge arrays, for winding-number point-in-polygon tests."""
+
+    def __init__(self, x0, y0, x1, y1, part, n_parts):
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
+        order = np.argsort(part, kind="stable")
+        self.order = order
+        self.start = np.searchsorted(part[order], np.arange(n_parts))
+        self.count = np.bincount(part, minlength=n_parts)
+        self.box = np.full((n_parts, 4), np.nan)
+        has = self.count > 0
+        for k, (v, f) in enumerate(((np.minimum(x0, x1), np.minimum), (np.minimum(y0, y1), np.minimum),
+                                    (np.maximum(x0, x1), np.maximum), (np.maximum(y0, y1), np.maximum))):
+            red = f.reduceat(v[order], self.start[has]) if has.any() else np.empty(0)
+            self.box[has, k] = red
+        self.has = has
+
+    def containing(self, px, py):
+        """Pairs (point, part) with the point inside the part (non-zero winding)."""
+        parts = np.flatnonzero(self.has)
+        if len(px) == 0 or len(parts) == 0:
+            return np.empty(0, np.intp), np.empty(0, np.intp)
+        pts = np.stack([px, py, px, py], 1)
+        out_p, out_q = [], []
+        for pi, qj in box_pairs(pts, self.box[parts]):
+            q = parts[qj]
+            cum = np.cumsum(self.count[q])
+            bounds = np.searchsorted(cum, np.arange(PAIR_CHUNK, cum[-1] + PAIR_CHUNK, PAIR_CHUNK), "right") if len(q) else []
+            lo = 0
+            for hi in np.unique(np.r_[bounds, len(q)]):
+                hi = max(int(hi), lo + 1)
+                if lo >= len(q):
+                    break
+                wp, wq = winding_pairs(self, px, py, pi[lo:hi], q[lo:hi])
+                out_p.append(wp)
+                out_q.append(wq)
+                lo = hi
+        if not out_p:
+            return np.empty(0, np.intp), np.empty(0, np.intp)
+        return np.concatenate(out_p), np.concatenate(out_q)
+
+
+def winding_pairs(polys: EdgePolygons, px, py, pi, q):
+    n = polys.count[q]
+    pair = np.repeat(np.arange(len(pi)), n)
+    e = polys.order[np.repeat(polys.start[q], n) + np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)]
+    x, y = px[pi[pair]], py[pi[pair]]
+    x0, y0, x1, y1 = polys.x0[e], polys.y0[e], polys.x1[e], polys.y1[e]
+    side = (x1 - x0) * (y - y0) - (x - x0) * (y1 - y0)
+    up = (y0 <= y) & (y < y1) & (side > 0)
+    down = (y1 <= y) & (y < y0) & (side < 0)
+    wind = np.bincount(pair, weights=up.astype(np.int64) - down, minlength=len(pi))
+    inside = wind != 0
+    return pi[inside], q[inside]

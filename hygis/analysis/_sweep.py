@@ -78,8 +78,7 @@ class _Sweep:
         a = self.arrays[n]
         ka, ia, key_a = self.sorted_entries(n)
         y = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
-        return self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_a, ia, y, y, False, False,
-                          np.ascontiguousarray(a[:, 0]), chunk)
+        return self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_a, ia, y, y, False, False, True, chunk)
 
     def cross_tasks(self, n, m, chunk):
         a, b = self.arrays[n], self.arrays[m]
@@ -87,12 +86,12 @@ class _Sweep:
         kb, ib, key_b = self.sorted_entries(m)
         ya = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
         yb = (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]))
-        return (self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_b, ib, ya, yb, False, False, None, chunk)
-                + self._plan(kb, ib, key_b, np.ascontiguousarray(b[:, 2]), key_a, ia, yb, ya, True, True, None, chunk))
+        return (self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_b, ib, ya, yb, False, False, False, chunk)
+                + self._plan(kb, ib, key_b, np.ascontiguousarray(b[:, 2]), key_a, ia, yb, ya, True, True, False, chunk))
 
-    def _plan(self, kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, ties_x0, chunk):
+    def _plan(self, kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, self_join, chunk):
         """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]
-        (x0 in (x0, x1] when ``strict``); ``ties_x0``: a self-join, each pair once."""
+        (x0 in (x0, x1] when ``strict``); ``self_join``: each pair once."""
         scale, x_lo, lo_y, band = self.scale, self.x_lo, self.lo_y, self.band
         start = np.searchsorted(keys, keyq, "right" if strict else "left")
         end = np.searchsorted(keys, kq * scale + (xq1[iq] - x_lo), "right")
@@ -109,8 +108,9 @@ class _Sweep:
             i, j = iq[rows], items[pos]
             my = np.maximum(y_q[0][i], y_o[0][j])
             keep = (my <= np.minimum(y_q[1][i], y_o[1][j])) & (((my - lo_y) // band).astype(np.int64) == kq[rows])
-            if ties_x0 is not None:  # pairs with x0_j >= x0_i, j != i; ties x0_j == x0_i appear twice: keep i < j
-                keep &= (i != j) & ((ties_x0[i] != ties_x0[j]) | (i < j))
+            if self_join:  # pairs with key_j >= key_i, j != i; equal keys appear twice: keep i < j (keys, not
+                # x0: x0 one unit in the last place apart can give equal keys)
+                keep &= (i != j) & ((keyq[rows] != keys[pos]) | (i < j))
             i, j = i[keep], j[keep]
             return (j, i) if swap else (i, j)
 

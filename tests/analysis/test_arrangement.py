@@ -152,6 +152,25 @@ def test_box_pairs_are_exactly_the_meeting_boxes():
     assert len(found) == len(set(found)) and set(found) == brute(a, b, False)
 
 
+def test_rotated_boxes_along_each_other():
+    """Found by the property test: edges of the two boxes run along each other, their x0 one unit in
+    the last place apart."""
+    polys = [affinity.rotate(shapely.box(20, 0, 30, 30), 1.0, origin=(20, 0)),
+             affinity.rotate(shapely.box(20, -10, 30, 20), 1.0, origin=(20, -10))]
+    assert_exact(polys, jittered_tiling(9, (-10, -10, 130, 130), np.random.default_rng(2)))
+
+
+def test_box_pairs_once_when_x0_differ_in_the_last_place():
+    """Boxes whose x0 are one unit in the last place apart get equal sweep keys once shifted by the
+    frame's left edge (a pair found from both boxes counted its crossings twice: a union area
+    came out negative)."""
+    x = np.nextafter(1.0, 2.0)  # x - (-1) rounds to 2.0, as 1.0 - (-1) does
+    a = np.array([[x, 0.0, 2.0, 30.0], [1.0, -10.0, 2.0, 20.0], [-1.0, -10.0, -0.5, -9.5]])
+    for boxes in (a, a[:2]):
+        found = [tuple(sorted(p)) for i, j in box_pairs(boxes) for p in zip(i.tolist(), j.tolist())]
+        assert sorted(found) == [(0, 1)]
+
+
 # property test: random polygons on a coarse lattice (so that vertices, edges and whole polygons
 # coincide often), some with holes, some duplicated or reversed, zones a jittered coverage
 from hypothesis import HealthCheck, given, settings  # noqa: E402

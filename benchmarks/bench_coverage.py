@@ -16,9 +16,10 @@ written to ``_data/districts.gpkg`` for both sides.
 * peer:  ``benchmarks/gpd_coverage.py``: read both, ``to_crs`` (equal-area), ``gpd.overlay``
   (intersection), ``dissolve(by='name')``, ``.area``
 
-Prints medians, the speed-up, the largest per-zone relative difference (from the two outputs),
-1M ÷ 100k time of hygis (linear = 10), the time ``hygis analyze`` spends before reading data, and
-the load average with each line.
+Prints medians of wall and CPU seconds (user + system of all threads: the steadier figure when
+other jobs share the cores), the speed-ups, the largest per-zone relative difference (from the two
+outputs), 1M ÷ 100k time of hygis (linear = 10), what ``hygis analyze coverage`` spends before it
+opens its first data file (wall and CPU), and the load average with each line.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import argparse
 import csv
 import io
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,10 +60,17 @@ def zones_file() -> Path:
     return path
 
 
+#: CPU seconds (user + system, all threads) of the last finished child, set by :func:`run`.
+LAST_CPU = [0.0]
+
+
 def run(cmd) -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=ENV)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"{cmd[:4]} failed: {done.stderr[-800:]}")
     return wall, done.stdout
@@ -84,21 +93,35 @@ def max_rel(a: dict, b: dict) -> float:
     return max((abs(a.get(k, 0.0) - b[k]) / b[k] for k in keys), default=0.0)
 
 
-def startup() -> tuple[float, float]:
-    """Seconds ``hygis analyze coverage`` spends before it reads data (interpreter, imports, parser),
-    and a bare ``python -c pass`` in the same minute (medians of 5, interleaved)."""
-    code = ("import time; t = time.perf_counter(); from hygis.cli import build_parser; "
-            "build_parser(only='analyze').parse_args(['analyze', 'coverage', 'x.gpkg', '--zones', 'z.gpkg']); "
-            "print(time.perf_counter() - t)")
-    times, bare = [], []
+#: Runs ``hygis analyze coverage`` until it opens the first data file, then prints the process's
+#: CPU seconds and exits: what the command spends before reading data (interpreter, imports, parser).
+UNTIL_READ = """
+import os, resource, sqlite3, sys
+def stop(*a, **k):
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    print(r.ru_utime + r.ru_stime, flush=True)
+    os._exit(0)
+sqlite3.connect = stop
+from hygis.cli import main
+main(sys.argv[1:])
+"""
+
+
+def startup(targets: Path, zones: Path) -> tuple[float, float, float, float]:
+    """Wall and CPU seconds of ``hygis analyze coverage`` up to opening its first data file (the
+    whole process: interpreter, imports, parser), and of a bare ``python -c pass`` in the same
+    minute (medians of 5, interleaved)."""
+    walls, cpus, bare_w, bare_c = [], [], [], []
     for _ in range(5):
-        t = time.perf_counter()
-        run([sys.executable, "-c", code])
-        times.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        run([sys.executable, "-c", "pass"])
-        bare.append(time.perf_counter() - t)
-    return statistics.median(times), statistics.median(bare)
+        wall, _ = run([sys.executable, "-c", UNTIL_READ, "analyze", "coverage", str(targets), "--zones", str(zones),
+                       "--by", "name", "--format", "csv"])
+        walls.append(wall)
+        cpus.append(LAST_CPU[0])
+        wall, _ = run([sys.executable, "-c", "pass"])
+        bare_w.append(wall)
+        bare_c.append(LAST_CPU[0])
+    med = statistics.median
+    return med(walls), med(cpus), med(bare_w), med(bare_c)
 
 
 def main(argv=None) -> int:
@@ -109,31 +132,38 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-max", type=int, default=100_000, help="largest size the peer runs at")
     args = ap.parse_args(argv)
     zones = zones_file()
-    ours, bare = startup()
-    print(f"hygis analyze, start-up before reading data (median of 5): {ours:.2f} s (goal 0.4 s); "
-          f"bare python {bare:.2f} s  load {load()}")
-    print(f"{'kind':8s} {'size':>8s} {'hygis s':>8s} {'peer s':>8s} {'speed-up':>8s} {'max rel diff':>12s}  load")
+    wall, cpu, bare_w, bare_c = startup(datasets.coverage_dataset(args.kinds[0], min(args.sizes)), zones)
+    print(f"hygis analyze coverage, start-up before reading data (median of 5): {wall:.2f} s wall, {cpu:.2f} s CPU "
+          f"(goal 0.4 s); bare python {bare_w:.2f} s wall, {bare_c:.2f} s CPU  load {load()}")
+    print(f"{'kind':8s} {'size':>8s} {'hygis s':>8s} {'peer s':>8s} {'speed-up':>8s} {'hygis CPU':>9s} {'peer CPU':>9s} "
+          f"{'CPU ratio':>9s} {'max rel diff':>12s}  load")
     base: dict[str, float] = {}
     for kind in args.kinds:
         for n in args.sizes:
             path = datasets.coverage_dataset(kind, n)
-            ours, theirs, a, b = [], [], {}, {}
+            ours, theirs, our_cpu, their_cpu, a, b = [], [], [], [], {}, {}
             repeats = args.repeats if n <= 100_000 else 1
             for _ in range(repeats):
                 wall, a = hygis(path, zones)
                 ours.append(wall)
+                our_cpu.append(LAST_CPU[0])
                 if n <= args.peer_max:
                     wall, b = peer(path, zones)
                     theirs.append(wall)
-            h = statistics.median(ours)
+                    their_cpu.append(LAST_CPU[0])
+            h, hc = statistics.median(ours), statistics.median(our_cpu)
             if theirs:
-                p = statistics.median(theirs)
-                print(f"{kind:8s} {n:8d} {h:8.2f} {p:8.2f} {p / h:7.1f}× {max_rel(a, b):12.1e}  {load()}", flush=True)
+                p, pc = statistics.median(theirs), statistics.median(their_cpu)
+                print(f"{kind:8s} {n:8d} {h:8.2f} {p:8.2f} {p / h:7.1f}× {hc:9.2f} {pc:9.2f} {pc / hc:8.1f}× "
+                      f"{max_rel(a, b):12.1e}  {load()}", flush=True)
             else:
-                scale = f"  ({h / base[kind]:.1f}× the {min(args.sizes)} time)" if kind in base else ""
-                print(f"{kind:8s} {n:8d} {h:8.2f} {'-':>8s} {'-':>8s} {'-':>12s}  {load()}{scale}", flush=True)
-            base.setdefault(kind, h)
-    print(f"{os.cpu_count()} cores; whole-process wall times, medians of {args.repeats} (1 at 1M)")
+                scale = (f"  ({h / base[kind][0]:.1f}× the {min(args.sizes)} wall time, "
+                         f"{hc / base[kind][1]:.1f}× its CPU time)" if kind in base else "")
+                print(f"{kind:8s} {n:8d} {h:8.2f} {'-':>8s} {'-':>8s} {hc:9.2f} {'-':>9s} {'-':>9s} {'-':>12s}  "
+                      f"{load()}{scale}", flush=True)
+            base.setdefault(kind, (h, hc))
+    print(f"{os.cpu_count()} cores; whole-process wall and CPU (user + system, all threads) seconds, medians of "
+          f"{args.repeats} (1 at 1M)")
     return 0
 
 

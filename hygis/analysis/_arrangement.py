@@ -169,21 +169,23 @@ def _union_area_by_zone(targets, zones, planar=False):
     # sub-segments: rows sorted by (edge, t); each row starts a piece running to the next row
     e_all = np.concatenate([np.arange(n_e), ev_e, sp_e])
     t_all = np.concatenate([np.zeros(n_e), ev_t, sp_t])
-    d_all = np.concatenate([np.zeros(n_e, np.int64), ev_d, np.zeros(len(sp_e), np.int64)])
-    z_all = np.concatenate([np.zeros(n_e, np.int64), ev_z, np.zeros(len(sp_e), np.int64)])
+    # depth and zone changes packed in one integer (zone × 2³² + depth; sums stay far below 2³¹ each)
+    dz_all = np.concatenate([np.zeros(n_e, np.int64), (ev_z << 32) + ev_d, np.zeros(len(sp_e), np.int64)])
     order = np.argsort(e_all + t_all * 0.5)  # by edge, then t (t < 1: exact enough to order; rows with equal t
     # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
-    e_all, t_all, d_all, z_all = e_all[order], t_all[order], d_all[order], z_all[order]
+    e_all, t_all, dz_all = e_all[order], t_all[order], dz_all[order]
     last = np.r_[e_all[1:] != e_all[:-1], True]
     t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
     r_all = ring[e_all]
     # carried depth and zone: cumulative sums within each ring (rows of a ring are contiguous)
-    cd, cz = np.cumsum(d_all), np.cumsum(z_all)
+    cdz = np.cumsum(dz_all)
     first_row = np.r_[True, r_all[1:] != r_all[:-1]]
     ring_first = np.flatnonzero(first_row)
     base = np.repeat(ring_first, np.diff(np.r_[ring_first, len(r_all)]))
-    cd = cd - np.r_[0, cd][base]
-    cz = cz - np.r_[0, cz][base]
+    cdz -= np.r_[0, cdz][base]
+    cz = (cdz + (1 << 31)) >> 32
+    cd = cdz - (cz << 32)
+    del cdz, dz_all, base
 
     # starting depth / zone of clean rings (their first vertex, not near any other edge)
     ring_ids = r_all[ring_first]

@@ -37,8 +37,12 @@ def polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def ring_edges(polys: np.ndarray):
     """Edges of the polygons' rings: (x0, y0, x1, y1, ring, part); rings numbered from 0 in order."""
-    rings, part = shapely.get_rings(polys, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    if len(polys) and not shapely.get_num_interior_rings(polys).any():  # no holes: one ring per polygon
+        xy, ring = shapely.get_coordinates(polys, return_index=True)
+        part = np.arange(len(polys))
+    else:
+        rings, part = shapely.get_rings(polys, return_index=True)
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
     same = ring[:-1] == ring[1:]
     a, b = xy[:-1][same], xy[1:][same]
     ring_e = ring[:-1][same]

@@ -25,6 +25,16 @@ from hygis.ui.attribute_form import choice_label, field_label
 
 _ROLE_EDIT = Qt.ItemDataRole.EditRole
 _ROLE_DISPLAY = Qt.ItemDataRole.DisplayRole
+#: Labels of extra columns outside the schemas that the sample data and hygis itself write
+#: (the 示意 marking on every layer, the enclaves' origin county): (Chinese, English).
+EXTRA_FIELD_LABELS = {ILLUSTRATIVE_FIELD: ("数据状态", "Data status"), "origin_county": ("来源县（区）", "Origin county")}
+
+
+def _extra_label(name: str) -> str:
+    from hygis.ui.i18n import current_language
+
+    labels = EXTRA_FIELD_LABELS.get(name)
+    return name if labels is None else labels[0 if current_language() == "zh_CN" else 1]
 
 
 def _display(value) -> str:
@@ -95,7 +105,7 @@ class LayerTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             name = self._columns[section]
             spec = self._spec(name)
-            return f"{field_label(spec)}" if spec is not None else name
+            return f"{field_label(spec)}" if spec is not None else _extra_label(name)
         return str(section + 1) if section < len(self.rows) else None  # 1-based row numbers (fid: tooltip)
 
     def flags(self, index: QModelIndex):

@@ -193,6 +193,9 @@ def install_translator(app, lang: str | None) -> str:
     elif old is None:  # nothing removed: still tell the widgets (first install / tests)
         QCoreApplication.sendEvent(app, _language_change_event())
     _current["lang"] = code
+    # Qt's own widgets (the file dialog's dates, spin boxes) write dates and numbers the UI
+    # language's way, not the C locale's ("2 12 2026")
+    QLocale.setDefault(ui_locale())
     _notify_listeners()
     return code
 

@@ -14,7 +14,10 @@ from tests.ui.lang_fixtures import language, shot  # noqa: F401 (fixture)
 @pytest.fixture
 def project():
     p = Project("t")
-    p.layers.append(enclave_layer(5))
+    layer = enclave_layer(5)
+    layer.data["origin_county"] = "龙泉市"  # extra columns of the sample data: labelled too
+    layer.data["data_status"] = "sourced"
+    p.layers.append(layer)
     return p
 
 
@@ -27,6 +30,7 @@ def test_headers_are_translated_field_labels_and_whole(qtbot, project, language)
     model, header = table.model, table.view.horizontalHeader()
     texts = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert {"en": "Host city", "zh_CN": "所在城市"}[language] in texts
+    assert {"en": ["Origin county", "Data status"], "zh_CN": ["来源县（区）", "数据状态"]}[language] == texts[-2:]
     margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin)
     sort_arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize)
     for col, text in enumerate(texts):

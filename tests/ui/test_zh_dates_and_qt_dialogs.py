@@ -2,8 +2,11 @@
 translations PySide6 ships, and dates are written the Chinese way (2026年12月2日)."""
 
 import datetime
+from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QColorDialog, QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+from PySide6.QtWidgets import (QApplication, QColorDialog, QDialogButtonBox, QFileDialog, QFileSystemModel, QLabel,
+                               QMessageBox)
 
 from hygis.ui.i18n import format_date
 from tests.ui.lang_fixtures import language, shot  # noqa: F401 (fixture)
@@ -33,13 +36,30 @@ def test_file_and_colour_dialogs_are_translated(qtbot, language):
     for dialog in (files, colours):
         for box in dialog.findChildren(QDialogButtonBox):
             texts |= _button_texts(box)
+    files.show()
+    QApplication.processEvents()
+    labels = {label.text() for label in files.findChildren(QLabel)}
     if language == "zh_CN":
         assert "取消" in texts and not {"Cancel", "OK"} & texts
+        # Qt 6's mnemonic labels, missing from the qtbase catalogue, come from ours
+        assert {"查找范围(&L)：", "文件类型(&T)：", "文件名称(&N)："} <= labels, labels
+        model = files.findChild(QFileSystemModel)
+        folder = model.index(str(Path(__file__).parent))
+        assert model.type(folder) == "文件夹"
+        shot(files, "qt_file_dialog_zh_CN")
         colours.show()
         QApplication.processEvents()
         shot(colours, "qt_colour_dialog_zh_CN")
     else:
-        assert "Cancel" in texts
+        assert "Cancel" in texts and "&Look in:" in labels
+
+
+def test_qt_widgets_write_dates_the_ui_languages_way(language):
+    """Qt's own widgets (the file dialog's Date Modified column) use the UI language's locale."""
+    moment = QDateTime(QDate(2026, 12, 2), QTime(20, 54))
+    text = QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+    assert text == {"zh_CN": "2026/12/2 20:54", "en": "12/2/26 8:54\u202fPM"}[language] or \
+        (language == "en" and text == "12/2/26 8:54 PM")
 
 
 def test_dates_in_the_ui_language(language):

@@ -166,6 +166,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.empty(0, dt))
     ev_e, ev_t, ev_d, ev_z = cat(ev_e, np.int64), cat(ev_t, float), cat(ev_d, np.int64), cat(ev_z, np.int64)
     sp_e, sp_t = cat(sp_e, np.int64), cat(sp_t, float)
+    del results, lists  # (the per-task arrays: memory for the rows below)
     # sub-segments: rows sorted by (edge, t); each row starts a piece running to the next row
     e_all = np.concatenate([np.arange(n_e), ev_e, sp_e])
     t_all = np.concatenate([np.zeros(n_e), ev_t, sp_t])
@@ -174,6 +175,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     order = np.argsort(e_all + t_all * 0.5)  # by edge, then t (t < 1: exact enough to order; rows with equal t
     # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
     e_all, t_all, dz_all = e_all[order], t_all[order], dz_all[order]
+    del order, ev_e, ev_t, ev_d, ev_z
     last = np.r_[e_all[1:] != e_all[:-1], True]
     t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
     r_all = ring[e_all]

@@ -19,7 +19,7 @@ PAIR_CHUNK = 1 << 18
 # geometry → edges
 
 def polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Polygons (oriented: exterior counter-clockwise, holes clockwise) and the index of their geometry."""
+    """Polygons (parts of the geometries; :func:`ring_edges` orients them) and the index of their geometry."""
     geoms = np.asarray(geoms, dtype=object)
     idx = np.arange(len(geoms))
     for _ in range(4):  # collections of multipolygons: a few levels at most
@@ -32,11 +32,13 @@ def polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         idx = np.concatenate([idx[~multi], idx[multi][which]])
     keep = (shapely.get_type_id(geoms) == 3) & ~shapely.is_empty(geoms)
     geoms, idx = geoms[keep], idx[keep]
-    return shapely.orient_polygons(geoms, exterior_cw=False), idx
+    return geoms, idx
 
 
 def ring_edges(polys: np.ndarray):
-    """Edges of the polygons' rings: (x0, y0, x1, y1, ring, part); rings numbered from 0 in order."""
+    """Edges of the polygons' rings: (x0, y0, x1, y1, ring, part); rings numbered from 0 in order,
+    exteriors counter-clockwise and holes clockwise (rings running the other way are reversed here,
+    in numpy: cheaper than ``shapely.orient_polygons``, which builds new geometries)."""
     if len(polys) and not shapely.get_num_interior_rings(polys).any():  # no holes: one ring per polygon
         xy, ring = shapely.get_coordinates(polys, return_index=True)
         part = np.arange(len(polys))
@@ -48,7 +50,30 @@ def ring_edges(polys: np.ndarray):
     ring_e = ring[:-1][same]
     nonzero = (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1])  # zero-length edges add nothing
     a, b, ring_e = a[nonzero], b[nonzero], ring_e[nonzero]
+    a, b = _oriented(a, b, ring_e, part)
     return a[:, 0], a[:, 1], b[:, 0], b[:, 1], ring_e, part[ring_e], part
+
+
+def _oriented(a, b, ring_e, part):
+    """Edges (a → b, grouped by ring in order) with every exterior (the first ring of its part)
+    counter-clockwise and every hole clockwise."""
+    n_rings = len(part)
+    if len(ring_e) == 0:
+        return a, b
+    exterior = np.r_[True, part[1:] != part[:-1]]
+    count = np.bincount(ring_e, minlength=n_rings)
+    start = np.cumsum(count) - count
+    ref = a[start[ring_e]]  # signed areas about each ring's first vertex (small terms far from the origin)
+    term = (a[:, 0] - ref[:, 0]) * (b[:, 1] - ref[:, 1]) - (b[:, 0] - ref[:, 0]) * (a[:, 1] - ref[:, 1])
+    area2 = np.bincount(ring_e, weights=term, minlength=n_rings)
+    flip = np.where(exterior, area2 < 0, area2 > 0)
+    if not flip.any():
+        return a, b
+    fe = flip[ring_e]
+    idx = np.arange(len(ring_e))
+    src = np.where(fe, 2 * start[ring_e] + count[ring_e] - 1 - idx, idx)  # reversed order within the ring
+    a2, b2 = a[src], b[src]
+    return np.where(fe[:, None], b2, a2), np.where(fe[:, None], a2, b2)
 
 
 # ---------------------------------------------------------------------------------------------

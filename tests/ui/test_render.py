@@ -201,3 +201,22 @@ def test_rescaled_view_keeps_centre_and_map_width():
     assert (big.cx, big.cy, big.width, big.height) == (view.cx, view.cy, 1600, 1200)
     assert big.bounds == pytest.approx(view.bounds)  # same extent, twice the pixels
     assert view.resized(1600, 1200).res == view.res  # a widget resize keeps the scale instead
+
+
+def test_a_cut_legend_never_ends_on_a_layer_title_without_its_classes():
+    """Print layouts and small maps cut the legend: the rows kept end on a class, and "…" follows."""
+    from pathlib import Path
+
+    from hygis.project.fileformat import open_project
+    from hygis.ui.render.decorations import _legend_rows, fitting_rows
+
+    sample = Path(__file__).resolve().parents[2] / "sample_projects" / "hangzhou_ningbo.hygis"
+    if not sample.exists():
+        pytest.skip("sample project not built")
+    rows = _legend_rows(open_project(sample).layers)
+    assert len(rows) > 12
+    for max_rows in range(2, len(rows)):
+        keep = fitting_rows(rows, max_rows)
+        assert keep < max_rows  # room for "…"
+        assert rows[keep - 1][0] != "layer" or keep == 1, (max_rows, rows[keep - 1])
+    assert fitting_rows(rows, len(rows)) == len(rows)

@@ -174,6 +174,17 @@ def _legend_rows(layers) -> list[tuple[str, object, str]]:
     return rows
 
 
+def fitting_rows(rows, max_rows: int) -> int:
+    """How many legend rows to draw when ``max_rows`` fit: all, or (leaving one for "…") as many as
+    fit without ending on a layer's title whose classes were cut."""
+    if len(rows) <= max_rows:
+        return len(rows)
+    keep = max(max_rows - 1, 0)
+    while keep > 1 and rows[keep - 1][0] == "layer":
+        keep -= 1
+    return keep
+
+
 def paint_legend(painter, rect: QRectF, layers) -> None:
     """A legend box in the bottom-right corner listing visible layers and their classes."""
     rows = _legend_rows(layers)
@@ -186,7 +197,9 @@ def paint_legend(painter, rect: QRectF, layers) -> None:
     widths = [fmb.horizontalAdvance(t) if r[0] == "layer" else fm.horizontalAdvance(t) + sym_w + 6
               + (12 if r[0] in ("class", "illustrative") else 0) for r, t in zip(rows, texts)]
     max_rows = max(1, int((rect.height() * 0.6 - 16) // row_h))
-    rows, texts, widths = rows[:max_rows], texts[:max_rows], widths[:max_rows]
+    keep = fitting_rows(rows, max_rows)
+    if keep < len(rows):  # cut: "…" says more exist
+        rows, texts, widths = rows[:keep] + [("more", None, "…")], texts[:keep] + ["…"], widths[:keep] + [0.0]
     w, h = min(max(widths) + 20, rect.width() * 0.4), len(rows) * row_h + 12
     box = QRectF(rect.right() - MARGIN - w, rect.bottom() - MARGIN - h, w, h)
     painter.setPen(QPen(QColor("#9a9a9a"), 0.8))

@@ -176,106 +176,124 @@ def _union_area_by_zone(targets, zones, planar=False):
     # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
     e_all, t_all, dz_all = e_all[order], t_all[order], dz_all[order]
     del order, ev_e, ev_t, ev_d, ev_z
-    last = np.r_[e_all[1:] != e_all[:-1], True]
-    t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
-    r_all = ring[e_all]
-    # carried depth and zone: cumulative sums within each ring (rows of a ring are contiguous)
-    cdz = np.cumsum(dz_all)
-    first_row = np.r_[True, r_all[1:] != r_all[:-1]]
-    ring_first = np.flatnonzero(first_row)
-    base = np.repeat(ring_first, np.diff(np.r_[ring_first, len(r_all)]))
-    cdz -= np.r_[0, cdz][base]
-    cz = (cdz + (1 << 31)) >> 32
-    cd = cdz - (cz << 32)
-    del cdz, dz_all, base
-
-    # starting depth / zone of clean rings (their first vertex, not near any other edge)
-    ring_ids = r_all[ring_first]
-    sx, sy = x0[e_all[ring_first]], y0[e_all[ring_first]]
-    # the same vertices in the original coordinates (x - ox + ox may move a vertex by a unit in
-    # the last place: off a zone's edge into its neighbour)
-    gx, gy = np.concatenate([tx0, zx0])[e_all[ring_first]], np.concatenate([ty0, zy0])[e_all[ring_first]]
-    start_d = np.zeros(n_tr + n_zr, np.int64)
-    start_z = np.zeros(n_tr + n_zr, np.int64)
-    is_t_ring = ring_ids < n_tr
-    need = ~dirty_d[ring_ids] & ~(is_t_ring & planar)  # (planar: target rings lie in no other target)
-    pts, parts = polys.containing(sx[need], sy[need])
-    rid = ring_ids[need][pts]
-    own_part = np.where(rid < n_tr, tring_part[np.minimum(rid, n_tr - 1)], -1)
-    mine = (rid < n_tr) & (parts == own_part)
-    np.add.at(start_d, rid[~mine], 1)
-    need_z = is_t_ring & ~dirty_z[ring_ids]
-    start_z[ring_ids[need_z]] = _zone_of(zones, gx[need_z], gy[need_z])
-    # zones nested in other zones: overlap
-    zr = ~is_t_ring
-    zr_rows = row[e_all[ring_first[zr]]]
-    inside = _zone_of(zones, gx[zr], gy[zr])
-    if ((inside > 0) & (inside != zr_rows + 1)).any():
-        raise ZonesOverlap
-
-    rr = r_all
-    depth = start_d[rr] + cd
-    zone = start_z[rr] + cz
-    # pieces: (edge, t from, t to); midpoints only where a test needs them
-    e = e_all
-    dt = t_end - t_all
-    real = dt > 0
-    n_sub = len(e)
-
-    def midpoints(k):
-        ek, tk = e[k], (t_all[k] + t_end[k]) / 2
-        return x0[ek] + tk * (x1[ek] - x0[ek]), y0[ek] + tk * (y1[ek] - y0[ek])
-
-    # coincident partners of the pieces
-    drop = np.zeros(n_sub, bool)
-    zone_partner = np.zeros(n_sub, bool)
-    same_extra = np.zeros(n_sub, np.int64)  # same-direction target partners (zone pieces: covered on the left)
-    excl_sub, excl_part = np.empty(0, np.int64), np.empty(0, np.int64)
-    if pa_e:
+    if pa_e:  # coincident partners (edge, t range, partner's part, zone edge?, same direction?)
         pe, plo, phi = cat(pa_e, np.int64), cat(pa_lo, float), cat(pa_hi, float)
         pown, pzone, psame = cat(pa_owner, np.int64), cat(pa_zone, bool), cat(pa_same, bool)
-        key = e + (t_all + t_end) / 2  # increasing
-        a = np.searchsorted(key, pe + plo, "right")
-        b = np.searchsorted(key, pe + phi, "left")
-        cnt = np.maximum(b - a, 0)
-        pp = np.repeat(np.arange(len(pe)), cnt)
-        sub = np.repeat(a, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        sub_is_zone = is_zone[e[sub]]
-        pz, ps, po = pzone[pp], psame[pp], pown[pp]
-        zone_partner[sub[~sub_is_zone & pz]] = True
-        tt = ~sub_is_zone & ~pz  # target piece along a target edge
-        drop[sub[tt & ~ps]] = True
-        drop[sub[tt & ps & (po < owner[e[sub]])]] = True
-        zt = sub_is_zone & ~pz  # zone piece along a target edge
-        np.add.at(same_extra, sub[zt & ps], 1)
-        excl_sub, excl_part = sub[~pz], po[~pz]
 
-    # pieces of dirty rings: midpoint tests
-    dirty = dirty_d[rr] & real & ~drop & ~zone_partner
-    if dirty.any():
-        ds = np.flatnonzero(dirty)
-        pi, pq = polys.containing(*midpoints(ds))
-        sub = ds[pi]
-        own = ~is_zone[e[sub]] & (pq == owner[e[sub]])
-        excluded = np.isin(sub * (len(tp) + 1) + pq, excl_sub * (len(tp) + 1) + excl_part)
-        ok = ~own & ~excluded
-        dd = np.bincount(sub[ok], minlength=n_sub)
-        depth[ds] = dd[ds] + same_extra[ds]
-    dz = dirty_z[rr] & real & ~is_zone[e] & ~drop & ~zone_partner
-    if dz.any():
-        zs = np.flatnonzero(dz)
-        mx, my = midpoints(zs)
-        zone[zs] = _zone_of(zones, mx + ox, my + oy)
+    def pieces(e_all, t_all, dz_all):
+        """Covered area per zone row from the rows of whole rings (sorted by edge, then t)."""
+        last = np.r_[e_all[1:] != e_all[:-1], True]
+        t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
+        r_all = ring[e_all]
+        # carried depth and zone: cumulative sums within each ring (rows of a ring are contiguous)
+        cdz = np.cumsum(dz_all)
+        first_row = np.r_[True, r_all[1:] != r_all[:-1]]
+        ring_first = np.flatnonzero(first_row)
+        base = np.repeat(ring_first, np.diff(np.r_[ring_first, len(r_all)]))
+        cdz -= np.r_[0, cdz][base]
+        cz = (cdz + (1 << 31)) >> 32
+        cd = cdz - (cz << 32)
+        del cdz, base
 
-    # shoelace term of the piece from P + a·E to P + b·E of the edge from P to P + E: (b - a)·(P × E)
-    cross = x0 * y1 - x1 * y0
-    ise = is_zone[e]
-    t_keep = np.flatnonzero(~ise & real & ~drop & ~zone_partner & (depth == 0) & (zone > 0))
-    z_keep = np.flatnonzero(ise & real & (depth >= 1))
-    area = np.zeros(n_rows)
-    area += np.bincount(zone[t_keep] - 1, weights=dt[t_keep] * cross[e[t_keep]], minlength=n_rows)[:n_rows]
-    area += np.bincount(row[e[z_keep]], weights=dt[z_keep] * cross[e[z_keep]], minlength=n_rows)[:n_rows]
-    return area / 2.0
+        # starting depth / zone of clean rings (their first vertex, not near any other edge)
+        ring_ids = r_all[ring_first]
+        sx, sy = x0[e_all[ring_first]], y0[e_all[ring_first]]
+        # the same vertices in the original coordinates (x - ox + ox may move a vertex by a unit in
+        # the last place: off a zone's edge into its neighbour)
+        gx, gy = np.concatenate([tx0, zx0])[e_all[ring_first]], np.concatenate([ty0, zy0])[e_all[ring_first]]
+        start_d = np.zeros(n_tr + n_zr, np.int64)
+        start_z = np.zeros(n_tr + n_zr, np.int64)
+        is_t_ring = ring_ids < n_tr
+        need = ~dirty_d[ring_ids] & ~(is_t_ring & planar)  # (planar: target rings lie in no other target)
+        pts, parts = polys.containing(sx[need], sy[need])
+        rid = ring_ids[need][pts]
+        own_part = np.where(rid < n_tr, tring_part[np.minimum(rid, n_tr - 1)], -1)
+        mine = (rid < n_tr) & (parts == own_part)
+        np.add.at(start_d, rid[~mine], 1)
+        need_z = is_t_ring & ~dirty_z[ring_ids]
+        start_z[ring_ids[need_z]] = _zone_of(zones, gx[need_z], gy[need_z])
+        # zones nested in other zones: overlap
+        zr = ~is_t_ring
+        zr_rows = row[e_all[ring_first[zr]]]
+        inside = _zone_of(zones, gx[zr], gy[zr])
+        if ((inside > 0) & (inside != zr_rows + 1)).any():
+            raise ZonesOverlap
+
+        rr = r_all
+        depth = start_d[rr] + cd
+        zone = start_z[rr] + cz
+        # pieces: (edge, t from, t to); midpoints only where a test needs them
+        e = e_all
+        dt = t_end - t_all
+        real = dt > 0
+        n_sub = len(e)
+
+        def midpoints(k):
+            ek, tk = e[k], (t_all[k] + t_end[k]) / 2
+            return x0[ek] + tk * (x1[ek] - x0[ek]), y0[ek] + tk * (y1[ek] - y0[ek])
+
+        # coincident partners of the pieces
+        drop = np.zeros(n_sub, bool)
+        zone_partner = np.zeros(n_sub, bool)
+        same_extra = np.zeros(n_sub, np.int64)  # same-direction target partners (zone pieces: covered on the left)
+        excl_sub, excl_part = np.empty(0, np.int64), np.empty(0, np.int64)
+        if pa_e:  # (partners of edges outside this block find no rows: a == b)
+            key = e + (t_all + t_end) / 2  # increasing
+            a = np.searchsorted(key, pe + plo, "right")
+            b = np.searchsorted(key, pe + phi, "left")
+            cnt = np.maximum(b - a, 0)
+            pp = np.repeat(np.arange(len(pe)), cnt)
+            sub = np.repeat(a, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            sub_is_zone = is_zone[e[sub]]
+            pz, ps, po = pzone[pp], psame[pp], pown[pp]
+            zone_partner[sub[~sub_is_zone & pz]] = True
+            tt = ~sub_is_zone & ~pz  # target piece along a target edge
+            drop[sub[tt & ~ps]] = True
+            drop[sub[tt & ps & (po < owner[e[sub]])]] = True
+            zt = sub_is_zone & ~pz  # zone piece along a target edge
+            np.add.at(same_extra, sub[zt & ps], 1)
+            excl_sub, excl_part = sub[~pz], po[~pz]
+
+        # pieces of dirty rings: midpoint tests
+        dirty = dirty_d[rr] & real & ~drop & ~zone_partner
+        if dirty.any():
+            ds = np.flatnonzero(dirty)
+            pi, pq = polys.containing(*midpoints(ds))
+            sub = ds[pi]
+            own = ~is_zone[e[sub]] & (pq == owner[e[sub]])
+            excluded = np.isin(sub * (len(tp) + 1) + pq, excl_sub * (len(tp) + 1) + excl_part)
+            ok = ~own & ~excluded
+            dd = np.bincount(sub[ok], minlength=n_sub)
+            depth[ds] = dd[ds] + same_extra[ds]
+        dz = dirty_z[rr] & real & ~is_zone[e] & ~drop & ~zone_partner
+        if dz.any():
+            zs = np.flatnonzero(dz)
+            mx, my = midpoints(zs)
+            zone[zs] = _zone_of(zones, mx + ox, my + oy)
+
+        # shoelace term of the piece from P + a·E to P + b·E of the edge from P to P + E: (b - a)·(P × E)
+        cross = x0 * y1 - x1 * y0
+        ise = is_zone[e]
+        t_keep = np.flatnonzero(~ise & real & ~drop & ~zone_partner & (depth == 0) & (zone > 0))
+        z_keep = np.flatnonzero(ise & real & (depth >= 1))
+        area = np.zeros(n_rows)
+        area += np.bincount(zone[t_keep] - 1, weights=dt[t_keep] * cross[e[t_keep]], minlength=n_rows)[:n_rows]
+        area += np.bincount(row[e[z_keep]], weights=dt[z_keep] * cross[e[z_keep]], minlength=n_rows)[:n_rows]
+        return area / 2.0
+
+    # two blocks of whole rings on two threads (numpy releases the GIL; the zones are prepared
+    # here, not by two threads at once in _zone_of)
+    shapely.prepare(zones[~shapely.is_empty(zones) & ~shapely.is_missing(zones)])
+    n_all = len(e_all)
+    cut = int(np.searchsorted(ring[e_all], ring[e_all[n_all // 2]])) if n_all else 0
+    blocks = [(e_all[:cut], t_all[:cut], dz_all[:cut]), (e_all[cut:], t_all[cut:], dz_all[cut:])]
+    blocks = [b for b in blocks if len(b[0])]
+    if WORKERS > 1 and len(blocks) > 1 and n_all > 200_000:
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(lambda b: pieces(*b), blocks))
+    else:
+        parts = [pieces(*b) for b in blocks]
+    return sum(parts) if parts else np.zeros(n_rows)
 
 
 def _zone_of(zones: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -43,6 +43,10 @@ def coverage_text(args) -> str | None:
     return None if result is None else _render(result, args.format)
 
 
+#: Features from which the reader projects and checks two halves on two threads.
+SPLIT_READ = 20_000
+
+
 def _tune_memory() -> None:
     """Allocator settings for the edge arrangement's many short-lived arrays of tens of MB.
 
@@ -141,13 +145,24 @@ def _read(path: Path, layer, by=None, want_label=False):
         same = hcrs.parse_crs(src).equals(hcrs.parse_crs(hcrs.WGS84))
     except Exception:  # noqa: BLE001 - an unusual definition: the full path decides
         return None
-    if not same:
-        geoms = hcrs.project_geoms(geoms, src, hcrs.WGS84)
-    geoms = hcrs.project_geoms(geoms, hcrs.WGS84, hcrs.EQUAL_AREA)
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms[bad] = shapely.make_valid(geoms[bad])
-    return geoms, labels
+
+    def prepare(part):
+        """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL)."""
+        if not same:
+            part = hcrs.project_geoms(part, src, hcrs.WGS84)
+        part = hcrs.project_geoms(part, hcrs.WGS84, hcrs.EQUAL_AREA)
+        bad = ~shapely.is_valid(part)
+        if bad.any():
+            part[bad] = shapely.make_valid(part[bad])
+        return part
+
+    if len(geoms) < SPLIT_READ:
+        return prepare(geoms), labels
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:  # (both cores: 1.1 s → 0.8 s wall at 100k under load 10)
+        halves = list(pool.map(prepare, np.array_split(geoms, 2)))
+    return np.concatenate(halves), labels
 
 
 def quote_ident(name: str) -> str:

@@ -7,6 +7,7 @@ what a view needs, reprojected to the requested CRS at the requested size.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,6 +62,10 @@ class RasterLayer(Layer):
         self.style = style or RasterStyle()
         self._memfile = None
         self._dataset = None
+        # One GDAL dataset handle serves every thread (canvas render workers, compare views, analyses,
+        # the UI thread; shadow layers share it too) and a GDAL dataset is not thread-safe: concurrent
+        # reads of one handle crash the process. Every use of the handle holds this lock.
+        self._io_lock = threading.RLock()
         self._inspect()
 
     @classmethod
@@ -75,18 +80,24 @@ class RasterLayer(Layer):
         return cls(name or path.stem, path.read_bytes(), source=str(path.name), **kw)
 
     def _open(self):
+        """The dataset handle; use it only while holding ``self._io_lock``."""
         import rasterio
         from rasterio.io import MemoryFile
 
-        if self._dataset is None:
-            try:
-                self._memfile = MemoryFile(self.content)
-                self._dataset = self._memfile.open()
-            except rasterio.errors.RasterioError as exc:
-                raise HygisError(f"Raster '{self.name}' cannot be read: {exc}") from None
-        return self._dataset
+        with self._io_lock:
+            if self._dataset is None:
+                try:
+                    self._memfile = MemoryFile(self.content)
+                    self._dataset = self._memfile.open()
+                except rasterio.errors.RasterioError as exc:
+                    raise HygisError(f"Raster '{self.name}' cannot be read: {exc}") from None
+            return self._dataset
 
     def _inspect(self) -> None:
+        with self._io_lock:
+            self._inspect_locked()
+
+    def _inspect_locked(self) -> None:
         ds = self._open()
         if ds.crs is None:
             raise HygisError(f"Raster '{self.name}' has no coordinate reference system")
@@ -103,9 +114,12 @@ class RasterLayer(Layer):
         """Bounds in WGS84 degrees (west, south, east, north), ordered also for south-up rasters."""
         from rasterio.warp import transform_bounds
 
-        left, bottom, right, top = self._open().bounds
+        with self._io_lock:
+            ds = self._open()
+            left, bottom, right, top = ds.bounds
+            crs = ds.crs
         box = (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
-        return tuple(transform_bounds(self._open().crs, hcrs.WGS84, *box))
+        return tuple(transform_bounds(crs, hcrs.WGS84, *box))
 
     @property
     def feature_count(self) -> int:
@@ -122,33 +136,36 @@ class RasterLayer(Layer):
         from rasterio.transform import from_bounds
         from rasterio.vrt import WarpedVRT
 
-        ds = self._open()
         w, h = int(size[0]), int(size[1])
         if w <= 0 or h <= 0 or w * h > 50_000_000:
             raise HygisError("invalid raster read size")
         transform = from_bounds(*bounds, w, h)
-        nodata = ds.nodata
-        with WarpedVRT(ds, crs=dst_crs, transform=transform, width=w, height=h,
-                       resampling=getattr(Resampling, resampling), src_nodata=nodata,
-                       nodata=nodata if nodata is not None else 0, add_alpha=nodata is None) as vrt:
-            data = vrt.read(masked=True)
-        if nodata is None and data.shape[0] > ds.count:  # alpha band marks outside the raster
+        with self._io_lock:
+            ds = self._open()
+            nodata, count = ds.nodata, ds.count
+            with WarpedVRT(ds, crs=dst_crs, transform=transform, width=w, height=h,
+                           resampling=getattr(Resampling, resampling), src_nodata=nodata,
+                           nodata=nodata if nodata is not None else 0, add_alpha=nodata is None) as vrt:
+                data = vrt.read(masked=True)
+        if nodata is None and data.shape[0] > count:  # alpha band marks outside the raster
             alpha = data[-1].filled(0)
             data = np.ma.array(data[:-1], mask=np.broadcast_to(alpha == 0, data[:-1].shape))
         return data
 
     def band_range(self, band: int = 1) -> tuple[float, float]:
-        ds = self._open()
-        ov = ds.read(band, out_shape=(min(ds.height, 512), min(ds.width, 512)), masked=True)
+        with self._io_lock:
+            ds = self._open()
+            ov = ds.read(band, out_shape=(min(ds.height, 512), min(ds.width, 512)), masked=True)
         if ov.count() == 0:
             return 0.0, 1.0
         return float(ov.min()), float(ov.max())
 
     def close(self) -> None:
-        if self._dataset is not None:
-            self._dataset.close()
-            self._memfile.close()
-            self._dataset = self._memfile = None
+        with self._io_lock:
+            if self._dataset is not None:
+                self._dataset.close()
+                self._memfile.close()
+                self._dataset = self._memfile = None
 
     def __repr__(self) -> str:
         return f"<RasterLayer {self.name!r} {self.width}x{self.height}x{self.band_count}>"

@@ -9,15 +9,19 @@ the map is re-rendered at the new resolution ~60 ms after the view settles.
 
 from __future__ import annotations
 
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
 from hygis.ui import maptools
 from hygis.ui.render import decorations, mapdraw
 from hygis.ui.render.bridge import ProjectBridge, RendererSet
+from hygis.ui.render.painting import create_enums_on_ui_thread, painting
+from hygis.ui.render.relay import TileNotice, new_canvas_key, render_relay
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView, bounds_to_map, to_wgs84
 
 TOOLS = ("pan", "zoom_rect", "identify", "measure_distance", "measure_area")
@@ -25,14 +29,10 @@ SETTLE_MS = 60
 WHEEL_STEP = 1.25
 
 
-class _RenderSignals(QObject):
-    done = Signal(int, object, object)  # generation, QImage, MapView
-    tile = Signal()  # a basemap tile arrived (from a fetch thread)
-
-
-def _render_job(generation, view, layers, renderers, basemap, signals, dpr: float = 1.0,
+def _render_job(key, generation, view, layers, renderers, basemap, dpr: float = 1.0,
                 basemap_labels: bool = False) -> None:
-    """Draw the layers for one view into a QImage off the UI thread (``dpr``: device pixel ratio)."""
+    """Draw the layers for one view into a QImage off the UI thread (``dpr``: device pixel ratio);
+    the image goes to canvas number ``key`` through the relay."""
     try:
         img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr, basemap_labels=basemap_labels)
     except Exception:  # a broken layer must not kill the worker; the log has the details
@@ -40,7 +40,13 @@ def _render_job(generation, view, layers, renderers, basemap, signals, dpr: floa
 
         logging.getLogger(__name__).exception("map render failed")
         img = None
-    signals.done.emit(generation, img, view)
+    render_relay().done.emit(key, generation, img, view)
+
+
+def _canvas_destroyed(ref, *_) -> None:
+    canvas = ref()
+    if canvas is not None:
+        canvas._detach()
 
 
 def draw_cached(painter: QPainter, img: QImage | None, cache_view: MapView | None, view: MapView) -> None:
@@ -86,9 +92,9 @@ class MapCanvas(QWidget):
         # (segfault in Transformer.from_crs).  One worker keeps renders in order.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-render")
         self._pending: Future | None = None
-        self._signals = _RenderSignals()
-        self._signals.done.connect(self._on_render_done)
-        self._signals.tile.connect(self.refresh)
+        self._key = new_canvas_key(self)  # what render and tile threads know of this canvas (see relay)
+        self._on_tile = TileNotice(self._key)
+        self.destroyed.connect(partial(_canvas_destroyed, weakref.ref(self)))
         self._tiles_reported: set = set()
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._timer.timeout.connect(self._start_render)
@@ -122,10 +128,7 @@ class MapCanvas(QWidget):
             return on
         from hygis.ui.render.tiles import basemap_for
 
-        return basemap_for(self.project, wait=False, on_tile=self._tile_arrived)
-
-    def _tile_arrived(self, key, data) -> None:  # a fetch thread: hand over to the UI thread
-        self._signals.tile.emit()  # a tile to draw, or the server went offline (redraw says so)
+        return basemap_for(self.project, wait=False, on_tile=self._on_tile)
 
     def _report_tiles(self) -> None:
         """Say once per source when its server is unreachable (the vector basemap shows instead)."""
@@ -291,9 +294,10 @@ class MapCanvas(QWidget):
         self._timer.start()
 
     def _start_render(self) -> None:
+        create_enums_on_ui_thread()
         self._generation += 1
-        self._pending = self._pool.submit(_render_job, self._generation, self._view, self._layers(),
-                                          self._renderers, self._basemap_on(), self._signals, self.pixel_ratio(),
+        self._pending = self._pool.submit(_render_job, self._key, self._generation, self._view, self._layers(),
+                                          self._renderers, self._basemap_on(), self.pixel_ratio(),
                                           self._basemap_labels_on())
 
     def _on_render_done(self, generation: int, img, view) -> None:
@@ -302,7 +306,8 @@ class MapCanvas(QWidget):
         self._cache, self._cache_view = img, view
         self.update()
         self._report_tiles()
-        self.renderDone.emit()
+        if not self._timer.isActive():  # else a change came after this render began: not settled yet
+            self.renderDone.emit()
 
     def pixel_ratio(self) -> float:
         """Device pixels per logical pixel of the screen the canvas is on (2.0 at 200 %): the map
@@ -326,24 +331,21 @@ class MapCanvas(QWidget):
         view = self._view.rescaled(width, height)
         img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=self._basemap_on(),
                                     basemap_labels=self._basemap_labels_on())
-        painter = QPainter(img)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_overlays(painter, view)
-        painter.end()
+        with painting(img, antialias=True) as painter:
+            self._paint_overlays(painter, view)
         return img
 
     # -- Qt events ----------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), mapdraw.BACKGROUND)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        draw_cached(painter, self._cache, self._cache_view, self._view)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_overlays(painter, self._view)
-        self._interaction.paint(painter)
-        if self._map_tool is not None:
-            self._map_tool.paint(painter)
-        painter.end()
+        with painting(self) as painter:  # ended even when an overlay fails (an active painter crashes Qt)
+            painter.fillRect(self.rect(), mapdraw.BACKGROUND)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            draw_cached(painter, self._cache, self._cache_view, self._view)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_overlays(painter, self._view)
+            self._interaction.paint(painter)
+            if self._map_tool is not None:
+                self._map_tool.paint(painter)
 
     def _paint_overlays(self, painter: QPainter, view: MapView) -> None:
         layers = self._layers()
@@ -359,10 +361,8 @@ class MapCanvas(QWidget):
         if getattr(self, "_legend_cache", (None,))[0] != key:
             img = mapdraw.new_image(int(rect.width()), int(rect.height()), self.pixel_ratio())
             img.fill(0)
-            p = QPainter(img)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            decorations.paint_legend(p, rect, layers)
-            p.end()
+            with painting(img, antialias=True) as p:
+                decorations.paint_legend(p, rect, layers)
             self._legend_cache = (key, img)
         return self._legend_cache[1]
 
@@ -440,8 +440,14 @@ class MapCanvas(QWidget):
     def dispose(self) -> None:
         """Stop observing the project (call before dropping the canvas)."""
         self._timer.stop()
+        self._detach()
         self._wait_render(5.0)
         self._pool.shutdown(wait=False)
+
+    def _detach(self) -> None:
+        """Stop observing the project and take no more renders (plain Python: also runs while Qt
+        destroys the canvas, whose project may live on and must not call into a deleted widget)."""
+        render_relay().canvases.pop(self._key, None)  # a render still running is dropped on arrival
         if self._bridge is not None:
             self._bridge.disconnect()
             self._bridge = None

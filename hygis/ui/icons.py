@@ -127,28 +127,30 @@ def swatch_pixmap(fill: str, stroke: str | None = None, size: int = 16, shape: s
                   illustrative: bool = False) -> QPixmap:
     """A legend swatch: a filled rectangle (``shape='rect'``), a line or a dot of a '#rrggbb[aa]' colour;
     ``illustrative`` draws it the way the map draws 示意 features (dashed, hatched, pale)."""
+    fill_c, stroke_c = qcolor(fill), qcolor(stroke or "#555555")  # a bad colour raises before painting
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    fill_c, stroke_c = qcolor(fill), qcolor(stroke or "#555555")
-    dash = Qt.PenStyle.DashLine if illustrative else Qt.PenStyle.SolidLine
-    if shape == "line":
-        painter.setPen(QPen(fill_c, max(2.0, size * .2) * (0.7 if illustrative else 1), dash))
-        painter.drawLine(QPointF(1, size * .7), QPointF(size - 1, size * .3))
-    elif shape == "point":
-        painter.setPen(QPen(fill_c if illustrative else stroke_c, 1.3 if illustrative else 1, dash))
-        painter.setBrush(QColor(fill_c.red(), fill_c.green(), fill_c.blue(), 90) if illustrative else fill_c)
-        painter.drawEllipse(QRectF(size * .2, size * .2, size * .6, size * .6))
-    else:
-        painter.setPen(QPen(stroke_c, 1, dash))
-        painter.setBrush(fill_c)
-        painter.drawRect(QRectF(1.5, 2.5, size - 3, size - 5))
-        if illustrative:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(stroke_c, Qt.BrushStyle.BDiagPattern))
+    try:  # never leave the pixmap being painted when it is freed (that crashes)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        dash = Qt.PenStyle.DashLine if illustrative else Qt.PenStyle.SolidLine
+        if shape == "line":
+            painter.setPen(QPen(fill_c, max(2.0, size * .2) * (0.7 if illustrative else 1), dash))
+            painter.drawLine(QPointF(1, size * .7), QPointF(size - 1, size * .3))
+        elif shape == "point":
+            painter.setPen(QPen(fill_c if illustrative else stroke_c, 1.3 if illustrative else 1, dash))
+            painter.setBrush(QColor(fill_c.red(), fill_c.green(), fill_c.blue(), 90) if illustrative else fill_c)
+            painter.drawEllipse(QRectF(size * .2, size * .2, size * .6, size * .6))
+        else:
+            painter.setPen(QPen(stroke_c, 1, dash))
+            painter.setBrush(fill_c)
             painter.drawRect(QRectF(1.5, 2.5, size - 3, size - 5))
-    painter.end()
+            if illustrative:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QBrush(stroke_c, Qt.BrushStyle.BDiagPattern))
+                painter.drawRect(QRectF(1.5, 2.5, size - 3, size - 5))
+    finally:
+        painter.end()
     return pix
 
 

@@ -18,6 +18,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
 from hygis.ui.canvas import MapCanvas, draw_cached
+from hygis.ui.render.painting import create_enums_on_ui_thread, painting
+from hygis.ui.render.relay import render_relay
 from hygis.ui.fonts import cjk_font
 from hygis.ui.render import decorations, mapdraw
 from hygis.ui.render.bridge import ProjectBridge, RendererSet
@@ -32,9 +34,10 @@ EDGE = QColor("#303030")
 LABEL_BOX = QColor(255, 255, 255, 225)
 
 
-def _render_pair(generation, view, layers_a, layers_b, renderers_a, renderers_b, basemap, signals,
+def _render_pair(key, generation, view, layers_a, layers_b, renderers_a, renderers_b, basemap,
                  dpr: float = 1.0) -> None:
-    """Draw both sides for one view off the UI thread (at device pixel ratio ``dpr``); emits ``(img_a, img_b)``."""
+    """Draw both sides for one view off the UI thread (at device pixel ratio ``dpr``); ``(img_a, img_b)``
+    goes to canvas number ``key`` through the canvas relay (the worker holds no canvas)."""
     try:
         pair = (mapdraw.render_layers(layers_a, view, renderers_a, basemap=basemap, dpr=dpr),
                 mapdraw.render_layers(layers_b, view, renderers_b, basemap=basemap, dpr=dpr))
@@ -43,7 +46,7 @@ def _render_pair(generation, view, layers_a, layers_b, renderers_a, renderers_b,
 
         logging.getLogger(__name__).exception("swipe render failed")
         pair = None
-    signals.done.emit(generation, pair, view)
+    render_relay().done.emit(key, generation, pair, view)
 
 
 class SwipeCanvas(MapCanvas):
@@ -126,17 +129,19 @@ class SwipeCanvas(MapCanvas):
 
     # -- rendering ----------------------------------------------------------------------------
     def _start_render(self) -> None:
+        create_enums_on_ui_thread()
         self._generation += 1
-        self._pending = self._pool.submit(_render_pair, self._generation, self._view, self._layers(),
+        self._pending = self._pool.submit(_render_pair, self._key, self._generation, self._view, self._layers(),
                                           self._layers_b(), self._renderers, self._renderers_b,
-                                          self._basemap_on(), self._signals, self.pixel_ratio())
+                                          self._basemap_on(), self.pixel_ratio())
 
     def _on_render_done(self, generation: int, pair, view) -> None:
         if generation != self._generation or pair is None:
             return
         (self._cache, self._cache_b), self._cache_view = pair, view
         self.update()
-        self.renderDone.emit()
+        if not self._timer.isActive():  # else a change came after this render began: not settled yet
+            self.renderDone.emit()
 
     def render_now(self) -> None:
         """Render both sides for the current view synchronously (tests, first frame)."""
@@ -156,32 +161,30 @@ class SwipeCanvas(MapCanvas):
         basemap = self._basemap_on()
         img = mapdraw.render_layers(self._layers(), view, self._renderers, basemap=basemap)
         right = mapdraw.render_layers(self._layers_b(), view, self._renderers_b, basemap=basemap)
-        painter = QPainter(img)
-        split = self.divider_x(width)
-        painter.drawImage(QRectF(split, 0, width - split, height), right, QRectF(split, 0, width - split, height))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_overlays(painter, view)
-        painter.end()
+        with painting(img) as painter:
+            split = self.divider_x(width)
+            painter.drawImage(QRectF(split, 0, width - split, height), right, QRectF(split, 0, width - split, height))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_overlays(painter, view)
         return img
 
     # -- painting -----------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), mapdraw.BACKGROUND)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        split = self.divider_x()
-        for img, clip in ((self._cache, QRectF(0, 0, split, self.height())),
-                          (self._cache_b, QRectF(split, 0, self.width() - split, self.height()))):
-            painter.save()
-            painter.setClipRect(clip)
-            draw_cached(painter, img, self._cache_view, self._view)
-            painter.restore()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_overlays(painter, self._view)
-        self._interaction.paint(painter)
-        if self._map_tool is not None:
-            self._map_tool.paint(painter)
-        painter.end()
+        with painting(self) as painter:  # ended even when an overlay fails (an active painter crashes Qt)
+            painter.fillRect(self.rect(), mapdraw.BACKGROUND)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            split = self.divider_x()
+            for img, clip in ((self._cache, QRectF(0, 0, split, self.height())),
+                              (self._cache_b, QRectF(split, 0, self.width() - split, self.height()))):
+                painter.save()
+                painter.setClipRect(clip)
+                draw_cached(painter, img, self._cache_view, self._view)
+                painter.restore()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_overlays(painter, self._view)
+            self._interaction.paint(painter)
+            if self._map_tool is not None:
+                self._map_tool.paint(painter)
 
     def _paint_overlays(self, painter: QPainter, view: MapView) -> None:
         rect = QRectF(0, 0, view.width, view.height)
@@ -272,8 +275,8 @@ class SwipeCanvas(MapCanvas):
         else:
             super().keyPressEvent(event)  # ↑/↓ pan, +/− zoom
 
-    def dispose(self) -> None:
-        super().dispose()
+    def _detach(self) -> None:
+        super()._detach()
         if self._bridge_b is not None:
             self._bridge_b.disconnect()
             self._bridge_b = None

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from hygis.ui.render.painting import painting
+
 HALO = QColor(255, 255, 255, 225)
 HALO_WIDTH = 3.0
 CELL = 64.0
@@ -178,13 +180,12 @@ def _paint_dense(painter, placed, width: int, height: int) -> None:
 
     mask = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     mask.fill(0)
-    p = QPainter(mask)
-    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    p.setPen(QColor(0, 0, 0))
-    for lab, rect, font, fm in placed:
-        p.setFont(font)
-        p.drawText(QPointF(round(rect.left()), round(rect.top()) + fm.ascent()), lab.text)
-    p.end()
+    with painting(mask) as p:
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.setPen(QColor(0, 0, 0))
+        for lab, rect, font, fm in placed:
+            p.setFont(font)
+            p.drawText(QPointF(round(rect.left()), round(rect.top()) + fm.ascent()), lab.text)
     alpha = np.frombuffer(mask.constBits(), np.uint32, width * height).reshape(height, width) >> 24
     halo = alpha.copy()
     # max over the 3×3 neighbourhood (rows, then columns): a halo of HALO_WIDTH / 2 around the glyphs
@@ -236,10 +237,8 @@ def label_image(text: str, font: QFont, fm: QFontMetricsF, color: str) -> QImage
     h = int(math.ceil(fm.height())) + 2 * _PAD + 1
     img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(0)
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    _paint_text(p, _PAD, _PAD + fm.ascent(), font, text, color)
-    p.end()
+    with painting(img, antialias=True) as p:
+        _paint_text(p, _PAD, _PAD + fm.ascent(), font, text, color)
     with _IMAGES_LOCK:
         if len(_IMAGES) >= _IMAGES_MAX:
             _IMAGES.clear()

@@ -21,6 +21,7 @@ from hygis.ui.render import decorations
 from hygis.ui.render.basemap_labels import add_basemap_labels
 from hygis.ui.render.bridge import RendererSet
 from hygis.ui.render.labels import LabelSet
+from hygis.ui.render.painting import painting
 from hygis.ui.render.view import DEFAULT_EXTENT, MapView
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,9 @@ def _draw_basemap(painter: QPainter, view: MapView, label_set) -> None:
     if img is None:
         img = new_image(view.width, view.height, dpr)
         img.fill(0)
-        p = QPainter(img)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for layer in layers:
-            _draw_visible(p, layer, rset, view, None)
-        p.end()
+        with painting(img, antialias=True) as p:
+            for layer in layers:
+                _draw_visible(p, layer, rset, view, None)
         with _BASEMAP_LOCK:
             _BASEMAP_IMAGES[key] = img
             while len(_BASEMAP_IMAGES) > BASEMAP_IMAGES_MAX:
@@ -122,10 +121,8 @@ def _draw_layer(painter, renderer, view, opacity, labels) -> None:
     # translucent vector layer: draw opaque into its own image, then blend once (no double alpha)
     img = new_image(view.width, view.height, painter.device().devicePixelRatio())
     img.fill(0)
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.draw(p, view, labels)
-    p.end()
+    with painting(img, antialias=True) as p:
+        renderer.draw(p, view, labels)
     painter.save()
     painter.setOpacity(opacity)
     painter.drawImage(QPointF(0, 0), img)
@@ -158,11 +155,8 @@ def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool =
     """
     img = new_image(view.width, view.height, dpr)
     img.fill(BACKGROUND)
-    painter = QPainter(img)
-    try:
+    with painting(img) as painter:  # a layer that fails to draw must not leave the image being painted
         draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels)
-    finally:  # a layer that fails to draw must not leave the image being painted when it is freed
-        painter.end()
     return img
 
 
@@ -239,9 +233,8 @@ def render_project(project, size=(1920, 1080), extent=None, **kw) -> QImage:
     w, h = _check_size(size)
     img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(BACKGROUND)
-    painter = QPainter(img)
-    paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
-    painter.end()
+    with painting(img) as painter:
+        paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
     return img
 
 
@@ -277,11 +270,8 @@ def export_map(project, path, size=(1920, 1080), extent=None, **kw) -> Path:
 
 
 def _paint_device(device, project, w, h, extent, kw) -> None:
-    painter = QPainter()
-    if not painter.begin(device):
-        raise HygisError("Cannot start drawing the map (is the output path writable?)")
-    paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
-    painter.end()
+    with painting(device, error="Cannot start drawing the map (is the output path writable?)") as painter:
+        paint_map(painter, QRectF(0, 0, w, h), project, extent, **kw)
 
 
 def _export_pdf(project, path: Path, w: int, h: int, extent, kw) -> None:

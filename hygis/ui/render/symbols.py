@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import threading
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
@@ -54,9 +54,29 @@ def hatch_brush(color, hatch: str) -> QBrush | None:
     return QBrush(qcolor(color), pattern) if pattern else None
 
 
-@lru_cache(maxsize=64)
+_MARKERS = threading.local()
+
+
 def marker_path(marker: str, size: float) -> QPainterPath:
-    """A marker shape ``size`` pixels across centred on (0, 0)."""
+    """A marker shape ``size`` pixels across centred on (0, 0).
+
+    Cached per thread: a QPainterPath builds its drawing data lazily the first time it is drawn,
+    so one instance drawn by two threads at once (the render worker's points and the UI
+    thread's legend) races inside Qt.
+    """
+    cache = getattr(_MARKERS, "paths", None)
+    if cache is None:
+        cache = _MARKERS.paths = {}
+    key = (marker, float(size))
+    path = cache.get(key)
+    if path is None:
+        if len(cache) >= 64:
+            cache.clear()
+        path = cache[key] = _marker_path(marker, size)
+    return path
+
+
+def _marker_path(marker: str, size: float) -> QPainterPath:
     r = size / 2.0
     path = QPainterPath()
     if marker == "square":

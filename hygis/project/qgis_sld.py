@@ -127,6 +127,19 @@ def _single_field(node: Node) -> str | None:
     return None
 
 
+def _rule_filter(rule_el, condition: Node | None, layer_filter: Node | None) -> None:
+    """The rule's ogc:Filter: ``condition`` whole, else without the layer filter's part OGC
+    filters cannot say (the rule then also matches features the layer filter hides), else none."""
+    for attempt in (condition, without(condition, layer_filter)):
+        if attempt is None:
+            return
+        try:
+            ogc_filter(rule_el, attempt)
+            return
+        except Unsupported:
+            continue
+
+
 def ogc_filter(parent, node: Node) -> ET.Element:
     """``<ogc:Filter>`` of a syntax tree under ``parent`` (raises Unsupported, leaving nothing behind)."""
     probe = ET.Element("probe")
@@ -206,27 +219,11 @@ def layer_sld(layer) -> str:
     for rule in layer_rules(layer, family):
         rule_el = _e(fts, SE, "Rule")
         _e(rule_el, SE, "Name", rule.label or layer.name)
-        condition = rule.condition
-        for attempt in (condition, without(condition, layer_filter)):
-            if attempt is None:
-                break
-            try:
-                ogc_filter(rule_el, attempt)
-                break
-            except Unsupported:
-                continue
+        _rule_filter(rule_el, rule.condition, layer_filter)
         _symbolizers(rule_el, rule, style, family)
     if style.label_field:
         rule_el = _e(fts, SE, "Rule")
-        shown = shown_node(layer)
-        for attempt in (shown, without(shown, layer_filter)):
-            if attempt is None:
-                break
-            try:
-                ogc_filter(rule_el, attempt)
-                break
-            except Unsupported:
-                continue
+        _rule_filter(rule_el, shown_node(layer), layer_filter)
         text = _e(rule_el, SE, "TextSymbolizer")
         _e(_e(text, SE, "Label"), OGC, "PropertyName", style.label_field)
         font = _e(text, SE, "Font")

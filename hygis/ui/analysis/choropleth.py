@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from hygis.geo import crs as hcrs
 from hygis.layers.style import graduated_breaks, ramp_colors
+from hygis.ui.analysis.overlay import CanvasOverlay
 
 RAMP = "oranges"
 FILL_ALPHA = 170
@@ -36,21 +37,11 @@ def classify(values, classes: int = 5, method: str = "jenks") -> tuple[list[floa
     return breaks, np.where(np.isfinite(v), idx, -1)
 
 
-class ChoroplethOverlay(QWidget):
+class ChoroplethOverlay(CanvasOverlay):
     """Zones filled by class over a canvas; :meth:`set_zones` shows them, :meth:`clear` removes them."""
 
     def __init__(self, canvas: QWidget):
         super().__init__(canvas)
-        self.canvas = canvas
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setGeometry(canvas.rect())
-        self._follower = _ResizeFollower(self)
-        canvas.installEventFilter(self._follower)
-        for name in ("extentChanged", "renderDone"):
-            signal = getattr(canvas, name, None)
-            if signal is not None:
-                signal.connect(self.update)
         self.rings: list[list[np.ndarray]] = []  # per zone: its rings in map-CRS metres
         self.classes = np.empty(0, int)
         self.breaks: list[float] = []
@@ -146,13 +137,3 @@ class ChoroplethOverlay(QWidget):
             painter.drawText(QRectF(box.left() + 40, y, box.width() - 48, 18),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
 
-
-class _ResizeFollower(QObject):
-    def __init__(self, overlay: ChoroplethOverlay):
-        super().__init__(overlay)
-        self.overlay = overlay
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
-        if event.type() == QEvent.Type.Resize:
-            self.overlay.setGeometry(obj.rect())
-        return False

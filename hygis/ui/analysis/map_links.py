@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from hygis.geo import crs as hcrs
+from hygis.ui.analysis.overlay import CanvasOverlay
 
 LINK_COLOR = QColor(214, 40, 40, 200)
 SELECTED_COLOR = QColor(255, 183, 3, 255)
@@ -42,23 +43,13 @@ def _points(frame, ids) -> np.ndarray:
     return shapely.get_coordinates(pts)[:, :2] if len(pts) else np.empty((0, 2))
 
 
-class LinkOverlay(QWidget):
+class LinkOverlay(CanvasOverlay):
     """Lines between pairs over a canvas; ``set_links(None)`` clears them."""
 
     def __init__(self, canvas: QWidget):
         super().__init__(canvas)
-        self.canvas = canvas
         self.links = np.empty((0, 4))
         self.selected: set[int] = set()
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setGeometry(canvas.rect())
-        self._follower = _ResizeFollower(self)
-        canvas.installEventFilter(self._follower)
-        for name in ("extentChanged", "renderDone"):
-            signal = getattr(canvas, name, None)
-            if signal is not None:
-                signal.connect(self.update)
         self.show()
 
     def set_links(self, links: np.ndarray | None, selected=()) -> None:
@@ -91,16 +82,3 @@ class LinkOverlay(QWidget):
             painter.drawEllipse(a, 2.5, 2.5)
             painter.drawEllipse(b, 2.5, 2.5)
         painter.end()
-
-
-class _ResizeFollower(QObject):
-    """Keeps the overlay the size of the canvas."""
-
-    def __init__(self, overlay: LinkOverlay):
-        super().__init__(overlay)
-        self.overlay = overlay
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt virtual)
-        if event.type() == QEvent.Type.Resize:
-            self.overlay.setGeometry(obj.rect())
-        return False

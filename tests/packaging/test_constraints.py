@@ -69,3 +69,13 @@ def test_app_lock_pins_every_dependency_inside_its_range():
 @pytest.mark.parametrize("name", ["minimum.txt", "app.txt"])
 def test_constraint_files_are_documented(name):
     assert f"constraints/{name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_runs_the_suite_against_the_minimum_versions():
+    """The minima are checked on every CI run, after the README's test command, not only by hand."""
+    lines = [line.split("#", 1)[0].strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    test_cmd = next(i for i, line in enumerate(lines) if "python -m pytest" in line)
+    assert lines[test_cmd].startswith('python -m pip install -e ".[test]" && QT_QPA_PLATFORM=offscreen python -m pytest')
+    assert "tools/check_minimum_versions.sh" in lines[test_cmd + 1:]
+    assert (ROOT / "tools" / "check_minimum_versions.sh").stat().st_mode & 0o111  # executable

@@ -34,6 +34,10 @@ Methods (what a report footnote should say):
 * Population weighting either spreads a zone attribute (e.g. population)
   uniformly over the zone's area, or sums the pixels of a raster whose
   centres fall under the cover (rasterio).
+
+Other engines (:mod:`hygis.analysis.engines`: dask, SQL in PostGIS) compute the same numbers their
+own way and share these pieces, so labels, checks, point rules and the result table are the
+in-process ones: :func:`zone_labels`, :func:`check_buffer`, :func:`count_points`, :func:`result_frame`.
 """
 
 from __future__ import annotations
@@ -271,3 +275,35 @@ def _assemble(labels, zone_area_m2, area_m2, length_km, count, denominator="draw
         frame["covered_share_pct"] = np.where(zone > 0, frame["covered_area_km2"] / zone * 100.0, 0.0)
         frame["points_per_100km2"] = np.where(zone > 0, frame["point_count"] / zone * 100.0, 0.0)
     return frame[COLUMNS]
+
+
+# -- the pieces other engines share (hygis.analysis.engines) ----------------------------------------
+def zone_labels(zones: gpd.GeoDataFrame, by: str | None = None) -> tuple[list[str], np.ndarray]:
+    """The zone labels of a result (first-appearance order) and each zone row's index into them."""
+    return _zone_groups(as_frame(zones, "zones"), by)
+
+
+def check_buffer(buffer_m) -> float:
+    """A buffer distance in metres as :func:`coverage_by_zone` accepts it (a HygisError otherwise)."""
+    return _check_buffer(buffer_m)
+
+
+def count_points(points, zones, by: str | None = None) -> np.ndarray:
+    """Point parts per zone label (the order of :func:`zone_labels`), by the in-process rule: tested
+    in the equal-area CRS; a point on a border shared by zones counts once, for the first zone row.
+    ``points``: WGS84 geometries (non-point parts are ignored)."""
+    zones = as_frame(zones, "zones")
+    labels, codes = _zone_groups(zones, by)
+    geoms = np.asarray(points, dtype=object)
+    if len(geoms) == 0:
+        return np.zeros(len(labels), dtype=np.int64)
+    geoms, _ = explode_collections(geoms, np.arange(len(geoms)))
+    geoms = geoms[family_of(geoms) == "point"]
+    return _point_counts(geoms, clean_geoms(to_equal_area(zones.geometry.to_numpy())), codes, len(labels))
+
+
+def result_frame(labels, zone_area_m2, area_m2, length_km, point_count, denominator: str = "drawn") -> pd.DataFrame:
+    """The result table of :func:`coverage_by_zone` (without weights) from per-zone sums: zone areas (m²),
+    covered areas (m²), line lengths (km) and point counts, in the order of ``labels``; a total row added."""
+    return _assemble(list(labels), np.asarray(zone_area_m2, float), np.asarray(area_m2, float),
+                     np.asarray(length_km, float), np.asarray(point_count, np.int64), denominator)

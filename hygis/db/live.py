@@ -94,6 +94,7 @@ class WindowReader:
         self._info = None
         self.fetched = 0
         self.covered: list[tuple] = []  # windows read completely (not cut by the limit)
+        self.extent = None  # the table's WGS84 extent, read with the first window (it grows as the team adds)
 
     def covers(self, bbox) -> bool:
         x0, y0, x1, y1 = bbox
@@ -101,10 +102,11 @@ class WindowReader:
 
     def read(self, bbox) -> tuple[dict, bool]:
         """``({hygis_id: (version, props, wkb)}, truncated)`` of the rows meeting ``bbox``."""
-        if self._con is None or self._con.closed:
-            self._con = connect(self.url)
-            self._info = T.table_info(self._con, self.schema, self.table)
         try:
+            if self._con is None or self._con.closed:
+                self._con = connect(self.url)
+                self._info = T.table_info(self._con, self.schema, self.table)
+                self.extent = T.table_extent(self._con, self._info)
             rows, truncated = T.read_window_rows(self._con, self._info, bbox, self.limit)
         except require("psycopg").Error as exc:
             self.close()
@@ -122,10 +124,35 @@ class WindowReader:
                 self._con = None
 
 
-def apply_window(project, layer, rows: dict) -> int:
+def layer_bounds(project, layer):
+    """WGS84 bounds of a layer; for a live linked layer its table's extent (recorded when linked and
+    refreshed by the map's first read) joined with the features it holds (rows read, pending edits)."""
+    bounds = getattr(layer, "bounds", None)
+    link = link_of(project, layer) if project is not None else None
+    if link is None or len(link.extent or []) != 4:
+        return bounds
+    if bounds is None:
+        return tuple(link.extent)
+    return (min(bounds[0], link.extent[0]), min(bounds[1], link.extent[1]),
+            max(bounds[2], link.extent[2]), max(bounds[3], link.extent[3]))
+
+
+def full_extent(project):
+    """Union of the layers' bounds (:func:`layer_bounds`: linked tables count whole), None when empty."""
+    bounds = [b for b in (layer_bounds(project, lyr) for lyr in project.layers) if b is not None]
+    if not bounds:
+        return None
+    xs0, ys0, xs1, ys1 = zip(*bounds)
+    return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def apply_window(project, layer, rows: dict, refresh: bool = True) -> int:
     """Add the rows of a window read that the layer does not have yet (UI thread; not an edit, so
     nothing goes on the undo stack).  A row edited or deleted here is never replaced by a read.
-    Returns the number of features added."""
+    With ``refresh`` (the newest read of this layer), a feature the team changed since it was read
+    (a higher version) and that has no local edit takes the new version; an older read arriving
+    late passes ``refresh=False`` and only adds what is missing, never putting back an older version.
+    Returns the number of features added or refreshed."""
     link = link_of(project, layer)
     if link is None or not rows:
         return 0
@@ -134,24 +161,49 @@ def apply_window(project, layer, rows: dict) -> int:
     data = layer.data
     have = set(data[T.ID]) if T.ID in data.columns else set()
     new = [u for u in rows if u not in have and u not in base]
-    if not new:
-        return 0
+    moved = [u for u in rows if u in have and u in base and int(rows[u][0]) > int(base[u][0])] if refresh else []
     fields = link.fields
-    records = [dict(rows[u][1], **{T.ID: u}) for u in new]
-    geoms = shapely.from_wkb([rows[u][2] for u in new])
-    start = int(data.index.max()) + 1 if len(data) else 0
-    extra = gpd.GeoDataFrame(records, columns=[T.ID] + fields, geometry=gpd.array.from_shapely(geoms, crs=4326),
-                             crs=4326,
-                             index=pd.Index(range(start, start + len(new)), name="fid"))
-    extra = extra.to_crs(data.crs) if data.crs is not None and not data.crs.equals(extra.crs) else extra
-    merged = extra.reindex(columns=data.columns) if len(data) == 0 else \
-        pd.concat([data, extra.reindex(columns=data.columns)], axis=0)
-    layer.set_data(gpd.GeoDataFrame(merged, geometry=data.geometry.name, crs=data.crs), "window", validate=False)
-    for u in new:
+    if moved:  # only those with no local edit: the layer's row still equals the base read before
+        ids = data[T.ID]
+        subset = data[ids.isin(moved)]
+        unedited = []
+        for fid, uid, geom in zip(subset.index, subset[T.ID], subset.geometry):
+            old = base[uid]
+            props = {f: subset.at[fid, f] if f in subset.columns else old[1].get(f) for f in fields}
+            mine = canon_row(props, geom, fields)
+            if {k: v for k, v in mine.items() if k != GEOMETRY} == old[1] and mine.get(GEOMETRY) == old[2]:
+                unedited.append((fid, uid))
+        if unedited:
+            data = data.copy()
+            for fid, uid in unedited:
+                _ver, props, wkb = rows[uid]
+                for f in fields:
+                    if f in data.columns:
+                        data.at[fid, f] = props.get(f)
+                geom = shapely.from_wkb(wkb)
+                if data.crs is not None and not data.crs.equals(4326):
+                    geom = gpd.GeoSeries([geom], crs=4326).to_crs(data.crs).iloc[0]
+                data.at[fid, data.geometry.name] = geom
+        moved = [u for _, u in unedited]
+    if not new and not moved:
+        return 0
+    if new:
+        records = [dict(rows[u][1], **{T.ID: u}) for u in new]
+        geoms = shapely.from_wkb([rows[u][2] for u in new])
+        start = int(data.index.max()) + 1 if len(data) else 0
+        extra = gpd.GeoDataFrame(records, columns=[T.ID] + fields, geometry=gpd.array.from_shapely(geoms, crs=4326),
+                                 crs=4326,
+                                 index=pd.Index(range(start, start + len(new)), name="fid"))
+        extra = extra.to_crs(data.crs) if data.crs is not None and not data.crs.equals(extra.crs) else extra
+        data = extra.reindex(columns=data.columns) if len(data) == 0 else \
+            pd.concat([data, extra.reindex(columns=data.columns)], axis=0)
+    layer.set_data(gpd.GeoDataFrame(data, geometry=layer.data.geometry.name, crs=layer.data.crs), "window",
+                   validate=False)
+    for u in new + moved:
         ver, props, wkb = rows[u]
         row = canon_row(props, wkb, fields)
         base[u] = (int(ver), {k: v for k, v in row.items() if k != GEOMETRY}, row.get(GEOMETRY))
-    return len(new)
+    return len(new) + len(moved)
 
 
 def pending_ids(base: dict, mine: dict) -> set:

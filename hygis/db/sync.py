@@ -43,6 +43,10 @@ class _Race(Exception):
     """A row changed between reading and writing: merge again."""
 
 
+class WriteRefused(HygisError):
+    """The database refused the writes (a role without write rights, a read-only server): the edits stay local."""
+
+
 @dataclass
 class LayerReport:
     layer: str
@@ -50,6 +54,7 @@ class LayerReport:
     pulled: dict = field(default_factory=dict)
     conflicts: list = field(default_factory=list)
     error: str = ""
+    read_only: bool = False  # the error is a refusal to write (permission denied, read-only database)
 
 
 def _now() -> str:
@@ -185,38 +190,81 @@ def _sync_locked(project, layer_name, prefer, resolutions) -> list[LayerReport]:
             changed |= _sync_layer(project, layer, link, prefer, (resolutions or {}).get(layer.id, {}), report)
         except HygisError as exc:
             report.error = str(exc)
+            report.read_only = isinstance(exc, WriteRefused)
     if changed:
         save_project(project)
     return reports
 
 
-def _sync_layer(project, layer, link, prefer, resolutions, report: LayerReport) -> bool:
-    psycopg = require("psycopg")
+@dataclass
+class LayerJob:
+    """What a sync of one layer needs from the project, taken on the UI thread (:func:`snapshot`) so the
+    database part (:func:`push_job`) can run in a worker thread while the planner keeps working."""
+
+    layer_id: str
+    name: str
+    url: str
+    schema: str
+    table: str
+    where: str
+    mode: str
+    data: object  # a copy of the layer's features
+    base: dict  # {uid: (version, row)}
+
+
+@dataclass
+class Outcome:
+    """A layer's database part done: the merge plan written, the new versions, the table's fields."""
+
+    plan: Plan
+    versions: dict
+    fields: list
+
+
+class _Snapshot:
+    def __init__(self, data):
+        self.data = data
+
+
+def snapshot(project, layer, link) -> LayerJob:
     state = db_state.of(project)
-    base = local.base_rows(state, link.layer_id)
-    with connect(link.url) as con:
-        info = T.table_info(con, link.schema, link.table)
+    return LayerJob(layer.id, layer.name, link.url, link.schema, link.table, link.where or "", link.mode,
+                    layer.data.copy(), local.base_rows(state, link.layer_id))
+
+
+def push_job(job: LayerJob, prefer=None, resolutions: dict | None = None) -> Outcome:
+    """The database part of a layer's sync (no project access: any thread): read the team rows, merge
+    with the snapshot, write the pushes in one transaction (merging again when a row moved meanwhile)."""
+    psycopg = require("psycopg")
+    base = job.base
+    live_mode = job.mode == live.LIVE
+    with connect(job.url) as con:
+        info = T.table_info(con, job.schema, job.table)
         fields = info.names
-        for attempt in range(MAX_RACE_RETRIES):
-            mine, _ = local.local_rows(layer, fields, base)
-            if link.mode == live.LIVE:  # a linked layer: only its pending edits, a moved version is a conflict
+        for _attempt in range(MAX_RACE_RETRIES):
+            mine, _ = local.local_rows(_Snapshot(job.data), fields, base)
+            if live_mode:  # a linked layer: only its pending edits, a moved version is a conflict
                 ids = live.pending_ids(base, mine)
                 b_use, m_use = {u: base[u] for u in ids if u in base}, {u: mine[u] for u in ids if u in mine}
             else:
                 ids, b_use, m_use = set(base) | set(mine), base, mine
             try:
-                raw = T.read_rows(con, info, link.where or None, ids=ids, only_ids=link.mode == live.LIVE)
+                raw = T.read_rows(con, info, job.where or None, ids=ids, only_ids=live_mode)
             except psycopg.Error as exc:
-                raise HygisError(f"Cannot read {link.schema}.{link.table}: {exc.diag.message_primary or exc}") from None
+                raise HygisError(f"Cannot read {job.schema}.{job.table}: {exc.diag.message_primary or exc}") from None
             theirs = {u: (v, canon_row(p, g, fields)) for u, (v, p, g) in raw.items()}
-            plan = merge(b_use, m_use, theirs, resolutions=resolutions, prefer=prefer, strict=link.mode == live.LIVE)
+            plan = merge(b_use, m_use, theirs, resolutions=resolutions or {}, prefer=prefer, strict=live_mode)
             try:
-                versions = _write(con, info, plan)
-                break
+                return Outcome(plan, _write(con, info, plan), fields)
             except _Race:
-                log.info("sync of %s: a row changed while syncing; merging again", layer.name)
-        else:
-            raise HygisError(f"{link.schema}.{link.table} is changing too fast to sync; try again")
+                log.info("sync of %s: a row changed while syncing; merging again", job.name)
+    raise HygisError(f"{job.schema}.{job.table} is changing too fast to sync; try again")
+
+
+def apply_outcome(project, layer, link, outcome: Outcome, report: LayerReport) -> bool:
+    """The project part of a layer's sync (UI thread): the pulls as one undoable command, the new base."""
+    plan, versions = outcome.plan, outcome.versions
+    state = db_state.of(project)
     report.conflicts = plan.conflicts
     report.pushed = {"inserts": len(plan.push_insert), "updates": len(plan.push_update),
                      "deletes": len(plan.push_delete)}
@@ -229,9 +277,46 @@ def _sync_layer(project, layer, link, prefer, resolutions, report: LayerReport) 
     for uid, (ver, row) in plan.base_set.items():
         ver = versions.get(uid, ver)
         lbase[uid] = (int(ver), {k: v for k, v in row.items() if k != GEOMETRY}, row.get(GEOMETRY))
-    link.fields = fields
+    link.fields = outcome.fields
     link.last_sync = _now()
     return True
+
+
+def _sync_layer(project, layer, link, prefer, resolutions, report: LayerReport) -> bool:
+    return apply_outcome(project, layer, link, push_job(snapshot(project, layer, link), prefer, resolutions), report)
+
+
+# -- a window's save: the same three parts, the database one in a worker thread ----------------
+def prepare_live(project: Project) -> list[LayerJob]:
+    """UI thread: give the new features of the live layers with pending edits their team ids, save the
+    file when that changed it (a commit killed halfway then finds them again), and snapshot each layer."""
+    pairs = [(lyr, lk) for lyr, lk in live.live_links(project) if any(live.pending(project, lyr).values())]
+    prepared = False
+    for layer, _ in pairs:
+        data = local.with_ids(layer)
+        if data is not None:
+            project.execute(local.ReplaceLayerData(layer, data, f"Give new features of {layer.name} team ids"))
+            prepared = True
+    if prepared and project.path is not None:
+        save_project(project)
+    return [snapshot(project, layer, link) for layer, link in pairs]
+
+
+def finish_live(project: Project, results: list) -> list[LayerReport]:
+    """UI thread: apply each ``(job, Outcome or the HygisError it raised)`` to its layer (if still in the
+    project) and save the file with the new base."""
+    reports, changed = [], False
+    links = {lk.layer_id: (lyr, lk) for lyr, lk in live.live_links(project)}
+    for job, outcome in results:
+        report = LayerReport(job.name)
+        reports.append(report)
+        if isinstance(outcome, Exception):
+            report.error, report.read_only = str(outcome), isinstance(outcome, WriteRefused)
+        elif job.layer_id in links:
+            changed |= apply_outcome(project, *links[job.layer_id], outcome, report)
+    if changed and project.path is not None:
+        save_project(project)
+    return reports
 
 
 def _geom_sql(info):
@@ -284,11 +369,11 @@ def _write(con, info, plan: Plan) -> dict:
                 if con.execute(dele, (uid, expected)).rowcount != 1:
                     raise _Race()
     except psycopg.errors.InsufficientPrivilege:
-        raise HygisError(f"Your database role '{con.info.user}' may not change {info.schema}.{info.table} "
+        raise WriteRefused(f"Your database role '{con.info.user}' may not change {info.schema}.{info.table} "
                          f"(permission denied): your {plan.pushes} local edit(s) stay in the project; "
                          "ask the database administrator for INSERT/UPDATE/DELETE rights") from None
     except psycopg.errors.ReadOnlySqlTransaction:
-        raise HygisError(f"The database is read-only: your {plan.pushes} local edit(s) stay in the project") from None
+        raise WriteRefused(f"The database is read-only: your {plan.pushes} local edit(s) stay in the project") from None
     except psycopg.Error as exc:
         raise HygisError(f"Writing to {info.schema}.{info.table} failed ({exc.diag.message_primary or exc}); "
                          "nothing was changed and your edits stay in the project") from None

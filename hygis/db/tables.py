@@ -313,23 +313,39 @@ def read_window_rows(con, info: TableInfo, bbox, limit: int) -> tuple[dict, bool
     return rows, truncated
 
 
+#: Above this many rows (the planner's estimate) a table's extent is PostGIS's estimate from its statistics.
+EXACT_EXTENT_ROWS = 1_000_000
+
+
 def table_extent(con, info: TableInfo):
-    """WGS84 bounds of a table's geometries, or None (empty).  Exact when that takes under 5 s,
-    else PostGIS's estimate from the table statistics (a table of tens of millions of rows)."""
+    """WGS84 bounds of a table's geometries, or None (empty): ``ST_Extent`` for a small table (or when
+    it takes under 5 s), ``ST_EstimatedExtent`` from the table statistics for a large one (tens of
+    millions of rows; the exact extent when there are no statistics yet and it takes under 5 s)."""
     sql = _sql()
     psycopg = require("psycopg")
     q = sql.SQL("SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
                 "(SELECT ST_Transform(ST_SetSRID({}, {}), 4326) AS b) s")
     exact = sql.SQL("(SELECT ST_Extent({})::geometry FROM {})").format(sql.Identifier(info.geom_column),
                                                                       ident(info.schema, info.table))
-    try:
-        with con.transaction():
-            con.execute("SET LOCAL statement_timeout = '5s'")
-            row = con.execute(q.format(exact, sql.Literal(info.srid))).fetchone()
-    except psycopg.errors.QueryCanceled:
-        with con.transaction():
-            row = con.execute(q.format(sql.SQL("ST_EstimatedExtent(%s, %s, %s)::geometry"), sql.Literal(info.srid)),
-                              (info.schema, info.table, info.geom_column)).fetchone()
+    estimated = q.format(sql.SQL("ST_EstimatedExtent(%s, %s, %s)::geometry"), sql.Literal(info.srid))
+    args = (info.schema, info.table, info.geom_column)
+    rows = con.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
+                       (ident(info.schema, info.table).as_string(con),)).fetchone()
+    row = None
+    if rows is not None and rows[0] is not None and rows[0] > EXACT_EXTENT_ROWS:
+        try:
+            with con.transaction():
+                row = con.execute(estimated, args).fetchone()
+        except psycopg.Error:  # no statistics: the exact extent below
+            row = None
+    if row is None or row[0] is None:
+        try:
+            with con.transaction():
+                con.execute("SET LOCAL statement_timeout = '5s'")
+                row = con.execute(q.format(exact, sql.Literal(info.srid))).fetchone()
+        except psycopg.errors.QueryCanceled:
+            with con.transaction():
+                row = con.execute(estimated, args).fetchone()
     if row is None or row[0] is None:
         return None
     return [float(v) for v in row]

@@ -191,14 +191,19 @@ class MapCanvas(QWidget):
         self._set_view(self._view.zoomed(0.5))
 
     def zoom_full(self) -> None:
-        """Show the whole project (its saved extent, else all layers, else the region)."""
+        """Show the whole project (all layers -- a linked PostGIS table by its table's extent, not by the
+        rows read so far -- else its saved extent, else the region)."""
+        from hygis.db.live import full_extent
+
         extent = None
         if self.project is not None:
-            extent = self.project.full_extent() or self.project.extent
+            extent = full_extent(self.project) or self.project.extent
         self.set_extent(extent or DEFAULT_EXTENT, margin=0.03)
 
     def zoom_to_layer(self, layer) -> None:
-        bounds = getattr(layer, "bounds", None)
+        from hygis.db.live import layer_bounds
+
+        bounds = layer_bounds(self.project, layer)
         if bounds is not None:
             self.set_extent(bounds, margin=0.05)
 

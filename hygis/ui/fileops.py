@@ -50,7 +50,11 @@ def ask_save(window) -> QMessageBox.StandardButton:
 
 
 def maybe_save(window) -> bool:
-    """True if the current project may be closed (saved, discarded or clean)."""
+    """True if the current project may be closed (saved, discarded or clean).  A commit of linked
+    layers' edits still running finishes first (it saves the project's new base)."""
+    team = getattr(window, "team", None)
+    if team is not None:
+        team.wait()
     if window.project is None or not window.project.dirty:
         return True
     answer = ask_save(window)
@@ -152,6 +156,9 @@ def save_to(window, path, overwrite: bool = False) -> bool:
     """
     from hygis.project.lock import ChangedOnDisk
 
+    team = getattr(window, "team", None)
+    if team is not None:  # the previous save's commit to the database finishes first (its new base)
+        team.wait()
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         saved = save_project(window.project, path, overwrite=overwrite)
@@ -172,7 +179,6 @@ def save_to(window, path, overwrite: bool = False) -> bool:
     window.settings.add_recent(saved or path)
     window.update_recent_menu()
     window.statusBar().showMessage(_tr("Saved {path}").format(path=saved or path), 5000)
-    team = getattr(window, "team", None)
     if team is not None:  # live linked layers: their pending edits go to the database now (hygis.ui.db)
         team.after_save()
     return True

@@ -151,7 +151,8 @@ def test_window_save_commits_and_shows_a_conflict_with_both_versions(qtbot, main
     window.project.execute(ChangeAttribute(layer, fid_of(layer, "走廊5"), "name_en", "fine"))
     with psycopg.connect(team_url) as colleague:
         colleague.execute("UPDATE plan.corridor SET name_en = 'theirs' WHERE name = '走廊0'")
-    assert fileops.save(window)
+    with qtbot.waitSignal(window.team.commitFinished, timeout=60_000):  # the commit runs in a worker thread
+        assert fileops.save(window)
     dialog = window.team.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.conflict_table.rowCount() == 1 and dialog.conflict_table.item(0, 2).text() == "name_en"
@@ -188,7 +189,8 @@ def test_window_save_with_a_read_only_role_says_so_and_keeps_the_edits(qtbot, ma
         layer = live.link_layer(window.project, reader, "plan.corridor", name="共享走廊")
         window.canvas.set_extent(EVERYWHERE)
     window.project.execute(ChangeAttribute(layer, fid_of(layer, "走廊1"), "name_en", "mine"))
-    assert fileops.save(window)  # the file is saved; the database refuses
+    with qtbot.waitSignal(window.team.commitFinished, timeout=60_000):
+        assert fileops.save(window)  # the file is saved; the database refuses
     text = window.last_error_dialog.message
     assert "saved in the project but not in the database" in text and "permission denied" in text
     assert _db(team_url)["走廊1"][0] == "C1"

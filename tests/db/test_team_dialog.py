@@ -60,7 +60,8 @@ def _run_dialog(qtbot, tmp_path, pg_url, project):
     save_project(project)
     project.execute(ChangeAttribute(layer, fid_of(layer, "走廊2"), "name_en", "mine"))
     dialog.refresh_status()
-    assert [dialog.status_table.item(0, c).text() for c in range(5)] == [LAYER, "plan.corridor", "0", "1", "0"]
+    assert [dialog.status_table.item(0, c).text() for c in range(6)] == [LAYER, "plan.corridor", "1 local change(s)",
+                                                                         "0", "1", "0"]
     with psycopg.connect(pg_url) as con:
         con.execute("UPDATE plan.corridor SET name_en = 'theirs' WHERE name = '走廊2'")
     dialog.sync()
@@ -84,4 +85,4 @@ def _run_dialog(qtbot, tmp_path, pg_url, project):
     dialog.sync(resolve=True)
     assert dialog.conflict_table.rowCount() == 0
     assert layer.data.set_index("name").loc["走廊2", "name_en"] == "theirs"
-    assert dialog.status_table.item(0, 3).text() == "0"
+    assert dialog.status_table.item(0, 4).text() == "0" and dialog.status_table.item(0, 2).text() == "Synced"

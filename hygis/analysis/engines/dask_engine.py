@@ -99,14 +99,14 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
     """
     from hygis.analysis import weights as wmod
     from hygis.analysis._common import Feedback
-    from hygis.analysis.coverage import DENOMINATORS, _assemble, _check_buffer, _zone_groups, coverage_by_zone
+    from hygis.analysis.coverage import DENOMINATORS, check_buffer, coverage_by_zone, result_frame, zone_labels
 
     dask = require("dask")
-    buffer_m = _check_buffer(buffer_m)
+    buffer_m = check_buffer(buffer_m)
     if denominator not in DENOMINATORS:
         raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
     zones = as_frame(zones, "zones")
-    labels, _codes = _zone_groups(zones, by)
+    labels, _codes = zone_labels(zones, by)
     by_col = label_column(zones, by)
     attribute = isinstance(weights, str) and weights in zones.columns
     raster = None if weights is None or attribute else str(weights)
@@ -117,7 +117,7 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
             raise HygisError("The target layer has no features")
         local = hcrs.local_metric_crs(*_centre(src.total_bounds()))
         boxes = [T.albers_box(b, buffer_m * 1.01) for b in src.boxes]
-        grid = T.plan_grid(boxes, src.rows, tile_m)
+        grid = plan_tiles(src, buffer_m, tile_m)
         zones_near = {}  # zones meeting a tile or its halo
         for box in boxes:
             for t in grid.meeting(box, grid.halo):
@@ -142,7 +142,7 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
             else pd.DataFrame(columns=["covered_area_km2", "covered_length_km", "point_count", "weight_covered"]))
     sums = sums.reindex(labels).fillna(0.0)
     zone_m2 = base["zone_area_km2"].to_numpy()[:-1] * 1e6
-    out = _assemble(list(labels), zone_m2, sums["covered_area_km2"].to_numpy(float) * 1e6,
+    out = result_frame(labels, zone_m2, sums["covered_area_km2"].to_numpy(float) * 1e6,
                     sums["covered_length_km"].to_numpy(float), sums["point_count"].to_numpy(np.int64), denominator)
     if attribute:
         out = wmod.add_weights(out, zones, _codes, None, None, weights, Feedback())
@@ -155,6 +155,11 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
         out["weight_share_pct"] = np.divide(out["weight_covered"].to_numpy() * 100.0, t,
                                             out=np.zeros(len(t)), where=t > 0)
     return out
+
+
+def plan_tiles(src, buffer_m: float = 0.0, tile_m: float | None = None) -> T.Grid:
+    """The tile grid :func:`coverage` cuts a partitioned source into (from its partitions' boxes)."""
+    return T.plan_grid([T.albers_box(b, buffer_m * 1.01) for b in src.boxes], src.rows, tile_m)
 
 
 def shapely_bounds(zones: gpd.GeoDataFrame) -> np.ndarray:

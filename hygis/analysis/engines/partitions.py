@@ -218,8 +218,8 @@ def postgis_ranges(spec: str, n: int) -> tuple[list, list, int]:
     url, schema, table = split_pg_spec(spec)
     with connect(url) as con:
         info = table_info(con, schema, table)
-        key, key_type = _key_column(con, schema, table)
-        k = _key_expr(key, key_type)
+        key, key_type = key_column(con, schema, table)
+        k = key_expr(key, key_type)
         geom = sql.SQL("ST_Transform({}, 4326)").format(sql.Identifier(info.geom_column)) \
             if info.srid != 4326 else sql.Identifier(info.geom_column)
         rows = con.execute(sql.SQL(
@@ -232,13 +232,13 @@ def postgis_ranges(spec: str, n: int) -> tuple[list, list, int]:
             [tuple(float(v) for v in r[2:6]) for r in rows], int(sum(r[6] for r in rows)))
 
 
-def _key_expr(key: str, key_type: str):
+def key_expr(key: str, key_type: str):
     """The key as an expression with min()/max() and the same order (uuid → its text form)."""
     sql = require("psycopg.sql")
     return sql.SQL("{}::text").format(sql.Identifier(key)) if key_type == "uuid" else sql.Identifier(key)
 
 
-def _key_column(con, schema: str, table: str) -> tuple[str, str]:
+def key_column(con, schema: str, table: str) -> tuple[str, str]:
     row = con.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
                       "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
                       (require("psycopg.sql").Identifier(schema, table).as_string(con),)).fetchall()
@@ -257,7 +257,7 @@ def load_postgis_range(url, schema, table, key, key_type, lo, hi, bbox=None, lim
         info = table_info(con, schema, table)
         geom = sql.Identifier(info.geom_column)
         g4326 = sql.SQL("ST_Transform({}, 4326)").format(geom) if info.srid != 4326 else geom
-        k = _key_expr(key, key_type)
+        k = key_expr(key, key_type)
         cond = sql.SQL("{k} >= %s AND {k} <= %s").format(k=k)
         params = [lo, hi]
         if bbox is not None:
@@ -291,9 +291,9 @@ def load_postgis_table(spec: str) -> gpd.GeoDataFrame:
     sql = require("psycopg.sql")
     url, schema, table = split_pg_spec(spec)
     with connect(url) as con:
-        key, key_type = _key_column(con, schema, table)
+        key, key_type = key_column(con, schema, table)
         lo, hi = con.execute(sql.SQL("SELECT min({k}), max({k}) FROM {t}").format(
-            k=_key_expr(key, key_type), t=sql.Identifier(schema, table))).fetchone()
+            k=key_expr(key, key_type), t=sql.Identifier(schema, table))).fetchone()
     if lo is None:
         raise HygisError(f"{schema}.{table} is empty")
     return load_postgis_range(url, schema, table, key, key_type, lo, hi)

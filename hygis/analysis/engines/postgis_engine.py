@@ -4,9 +4,14 @@ For targets and zones that are tables of one database: nothing leaves the server
 per zone.  The definitions are hygis' (:mod:`hygis.analysis.coverage`): areas are planar in the
 equal-area Albers CRS :data:`hygis.geo.crs.EQUAL_AREA` (``ST_Transform`` to the same PROJ
 string), the covered area is the area of the *union* of the targets' parts inside the zone,
-line lengths are geodesic on the WGS84 ellipsoid (``geography``), a point on a border shared by
-two zones counts for the first zone (zones in primary-key order).  Candidate pairs come from
-the GiST index (``&&``) before any geometry is transformed.  A buffer is drawn as in-process:
+line lengths are geodesic on the WGS84 ellipsoid (``geography``).  Which zone holds a point is
+decided as in-process, in the equal-area CRS (a lon/lat edge along a parallel is an arc there: a
+point on the lon/lat edge lies metres inside one zone): the database decides every point farther
+than :data:`NEAR_BORDER_M` from all zone borders (first zone in primary-key order when zones
+overlap); the few points nearer a border (on a shared edge, a corner) come back and are counted by
+the in-process function (:func:`hygis.analysis.coverage.count_points`), so a point on a border counts
+exactly as in-process, whatever the PROJ and GEOS builds of the server.  Candidate pairs come from
+the GiST index (``&&``, zone boxes grown by :data:`GROW_SHARE`) before any geometry is transformed.  A buffer is drawn as in-process:
 every target part buffered (16 segments per quarter circle) in the azimuthal equidistant CRS
 centred on the targets' extent.  The zones table (small) is read once for its labels and weight
 field; shares divided by the drawn or the official area and field weights are then the
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from hygis.analysis._common import label_column
 from hygis.analysis.engines import partitions as P
@@ -28,16 +34,18 @@ _SQL = """
 WITH zr AS (
   SELECT coalesce({label}::text, '') AS zone, row_number() OVER (ORDER BY {zkey}) AS rn, {zgeom} AS g
   FROM {zones}),
-z AS (SELECT zone, min(rn) AS ord, ST_Union(g) AS g, ST_Union(ST_Transform(g, %(ea)s)) AS ga
-      FROM zr GROUP BY zone),
+zra AS (SELECT zone, rn, g, ST_Transform(g, %(ea)s) AS ga, ST_Expand(g, {grow}) AS gx FROM zr),
+z0 AS (SELECT zone, min(rn) AS ord, ST_Union(g) AS g, ST_Union(ga) AS ga FROM zra GROUP BY zone),
+z AS (SELECT zone, ord, g, ga, ST_Expand(g, {grow}) AS gx FROM z0),
 parts AS (SELECT (ST_Dump({tgeom})).geom AS g FROM {targets}),
 src AS (
   SELECT 2 AS dim, {area_geom} AS g FROM parts WHERE {area_where}
   UNION ALL
   SELECT 1, g FROM parts WHERE ST_Dimension(g) = 1),
 pairs AS (
-  SELECT z.zone, t.dim, ST_Intersection(ST_Transform(t.g, %(ea)s), z.ga) AS piece
-  FROM z JOIN src t ON t.g && z.g AND ST_Intersects(t.g, z.g)),
+  SELECT z.zone, s.dim, ST_Intersection(s.ge, z.ga) AS piece
+  FROM z JOIN LATERAL (SELECT t.dim, ST_Transform(t.g, %(ea)s) AS ge FROM src t WHERE t.g && z.gx) s
+       ON ST_Intersects(s.ge, z.ga)),
 covered AS (
   SELECT zone,
          coalesce(ST_Area(ST_Union(piece) FILTER (WHERE dim = 2)), 0) AS area,
@@ -45,16 +53,29 @@ covered AS (
                   0) AS length
   FROM pairs GROUP BY zone),
 pts AS (
-  SELECT DISTINCT ON (p.pid, p.part) p.pid, p.part, zr.zone
-  FROM (SELECT row_number() OVER () AS pid, (ST_Dump(g)).path AS part, (ST_Dump(g)).geom AS g
-        FROM (SELECT {tgeom} AS g FROM {targets}) t0 WHERE ST_Dimension(g) = 0) p
-  JOIN zr ON p.g && zr.g AND ST_Intersects(p.g, zr.g)
-  ORDER BY p.pid, p.part, zr.rn),
-counts AS (SELECT zone, count(*) AS n FROM pts GROUP BY zone)
-SELECT z.zone, ST_Area(z.ga), coalesce(c.area, 0), coalesce(c.length, 0) / 1e3, coalesce(n.n, 0)
+  SELECT row_number() OVER () AS pid, d.geom AS g, ST_Transform(d.geom, %(ea)s) AS ge
+  FROM (SELECT {tgeom} AS g FROM {targets}) t0, LATERAL ST_Dump(t0.g) d WHERE ST_Dimension(d.geom) = 0),
+cand AS (
+  SELECT p.pid, zra.rn, zra.zone, ST_Intersects(p.ge, zra.ga) AS inside,
+         ST_DWithin(p.ge, ST_Boundary(zra.ga), %(near)s) AS near
+  FROM pts p JOIN zra ON p.g && zra.gx),
+undecided AS (SELECT DISTINCT pid FROM cand WHERE near),
+firsts AS (
+  SELECT DISTINCT ON (c.pid) c.pid, c.zone FROM cand c
+  WHERE c.inside AND NOT EXISTS (SELECT 1 FROM undecided u WHERE u.pid = c.pid)
+  ORDER BY c.pid, c.rn),
+counts AS (SELECT zone, count(*) AS n FROM firsts GROUP BY zone)
+SELECT z.zone, ST_Area(z.ga), coalesce(c.area, 0), coalesce(c.length, 0) / 1e3, coalesce(n.n, 0), z.ord, NULL::bytea
 FROM z LEFT JOIN covered c USING (zone) LEFT JOIN counts n USING (zone)
-ORDER BY z.ord
+UNION ALL
+SELECT NULL, 0, 0, 0, 0, NULL, ST_AsBinary(p.g) FROM pts p JOIN undecided u USING (pid)
+ORDER BY 6 NULLS LAST
 """
+#: Points closer than this (metres, equal-area CRS) to a zone's border are decided by the in-process rule.
+NEAR_BORDER_M = 0.001
+#: A zone's candidate box: its lon/lat box grown by this share of its size (+1e-6°): a lon/lat edge along a
+#: parallel is an arc in the equal-area CRS, whose straight edge there bows out of the lon/lat box.
+GROW_SHARE = 0.05
 
 #: The buffer as the in-process engine draws it: every target part in the local equidistant CRS.
 _BUFFER = "ST_Transform(ST_Buffer(ST_Transform(g, %(local)s), %(buffer)s, 'quad_segs=16'), %(local)s, 4326)"
@@ -67,13 +88,13 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
     in-process options: ``buffer_m``, ``weights`` (a zone field), ``denominator`` ('drawn'/'official')."""
     from hygis.analysis import weights as wmod
     from hygis.analysis._common import Feedback
-    from hygis.analysis.coverage import DENOMINATORS, _assemble, _check_buffer, _zone_groups
+    from hygis.analysis.coverage import DENOMINATORS, check_buffer, count_points, result_frame, zone_labels
     from hygis.db.connection import connect, public_url
     from hygis.db.tables import table_info
 
     if not (P.is_postgis_spec(str(targets)) and P.is_postgis_spec(str(zones))):
         raise HygisError("--engine postgis needs both layers as postgresql://…#schema.table of one database")
-    buffer_m = _check_buffer(buffer_m)
+    buffer_m = check_buffer(buffer_m)
     if denominator not in DENOMINATORS:
         raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
     turl, ts, tt = P.split_pg_spec(targets)
@@ -81,7 +102,7 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
     if public_url(turl) != public_url(zurl):
         raise HygisError("--engine postgis needs both tables in the same database")
     zone_frame = P.load_postgis_table(zones)  # the zones are small: their labels and weight fields
-    labels, codes = _zone_groups(zone_frame, by)
+    labels, codes = zone_labels(zone_frame, by)
     if weights is not None and not (isinstance(weights, str) and weights in zone_frame.columns):
         raise HygisError(f"--engine postgis weights by a zone field ({', '.join(zone_frame.columns.drop(zone_frame.geometry.name))}); "
                          f"a raster is not in the database: use --engine local or dask for '{weights}'")
@@ -89,14 +110,14 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
     psycopg = require("psycopg")
     with connect(turl) as con:
         tinfo, zinfo = table_info(con, ts, tt), table_info(con, zs, zt)
-        zkey, _ = P._key_column(con, zs, zt)
+        zkey, zkey_type = P.key_column(con, zs, zt)
         label_col = label_column(zone_frame, by)
 
         def geom(info):
             g = sql.Identifier(info.geom_column)
             return sql.SQL("ST_Transform({}, 4326)").format(g) if info.srid != 4326 else g
 
-        params = {"ea": hcrs.EQUAL_AREA, "buffer": buffer_m}
+        params = {"ea": hcrs.EQUAL_AREA, "buffer": buffer_m, "near": NEAR_BORDER_M}
         try:
             with con.transaction():
                 con.execute("SET TRANSACTION READ ONLY")
@@ -106,17 +127,22 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
                     params["local"] = hcrs.local_metric_crs((x0 + x1) / 2, (y0 + y1) / 2) if x0 is not None \
                         else hcrs.local_metric_crs(120.5, 29.5)
                 stmt = sql.SQL(_SQL).format(
-                    label=sql.Identifier(label_col or zkey), zkey=sql.Identifier(zkey), zgeom=geom(zinfo),
+                    label=sql.Identifier(label_col or zkey), zkey=P.key_expr(zkey, zkey_type), zgeom=geom(zinfo),
+                    grow=sql.SQL("greatest(ST_XMax(g) - ST_XMin(g), ST_YMax(g) - ST_YMin(g)) * {} + 1e-6").format(
+                        sql.Literal(GROW_SHARE)),
                     zones=sql.Identifier(zs, zt), tgeom=geom(tinfo), targets=sql.Identifier(ts, tt),
                     area_geom=sql.SQL(_BUFFER if buffer_m > 0 else "g"),
                     area_where=sql.SQL("NOT ST_IsEmpty(g)" if buffer_m > 0 else "ST_Dimension(g) = 2"))
                 rows = con.execute(stmt, params).fetchall()
         except psycopg.Error as exc:
             raise HygisError(f"The coverage query failed: {exc.diag.message_primary or exc}") from None
-    by_zone = {r[0]: r[1:] for r in rows}
+    by_zone = {r[0]: r[1:5] for r in rows if r[0] is not None}
     values = np.array([by_zone.get(lab, (0.0, 0.0, 0.0, 0)) for lab in labels], dtype=float).reshape(-1, 4)
-    out = _assemble(list(labels), values[:, 0], values[:, 1], values[:, 2], values[:, 3].astype(np.int64),
-                    denominator)
+    counts = values[:, 3].astype(np.int64)
+    near = [bytes(r[6]) for r in rows if r[0] is None]
+    if near:  # points on (or within a millimetre of) a zone border: the in-process rule decides
+        counts = counts + count_points(shapely.from_wkb(near), zone_frame, by)
+    out = result_frame(list(labels), values[:, 0], values[:, 1], values[:, 2], counts, denominator)
     if weights is not None:
         out = wmod.add_weights(out, zone_frame, codes, None, None, weights, Feedback())
     return out

@@ -1,19 +1,32 @@
 """Team layers in the window: Layer ▸ Team Layers (PostGIS)… (:class:`TeamDialog`), live linked
 layers read by view window (:class:`~hygis.ui.db.live_view.LiveWindows`), and their pending edits
-committed after each save (:meth:`TeamActions.after_save`)."""
+committed after each save in a worker thread (:meth:`TeamActions.after_save`)."""
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from PySide6.QtCore import QEventLoop, Qt, Signal
 from PySide6.QtGui import QAction
 
 from hygis.core.errors import HygisError
 from hygis.ui.i18n import WindowTexts
 
+log = logging.getLogger(__name__)
+
 
 class TeamActions(WindowTexts):
+    committed = Signal(object, object)  # project, future (emitted from the worker thread)
+    commitFinished = Signal(object)  # the reports (tests and a waiting save listen)
+
     def __init__(self, window):
         super().__init__(window)
         self.dialog = None
+        self.commit_running = None
+        self.last_reports: list = []
+        self.committed.connect(self._on_committed, Qt.ConnectionType.QueuedConnection)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-commit")
         self.act_team = QAction(window)
         self.act_team.triggered.connect(lambda: self.open_dialog())
         from hygis.ui.db.live_view import LiveWindows
@@ -31,38 +44,100 @@ class TeamActions(WindowTexts):
 
         if self.dialog is None or self.dialog.project is not self.window.project:
             self.dialog = TeamDialog(self.window.project, self.window.canvas, self.window)
+            self.dialog.note_reports(self.last_reports)
         self.dialog.refresh_status()
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
 
-    def after_save(self) -> list:
+    def after_save(self) -> None:
         """Commit the live layers' pending edits (one transaction per layer) once the file is saved.
 
-        Conflicts open the team dialog with both versions (mine / theirs); a refusal (no write
-        right, no network) is one message -- the edits stay in the saved file as pending."""
+        The database part runs in a worker thread (:func:`hygis.db.sync.push_job`): the window stays
+        responsive, the status bar says what is going on, and the outcome arrives on the UI thread
+        (:meth:`_on_committed`).  Conflicts open the team dialog with both versions (mine / theirs);
+        a refusal (no write right, no network) is one message -- the edits stay in the saved file as
+        pending.  A save while a commit runs waits for it first (:meth:`wait`)."""
         from hygis.db.live import live_links, pending
-        from hygis.db.sync import commit_live
+        from hygis.db.sync import prepare_live, push_job
 
         project = self.window.project
         if project.path is None or not any(any(pending(project, lyr).values()) for lyr, _ in live_links(project)):
-            return []
+            return
         try:
-            reports = commit_live(project)
-        except HygisError as exc:
-            reports, error = [], str(exc)
-        else:
-            error = "\n".join(f"{r.layer}: {r.error}" for r in reports if r.error)
+            jobs = prepare_live(project)
+        except (HygisError, OSError) as exc:
+            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(str(exc)))
+            return
+        if not jobs:
+            return
+        self.window.statusBar().showMessage(self.tr("Committing the edits of {0} linked layer(s) to the database…")
+                                            .format(len(jobs)))
+
+        def work():  # the worker thread: the database only
+            out = []
+            for job in jobs:
+                try:
+                    out.append((job, push_job(job)))
+                except HygisError as exc:
+                    out.append((job, exc))
+                except Exception as exc:  # a bug: reported like a refusal, the edits stay pending
+                    log.exception("committing %s failed", job.name)
+                    out.append((job, HygisError(f"{type(exc).__name__}: {exc}")))
+            return out
+
+        self.commit_running = self._pool.submit(work)
+        self.commit_running.add_done_callback(lambda f, p=project: self.committed.emit(p, f))
+
+    def _on_committed(self, project, future) -> None:
+        from hygis.db.sync import finish_live
+
+        if future is self.commit_running:
+            self.commit_running = None
+        if project is not self.window.project:  # another project was opened meanwhile: its file has the edits
+            self.commitFinished.emit([])
+            return
+        was_clean = not project.dirty
+        try:
+            reports = finish_live(project, future.result())
+        except (HygisError, OSError) as exc:
+            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(str(exc)))
+            self.commitFinished.emit([])
+            return
+        if was_clean:
+            project.mark_clean()
+        self.last_reports = reports
+        error = "\n".join(f"{r.layer}: {r.error}" for r in reports if r.error)
+        self.window.statusBar().clearMessage()
+        if self.dialog is not None and self.dialog.project is project:
+            self.dialog.note_reports(reports)
+            self.dialog.refresh_status()
         if any(r.conflicts for r in reports):
             dialog = self.open_dialog()
-            dialog.show_reports(reports)
+            dialog.show_reports(reports, committed=True)
         elif error:
             self.window.show_error(HygisError(self.tr("The edits of the linked layers were saved in the project "
                                                       "but not in the database:") + "\n" + error))
         else:
             sent = sum(sum(r.pushed.values()) for r in reports)
             self.window.statusBar().showMessage(self.tr("{0} edit(s) committed to the database").format(sent), 5000)
-        return reports
+        self.commitFinished.emit(reports)
+
+    def is_committing(self) -> bool:
+        return self.commit_running is not None
+
+    def wait(self) -> None:
+        """Return once no commit runs (the UI keeps processing events meanwhile): a save or a close waits
+        for the commit of the previous save, so the file never misses its new base."""
+        if self.commit_running is None:
+            return
+        loop = QEventLoop()
+        self.commitFinished.connect(loop.quit)
+        try:
+            if self.commit_running is not None:
+                loop.exec()
+        finally:
+            self.commitFinished.disconnect(loop.quit)
 
 
 def install_team_menu(window) -> TeamActions:

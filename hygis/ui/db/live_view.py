@@ -6,6 +6,12 @@ whose table has not been read for that window yet gets one read in a worker thre
 most :data:`~hygis.db.live.WINDOW_LIMIT` rows).  The rows arrive on the UI thread, are added
 to the layer (:func:`hygis.db.live.apply_window`) and the map redraws.  A failed read is one
 line on the status bar; the map keeps what it has.
+
+Reads that arrive late are never dropped and never shown for the wrong view: every read carries
+its layer's sequence number; the newest read applied refreshes features the team changed (unless
+edited here), an older one arriving after it only adds the features still missing (never putting
+back an older version); the "first N features" note is shown only when the read's window is still
+the view.  Features once read stay on the layer, so panning within them keeps them drawn.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ SETTLE_MS = 150
 class LiveWindows(QObject):
     """Feeds the live layers of ``canvas.project`` with the rows of the canvas's view window."""
 
-    arrived = Signal(object, str, object, bool, object)  # project, layer id, rows, truncated, error
+    arrived = Signal(object, str, object, object)  # project, layer id, Window (the read and its answer), error
     windowApplied = Signal(str, int)  # layer id, features added (tests wait on this)
 
     def __init__(self, canvas):
@@ -34,6 +40,8 @@ class LiveWindows(QObject):
         self._readers: dict[str, object] = {}
         self._busy: set[str] = set()
         self._again: set[str] = set()
+        self._issued: dict[str, int] = {}  # layer id -> sequence number of its latest read
+        self._applied: dict[str, int] = {}  # layer id -> sequence number of the newest read applied
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-live")
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._timer.timeout.connect(self.fetch)
@@ -72,21 +80,28 @@ class LiveWindows(QObject):
                 self._again.add(layer.id)  # read the newest window when this read is done
                 continue
             self._busy.add(layer.id)
-            self._pool.submit(self._read, project, layer.id, reader, bbox)
+            window = self.issue(layer.id, bbox)
+            self._pool.submit(self._read, project, reader, window)
 
-    def _read(self, project, layer_id, reader, bbox) -> None:  # the worker thread
+    def issue(self, layer_id: str, bbox) -> "Window":
+        """A new read of ``bbox`` for the layer, numbered after every earlier one."""
+        self._issued[layer_id] = self._issued.get(layer_id, 0) + 1
+        return Window(layer_id, tuple(float(v) for v in bbox), self._issued[layer_id])
+
+    def _read(self, project, reader, window) -> None:  # the worker thread
         try:
-            rows, truncated = reader.read(bbox)
+            window.rows, window.truncated = reader.read(window.bbox)
+            window.extent = reader.extent
         except HygisError as exc:
-            self.arrived.emit(project, layer_id, None, False, exc)
+            self.arrived.emit(project, window.layer_id, window, exc)
         except Exception as exc:  # a bug: still reported, never lost in the thread
             log.exception("reading a view window failed")
-            self.arrived.emit(project, layer_id, None, False, exc)
+            self.arrived.emit(project, window.layer_id, window, exc)
         else:
-            self.arrived.emit(project, layer_id, rows, truncated, None)
+            self.arrived.emit(project, window.layer_id, window, None)
 
-    def _on_arrived(self, project, layer_id, rows, truncated, error) -> None:
-        from hygis.db.live import apply_window
+    def _on_arrived(self, project, layer_id, window, error) -> None:
+        from hygis.db.live import apply_window, link_of
 
         self._busy.discard(layer_id)
         if project is not self.canvas.project:
@@ -96,10 +111,18 @@ class LiveWindows(QObject):
         if layer is not None and error is not None:
             self.canvas.statusMessage.emit(_tr("{0}: {1}").format(layer.name, error))
         elif layer is not None:
-            added = apply_window(project, layer, rows)
-            if truncated:
+            newest = window.seq > self._applied.get(layer_id, 0)
+            added = apply_window(project, layer, window.rows, refresh=newest)
+            if newest:
+                self._applied[layer_id] = window.seq
+            link = link_of(project, layer)
+            if link is not None and window.extent and list(window.extent) != list(link.extent or []):
+                link.extent = list(window.extent)  # the table grew or shrank since it was linked
+            if window.truncated and self._is_view(window.bbox):
+                reader = self._readers.get(layer_id)
+                limit = reader.limit if reader is not None else len(window.rows)
                 self.canvas.statusMessage.emit(_tr("{0}: the first {1} features of this view are shown; zoom in "
-                                                   "to see all").format(layer.name, f"{self._readers[layer_id].limit:,}"))
+                                                   "to see all").format(layer.name, f"{limit:,}"))
             if added:
                 self.canvas.refresh()
         self.windowApplied.emit(layer_id, added)
@@ -107,16 +130,31 @@ class LiveWindows(QObject):
             self._again.discard(layer_id)
             self.schedule()
 
+    def _is_view(self, bbox) -> bool:
+        view = tuple(float(v) for v in self.canvas.extent())
+        return all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(bbox, view))
+
     def _forget(self) -> None:
         readers, self._readers = self._readers, {}
         self._busy.clear()
         self._again.clear()
+        self._applied.clear()
         for r in readers.values():
             self._pool.submit(r.close)  # its connection belongs to the worker thread
 
     def close(self) -> None:
         self._forget()
         self._pool.shutdown(wait=False)
+
+
+class Window:
+    """One view-window read of a layer: its box, sequence number and, once read, its rows."""
+
+    def __init__(self, layer_id: str, bbox: tuple, seq: int):
+        self.layer_id, self.bbox, self.seq = layer_id, bbox, seq
+        self.rows: dict = {}
+        self.truncated = False
+        self.extent = None
 
 
 def _tr(text: str) -> str:

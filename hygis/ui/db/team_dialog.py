@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from hygis.core.errors import HygisError
 
-STATUS_COLUMNS = ("Layer", "Table", "Inserts", "Updates", "Deletes", "Last sync")
+STATUS_COLUMNS = ("Layer", "Table", "State", "Inserts", "Updates", "Deletes", "Last sync")
 TABLE_COLUMNS = ("Table", "Geometry", "Rows", "Team table")
 CONFLICT_COLUMNS = ("Layer", "Feature", "Fields", "Mine", "Theirs", "Keep")
 
@@ -40,6 +40,7 @@ class TeamDialog(QDialog):
         self.project, self.canvas = project, canvas
         self.tables: list[dict] = []
         self.conflicts: list[tuple] = []  # (layer id, layer name, Conflict)
+        self.outcomes: dict = {}  # layer name -> the LayerReport of its last sync or commit
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("postgresql://planner@db.example:5432/team?sslmode=verify-full")
         self.connect_button = QPushButton()
@@ -216,10 +217,38 @@ class TeamDialog(QDialog):
         self.status_table.setRowCount(len(rows))
         for r, s in enumerate(rows):
             table = s["table"] + (" " + self.tr("(linked)") if s.get("mode") == "live" else "")
-            for c, v in enumerate((s["layer"], table, s["inserts"], s["updates"], s["deletes"],
+            for c, v in enumerate((s["layer"], table, self.state_text(s), s["inserts"], s["updates"], s["deletes"],
                                    s["last_sync"] or self.tr("never"))):
                 self.status_table.setItem(r, c, _item(v))
         self.sync_button.setEnabled(bool(rows))
+
+    def state_text(self, s: dict) -> str:
+        """One layer's state in words, from its local changes and its last sync's (or commit's) outcome.
+
+        Linked: committed / N edit(s) to commit on save / conflict / read-only (the edits stay here) /
+        not committed (another refusal).  Checked out: synced / N local change(s) / conflicts / not synced."""
+        pending = int(s["inserts"]) + int(s["updates"]) + int(s["deletes"])
+        report = self.outcomes.get(s["layer"])
+        conflicts = len(report.conflicts) if report is not None else 0
+        refused = report is not None and bool(report.error)
+        read_only = refused and getattr(report, "read_only", False)
+        if s.get("mode") == "live":
+            if pending and conflicts:
+                return self.tr("Conflict: {0} feature(s) changed by others").format(conflicts)
+            if pending and read_only:
+                return self.tr("Read-only: {0} edit(s) kept in the project").format(pending)
+            if pending and refused:
+                return self.tr("Not committed: {0} edit(s) kept in the project").format(pending)
+            if pending:
+                return self.tr("{0} edit(s) to commit (on save)").format(pending)
+            return self.tr("Committed")
+        if conflicts:
+            return self.tr("Conflicts: {0}").format(conflicts)
+        if pending and refused:
+            return self.tr("Not synced: {0} local change(s)").format(pending)
+        if pending:
+            return self.tr("{0} local change(s)").format(pending)
+        return self.tr("Synced")
 
     def choices(self) -> dict:
         """``{layer id: {feature id: 'mine' | 'theirs'}}`` from the conflict table."""
@@ -243,18 +272,35 @@ class TeamDialog(QDialog):
         self.show_reports(reports)
         return reports
 
-    def show_reports(self, reports) -> None:
-        """Show a sync's (or a save's commit's) outcome: counts, errors and the conflicts to resolve."""
+    def show_reports(self, reports, committed: bool = False) -> None:
+        """Show a sync's (or, with ``committed``, a save's commit's) outcome: counts, errors, the conflicts."""
         ids = {layer.name: layer.id for layer in self.project.layers}
+        self.note_reports(reports)
         self.conflicts = [(ids.get(r.layer), r.layer, c) for r in reports for c in r.conflicts]
         self._fill_conflicts()
         errors = [f"{r.layer}: {r.error}" for r in reports if r.error]
         pushed = sum(sum(r.pushed.values()) for r in reports)
         pulled = sum(sum(r.pulled.values()) for r in reports)
         n_conflicts = len(self.conflicts)
-        self._say(lambda: "\n".join([self.tr("Synced: {0} change(s) sent, {1} received, {2} conflict(s).").format(
-            pushed, pulled, n_conflicts)] + errors), error=bool(errors or self.conflicts))
+
+        def head():
+            if errors and not (pushed or pulled or n_conflicts):
+                return self.tr("Nothing was committed to the database.") if committed else \
+                    self.tr("Nothing was synced.")
+            if committed:
+                return self.tr("Saved: {0} change(s) committed to the database, {1} conflict(s) to resolve.").format(
+                    pushed, n_conflicts) if n_conflicts else \
+                    self.tr("Saved: {0} change(s) committed to the database.").format(pushed)
+            return self.tr("Synced: {0} change(s) sent, {1} received, {2} conflict(s).").format(
+                pushed, pulled, n_conflicts)
+
+        self._say(lambda: "\n".join([head()] + errors), error=bool(errors or self.conflicts))
         self.refresh_status()
+
+    def note_reports(self, reports) -> None:
+        """Remember each layer's last outcome (the state column reads it)."""
+        for r in reports:
+            self.outcomes[r.layer] = r
 
     def _fill_conflicts(self) -> None:
         from hygis.db.merge import format_value

@@ -157,6 +157,8 @@ def test_window_save_commits_and_shows_a_conflict_with_both_versions(qtbot, main
     assert dialog is not None and dialog.isVisible()
     assert dialog.conflict_table.rowCount() == 1 and dialog.conflict_table.item(0, 2).text() == "name_en"
     assert dialog.status_table.item(0, 1).text() == "plan.corridor (linked)"
+    assert dialog.status_table.item(0, 2).text() == "Conflict: 1 feature(s) changed by others"
+    assert dialog.message.text() == "Saved: 1 change(s) committed to the database, 1 conflict(s) to resolve."
     assert "'mine'" in dialog.conflict_table.item(0, 3).text() and "'theirs'" in dialog.conflict_table.item(0, 4).text()
     assert _db(team_url)["走廊0"][0] == "theirs" and _db(team_url)["走廊5"][0] == "fine"
     shots = Path(os.environ.get("HYGIS_SCREENSHOT_DIR") or tmp_path)
@@ -175,6 +177,7 @@ def test_window_save_commits_and_shows_a_conflict_with_both_versions(qtbot, main
     assert dialog.conflict_table.rowCount() == 0
     assert layer.data.set_index("name").loc["走廊0", "name_en"] == "theirs"
     assert live.pending(window.project, layer) == {"inserts": 0, "updates": 0, "deletes": 0}
+    assert dialog.status_table.item(0, 2).text() == "Committed"
     dialog.close()
 
 

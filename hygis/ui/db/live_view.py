@@ -119,10 +119,8 @@ class LiveWindows(QObject):
             if link is not None and window.extent and list(window.extent) != list(link.extent or []):
                 link.extent = list(window.extent)  # the table grew or shrank since it was linked
             if window.truncated and self._is_view(window.bbox):
-                reader = self._readers.get(layer_id)
-                limit = reader.limit if reader is not None else len(window.rows)
                 self.canvas.statusMessage.emit(_tr("{0}: the first {1} features of this view are shown; zoom in "
-                                                   "to see all").format(layer.name, f"{limit:,}"))
+                                                   "to see all").format(layer.name, f"{len(window.rows):,}"))
             if added:
                 self.canvas.refresh()
         self.windowApplied.emit(layer_id, added)

@@ -54,6 +54,8 @@ class TeamDialog(QDialog):
         self.link_button = QPushButton()
         self.link_button.clicked.connect(self.link_selected)
         self.status_table = _table(STATUS_COLUMNS)
+        rows = self.status_table.verticalHeader().defaultSectionSize()
+        self.status_table.setMinimumHeight(rows * 4 + self.status_table.horizontalHeader().sizeHint().height() + 4)
         self.sync_button = QPushButton()
         self.sync_button.clicked.connect(lambda: self.sync())
         self.conflict_table = _table(CONFLICT_COLUMNS)

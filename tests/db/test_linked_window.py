@@ -198,3 +198,34 @@ def test_zoom_full_and_zoom_to_layer_use_the_table_extent(qtbot, main_window, te
         estimated = T.table_extent(con, info)
     assert exact == pytest.approx([120.0, 30.0, 121.7, 30.7])
     assert estimated == pytest.approx(exact, abs=1e-3) and shapely.box(*estimated).contains(shapely.box(*exact))
+
+
+def test_a_commit_cut_off_before_its_file_save_is_finished_by_the_next(tmp_path, team_url):
+    """The window's commit in parts: ids saved, the database written (push_job), then -- as if the app died
+    before finish_live saved the new base -- the file still holds the edit as pending.  The next commit
+    finds the database already equal: no conflict, nothing written twice, the base moves."""
+    from hygis.db import sync
+    from hygis.project import Project
+    from hygis.project.commands import AddFeatures
+
+    project = Project("中断")
+    layer = live.link_layer(project, team_url, "plan.corridor", name="共享走廊")
+    live.apply_window(project, layer, live.WindowReader(live.link_of(project, layer)).read(EVERYWHERE)[0])
+    save_project(project, tmp_path / "cut.hygis")
+    project.execute(ChangeAttribute(layer, fid_of(layer, "走廊3"), "name_en", "once"))
+    project.execute(AddFeatures(layer, [dict(name="新走廊", city="宁波市", source="mine")],
+                                [shapely.box(121, 30, 121.1, 30.1)]))
+    save_project(project)
+    jobs = sync.prepare_live(project)  # ids given and saved before anything reaches the database
+    outcome = sync.push_job(jobs[0])
+    assert outcome.plan.push_insert and outcome.plan.push_update
+    assert _db(team_url)["走廊3"][:2] == ("once", 2) and "新走廊" in _db(team_url)
+    again = open_project(project.path)  # the app died here: the file has the edits as pending, the old base
+    lyr = next(x for x in again.layers if x.name == "共享走廊")
+    assert live.pending(again, lyr) == {"inserts": 1, "updates": 1, "deletes": 0}
+    [report] = sync.finish_live(again, [(job, sync.push_job(job)) for job in sync.prepare_live(again)])
+    assert not report.conflicts and not report.error
+    assert live.pending(again, lyr) == {"inserts": 0, "updates": 0, "deletes": 0}
+    with psycopg.connect(team_url) as con:
+        assert con.execute("SELECT count(*) FROM plan.corridor WHERE name = '新走廊'").fetchone()[0] == 1
+    assert _db(team_url)["走廊3"][:2] == ("once", 2)  # not written a second time

@@ -64,7 +64,7 @@ def adjacency_pairs(a, b=None, distance_m: float | None = None, a_name: str | No
         0 for pairs that meet).  ``attrs['symmetric']`` is True for pairs within one layer.
     """
     fb = Feedback(progress, cancelled)
-    distance = _check_distance(distance_m)
+    distance = check_distance(distance_m)
     same = b is None
     fa = as_frame(a, "layer A")
     fb_ = fa if same else as_frame(b, "layer B")
@@ -96,7 +96,9 @@ def adjacency_pairs(a, b=None, distance_m: float | None = None, a_name: str | No
     return out
 
 
-def _check_distance(distance_m) -> float | None:
+def check_distance(distance_m) -> float | None:
+    """A pair distance in metres as :func:`adjacency_pairs` accepts it (None: touching only); a HygisError
+    otherwise.  Other engines (:mod:`hygis.analysis.engines`) check their argument with it."""
     if distance_m is None:
         return None
     try:

@@ -194,10 +194,10 @@ def _adjacency_task(a_loader, b_loaders, same, distance_m, local, a_name, b_name
 def adjacency(a, b=None, distance_m: float | None = None, scheduler: str | None = None, client=None,
               a_name: str | None = None, b_name: str | None = None) -> pd.DataFrame:
     """:func:`hygis.analysis.adjacency.adjacency_pairs` on dask (A, B: GeoParquet dirs or PostGIS specs)."""
-    from hygis.analysis.adjacency import PAIR_COLUMNS, _check_distance
+    from hygis.analysis.adjacency import PAIR_COLUMNS, check_distance
 
     dask = require("dask")
-    distance = _check_distance(distance_m)
+    distance = check_distance(distance_m)
     same = b is None
     with client_for(scheduler, client) as c:
         sa = P.open_source(a)

@@ -174,3 +174,32 @@ def test_role_without_write_permission_keeps_edits_local(team, pg_cluster, capsy
     assert _values(path)["走廊0"] == "viewer edit"
     assert db_rows(url)["走廊0"][0] == "C0"
     assert run("db", "status", path) == 0 and "updates 1" in capsys.readouterr().out
+
+
+def test_offline_append_update_and_undo_then_sync(team, tmp_path, capsys):
+    """Offline edits as for any layer: features appended from a file (hygis import --append), a field
+    set by hygis update, an edit undone -- then one sync sends exactly those."""
+    import geopandas as gpd
+
+    from hygis.project.fileformat import open_project, save_project
+
+    url, a, _ = team
+    extra = tmp_path / "extra.geojson"
+    gpd.GeoDataFrame({"name": ["外来1", "外来2"], "city": ["宁波市", "杭州市"], "source": ["file", "file"]},
+                     geometry=[shapely.box(121.2, 30, 121.3, 30.1), shapely.box(121.4, 30, 121.5, 30.1)],
+                     crs=4326).to_file(extra)
+    assert run("import", a, extra, "--append", LAYER) == 0
+    assert run("update", a, LAYER, "--where", "name = '走廊3'", "--set", "source=offline") == 0
+    p = open_project(a)
+    layer = p.layers[0]
+    p.execute(ChangeAttribute(layer, fid_of(layer, "走廊4"), "name_en", "undone"))
+    p.undo()
+    save_project(p)
+    capsys.readouterr()
+    assert run("db", "status", a) == 0
+    assert "inserts 2\tupdates 1\tdeletes 0" in capsys.readouterr().out
+    assert run("db", "sync", a) == 0
+    rows = db_rows(url)
+    assert {"外来1", "外来2"} <= set(rows) and rows["走廊4"][0] == "C4"
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT source FROM plan.corridor WHERE name = '走廊3'").fetchone()[0] == "offline"

@@ -13,6 +13,9 @@ The contract for ``fn`` (same as the analysis functions' ``progress``/``cancelle
 
 ``start_task`` is the non-blocking form: it returns a :class:`Task` whose signals
 ``succeeded(result)``, ``failed(exception)`` and ``cancelled()`` arrive on the UI thread.
+
+No worker outlives the application: when it quits, :func:`stop_all` cancels the running tasks
+and waits for their threads (a QThread destroyed while it runs aborts the process).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import logging
 import threading
 import time
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from hygis.core.errors import CancelledError
@@ -90,6 +93,7 @@ class Task(QObject):
         self._worker.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._worker.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         _RUNNING.add(self)
+        _stop_all_on_quit()
         self._worker.start()
 
     def cancel(self) -> None:
@@ -125,6 +129,36 @@ class Task(QObject):
                     log.error("task stopped by %r", exc)
                 self.failed.emit(exc)
         self.finished.emit()
+
+
+_QUIT_HOOKED = False
+
+
+def _stop_all_on_quit() -> None:
+    global _QUIT_HOOKED
+    app = QCoreApplication.instance()
+    if not _QUIT_HOOKED and app is not None:
+        app.aboutToQuit.connect(stop_all)
+        _QUIT_HOOKED = True
+
+
+def stop_all(timeout_ms: int = 10_000) -> bool:
+    """Cancel every running task and wait (up to ``timeout_ms`` in all) for its thread to end;
+    True when none is left running.  Also for tasks whose window was already deleted."""
+    tasks = list(_RUNNING)
+    for task in tasks:
+        task._cancel.set()
+    deadline = time.monotonic() + timeout_ms / 1000
+    stopped = True
+    for task in tasks:
+        left = max(0, int((deadline - time.monotonic()) * 1000))
+        if task._worker.wait(left):
+            if not task.is_finished:  # its window is gone, so _on_done never came: forget it here
+                _RUNNING.discard(task)
+        else:
+            stopped = False
+            log.warning("a background task did not stop within %d ms", timeout_ms)
+    return stopped
 
 
 def start_task(parent: QWidget | None, title: str, fn, *args, **kw) -> Task:

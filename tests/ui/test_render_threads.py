@@ -7,6 +7,7 @@
   the app goes on.
 * One raster layer (and its scenario shadows) read by several threads at once gives every thread
   the right pixels (a GDAL dataset handle is not thread-safe: the layer serialises its use).
+* Quitting stops the background tasks (a QThread running at exit aborts the process).
 """
 
 import gc
@@ -159,3 +160,36 @@ def test_one_raster_read_by_many_threads_gives_each_the_right_pixels(tmp_path):
     for t in threads:
         t.join()
     assert not errors and not wrong
+
+
+def test_quitting_stops_background_tasks_even_when_their_window_is_gone(qtbot):
+    """A task whose window was deleted while it ran is cancelled and waited for when the app quits
+    (a QThread still running when Python tears the app down aborts the process)."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    from hygis.ui import tasks
+
+    steps = []
+
+    def long_work(progress, cancelled):
+        for i in range(3000):  # ~30 s unless cancelled
+            time.sleep(0.01)
+            steps.append(i)
+            progress(i / 3000)
+
+    window = QWidget()
+    task = tasks.start_task(window, "Long work", long_work)
+    worker = task._worker
+    qtbot.waitUntil(lambda: len(steps) > 3, timeout=10_000)
+    window.deleteLater()  # the window goes, its task (a child) with it; the thread runs on
+    del window
+    qtbot.wait(10)
+    assert worker.isRunning()
+    assert QCoreApplication.instance().receivers("2aboutToQuit()") >= 1  # stop_all is hooked to the quit
+    started = time.monotonic()
+    assert tasks.stop_all(timeout_ms=10_000)
+    assert time.monotonic() - started < 5 and len(steps) < 3000  # cancelled at its next progress()
+    assert worker.isFinished() and task not in tasks._RUNNING

@@ -137,8 +137,6 @@ def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
     from hygis.cli.render import read_layers
     from hygis.project import Project
     from hygis.ui.canvas import MapCanvas
-    from hygis.ui.render import render_project
-    from hygis.ui.render.bridge import RendererSet
 
     app = QApplication.instance() or QApplication([])
     project = Project("bench")
@@ -146,14 +144,17 @@ def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
     t = time.perf_counter()
     project.layers.append(read_layers(path)[0])
     read = time.perf_counter() - t
-    t, c = time.perf_counter(), time.process_time()
-    render_project(project, (WIDTH, HEIGHT), renderers=RendererSet(), basemap=False)
-    first, first_cpu = time.perf_counter() - t, time.process_time() - c
     canvas = MapCanvas(project, show_basemap=False)
     canvas.resize(WIDTH, HEIGHT)
     canvas.show()
     app.processEvents()
+    canvas._timer.stop()
+    if canvas._pending is not None:
+        raise SystemExit("the canvas drew in the background before the timed first draw")
+    # the canvas's first full draw of the layer, projection cache included (what the app does on open)
+    t, c = time.perf_counter(), time.process_time()
     canvas.render_now()
+    first, first_cpu = time.perf_counter() - t, time.process_time() - c
     times, cpus = [], []
     for i in range(frames):
         if i % 3 == 2:

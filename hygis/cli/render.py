@@ -171,8 +171,11 @@ def run(args) -> int:
     if _own_process():
         from hygis.core.lazyimport import defer
 
+        from hygis.core.memory import keep_freed_memory, no_hugepage_advice
+
         defer(*DEFERRED)
-        fast_memory()
+        no_hugepage_advice()  # ~0.35 s less system time on 1M polygons (hygis.core.memory)
+        keep_freed_memory()
     from hygis.present.slides import parse_size  # one WIDTHxHEIGHT parser for render and slides
 
     size = parse_size(args.size)
@@ -206,36 +209,6 @@ def run(args) -> int:
 
         gc.freeze()
     return 0
-
-
-def fast_memory() -> None:
-    """Cheaper fresh memory for a process that draws a million features and ends (~0.35 s of
-    system time less on 1M polygons; measured, see README's Speed section).
-
-    Drawing makes a few dozen temporary arrays of 10–50 MB.  numpy asks the kernel for huge
-    pages on each (``madvise``), which with the common ``defrag=madvise`` setting stalls in
-    memory compaction on first touch (~0.08 s per 40 MB on a busy machine); and glibc maps
-    every block above 32 MB fresh and unmaps it when freed, so each temporary is faulted in
-    again.  Here numpy stops asking (transparent huge pages still come when free) and glibc
-    serves big blocks from its heap and keeps freed memory for reuse (peak RSS + ~0.1 GB).
-    """
-    import numpy as np
-
-    core = getattr(np, "_core", None) or getattr(np, "core", None)  # numpy 2 / 1.x
-    set_hugepage = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    if set_hugepage is not None:  # what NUMPY_MADVISE_HUGEPAGE=0 does, but numpy reads that only at import
-        set_hugepage(False)
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return
-    m_trim_threshold, m_mmap_max = -1, -4
-    mallopt(m_mmap_max, 0)  # big blocks from the heap, not from their own mmap
-    mallopt(m_trim_threshold, 2**31 - 1)  # and kept after free
 
 
 def _own_process() -> bool:

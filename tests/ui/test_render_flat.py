@@ -141,3 +141,30 @@ def test_polygons_hidden_under_opaque_fills_are_skipped_with_the_same_picture(tm
     assert sum(skipped) > len(geoms) // 2  # most of them are under others
     monkeypatch.setattr(vector, "CULL_DEPTH", float("inf"))
     assert np.array_equal(culled, _pixels(render_layers([flat], view, RendererSet(), basemap=False)))
+
+
+def test_fills_and_outlines_made_in_worker_threads_draw_the_same_picture(tmp_path, monkeypatch):
+    from hygis.ui.render import vector
+
+    rng = np.random.default_rng(5)
+    n = 45_000  # two draw layers (one per 20k polygons)
+    x, y = rng.uniform(BOX[0], BOX[2], n), rng.uniform(BOX[1], BOX[3], n)
+    s = rng.uniform(0.001, 0.003, n)  # 3–10 px: filled and outlined, ~2 deep
+    layer = read_flat_layer(_write(tmp_path, shapely.box(x, y, x + s, y + s * 0.8)), "d", "d")
+    layer.style = Style(fill="#2ca25f99", stroke="#35627a", width=1.0)  # translucent: no culling
+    view = MapView.fit_wgs84(BOX, 4 * W, 4 * H)
+    pictures, threaded = [], []
+    in_threads = vector._in_threads
+    monkeypatch.setattr(vector, "_in_threads", lambda jobs: threaded.append(len(jobs)) or in_threads(jobs))
+    for rows in (10**9, 1):  # one thread, then worker threads
+        monkeypatch.setattr(vector, "PARALLEL_ROWS", rows)
+        pictures.append(_pixels(render_layers([layer], view, RendererSet(), basemap=False)))
+    assert threaded == [2, 2]  # the second picture: both layers' fills and outlines in worker threads
+    assert len(np.unique(pictures[0])) >= 5  # background, fills blended once or twice, outlines
+    assert np.array_equal(pictures[0], pictures[1])
+
+
+def _write(tmp_path, geoms):
+    path = tmp_path / "w.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"k": np.arange(len(geoms))}, geometry=geoms, crs=4326), path, layer="d")
+    return path

@@ -68,6 +68,12 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def worker_pool() -> ThreadPoolExecutor:
+    """The drawing worker threads (projection chunks, fill masks): numpy-only jobs that never wait
+    on each other."""
+    return _pool()
+
+
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:

@@ -64,12 +64,16 @@ def fill(painter, view, rings, ring_ids, ring_cls, argb, splat: bool = False) ->
 
 def fill_masks(painter, view, rings, ring_ids, ring_cls, splat: bool = False) -> list:
     """[(class, boolean device-pixel mask)] of the rings ``ring_ids`` per class (see :func:`fill`)."""
-    view, _ = device_view(painter, view)
+    return masks(device_view(painter, view)[0], rings, ring_ids, ring_cls, splat)
+
+
+def masks(dview, rings, ring_ids, ring_cls, splat: bool = False) -> list:
+    """:func:`fill_masks` for a view in device pixels (no painter: safe in a worker thread)."""
     uniq = present(ring_cls)
     out = []
     for k in uniq:
-        px, py, starts = _pixels_of(rings, ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k], view)
-        mask = scanfill.coverage(px, py, starts, view.width, view.height)
+        px, py, starts = _pixels_of(rings, ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k], dview)
+        mask = scanfill.coverage(px, py, starts, dview.width, dview.height)
         if splat:
             scanfill.splat(mask, *scanfill.ring_means(px, py, starts))
         out.append((int(k), mask))
@@ -109,10 +113,17 @@ def hidden(boxes: np.ndarray, covered: np.ndarray) -> np.ndarray:
 
 def stroke(painter, view, rings, ring_ids, ring_cls, argb) -> None:
     """1-pixel lines along the rings ``ring_ids`` (no antialiasing), one blit per colour class."""
-    view, dpr = device_view(painter, view)
+    blit_masks(painter, stroke_masks(device_view(painter, view)[0], rings, ring_ids, ring_cls), argb)
+
+
+def stroke_masks(dview, rings, ring_ids, ring_cls) -> list:
+    """[(class, boolean device-pixel mask)] of 1-pixel lines along the rings ``ring_ids`` per class
+    (no painter: safe in a worker thread)."""
     uniq = present(ring_cls)
+    out = []
     for k in uniq:
-        px, py, starts = _pixels_of(rings, ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k], view)
-        mask = np.zeros((view.height, view.width), bool)
+        px, py, starts = _pixels_of(rings, ring_ids if len(uniq) == 1 else ring_ids[ring_cls == k], dview)
+        mask = np.zeros((dview.height, dview.width), bool)
         scanfill.stroke(mask, px, py, starts)
-        blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
+        out.append((int(k), mask))
+    return out

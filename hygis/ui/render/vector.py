@@ -36,6 +36,8 @@ AA_LINE_PX = 48.0  # raster devices: thin solid lines shorter than this (bbox, p
 # strokes, longer ones antialiased Qt paths
 CHUNK_LINES = 20_000  # line parts per path: strokes, unlike antialiased fills, do not slow down with
 # many subpaths, and fewer paths cost fewer QDataStream copies
+PARALLEL_ROWS = 50_000  # raster devices: from this many filled polygons up, the fills and thin outlines of the
+# draw layers are computed in worker threads (numpy releases the GIL), then drawn in order
 MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
 SPLAT_ALPHA_MIN = 160
 
@@ -208,7 +210,7 @@ class VectorRenderer:
             illustrative = self._marks[codes]  # per row, like ``size``
             by_path = outlined & ((size >= PATH_PX) | (hatch is not None) | illustrative)
         filled = outlined & ~by_path
-        parts, masks, covered = [], [], None
+        parts, masks, outlines, covered = [], [], [], None
         if filled.any():
             fill = colors if not style.stroke_by_class else np.array([parse_color(style.fill)] * len(colors))
             argb = paths.premultiplied(fill)
@@ -232,14 +234,22 @@ class VectorRenderer:
                 where = np.zeros(len(filled), np.int64)
                 where[rows] = np.arange(len(rows))
             masks = [None] * len(parts)
+            dview = pixels.device_view(painter, view)[0]
+            parallel = len(rows) >= PARALLEL_ROWS
             for i in reversed(range(len(parts))):  # top layer first: what it covers hides the rest
                 if cull and covered is not None:
                     parts[i] = parts[i][~pixels.hidden(boxes[where[parts[i]]], covered)]
                 ids = np.flatnonzero(_mask(len(filled), parts[i])[rings.feature])
-                masks[i] = pixels.fill_masks(painter, view, rings, ids, codes[rings.feature[ids]])
+                job = _job(pixels.masks, dview, rings, ids, codes[rings.feature[ids]])
+                masks[i] = job if not cull else _done(job())  # culling needs each layer's pixels at once
                 if cull:
-                    for _, m in masks[i]:
+                    for _, m in masks[i]():
                         covered = m.copy() if covered is None else np.logical_or(covered, m, out=covered)
+            # thin outlines of each layer as well: all computed in worker threads, drawn in order below
+            outlines = [self._thin_outline_job(dview, rings, _mask(len(filled), part), size, codes) for part in parts]
+            if parallel:
+                masks = _in_threads(masks)
+                outlines = _in_threads(outlines)
         if dots.any():  # too small for an outline: one colour, as fill + outline would look
             if covered is not None:  # dots are drawn first: hidden under the fills above
                 rows = np.flatnonzero(dots)
@@ -248,16 +258,31 @@ class VectorRenderer:
             ids = np.flatnonzero(dots[rings.feature])
             pixels.fill(painter, view, rings, ids, codes[rings.feature[ids]], self._splat_colors(colors, style.stroke),
                         splat=True)
-        for part, part_masks in zip(parts, masks):
-            pixels.blit_masks(painter, part_masks, argb)
-            self._outline_rings(painter, view, rings, _mask(len(filled), part), size, codes, colors)
+        for part, part_masks, outline in zip(parts, masks, outlines or [None] * len(parts)):
+            pixels.blit_masks(painter, part_masks(), argb)
+            self._outline_rings(painter, view, rings, _mask(len(filled), part), size, codes, colors, outline)
         if by_path.any():
             aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
             self._fill_rings(painter, view, rings, by_path, codes, colors, CHUNK_RINGS)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
 
-    def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors) -> None:
-        """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`AA_OUTLINE_PX` up."""
+    def _thin_outline_job(self, dview, rings, rows_mask, size, codes):
+        """A callable giving the masks of what :meth:`_outline_rings` draws as 1-pixel numpy lines for
+        ``rows_mask`` (safe in a worker thread), or None when it draws none."""
+        style = self.layer.style
+        if style.width <= 0 or (not style.stroke_by_class and parse_color(style.stroke)[3] == 0):
+            return None
+        if not (style.width <= 1.0 and style.dash in ("solid", "", None)):
+            return None
+        with np.errstate(invalid="ignore"):
+            small = rows_mask & (size < AA_OUTLINE_PX)
+        ring_ids = np.flatnonzero(small[rings.feature])
+        cls = codes[rings.feature[ring_ids]] if style.stroke_by_class else np.zeros(len(ring_ids), np.int64)
+        return _job(pixels.stroke_masks, dview, rings, ring_ids, cls)
+
+    def _outline_rings(self, painter, view, rings, rows_mask, size, codes, colors, thin=None) -> None:
+        """Outlines (no fill) of the rings of ``rows_mask``: antialiased from :data:`AA_OUTLINE_PX` up
+        (``thin``: the masks of the 1-pixel lines, from :meth:`_thin_outline_job`, when made already)."""
         style = self.layer.style
         if style.width <= 0 or (not style.stroke_by_class and parse_color(style.stroke)[3] == 0):
             return
@@ -265,18 +290,18 @@ class VectorRenderer:
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         with np.errstate(invalid="ignore"):
             small = rows_mask & (size < AA_OUTLINE_PX)
-        thin = style.width <= 1.0 and style.dash in ("solid", "", None)
+        solid_thin = style.width <= 1.0 and style.dash in ("solid", "", None)
         for part, smooth in ((small, False), (rows_mask & ~small, aa)):
             if not part.any():
                 continue
             ring_ids = np.flatnonzero(part[rings.feature])
-            if thin and not smooth:  # 1-pixel lines without antialiasing: numpy, ~3× faster than Qt
-                if style.stroke_by_class:
-                    pixels.stroke(painter, view, rings, ring_ids, codes[rings.feature[ring_ids]],
-                                  paths.premultiplied(colors))
-                else:
-                    pixels.stroke(painter, view, rings, ring_ids, np.zeros(len(ring_ids), np.int64),
-                                  paths.premultiplied(np.array([parse_color(style.stroke)])))
+            if solid_thin and not smooth:  # 1-pixel lines without antialiasing: numpy, ~3× faster than Qt
+                argb = paths.premultiplied(colors if style.stroke_by_class else np.array([parse_color(style.stroke)]))
+                if thin is not None and part is small:
+                    pixels.blit_masks(painter, thin(), argb)
+                    continue
+                cls = codes[rings.feature[ring_ids]] if style.stroke_by_class else np.zeros(len(ring_ids), np.int64)
+                pixels.stroke(painter, view, rings, ring_ids, cls, argb)
                 continue
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
             for k, path in self._class_paths(rings, ring_ids, codes, view, CHUNK_RINGS_NOAA):
@@ -450,6 +475,23 @@ class VectorRenderer:
 
     def _collect_labels(self, labels, view, rows: np.ndarray, family: str, at=None) -> None:
         featurelabels.collect(self, labels, view, rows, family, at)
+
+
+def _job(func, *args):
+    """``func(*args)`` as a callable (run later, here or in a worker thread)."""
+    return lambda: func(*args)
+
+
+def _done(value):
+    return lambda: value
+
+
+def _in_threads(jobs: list) -> list:
+    """Start the callables ``jobs`` (None kept) in the worker threads; getters of their results, in order.
+    The jobs are numpy-only (no painter, no Qt), which releases the GIL for its big loops."""
+    pool = geometry.worker_pool()
+    futures = [pool.submit(job) if job is not None else None for job in jobs]
+    return [f.result if f is not None else None for f in futures]
 
 
 def _mask(n: int, rows: np.ndarray) -> np.ndarray:

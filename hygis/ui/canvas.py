@@ -30,12 +30,29 @@ SETTLE_MS = 60
 WHEEL_STEP = 1.25
 
 
+class _RenderState:
+    """What the render thread may read of its canvas (plain Python, never the widget): the newest
+    render's generation and whether the canvas is closing or disposed."""
+
+    def __init__(self):
+        self.generation = 0
+        self.closing = False
+        self.disposed = False
+
+    def stale(self, generation: int) -> bool:
+        return self.closing or self.disposed or generation != self.generation
+
+
 def _render_job(key, generation, view, layers, renderers, basemap, dpr: float = 1.0,
-                basemap_labels: bool = False) -> None:
+                basemap_labels: bool = False, cancelled=None) -> None:
     """Draw the layers for one view into a QImage off the UI thread (``dpr``: device pixel ratio);
-    the image goes to canvas number ``key`` through the relay."""
+    the image goes to canvas number ``key`` through the relay.  ``cancelled``: asked between layers —
+    a stale render, or one of a closing canvas, stops early (its image would not be shown)."""
+    if cancelled is not None and cancelled():
+        return
     try:
-        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr, basemap_labels=basemap_labels)
+        img = mapdraw.render_layers(layers, view, renderers, basemap=basemap, dpr=dpr, basemap_labels=basemap_labels,
+                                    cancelled=cancelled)
     except Exception:  # a broken layer must not kill the worker; the log has the details
         import logging
 
@@ -94,6 +111,7 @@ class MapCanvas(QWidget):
         # (segfault in Transformer.from_crs).  One worker keeps renders in order.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-render")
         self._pending: Future | None = None
+        self._render_state = _RenderState()  # read by the render thread (cancels stale renders)
         self._key = new_canvas_key(self)  # what render and tile threads know of this canvas (see relay)
         self._on_tile = TileNotice(self._key)
         self.destroyed.connect(partial(_canvas_destroyed, weakref.ref(self)))
@@ -303,9 +321,11 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         create_enums_on_ui_thread()
         self._generation += 1
+        self._render_state.generation = self._generation
         self._pending = self._pool.submit(_render_job, self._key, self._generation, self._view, self._layers(),
                                           self._renderers, self._basemap_on(), self.pixel_ratio(),
-                                          self._basemap_labels_on())
+                                          self._basemap_labels_on(),
+                                          partial(self._render_state.stale, self._generation))
 
     def _on_render_done(self, generation: int, img, view) -> None:
         if generation != self._generation or img is None:
@@ -328,6 +348,7 @@ class MapCanvas(QWidget):
         """Render the current view synchronously (tests, first frame)."""
         self._timer.stop()
         self._generation += 1
+        self._render_state.generation = self._generation  # a render still running in the thread is stale
         self._cache = mapdraw.render_layers(self._layers(), self._view, self._renderers, basemap=self._basemap_on(),
                                             dpr=self.pixel_ratio(), basemap_labels=self._basemap_labels_on())
         self._cache_view = self._view
@@ -432,8 +453,13 @@ class MapCanvas(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def showEvent(self, event) -> None:
+        self._render_state.closing = False  # shown again after a close
+        super().showEvent(event)
+
     def closeEvent(self, event) -> None:
         self._timer.stop()
+        self._render_state.closing = True
         self._wait_render(2.0)
         super().closeEvent(event)
 
@@ -454,6 +480,7 @@ class MapCanvas(QWidget):
     def _detach(self) -> None:
         """Stop observing the project and take no more renders (plain Python: also runs while Qt
         destroys the canvas, whose project may live on and must not call into a deleted widget)."""
+        self._render_state.disposed = True  # a render still running stops at its next layer
         render_relay().canvases.pop(self._key, None)  # a render still running is dropped on arrival
         if self._bridge is not None:
             self._bridge.disconnect()

@@ -52,12 +52,14 @@ def basemap_layers() -> list:
 
 
 def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet, *, basemap: bool = True,
-                labels: bool = True, basemap_labels: bool = False) -> None:
+                labels: bool = True, basemap_labels: bool = False, cancelled=None) -> None:
     """Draw the basemap and ``layers`` (bottom first) into ``painter`` (pixels of ``view``).
 
     ``basemap`` may be a tile basemap (:class:`hygis.ui.render.tiles.TileBasemap`): its tiles are
     drawn, and the bundled vector basemap only where none could be had (offline, no cache).
     ``basemap_labels`` adds the city/district names (placed after the layers' labels).
+    ``cancelled``: a callable asked before each layer; once it returns True nothing more is drawn
+    (a canvas render whose view is stale, or whose canvas is closing, stops at the next layer).
     """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     label_set = LabelSet() if labels else None
@@ -65,7 +67,11 @@ def draw_layers(painter: QPainter, layers, view: MapView, renderers: RendererSet
     if vector_basemap:
         _draw_basemap(painter, view, label_set)
     for layer in layers:
+        if cancelled is not None and cancelled():
+            return
         _draw_visible(painter, layer, renderers, view, label_set)
+    if cancelled is not None and cancelled():
+        return
     if vector_basemap and basemap_labels:  # tiles carry their own names
         add_basemap_labels(label_set, view)
     if label_set is not None:
@@ -147,16 +153,18 @@ def _image_dpr(painter) -> float | None:
 
 
 def render_layers(layers, view: MapView, renderers: RendererSet, basemap: bool = True, dpr: float = 1.0,
-                  basemap_labels: bool = False) -> QImage:
+                  basemap_labels: bool = False, cancelled=None) -> QImage:
     """The map of ``layers`` for ``view`` as a new QImage (safe in a worker thread).
 
     ``dpr``: the screen's device pixel ratio; the image has ``dpr`` times the view's pixels each
-    way and draws sharp on a HiDPI screen (:func:`new_image`).
+    way and draws sharp on a HiDPI screen (:func:`new_image`).  ``cancelled``: see :func:`draw_layers`
+    (the image is then incomplete).
     """
     img = new_image(view.width, view.height, dpr)
     img.fill(BACKGROUND)
     with painting(img) as painter:  # a layer that fails to draw must not leave the image being painted
-        draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels)
+        draw_layers(painter, layers, view, renderers, basemap=basemap, basemap_labels=basemap_labels,
+                    cancelled=cancelled)
     return img
 
 

@@ -129,14 +129,23 @@ class VectorRenderer:
                     data = getattr(self.layer, "attributes", None)
                     data = self.layer.data if data is None else data
                     codes, uniques, marks = feature_classes(style, data, default)
-                self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]))
-                self._marks = np.asarray(marks or [False], bool)
-            return self._classes
+                # one tuple: a frame drawn in the render thread while the UI thread changes the style
+                # gets codes, colours and marks of one computation
+                self._classes = (codes, np.array([parse_color(c) for c in uniques] or [(0, 0, 0, 0)]),
+                                 np.asarray(marks or [False], bool))
+            return self._classes[:2]
+
+    @property
+    def _marks(self) -> np.ndarray:
+        """Per class: illustrative (示意)."""
+        with self._lock:
+            self.classes()
+            return self._classes[2]
 
     def class_symbol(self, k: int) -> tuple[str, str]:
         """(dash, hatch) of class ``k``: illustrative (示意) classes are dashed and hatched."""
-        self.classes()
-        return class_symbol(self.layer.style, bool(self._marks[k]))
+        marks = self._marks
+        return class_symbol(self.layer.style, bool(marks[k]) if k < len(marks) else False)
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, painter: QPainter, view, labels=None) -> None:
@@ -199,7 +208,9 @@ class VectorRenderer:
         """Raster devices: fills of all but the biggest polygons by the scanline filler (exact
         pixel-centre coverage: a tiling shows no holes at any scale), outlines where visible."""
         style = self.layer.style
-        codes, colors = self.classes()
+        with self._lock:
+            codes, colors = self.classes()
+            marks = self._marks
         size = np.fmax(rings.bbox[:, 2] - rings.bbox[:, 0], rings.bbox[:, 3] - rings.bbox[:, 1]) / view.res
         hatch = symbols.hatch_brush(style.stroke, style.hatch)
         with np.errstate(invalid="ignore"):
@@ -207,7 +218,7 @@ class VectorRenderer:
             dots = vis & ~outlined
             # hatched fills need Qt's pattern brush (so do illustrative 示意 features: dashed and
             # hatched); the biggest polygons keep antialiased edges
-            illustrative = self._marks[codes]  # per row, like ``size``
+            illustrative = marks[codes]  # per row, like ``size``
             by_path = outlined & ((size >= PATH_PX) | (hatch is not None) | illustrative)
         filled = outlined & ~by_path
         parts, masks, outlines, covered = [], [], [], None
@@ -402,7 +413,6 @@ class VectorRenderer:
 
     def _dashed(self) -> np.ndarray:
         """Per class: whether its pen is not solid (dashed styles, illustrative classes)."""
-        self.classes()
         return np.array([self.class_symbol(k)[0] not in ("solid", "", None) for k in range(len(self._marks))])
 
     def _draw_point(self, painter, view, ok, labels) -> None:

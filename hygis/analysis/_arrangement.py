@@ -40,6 +40,9 @@ from hygis.analysis._sweep import pair_tasks, self_and_cross_tasks
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
+#: Rows (edge pieces) from which the pieces are classified in two blocks on two threads.
+BLOCK_THREADS_MIN = 200_000
+
 #: Contact tolerance, relative to the extent of the data (about 0.2 mm over 200 km).
 TOL_REL = 1e-9
 
@@ -288,7 +291,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     cut = int(np.searchsorted(ring[e_all], ring[e_all[n_all // 2]])) if n_all else 0
     blocks = [(e_all[:cut], t_all[:cut], dz_all[:cut]), (e_all[cut:], t_all[cut:], dz_all[cut:])]
     blocks = [b for b in blocks if len(b[0])]
-    if WORKERS > 1 and len(blocks) > 1 and n_all > 200_000:
+    if WORKERS > 1 and len(blocks) > 1 and n_all > BLOCK_THREADS_MIN:
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(lambda b: pieces(*b), blocks))
     else:

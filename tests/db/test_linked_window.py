@@ -229,3 +229,14 @@ def test_a_commit_cut_off_before_its_file_save_is_finished_by_the_next(tmp_path,
     with psycopg.connect(team_url) as con:
         assert con.execute("SELECT count(*) FROM plan.corridor WHERE name = '新走廊'").fetchone()[0] == 1
     assert _db(team_url)["走廊3"][:2] == ("once", 2)  # not written a second time
+
+
+def test_a_project_of_linked_tables_opens_on_the_tables(qtbot, main_window, team_url, tmp_path):
+    path = tmp_path / "linked.hygis"
+    assert run("db", "link", team_url, "plan.corridor", path, "--name", "走廊") == 0
+    project = open_project(path)
+    assert project.extent is None and project.full_extent() is None  # no view saved, no row read yet
+    main_window.set_project(project)
+    qtbot.waitUntil(lambda: main_window.team.live.reader(project.layers[0].id) is not None, timeout=10_000)
+    x0, y0, x1, y1 = main_window.canvas.extent()
+    assert x0 <= 120.0 and y0 <= 30.0 and x1 >= 120.55 and y1 >= 30.05 and x1 - x0 < 1.5

@@ -236,6 +236,7 @@ def test_a_project_of_linked_tables_opens_on_the_tables(qtbot, main_window, team
     assert run("db", "link", team_url, "plan.corridor", path, "--name", "走廊") == 0
     project = open_project(path)
     assert project.extent is None and project.full_extent() is None  # no view saved, no row read yet
+    main_window.canvas.set_extent((100.0, 20.0, 100.1, 20.1))  # elsewhere before
     main_window.set_project(project)
     qtbot.waitUntil(lambda: main_window.team.live.reader(project.layers[0].id) is not None, timeout=10_000)
     x0, y0, x1, y1 = main_window.canvas.extent()

@@ -147,10 +147,16 @@ def _read(path: Path, layer, by=None, want_label=False):
         return None
 
     def prepare(part):
-        """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL)."""
+        """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL).
+
+        The geometries were just decoded and nothing else holds them: their coordinates are
+        replaced in place (half the time of ``project_geoms``, which copies every geometry)."""
+        xy = shapely.get_coordinates(part)
+        x, y = xy[:, 0], xy[:, 1]
         if not same:
-            part = hcrs.project_geoms(part, src, hcrs.WGS84)
-        part = hcrs.project_geoms(part, hcrs.WGS84, hcrs.EQUAL_AREA)
+            x, y = hcrs.transformer(str(src), hcrs.WGS84).transform(x, y)
+        x, y = hcrs.transformer(hcrs.WGS84, hcrs.EQUAL_AREA).transform(x, y)
+        shapely.set_coordinates(part, np.column_stack([x, y]))
         bad = ~shapely.is_valid(part)
         if bad.any():
             part[bad] = shapely.make_valid(part[bad])

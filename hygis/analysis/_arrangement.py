@@ -107,13 +107,14 @@ def union_area_by_zone(targets: np.ndarray, zones: np.ndarray, planar: bool = Fa
 def _union_area_by_zone(targets, zones, planar=False):
     n_rows = len(zones)
     tp, _ = polygon_parts(targets)
+    t_order = None
     if len(tp) > 1:  # in Z order: neighbours get nearby edge numbers (gathers stay in the CPU caches)
         box = shapely.bounds(tp)
-        tp = tp[np.argsort(z_order((box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2))]
+        t_order = np.argsort(z_order((box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2))
     zp, zrow = polygon_parts(zones)
     if len(zp) == 0:
         return np.zeros(n_rows)  # (no targets: the zones are still checked for overlaps)
-    tx0, ty0, tx1, ty1, tring, tpart, tring_part = ring_edges(tp)
+    tx0, ty0, tx1, ty1, tring, tpart, tring_part = ring_edges(tp, t_order)
     zx0, zy0, zx1, zy1, zring, zpart, zring_part = ring_edges(zp)
     n_tr, n_zr = len(tring_part), len(zring_part)
     # local coordinates (the zones' centre): smaller shoelace terms
@@ -169,7 +170,7 @@ def _union_area_by_zone(targets, zones, planar=False):
         results = [run(item) for item in tasks]
     lists = [[a for res in results for a in res[k]] for k in range(12)]
     ev_e, ev_t, ev_d, ev_z, sp_e, sp_t, pa_e, pa_lo, pa_hi, pa_owner, pa_zone, pa_same = lists
-    cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.empty(0, dt))
+    cat = (lambda parts, dt: np.concatenate(parts).astype(dt, copy=False) if parts else np.empty(0, dt))
     ev_e, ev_t, ev_d, ev_z = cat(ev_e, np.int64), cat(ev_t, float), cat(ev_d, np.int64), cat(ev_z, np.int64)
     sp_e, sp_t = cat(sp_e, np.int64), cat(sp_t, float)
     del results, lists  # (the per-task arrays: memory for the rows below)

@@ -220,3 +220,15 @@ def test_property_union_area_matches_geos(polys, dup, grid):
     zones = grid_zones(2, 60.0) if grid else jittered_tiling(9, (-10, -10, 130, 130), np.random.default_rng(len(polys)))
     if polys:
         assert_exact(polys, zones)
+
+
+def test_ring_edges_renumbered_equal_edges_of_reordered_polygons():
+    from hygis.analysis._rings import ring_edges
+
+    polys = np.array([shapely.box(0, 0, 1, 1),
+                      shapely.box(0, 0, 5, 5).difference(shapely.box(1, 1, 2, 2)).difference(shapely.box(3, 3, 4, 4)),
+                      shapely.Polygon([(0, 0), (0, 2), (2, 0)]),  # clockwise: reversed
+                      shapely.box(3, 3, 6, 6).difference(shapely.box(4, 4, 5, 5))], dtype=object)
+    order = np.array([2, 0, 3, 1])
+    for want, got in zip(ring_edges(polys[order]), ring_edges(polys, order)):
+        assert np.array_equal(want, got)

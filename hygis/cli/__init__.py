@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser(only=positional[0])
         args = parser.parse_args(argv)
         log.info("hygis %s: %s", __version__, _redact(" ".join(argv)))
+        refuse_empty(parser, args)
         return int(args.func(args) or 0)
     except HygisError as exc:
         return _fail(f"hygis: error: {exc}", debug, details=getattr(exc, "details", None))
@@ -125,6 +126,33 @@ def gui_main(argv: list[str] | None = None) -> int:
         return int(run_app(args.project, lang=args.lang, debug=args.debug) or 0)
     except HygisError as exc:
         return _fail(f"hygis: error: {exc}", debug)
+
+
+def text_actions(parser: argparse.ArgumentParser, args=None):
+    """(sub-command path, action) of every option and argument taking text, walking into the
+    sub-command chosen in ``args`` (every sub-command when ``args`` is None)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            names = action.choices if args is None else [getattr(args, action.dest, None)]
+            for name in names:
+                if name in action.choices:
+                    for path, inner in text_actions(action.choices[name], args):
+                        yield (name, *path), inner
+        elif isinstance(action, (argparse._StoreAction, argparse._AppendAction)) and action.type in (None, str) \
+                and not action.choices:  # a choice list: argparse refuses anything else itself (exit 2)
+            yield (), action
+
+
+def refuse_empty(parser: argparse.ArgumentParser, args) -> None:
+    """An empty or blank text value is never a valid choice (``--scenario ''`` used to mean "none"
+    and rendered the default view): refused in one line naming the option, before anything runs."""
+    for _path, action in text_actions(parser, args):
+        value = getattr(args, action.dest, None)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            name = "/".join(action.option_strings) or action.metavar or action.dest
+            what = name if action.option_strings else f"the {name} argument"
+            raise HygisError(f"{what} is empty: give a value")
 
 
 def _redact(text: str) -> str:

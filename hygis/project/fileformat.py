@@ -47,7 +47,7 @@ from hygis.db import live as db_live
 from hygis.db import state as db_state
 from hygis.layers.raster import RasterLayer
 from hygis.layers.vector import VectorLayer
-from hygis.project import gpkg
+from hygis.project import gpkg, gpkg_merge
 from hygis.project import bookmarks, layouts
 from hygis.project import lock as hlock
 from hygis.project import style_table
@@ -121,8 +121,17 @@ def _vector_frame(layer: VectorLayer) -> gpd.GeoDataFrame:
     return layer.data.reset_index()
 
 
+#: Layers written by GDAL into one file before it is merged (GDAL reads every table of a
+#: GeoPackage when it opens it: batches keep each write's cost flat, see hygis.project.gpkg_merge).
+LAYER_BATCH = 16
+
+
 def _write_layers(project: Project, path: Path) -> dict[str, str]:
-    """Write every vector layer as a feature table named after the layer; returns {layer id: table}."""
+    """Write every vector layer as a feature table named after the layer; returns {layer id: table}.
+
+    The first :data:`LAYER_BATCH` layers go straight into ``path``; later ones in batches into
+    side files beside it (temporary names a killed save's clean-up removes), each copied into
+    ``path`` in one SQLite transaction, so a save's time grows linearly with the layer count."""
     con = sqlite3.connect(path)
     try:  # names (and GeoPackage identifiers) other programs' tables already use
         used = set(gpkg.table_kinds(con)) | {str(r[0]).lower() for r in con.execute(
@@ -130,25 +139,64 @@ def _write_layers(project: Project, path: Path) -> dict[str, str]:
     finally:
         con.close()
     tables: dict[str, str] = {}
-    live_frames = db_live.stored(project)[0]  # live linked layers keep only their pending edits here
+    vectors = []
     for layer in project.layers:
-        if isinstance(layer, RasterLayer):
-            tables[layer.id] = _table_name(layer, used)
-            continue
-        table = _table_name(layer, used)
-        tables[layer.id] = table
-        gdf = _vector_frame(layer)
-        if layer.id in live_frames:
-            gdf = live_frames[layer.id].reset_index()
-        geom_type = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}.get(layer.geometry_type, "Unknown")
-        if layer.geometry_type == "point" and (gdf.geom_type == "MultiPoint").any():
-            geom_type = "MultiPoint"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pyogrio.write_dataframe(gdf, path, layer=table, driver="GPKG", geometry_type=geom_type,
-                                    promote_to_multi=geom_type.startswith("Multi") and geom_type != "MultiPoint",
-                                    layer_options={"IDENTIFIER": table, "FID": "fid"})
+        tables[layer.id] = _table_name(layer, used)
+        if isinstance(layer, VectorLayer):
+            vectors.append(layer)
+    live_frames = db_live.stored(project)[0]  # live linked layers keep only their pending edits here
+    merged = None  # one connection for every batch's copy (SQLite parses a big schema once)
+    try:
+        with _gdal_temp_writes():
+            for start in range(0, len(vectors), LAYER_BATCH):
+                batch = vectors[start:start + LAYER_BATCH]
+                if start == 0:
+                    for layer in batch:
+                        _write_vector(layer, live_frames, path, tables[layer.id])
+                    continue
+                side = Path(f"{path}-part{start // LAYER_BATCH}")
+                try:
+                    for layer in batch:
+                        _write_vector(layer, live_frames, side, tables[layer.id])
+                    if merged is None:
+                        merged = sqlite3.connect(path)
+                        merged.execute("PRAGMA synchronous = OFF")  # the file is fsynced before it replaces anything
+                    gpkg_merge.copy_feature_tables(merged, side, [tables[layer.id] for layer in batch])
+                finally:
+                    _remove_temp(side)
+    finally:
+        if merged is not None:
+            merged.close()
     return tables
+
+
+class _gdal_temp_writes:
+    """GDAL's SQLite writes without a sync per transaction while a save writes its temporary
+    files (they are fsynced as a whole before they replace anything): OGR_SQLITE_SYNCHRONOUS=OFF."""
+
+    def __enter__(self):
+        self.before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+
+    def __exit__(self, *exc):
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": self.before})
+        return False
+
+
+def _write_vector(layer: VectorLayer, live_frames: dict, path: Path, table: str) -> None:
+    gdf = _vector_frame(layer)
+    if layer.id in live_frames:
+        gdf = live_frames[layer.id].reset_index()
+    family = layer.geometry_type
+    geom_type = {"polygon": "MultiPolygon", "line": "MultiLineString", "point": "Point"}.get(family, "Unknown")
+    if family == "point" and (gdf.geom_type == "MultiPoint").any():
+        geom_type = "MultiPoint"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pyogrio.write_dataframe(gdf, path, layer=table, driver="GPKG", geometry_type=geom_type,
+                                promote_to_multi=geom_type.startswith("Multi") and geom_type != "MultiPoint",
+                                layer_options={"IDENTIFIER": table, "FID": "fid"},
+                                dataset_options={"VERSION": gpkg.GDAL_VERSION_OPTION})
 
 
 def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) -> None:
@@ -315,11 +363,9 @@ def _forget_owned(path: Path) -> None:
                     if isinstance(table, str) and table in tables and not table.lower().startswith(RESERVED_PREFIXES):
                         owned[table] = (str(entry.get("id")), str(entry.get("qgis_style") or ""))
             style_table.forget(con, owned)
-            for table in owned:
-                gpkg.drop_feature_table(con, table)
-            for table in tables:  # hygis_* tables are hygis' own (rasters, team-layer state ...): rewritten
-                if table.lower().startswith("hygis_") and table != PROJECT_TABLE:
-                    gpkg.drop_feature_table(con, table)
+            # hygis_* tables are hygis' own (rasters, team-layer state ...): rewritten
+            gpkg.drop_feature_tables(con, list(owned) + [t for t in tables if t.lower().startswith("hygis_")
+                                                          and t != PROJECT_TABLE])
             gpkg.drop_dangling_metadata(con)
     finally:
         con.close()

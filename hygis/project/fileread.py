@@ -27,7 +27,7 @@ from hygis.layers.raster import MAX_RASTER_BYTES, RasterLayer, RasterStyle
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.style import Style
 from hygis.layers.vector import VectorLayer
-from hygis.project import bookmarks, gpkg, layouts
+from hygis.project import bookmarks, gpkg, gpkg_merge, layouts
 from hygis.project import lock as hlock
 from hygis.project import style_table
 from hygis.project.model import Project
@@ -210,16 +210,12 @@ def _open_project(path: Path) -> Project:
     kinds, features, rasters, styles = _file_tables(path)
     project = Project(title=_str(doc.get("title")))
     seen_ids = set()
-    for i, entry in enumerate(layer_entries):
-        if not isinstance(entry, dict):
-            raise HygisError(f"{path.name}: layer {i + 1} is not an object")
-        layer = _layer_from_entry(path, entry, kinds, features, rasters)
-        if isinstance(layer, VectorLayer):
-            _adopt_qgis_style(layer, styles.get(entry["table"]), entry.get("qgis_style"))
-        if layer.id in seen_ids:
-            raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
-        seen_ids.add(layer.id)
-        project.layers.append(layer)
+    with _batched_reader(path, layer_entries, kinds, features) as reader:
+        for i, entry in enumerate(layer_entries):
+            if not isinstance(entry, dict):
+                raise HygisError(f"{path.name}: layer {i + 1} is not an object")
+            layer = _layer_from_entry(path, entry, kinds, features, rasters, reader)
+            _add_layer(path, project, entry, layer, styles, seen_ids)
     scenarios = doc.get("scenarios") or []
     if not isinstance(scenarios, list):
         raise HygisError(f"{path.name}: scenarios must be a list")
@@ -245,6 +241,29 @@ def _open_project(path: Path) -> Project:
     project.mark_clean()
     hlock.remember_stamp(project, path, stamp)
     return project
+
+
+#: More feature tables than this in a file: layers are read in batches copied to small side files
+#: (GDAL reads every table of a GeoPackage it opens: one open per layer would cost O(N²)).
+READ_BATCH = 12
+
+
+def _batched_reader(path: Path, entries: list, kinds: dict[str, str], features: set[str]):
+    tables = [e.get("table") for e in entries if isinstance(e, dict) and e.get("kind") != "raster"]
+    tables = [t for t in tables if isinstance(t, str) and t in features and kinds.get(t) == "table"
+              and not t.lower().startswith(RESERVED_PREFIXES)]
+    if len(features) <= READ_BATCH:
+        tables = []
+    return gpkg_merge.BatchedReader(path, list(dict.fromkeys(tables)), READ_BATCH)
+
+
+def _add_layer(path: Path, project: Project, entry: dict, layer, styles: dict, seen_ids: set) -> None:
+    if isinstance(layer, VectorLayer):
+        _adopt_qgis_style(layer, styles.get(entry["table"]), entry.get("qgis_style"))
+    if layer.id in seen_ids:
+        raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
+    seen_ids.add(layer.id)
+    project.layers.append(layer)
 
 
 def _read_db_state(path: Path, project: Project) -> None:
@@ -287,7 +306,7 @@ def _str(v, limit=500) -> str:
 
 
 def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: set[str],
-                      rasters: dict[str, bytes]):
+                      rasters: dict[str, bytes], reader=None):
     name = _str(entry.get("name"), 200) or "layer"
     kind = entry.get("kind")
     table = entry.get("table")
@@ -320,8 +339,9 @@ def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, layer=table, fid_as_index=True)
-        gdf = exact_integers(path, table, gdf)  # 64-bit integers with nulls stay exact (nullable Int64)
+            source = reader.source(table) if reader is not None else path
+            gdf = pyogrio.read_dataframe(source, layer=table, fid_as_index=True)
+        gdf = exact_integers(source, table, gdf)  # 64-bit integers with nulls stay exact (nullable Int64)
     except HygisError as exc:
         raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
     except Exception as exc:

@@ -154,6 +154,30 @@ def drop_feature_table(con: sqlite3.Connection, table: str) -> None:
             con.execute(f"DELETE FROM {quote_ident(meta)} WHERE lower(table_name) = lower(?)", (table,))
 
 
+def drop_feature_tables(con: sqlite3.Connection, tables: list[str]) -> None:
+    """:func:`drop_feature_table` for many tables at once (each metadata table is scanned once,
+    not once per table: a save over a 1,000-layer project drops 1,000 tables)."""
+    if not tables:
+        return
+    names = sorted({str(t).lower() for t in tables})
+    geom_cols = []
+    if _exists(con, "gpkg_geometry_columns"):
+        wanted = set(names)
+        geom_cols = [(t, c) for t, c in con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
+                     if str(t).lower() in wanted]
+    for table in tables:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")  # its triggers go with it
+    for table, col in geom_cols:
+        con.execute("DROP TABLE IF EXISTS " + quote_ident(f"rtree_{table}_{col}"))
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS hygis_dropping (name TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.hygis_dropping")
+    con.executemany("INSERT OR IGNORE INTO temp.hygis_dropping VALUES (?)", [(n,) for n in names])
+    for meta in META_TABLES:
+        if _exists(con, meta):
+            con.execute(f"DELETE FROM {quote_ident(meta)} WHERE lower(table_name) IN (SELECT name FROM temp.hygis_dropping)")
+    con.execute("DROP TABLE temp.hygis_dropping")
+
+
 def drop_dangling_metadata(con: sqlite3.Connection) -> None:
     """Delete gpkg_* rows naming tables that no longer exist (e.g. the ``hygis_init`` extension row
     hygis < 0.2 left behind), which GDAL's validator reports."""

@@ -153,7 +153,7 @@ def test_export_arguments_are_validated(tmp_path, capsys):
     assert main(["import", str(project), str(src), "--create", "--name", "L"]) == 0
     capsys.readouterr()
     for args, expect in [(["L", str(tmp_path / "o.geojson"), "--where", "  "], "--where is empty"),
-                         (["  ", str(tmp_path / "o.geojson")], "layer name is empty"),
+                         (["  ", str(tmp_path / "o.geojson")], "the layer argument is empty"),
                          (["L", str(project)], "cannot export to '.hygis'"),
                          (["L", str(tmp_path / "o.xyz")], "cannot export to '.xyz'"),
                          (["L", str(tmp_path / "o.geojson"), "--where", "v >"], ""),
@@ -165,7 +165,7 @@ def test_export_arguments_are_validated(tmp_path, capsys):
     for args in (["--add", "", "--extent", "120,30,121,31"], ["--add", " "], ["--remove", ""], ["--rename", "a", ""]):
         assert main(["bookmark", str(project), *args]) == 1  # was: an empty --add listed the bookmarks, exit 0
         err = capsys.readouterr().err.strip()
-        assert "the bookmark name is empty" in err and len(err.splitlines()) == 1, err
+        assert f"{args[0]} is empty" in err and len(err.splitlines()) == 1, err
 
 
 @pytest.mark.parametrize("target", ["nan", "inf", "-inf", "-5", "1e400", "abc", "", "99999999999999999999"])

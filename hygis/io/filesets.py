@@ -251,3 +251,69 @@ def replace_parts(new_parts: dict[Path, Path], stale: list[Path] = ()) -> None:
                 _close_journal(journal, doc)
             raise write_error(first, exc) from exc
         _close_journal(journal, doc)
+
+
+#: How a complete file of each format ends (a writer that ran out of disk leaves a file without it).
+_COMPLETE_TAILS = {".png": (b"IEND\xaeB`\x82",), ".pdf": (b"%%EOF",), ".jpg": (b"\xff\xd9",), ".jpeg": (b"\xff\xd9",),
+                   ".svg": (b"</svg>",)}
+
+
+def _complete(tmp: Path, suffix: str) -> bool:
+    try:
+        size = tmp.stat().st_size
+        if size == 0:
+            return False
+        if suffix in (".pptx", ".docx", ".xlsx"):
+            import zipfile
+
+            with zipfile.ZipFile(tmp) as zf:
+                return zf.testzip() is None
+        tails = _COMPLETE_TAILS.get(suffix)
+        if tails is None:
+            return True
+        with open(tmp, "rb") as fh:
+            fh.seek(max(0, size - 64))
+            end = fh.read().rstrip()
+        return any(t in end for t in tails)
+    except Exception:  # noqa: BLE001 - unreadable, or a damaged zip (BadZipFile, EOFError ...)
+        return False
+
+
+@contextlib.contextmanager
+def atomic_output(target):
+    """Write one output file (an image, PDF, slide deck) so that ``target`` is replaced only by a
+    complete new file: yields a temporary path beside it (same suffix, so writers choosing the
+    format by name still do); when the block ends without error the file is checked complete
+    (non-empty, its format's closing bytes), fsynced and moved over ``target``.  On any failure
+    the temporary file is removed and ``target`` is untouched.  A read-only target, a folder of
+    that name or a read-only / missing folder is refused before anything is written."""
+    target = Path(target)
+    check_writable(target, [target])
+    suffix = target.suffix.lower()
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=f"{STAGING_SUFFIX}{target.suffix}",
+                                    dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise write_error(target, exc) from exc
+    tmp = Path(name)
+    try:
+        try:
+            yield tmp
+            if not _complete(tmp, suffix):
+                raise HygisError(f"Cannot write {target.name}: the file came out incomplete")
+            copy_mode(target, tmp)
+            fsync_file(tmp)
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
+        except HygisError as exc:
+            from hygis.core.atomic import space_reason
+
+            reason = space_reason(target.parent, exc)
+            if reason and reason not in str(exc):
+                raise HygisError(f"Cannot write {target.name}: {reason}. The previous file is unchanged.") from exc
+            raise write_error(target, exc) from exc
+        except OSError as exc:
+            raise write_error(target, exc) from exc
+    finally:
+        tmp.unlink(missing_ok=True)

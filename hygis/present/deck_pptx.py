@@ -55,13 +55,10 @@ def write_pptx(slides, map_pngs, legends, path) -> Path:
         _footer(page, slide)
         if slide.notes:
             page.notes_slide.notes_text_frame.text = slide.notes
-    tmp = path.with_name(path.name + ".part")
-    try:
+    from hygis.io.filesets import atomic_output
+
+    with atomic_output(path) as tmp:  # the old deck is replaced only by a complete new one
         prs.save(str(tmp))
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

@@ -47,8 +47,11 @@ def export_view_image(project, path, size, extent, *, dpi: int = 96, title: str 
         painter.end()
     if path.suffix.lower() in (".jpg", ".jpeg"):
         image = image.convertToFormat(QImage.Format.Format_RGB32)
-    if not image.save(str(path)):
-        raise HygisError(f"Cannot write {path}")
+    from hygis.io.filesets import atomic_output
+
+    with atomic_output(path) as tmp:  # the old image is replaced only by a complete new one
+        if not image.save(str(tmp), path.suffix.lstrip(".").upper()):
+            raise HygisError(f"Cannot write {path.name}")
     return path
 
 

@@ -291,12 +291,23 @@ def render_layout_image(project, layout: Layout, dpi: float | None = None, tiles
 
 
 def export_layout(project, layout: Layout, path, tiles=None) -> tuple[Path, LayoutPlan]:
-    """Write the layout to ``path``: vector PDF (page = the paper) or PNG/JPEG/TIFF at the layout's DPI."""
+    """Write the layout to ``path``: vector PDF (page = the paper) or PNG/JPEG/TIFF at the layout's DPI.
+    The file is replaced only by a complete new one (hygis.io.filesets.atomic_output)."""
+    from hygis.io.filesets import atomic_output
+
     path = Path(path)
     if not path.parent.exists():
         raise HygisError(f"folder {path.parent} does not exist")
     suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+        raise HygisError(f"Unsupported layout format '{path.suffix}': use .pdf or .png")
     view, extent = layout_view(project, layout)
+    with atomic_output(path) as tmp:
+        result = _write_layout(project, layout, tmp, suffix, view, extent, tiles)
+    return path, result
+
+
+def _write_layout(project, layout: Layout, path: Path, suffix: str, view, extent, tiles) -> LayoutPlan:
     if suffix == ".pdf":
         writer = QPdfWriter(str(path))
         writer.setResolution(int(UNIT_DPI))  # one PDF device unit = one layout unit (1/96 inch)
@@ -308,20 +319,14 @@ def export_layout(project, layout: Layout, path, tiles=None) -> tuple[Path, Layo
         writer.setCreator("hygis")
         painter = QPainter()
         if not painter.begin(writer):
-            raise HygisError(f"cannot write {path}")
+            raise HygisError(f"cannot write {path.name}")
         try:
-            result = paint_layout(painter, view, layout, extent_wgs84=extent, tiles=tiles)
+            return paint_layout(painter, view, layout, extent_wgs84=extent, tiles=tiles)
         finally:
             painter.end()
-    elif suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
-        image = render_layout_image(project, layout, tiles=tiles)
-        if suffix in (".jpg", ".jpeg"):
-            image = image.convertToFormat(QImage.Format.Format_RGB32)
-        if not image.save(str(path)):
-            raise HygisError(f"cannot write {path}")
-        result = plan(view, layout, extent)
-    else:
-        raise HygisError(f"Unsupported layout format '{path.suffix}': use .pdf or .png")
-    if not path.exists() or path.stat().st_size == 0:
-        raise HygisError(f"cannot write {path}")
-    return path, result
+    image = render_layout_image(project, layout, tiles=tiles)
+    if suffix in (".jpg", ".jpeg"):
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+    if not image.save(str(path), suffix.lstrip(".").upper()):
+        raise HygisError(f"cannot write {path.name}")
+    return plan(view, layout, extent)

@@ -14,6 +14,8 @@ page number.  All sizes scale with the page height, so a 1280×720 PNG and a
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
@@ -330,13 +332,24 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
     list of Path
         The files written (the PDF first).
     """
-    from hygis.project.model import shadow_project
-
     if pdf_path is None and png_dir is None:
         raise HygisError("nothing to write: give a PDF path or a PNG folder")
     slides = build_slides(project)
     w, h = int(size[0]), int(size[1])
     written: list[Path] = []
+    outputs = contextlib.ExitStack()
+    with outputs:
+        _write_deck(project, slides, outputs, pdf_path, png_dir, (w, h), progress, written)
+    if pdf_path is not None:
+        written.insert(0, Path(pdf_path))
+    return written
+
+
+def _write_deck(project, slides, outputs, pdf_path, png_dir, size, progress, written) -> None:
+    from hygis.io.filesets import atomic_output
+    from hygis.project.model import shadow_project
+
+    w, h = size
     writer = painter = None
     if pdf_path is not None:
         pdf_path = Path(pdf_path)
@@ -344,7 +357,8 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
             raise HygisError(f"{pdf_path.name}: the deck is written as PDF (use a .pdf name)")
         if not pdf_path.parent.exists():
             raise HygisError(f"folder {pdf_path.parent} does not exist")
-        writer = QPdfWriter(str(pdf_path))
+        # the old deck is replaced only by a complete new one (hygis.io.filesets.atomic_output)
+        writer = QPdfWriter(str(outputs.enter_context(atomic_output(pdf_path))))
         # the page is the 7.5-inch-high slide at every pixel size (960×540 pt at 16:9): w×h pixels on it
         writer.setResolution(max(1, round(slide_dpi(h))))
         page_pt = QSizeF(w / h * SLIDE_HEIGHT_IN * 72, SLIDE_HEIGHT_IN * 72)
@@ -369,17 +383,15 @@ def export_deck(project, pdf_path=None, size=(1920, 1080), png_dir=None, progres
             if png_dir is not None:
                 image = slide_image(project, slide, (w, h))
                 path = png_dir / png_name(slide)
-                if not image.save(str(path)):
-                    raise HygisError(f"cannot write {path}")
+                with atomic_output(path) as tmp:
+                    if not image.save(str(tmp), "PNG"):
+                        raise HygisError(f"cannot write {path.name}")
                 written.append(path)
             if progress is not None:
                 progress((i + 1) / len(slides))
     finally:
         if painter is not None:
             painter.end()
-    if pdf_path is not None:
-        written.insert(0, pdf_path)
-    return written
 
 
 def export_pptx(project, pptx_path, progress=None, dpi: int = 200) -> Path:

@@ -247,18 +247,29 @@ def render_project(project, size=(1920, 1080), extent=None, **kw) -> QImage:
 
 
 def export_map(project, path, size=(1920, 1080), extent=None, **kw) -> Path:
-    """Write the project's map to ``path``: PNG/JPEG (raster), SVG or PDF (vector) by suffix."""
+    """Write the project's map to ``path``: PNG/JPEG (raster), SVG or PDF (vector) by suffix.
+    The file is replaced only by a complete new one (hygis.io.filesets.atomic_output)."""
+    from hygis.io.filesets import atomic_output
+
     path = Path(path)
     w, h = _check_size(size)
     suffix = path.suffix.lower()
+    if suffix not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".svg", ".pdf"):
+        raise HygisError(f"Unsupported map format '{path.suffix}': use .png, .jpg, .svg or .pdf")
+    with atomic_output(path) as tmp:
+        _write_map(project, tmp, suffix, w, h, extent, kw)
+    return path
+
+
+def _write_map(project, path: Path, suffix: str, w: int, h: int, extent, kw) -> None:
     if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"):
         img = render_project(project, (w, h), extent, **kw)
         if suffix in (".jpg", ".jpeg"):
             img = img.convertToFormat(QImage.Format.Format_RGB32)
         # PNG: zlib level 1 (Qt quality 80) instead of 6: 3–4× faster on busy maps, ~20 % bigger
-        if not img.save(str(path), None, PNG_QUALITY if suffix == ".png" else -1):
-            raise HygisError(f"Cannot write {path}")
-        return path
+        if not img.save(str(path), suffix.lstrip(".").upper(), PNG_QUALITY if suffix == ".png" else -1):
+            raise HygisError(f"Cannot write {path.name}")
+        return
     if suffix == ".svg":
         from PySide6.QtSvg import QSvgGenerator
 
@@ -268,13 +279,8 @@ def export_map(project, path, size=(1920, 1080), extent=None, **kw) -> Path:
         gen.setViewBox(QRectF(0, 0, w, h))
         gen.setTitle(getattr(project, "title", "") or "hygis map")
         _paint_device(gen, project, w, h, extent, kw)
-    elif suffix == ".pdf":
-        _export_pdf(project, path, w, h, extent, kw)
     else:
-        raise HygisError(f"Unsupported map format '{path.suffix}': use .png, .jpg, .svg or .pdf")
-    if not path.exists() or path.stat().st_size == 0:
-        raise HygisError(f"Cannot write {path}")
-    return path
+        _export_pdf(project, path, w, h, extent, kw)
 
 
 def _paint_device(device, project, w, h, extent, kw) -> None:

@@ -30,12 +30,12 @@ _SCHEMA = "hygis_src"
 
 
 def _columns(con: sqlite3.Connection, schema: str, table: str) -> list[str]:
-    return [str(r[1]) for r in con.execute(f"PRAGMA {schema}.table_info({quote_ident(table)})")]
+    return [str(r[1]) for r in con.execute(f"PRAGMA {quote_ident(schema)}.table_info({quote_ident(table)})")]
 
 
 def _master(con: sqlite3.Connection, schema: str) -> list[tuple[str, str, str, str]]:
     return [(str(t), str(n), str(tn), s) for t, n, tn, s in
-            con.execute(f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master")]
+            con.execute(f"SELECT type, name, tbl_name, sql FROM {quote_ident(schema)}.sqlite_master")]
 
 
 def copy_feature_tables(dest: sqlite3.Connection, source: Path, tables: list[str], readonly: bool = False) -> None:
@@ -71,10 +71,9 @@ def _copy(con: sqlite3.Connection, tables: list[str]) -> None:
         have = {r[0] for r in con.execute("SELECT srs_id FROM main.gpkg_spatial_ref_sys")}
         cols = [c for c in _columns(con, _SCHEMA, "gpkg_spatial_ref_sys")
                 if c in set(_columns(con, "main", "gpkg_spatial_ref_sys"))]
-        col_list = ", ".join(quote_ident(c) for c in cols)
+        copy_srs = _copy_rows_sql("gpkg_spatial_ref_sys", cols, "srs_id")
         for srs in srs_ids - have:
-            con.execute(f"INSERT INTO main.gpkg_spatial_ref_sys ({col_list}) SELECT {col_list} "
-                        f"FROM {_SCHEMA}.gpkg_spatial_ref_sys WHERE srs_id = ?", (srs,))
+            con.execute(copy_srs, (srs,))
     rtrees = {}
     if "gpkg_extensions" in src_sql:
         for table, column in con.execute(f"SELECT table_name, column_name FROM {_SCHEMA}.gpkg_extensions "
@@ -88,9 +87,8 @@ def _copy(con: sqlite3.Connection, tables: list[str]) -> None:
     for table in tables:
         if table not in src_sql:
             raise sqlite3.DatabaseError(f"table {table!r} is missing from the batch file")
-        q = quote_ident(table)
         con.execute(src_sql[table])
-        con.execute(f"INSERT INTO main.{q} SELECT * FROM {_SCHEMA}.{q}")
+        con.execute(f"INSERT INTO main.{quote_ident(table)} SELECT * FROM {_SCHEMA}.{quote_ident(table)}")
         for rtree in rtrees.get(table.lower(), []):
             if rtree in src_sql:
                 con.execute(src_sql[rtree])
@@ -99,9 +97,15 @@ def _copy(con: sqlite3.Connection, tables: list[str]) -> None:
         for typ, _name, sql in sorted(by_table.get(table.lower(), []), key=lambda e: e[0] != "index"):
             con.execute(sql)
         for meta in metas:
-            col_list = ", ".join(quote_ident(c) for c in meta_cols[meta])
-            con.execute(f"INSERT INTO main.{quote_ident(meta)} ({col_list}) SELECT {col_list} "
-                        f"FROM {_SCHEMA}.{quote_ident(meta)} WHERE table_name = ?", (table,))
+            con.execute(_copy_rows_sql(meta, meta_cols[meta], "table_name"), (table,))
+
+
+def _copy_rows_sql(table: str, columns: list[str], key: str) -> str:
+    """INSERT … SELECT of the rows of ``table`` whose ``key`` is the parameter, from the attached
+    file into main (every identifier quoted)."""
+    cols = ", ".join(quote_ident(c) for c in columns)
+    return (f"INSERT INTO main.{quote_ident(table)} ({cols}) SELECT {cols} FROM {_SCHEMA}.{quote_ident(table)} "
+            f"WHERE {quote_ident(key)} = ?")
 
 
 class BatchedReader:

@@ -93,6 +93,53 @@ def test_a_layer_failing_mid_drawing_does_not_crash_the_app(tmp_path):
     assert len(lines) == 6 and all("Invalid colour 'not a colour'" in line for line in lines[1:])
 
 
+TWO_THREADS_DRAW_SCRIPT = textwrap.dedent("""
+    import sys, threading
+    from PySide6.QtGui import QGuiApplication
+    app = QGuiApplication([])  # (a QApplication creates some enums itself: this starts from none)
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
+    if "--no-warm-up" not in sys.argv:  # (the control: without it this failed 3 runs out of 3)
+        from hygis.ui.render.painting import create_enums_on_ui_thread
+        create_enums_on_ui_thread()  # what the canvas does before its first render job
+    paths = []
+    for i in range(20000):
+        p = QPainterPath()
+        p.addEllipse(QPointF(0, 0), 5 + i % 7, 5 + i % 7)
+        paths.append(p)
+    errors = []
+    def work():  # two threads drawing at once, as the render worker and the UI thread do
+        try:
+            img = QImage(64, 64, QImage.Format.Format_ARGB32_Premultiplied)
+            painter = QPainter(img)
+            try:
+                painter.translate(32, 32)
+                for p in paths:
+                    painter.fillPath(p, QColor(255, 0, 0))
+                    painter.drawPath(p)
+            finally:
+                painter.end()
+        except Exception as exc:
+            errors.append(repr(exc))
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(errors or "ok")
+""")
+
+
+def test_two_threads_drawing_at_once_find_every_qt_enum():
+    """PySide6 builds an enum type on its first lookup, in Python code that can switch threads: two
+    threads looking up the same enum for the first time made one fail ('type object Qt has no
+    attribute BrushStyle')."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", TWO_THREADS_DRAW_SCRIPT], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", (done.stdout, done.stderr[-2000:])
+
+
 def test_canvas_deleted_while_rendering_gets_nothing(qtbot):
     """Also: the project outlives the canvas and its changes no longer reach it ('Internal C++ object
     already deleted' in every later edit)."""

@@ -17,6 +17,7 @@ the caller asks the user.
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 import unicodedata
 from pathlib import Path
@@ -121,18 +122,109 @@ def _common_chinese(chunks: list[bytes], encoding: str) -> bool:
     return total == 0 or common / total >= 0.9
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _ascii_letter(b: int) -> bool:
+    return 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A
+
+
+def _latin_words(chunks: list[bytes]) -> float:
+    """Share of the runs of non-ASCII bytes that sit inside a word, an ASCII letter on both sides.
+
+    Latin-1 accents are letters of words ("informa\xe7\xe3o", "INFORMA\xc7\xd5ES"); a pair
+    of them decodes as one GB2312 hanzi, often a common one.  Chinese text puts its characters
+    between spaces, digits, punctuation or field ends, rarely in the middle of a Latin word."""
+    inside = total = 0
+    for chunk in chunks:
+        for m in _HIGH_RUN.finditer(chunk):
+            total += 1
+            a, b = m.start() - 1, m.end()
+            if a >= 0 and b < len(chunk) and _ascii_letter(chunk[a]) and _ascii_letter(chunk[b]):
+                inside += 1
+    return inside / total if total else 0.0
+
+
+def _rare_hanzi(chunks: list[bytes], encoding: str) -> float:
+    """Share of the double-byte characters outside GB2312's level 1 (the 3,755 common hanzi,
+    rows 0xB0-0xD7; symbols and full-width forms of rows 0xA1-0xA9 count as common): a pair of
+    Latin-1 lower-case accents (lead byte 0xE0-0xFE) lands in level 2 or beyond."""
+    rare = total = 0
+    for chunk in chunks:
+        text = codecs.getincrementaldecoder(encoding)("ignore").decode(chunk, final=False)
+        for ch in text:
+            if ord(ch) < 128:
+                continue
+            raw = ch.encode(encoding, "ignore")
+            if len(raw) != 2:
+                continue
+            total += 1
+            if not (0xA1 <= raw[0] <= 0xA9 or 0xB0 <= raw[0] <= 0xD7):
+                rare += 1
+    return rare / total if total else 0.0
+
+
+def _plausibly_chinese(chunks: list[bytes], encoding: str) -> bool:
+    """The bytes decode as ``encoding`` into text a Chinese writer would have written: mostly
+    hanzi and Chinese punctuation, nearly all in GB2312, not mostly its rare level 2, and not
+    sitting inside Latin words (see :func:`_latin_words`)."""
+    return (_looks_chinese(chunks, encoding) and _common_chinese(chunks, encoding)
+            and _rare_hanzi(chunks, encoding) <= 0.5 and _latin_words(chunks) < 0.3)
+
+
+def _odd_utf8(chunks: list[bytes]) -> float:
+    """Share of the non-ASCII characters of a UTF-8 reading that are no letters of a script (symbols,
+    IPA, controls): short GBK text may happen to be valid UTF-8 ('梅山路' reads '÷ɽ·')."""
+    odd = total = 0
+    for chunk in chunks:
+        text = codecs.getincrementaldecoder("utf-8")("ignore").decode(chunk, final=False)
+        for ch in text:
+            o = ord(ch)
+            if o < 128:
+                continue
+            total += 1
+            letter = unicodedata.category(ch).startswith("L") and not 0x250 <= o <= 0x2AF
+            odd += not (letter or o >= 0x800)
+    return odd / total if total else 0.0
+
+
+def _kana_share(chunks: list[bytes]) -> float:
+    """Share of hiragana/katakana among the non-ASCII characters of a strict Shift-JIS (cp932) reading."""
+    kana = total = 0
+    for chunk in chunks:
+        try:
+            text = codecs.getincrementaldecoder("cp932")("strict").decode(chunk, final=not isinstance(chunk, CutBytes))
+        except UnicodeDecodeError:
+            return 0.0
+        for ch in text:
+            if ord(ch) >= 128:
+                total += 1
+                kana += 0x3040 <= ord(ch) <= 0x30FF
+    return kana / total if total else 0.0
+
+
 def classify_bytes(chunks: list[bytes]) -> tuple[str | None, str]:
-    """Guess the encoding of text chunks by trial decoding: (codec or None, reason)."""
+    """Guess the encoding of text chunks by trial decoding: (codec or None, reason).
+
+    UTF-8 and Chinese GBK/GB18030 are recognised; anything else -- or text that decodes as GBK
+    but does not read as Chinese (Latin-1 accents inside words, Japanese kana) -- gives None
+    with a reason naming the likely encoding, and the caller asks for ``--encoding``."""
     non_ascii = [c for c in chunks if any(b >= 0x80 for b in c)]
     if not non_ascii:
         return "utf-8", "the text is plain ASCII"
-    if _decodes(non_ascii, "utf-8"):
+    if _decodes(non_ascii, "utf-8") and not (_odd_utf8(non_ascii) >= 0.5 and _decodes(non_ascii, "gbk")
+                                              and _plausibly_chinese(non_ascii, "gbk")):
         return "utf-8", "the text decodes as UTF-8"
     for enc in ("gbk", "gb18030"):
-        if _decodes(non_ascii, enc) and _looks_chinese(non_ascii, enc) and _common_chinese(non_ascii, enc):
+        if _decodes(non_ascii, enc) and _plausibly_chinese(non_ascii, enc):
             return enc, f"the text is not UTF-8 and decodes as {enc.upper()} Chinese"
-    return None, ("the text is neither UTF-8 nor GBK/GB18030 Chinese (Latin-1/cp1252, Shift-JIS (cp932) "
-                  "or another code page?)")
+    if _kana_share(non_ascii) >= 0.2:
+        return None, "the text looks like Japanese in Shift-JIS (give --encoding cp932 if it is)"
+    if _latin_words(non_ascii) >= 0.3 or not any(_decodes(non_ascii, e) for e in ("gbk", "gb18030")):
+        return None, ("the text is neither UTF-8 nor GBK/GB18030 Chinese; its accented letters sit inside "
+                      "words like Latin-1/cp1252 (give --encoding cp1252 if it is), or another code page")
+    return None, ("the text is neither UTF-8 nor plausible GBK/GB18030 Chinese (Latin-1/cp1252, Shift-JIS (cp932) "
+                  "or another code page?): give --encoding")
 
 
 def dbf_text_chunks(dbf_path: Path, limit: int = _SAMPLE_BYTES) -> tuple[int, list[bytes]]:
@@ -200,7 +292,7 @@ def detect_dbf_encoding(shp_path) -> tuple[str | None, str]:
         # a .cpg is the writer's word; a DBF code-page byte for GBK is often just "Chinese Windows"
         from_cpg = source.startswith("the .cpg")
         if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or (
-                _looks_chinese(chunks, declared) and (from_cpg or _common_chinese(chunks, declared)))):
+                _looks_chinese(chunks, declared) and (from_cpg or _plausibly_chinese(chunks, declared)))):
             return declared, source
         guess, why = classify_bytes(chunks)
         return guess, f"{source}, but the records do not decode with it; {why}"

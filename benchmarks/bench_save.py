@@ -1,6 +1,6 @@
 """Saving projects with many small layers (issue 16: a 540-layer save took over 32 minutes).
 
-    python benchmarks/bench_save.py [N ...]        # default: 200 500 1000 layers
+    python benchmarks/bench_save.py [--repeats R] [N ...]   # default: 3 repeats, 200 500 1000 layers
 
 For each layer count: a new project of N small layers (3 polygons each, the enclave schema and
 a generic layer in turn, so QML/SLD styles and schema columns are written) is saved three times
@@ -66,6 +66,9 @@ def measure(n: int, folder: Path) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
+    global REPEATS
+    if argv[:1] == ["--repeats"]:
+        REPEATS, argv = int(argv[1]), argv[2:]
     counts = [int(a) for a in argv] or [200, 500, 1000]
     results = {}
     with tempfile.TemporaryDirectory(prefix="hygis-bench-save-") as tmp:

@@ -138,7 +138,7 @@ class ExportImageDialog(QDialog):
         """Write the image; on failure say why in the dialog and stay open (nothing half-written kept)."""
         path = self.path_edit.text().strip()
         if Path(path).suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg", ".pdf"):
-            self.error_label.setText(self.tr("Use a .png, .jpg, .svg or .pdf file name."))
+            self._show_error(self.tr("Use a .png, .jpg, .svg or .pdf file name."))
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -151,12 +151,19 @@ class ExportImageDialog(QDialog):
                                              north_arrow=self.north_check.isChecked(),
                                              map_bounds=self.window.canvas.view().bounds)
         except (HygisError, OSError) as exc:
-            self.error_label.setText(str(exc))
+            self._show_error(str(exc))
             return
         finally:
             QApplication.restoreOverrideCursor()
         self.window.statusBar().showMessage(self.tr("Exported {0}").format(self.written), 5000)
         super().accept()
+
+
+    def _show_error(self, text: str) -> None:
+        """The reason under the form, whole: the dialog grows to the wrapped lines."""
+        self.error_label.setText(text)
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
 
 def open_export_image_dialog(window) -> ExportImageDialog:

@@ -15,6 +15,7 @@ import pytest
 
 from hygis.cli import main
 from hygis.core.errors import HygisError
+from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
@@ -150,3 +151,21 @@ def test_gui_export_map_image_is_atomic(dpi, tmp_path, tiny_disk, qapp):
         export_view_image(project, full, (1600, 1000), extent, dpi=dpi)
     assert full.read_bytes() == OLD and _listing(tiny_disk) == before
     os.remove(tiny_disk / "filler.bin")
+
+
+def test_export_map_image_dialog_shows_the_whole_refusal(main_window, tmp_path):
+    """File ▸ Export Map Image over a read-only file: the dialog stays open, says why in full (the
+    wrapped reason is not cut off) and the old file is untouched."""
+    w = main_window
+    target = tmp_path / "locked.png"
+    target.write_bytes(OLD)
+    target.chmod(0o444)
+    w.act_export_image.trigger()
+    dialog = w.export_image_dialog
+    dialog.path_edit.setText(str(target))
+    dialog.accept()
+    label = dialog.error_label
+    assert dialog.isVisible() and "read-only" in label.text()
+    assert label.height() >= label.heightForWidth(label.width())  # every wrapped line shown
+    assert target.read_bytes() == OLD and _listing(tmp_path) == {"locked.png"}
+    dialog.reject()

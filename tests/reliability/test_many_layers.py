@@ -155,3 +155,26 @@ def test_debian_gdal_reads_every_layer_of_a_batched_save(tmp_path):
     expected = {layer.name: layer.feature_count for layer in project.layers}
     assert {k: v for k, v in counts.items() if k in expected} == expected
     assert set(counts) - set(expected) == {"hygis_project", "hygis_rasters", "layer_styles"}  # attribute tables
+
+
+def test_gdal_validator_and_qgis_accept_a_batched_save(tmp_path):
+    """GDAL's validate_gpkg.py finds nothing wrong in a batched save with foreign content, and QGIS
+    3.22 opens every layer, copied or not, with its features and hygis' style."""
+    from tests.test_outside_gis import QGIS_PYTHON, VALIDATOR, _env, _has_qgis, qgis_report
+
+    if VALIDATOR is None or not _has_qgis():
+        pytest.skip("needs Debian's GDAL validator and python3-qgis (apt-get install gdal-bin python3-gdal python3-qgis)")
+    project = _project()
+    path = save_project(project, tmp_path / "many.hygis")
+    add_foreign_content(path)
+    project = open_project(path)
+    save_project(project)
+    alias = tmp_path / "check.gpkg"  # the validator's Req 3 is the .gpkg name, which a .hygis breaks on purpose
+    alias.symlink_to(path)
+    out = subprocess.run([QGIS_PYTHON, str(VALIDATOR), "-k", str(alias)], capture_output=True, text=True,
+                         env=_env(), timeout=600)
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr
+    report = qgis_report(path)
+    for layer in project.layers:
+        row = report[layer.name]
+        assert row["valid"] and row["features"] == layer.feature_count, row

@@ -278,3 +278,57 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
             tmp.unlink()
     print(f"\ncopy-through kills: {kills}; outcomes {dict(outcomes)}; stages {dict(stages)}")
     assert outcomes["old"] > 0 and outcomes["new"] > 0
+
+
+def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_path):
+    """Projects with more layers than one batch are written through side files merged into the
+    temporary file (hygis.project.gpkg_merge): kills during those merges leave the old or the new
+    file too, and the side files are temporaries the next save cleans up."""
+    from shapely.geometry import box
+
+    from hygis.layers.vector import VectorLayer
+    import geopandas as gpd
+
+    def many(title: str, n: int) -> Project:
+        p = Project(title)
+        for i in range(n):
+            gdf = gpd.GeoDataFrame({"name": [f"区{i}"]}, geometry=[box(120 + i * 0.01, 30, 120.005 + i * 0.01, 30.005)],
+                                   crs="EPSG:4326")
+            p.layers.append(VectorLayer(f"层{i}", gdf))
+        return p
+
+    n_old = 2 * projectfile.LAYER_BATCH + 3
+    target = tmp_path / "big.hygis"
+    save_project(many("旧版本", n_old), target)
+    pristine = tmp_path / "pristine.bin"
+    shutil.copyfile(target, pristine)
+    old_sha, old_state = _sha(target), _state(target)
+    new = many("新版本", n_old + projectfile.LAYER_BATCH)
+    child = _OverwritingChild(new, target)
+    pid = child.start()
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    new_state = _state(target)
+    assert len(new_state[1]) == n_old + projectfile.LAYER_BATCH
+    save_s = child.ended_after()
+    outcomes, stages, leftovers = collections.Counter(), collections.Counter(), 0
+    rng = random.Random(16)
+    for stop_at in [None] * 40 + [2, 3, 4, 5]:
+        shutil.copyfile(pristine, target)
+        pid = child.start(stop_at=stop_at)
+        if stop_at is None:
+            time.sleep(save_s * rng.random())
+        else:
+            assert os.WIFSTOPPED(os.waitpid(pid, os.WUNTRACED)[1])
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(rng.choice(BOUNDARY_DELAYS_S))
+        _kill(pid)
+        stages[STAGES[child.stage()]] += 1
+        state = old_state if _sha(target) == old_sha else _state(target)
+        assert state in (old_state, new_state), state
+        outcomes["new" if state == new_state else "old"] += 1
+        for tmp in tmp_path.glob(".big.*"):  # the killed save's temporary file and side files
+            leftovers += 1
+            tmp.unlink()
+    print(f"\nbatched-save kills: {sum(outcomes.values())}; outcomes {dict(outcomes)}; stages {dict(stages)}; "
+          f"temporaries removed {leftovers}")
+    assert outcomes["old"] > 0 and stages["write layers"] > 10

@@ -2,6 +2,7 @@
 translations PySide6 ships, and dates are written the Chinese way (2026年12月2日)."""
 
 import datetime
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
@@ -39,10 +40,12 @@ def test_file_and_colour_dialogs_are_translated(qtbot, language):
     files.show()
     QApplication.processEvents()
     labels = {label.text() for label in files.findChildren(QLabel)}
+    # the labels without their mnemonics: Qt 6.6 writes 'Look in:', later Qt '&Look in:' (those, missing
+    # from the qtbase catalogue, come from ours: '查找范围(&L)：')
+    plain = {re.sub(r"\(&\w\)", "", text).replace("&", "") for text in labels}
     if language == "zh_CN":
         assert "取消" in texts and not {"Cancel", "OK"} & texts
-        # Qt 6's mnemonic labels, missing from the qtbase catalogue, come from ours
-        assert {"查找范围(&L)：", "文件类型(&T)：", "文件名称(&N)："} <= labels, labels
+        assert {"查找范围：", "文件类型：", "文件名称："} <= plain, labels
         model = files.findChild(QFileSystemModel)
         folder = model.index(str(Path(__file__).parent))
         assert model.type(folder) == "文件夹"
@@ -51,7 +54,7 @@ def test_file_and_colour_dialogs_are_translated(qtbot, language):
         QApplication.processEvents()
         shot(colours, "qt_colour_dialog_zh_CN")
     else:
-        assert "Cancel" in texts and "&Look in:" in labels
+        assert "Cancel" in texts and "Look in:" in plain
 
 
 def test_qt_widgets_write_dates_the_ui_languages_way(language):

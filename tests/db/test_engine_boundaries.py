@@ -107,8 +107,7 @@ def _to_postgis(url, frame: gpd.GeoDataFrame, table: str, geometry: str) -> str:
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, memory_limit="1GiB",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+    with dask_engine.local_cluster(2, processes=False) as cluster, distributed.Client(cluster) as c:
         yield c
 
 

@@ -56,10 +56,21 @@ def client_for(scheduler: str | None = None, client=None, n_workers: int = 2, pr
         finally:
             c.close()
         return
-    with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                                  memory_limit=memory_limit, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as c:
+    with local_cluster(n_workers, processes, memory_limit) as cluster, distributed.Client(cluster) as c:
         yield c
+
+
+def local_cluster(n_workers: int = 2, processes: bool = True, memory_limit: str = "2GiB"):
+    """A ``distributed.LocalCluster`` of one-thread workers.
+
+    Workers in this process (``processes=False``) get no memory limit: a worker measures the RSS
+    of the process it runs in, so each would compare the whole application's memory with its own
+    share and, above 80 % of it, pause -- for good, with the caller waiting in ``compute`` (the
+    suite hung so once its process had grown past 0.8 GiB).  Worker processes keep the limit.
+    """
+    distributed = require("distributed")
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                                    memory_limit=memory_limit if processes else 0, dashboard_address=None)
 
 
 def _meets(a, b) -> bool:

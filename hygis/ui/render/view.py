@@ -12,6 +12,8 @@ from hygis.geo import crs as hcrs
 
 #: Default view when a project has no layers: the Hangzhou–Ningbo region (WGS84 degrees).
 DEFAULT_EXTENT = (119.6, 29.3, 122.3, 30.7)
+#: the finest and coarsest views, metres per pixel (zooming and fitting both stay inside)
+MIN_RES, MAX_RES = 0.01, 1e6
 
 
 def _transformer(src: str, dst: str):
@@ -67,8 +69,10 @@ class MapView:
         """The view showing ``map_bounds`` (canvas metres) whole in a width×height viewport."""
         x0, y0, x1, y1 = map_bounds
         width, height = max(int(width), 1), max(int(height), 1)
-        bw, bh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-        res = max(bw / width, bh / height) * (1.0 + 2 * margin)
+        # bounds under 1 m on one side (a bookmark of a street corner in a wide window) are shown
+        # exactly; only the resolution is kept to the range zooming has (a point: 1 cm per pixel)
+        res = max((x1 - x0) / width, (y1 - y0) / height) * (1.0 + 2 * margin)
+        res = min(max(res, MIN_RES), MAX_RES)
         return cls((x0 + x1) / 2, (y0 + y1) / 2, res, width, height)
 
     @classmethod
@@ -110,7 +114,7 @@ class MapView:
         px = self.width / 2 if px is None else px
         py = self.height / 2 if py is None else py
         mx, my = self.to_map(px, py)
-        res = min(max(self.res / factor, 0.01), 1e6)
+        res = min(max(self.res / factor, MIN_RES), MAX_RES)
         cx = float(mx) + (self.width / 2 - px) * res
         cy = float(my) - (self.height / 2 - py) * res
         return MapView(cx, cy, res, self.width, self.height)

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from PySide6.QtTest import QTest
-from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from hygis.project.fileformat import open_project  # noqa: E402  (after the checkout is on the path)
 OUT = ROOT / "docs" / "screenshots" / "swipe.png"
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
 

@@ -21,10 +21,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from hygis.project.fileformat import open_project  # noqa: E402  (after the checkout is on the path)
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1500, 920)

@@ -13,10 +13,10 @@ from pathlib import Path
 import shapely
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
-from hygis.project.fileformat import open_project
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from hygis.project.fileformat import open_project  # noqa: E402  (after the checkout is on the path)
 OUT = ROOT / "docs" / "screenshots"
 SAMPLE = ROOT / "sample_projects" / "hangzhou_ningbo.hygis"
 

@@ -100,7 +100,7 @@ def _read_stream(path: Path, layer):
     import nanoarrow as na
     import pyogrio
 
-    geoms, n = [], 0
+    geoms, held, n = [], [], 0
     with pyogrio.open_arrow(path, layer=layer, use_pyarrow=False) as (meta, stream):
         batches = na.c_array_stream(stream)
         schema = batches.get_schema()
@@ -120,22 +120,25 @@ def _read_stream(path: Path, layer):
             if g is None:
                 return None
             geoms.append(g)
+            held.append(batch)  # its buffers are read below, while the layer is open (GDAL's rule)
             n += batch.length
             for i, dt in wanted.items():
                 c = batch.child(i)
                 if parts[i] is None or c.null_count != 0:
                     parts[i] = None  # nulls: this column comes from GDAL
                     continue
-                parts[i].append(np.frombuffer(c.view().buffer(1), dt)[c.offset:c.offset + c.length].copy())
-    flat = wkb.concat(geoms)
-    if flat is None:
-        return None
-    numeric = {cols[i][0]: np.concatenate(chunks) if chunks else np.zeros(0, wanted[i])
-               for i, chunks in parts.items() if chunks is not None}
+                parts[i].append(np.frombuffer(c.view().buffer(1), dt)[c.offset:c.offset + c.length])
+        # coordinates gathered from every batch's WKB straight into the layer's arrays
+        flat = wkb.assemble(geoms)
+        if flat is None:
+            return None
+        numeric = {cols[i][0]: np.concatenate(chunks) if chunks else np.zeros(0, wanted[i])
+                   for i, chunks in parts.items() if chunks is not None}
+        del geoms, parts, held
     return flat, numeric, n
 
 
-def _batch_geometry(col, odt: str) -> FlatGeometry | None:
+def _batch_geometry(col, odt: str) -> tuple[np.ndarray, wkb.Walked] | None:
     view = col.view()
     start, n = col.offset, col.length
     offsets = np.frombuffer(view.buffer(1), odt)[start:start + n + 1].astype(np.int64)
@@ -143,4 +146,6 @@ def _batch_geometry(col, odt: str) -> FlatGeometry | None:
     if col.null_count:
         bits = np.frombuffer(view.buffer(0), np.uint8)
         valid = np.unpackbits(bits, bitorder="little")[start:start + n].astype(bool)
-    return wkb.decode(np.frombuffer(view.buffer(2), np.uint8), offsets, valid)
+    data = np.frombuffer(view.buffer(2), np.uint8)
+    walked = wkb.walk(data, offsets, valid)
+    return None if walked is None else (data, walked)

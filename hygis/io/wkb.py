@@ -191,25 +191,29 @@ def walk(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = None)
     return Walked(family, pos, npts, rows[rec], poly, multi, null)
 
 
-def assemble(batches: list[tuple[np.ndarray, Walked]]) -> FlatGeometry | None:
-    """One FlatGeometry of walked batches ``[(data, Walked)]`` (rows, rings and parts numbered
+def assemble(batches: list[tuple]) -> FlatGeometry | None:
+    """One FlatGeometry of walked batches ``[(data, Walked, ...)]`` (rows, rings and parts numbered
     over all of them): the coordinates are gathered straight into the final arrays (no per-batch
-    arrays concatenated afterwards).  None when the batches hold different families."""
+    arrays concatenated afterwards).  The list is consumed: each item is dropped (set to None)
+    once its coordinates are read, so that its buffer can be freed.  None when the batches hold
+    different families."""
     if not batches:
         return None
-    families = {w.family for _, w in batches if not w.null.all()} or {batches[0][1].family}
+    walks = [b[1] for b in batches]
+    families = {w.family for w in walks if not w.null.all()} or {walks[0].family}
     if len(families) > 1:
         return None
     family = families.pop()
-    total = sum(w.vertices for _, w in batches)
+    total = sum(w.vertices for w in walks)
     x, y = np.empty(total), np.empty(total)
-    npts = np.concatenate([w.npts for _, w in batches])
+    npts = np.concatenate([w.npts for w in walks])
     starts = np.zeros(len(npts) + 1, np.int64)
     np.cumsum(npts, out=starts[1:])
     features, polys, row0, at = [], [], 0, 0
-    for data, w in batches:
+    for i, w in enumerate(walks):
         m = w.vertices
-        _gather_xy(data, w.pos, w.npts, x[at:at + m], y[at:at + m])
+        _gather_xy(batches[i][0], w.pos, w.npts, x[at:at + m], y[at:at + m])
+        batches[i] = None
         at += m
         features.append(w.rec + row0)
         polys.append(w.poly + (row0 << 20))  # unique over the batches, like the rows
@@ -222,7 +226,7 @@ def assemble(batches: list[tuple[np.ndarray, Walked]]) -> FlatGeometry | None:
     else:
         part = np.arange(len(npts))
     return FlatGeometry(family, x, y, starts, feature.astype(np.int64), part.astype(np.int64),
-                        np.concatenate([w.multi for _, w in batches]), np.concatenate([w.null for _, w in batches]))
+                        np.concatenate([w.multi for w in walks]), np.concatenate([w.null for w in walks]))
 
 
 def decode(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None = None) -> FlatGeometry | None:

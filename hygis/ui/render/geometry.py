@@ -179,21 +179,11 @@ def _orient(x, y, starts, exterior) -> None:
     """Make exterior rings counter-clockwise and holes clockwise in place (nonzero fill then works)."""
     if len(x) == 0:
         return
-    lengths = np.diff(starts)
-    cross = np.empty(len(x))  # x[i] y[i+1] - x[i+1] y[i], with one temporary instead of four
-    np.multiply(x[:-1], y[1:], out=cross[:-1])
-    tmp = np.multiply(x[1:], y[:-1])
-    np.subtract(cross[:-1], tmp, out=cross[:-1])
-    del tmp
-    cross[-1] = 0.0
-    last = starts[1:] - 1
-    cross[last[lengths > 0]] = 0.0  # no segment between rings
-    nonempty = lengths > 0
-    area = np.zeros(len(lengths))
-    area[nonempty] = np.add.reduceat(cross, starts[:-1][nonempty])
+    area = _ring_areas(x, y, starts)
     flip = np.where(exterior, area < 0, area > 0)
     if not flip.any():
         return
+    lengths = np.diff(starts)
     ring_of = np.repeat(np.arange(len(lengths)), lengths)
     sel = flip[ring_of]
     idx = np.arange(len(x))
@@ -201,6 +191,37 @@ def _orient(x, y, starts, exterior) -> None:
     new = np.where(sel, first + end - idx, idx)
     x[:] = x[new]
     y[:] = y[new]
+
+
+#: Rings are measured in blocks of about this many vertices (small temporaries: fresh memory for
+#: whole-array ones costs page faults on millions of vertices).
+AREA_BLOCK = 1 << 20
+
+
+def _ring_areas(x, y, starts) -> np.ndarray:
+    """Twice the signed area of every ring (shoelace; 0 for empty rings)."""
+    lengths = np.diff(starts)
+    area = np.zeros(len(lengths))
+    cut = np.searchsorted(starts, np.arange(0, starts[-1], AREA_BLOCK), side="right") - 1
+    bounds = np.unique(np.r_[cut, len(lengths)])
+    cross = np.empty(min(int(starts[-1]), AREA_BLOCK * 2))
+    tmp = np.empty_like(cross)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        v0, v1 = int(starts[a]), int(starts[b])
+        if v1 <= v0:
+            continue
+        if v1 - v0 > len(cross):  # a ring longer than a block
+            cross, tmp = np.empty(v1 - v0), np.empty(v1 - v0)
+        c, t = cross[:v1 - v0], tmp[:v1 - v0 - 1]
+        np.multiply(x[v0:v1 - 1], y[v0 + 1:v1], out=c[:-1])  # x[i] y[i+1] - x[i+1] y[i]
+        np.multiply(x[v0 + 1:v1], y[v0:v1 - 1], out=t)
+        np.subtract(c[:-1], t, out=c[:-1])
+        c[-1] = 0.0
+        s = starts[a:b + 1] - v0
+        nonempty = lengths[a:b] > 0
+        c[s[1:][nonempty] - 1] = 0.0  # no segment between rings
+        area[a:b][nonempty] = np.add.reduceat(c, s[:-1][nonempty])
+    return area
 
 
 def polygon_rings(geoms: np.ndarray) -> Rings:

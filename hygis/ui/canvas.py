@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
-from hygis.core.memory import no_hugepage_advice
+from hygis.core.memory import no_hugepage_advice, reuse_freed_memory
 from hygis.ui import maptools
 from hygis.ui.render import decorations, mapdraw
 from hygis.ui.render.bridge import ProjectBridge, RendererSet
@@ -92,6 +92,7 @@ class MapCanvas(QWidget):
     def __init__(self, project=None, parent=None, show_basemap=True):
         super().__init__(parent)
         no_hugepage_advice()  # fresh arrays of a first draw of 1M features: no compaction stalls
+        reuse_freed_memory()  # and fewer of them: freed blocks kept for the next (hygis.core.memory)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(100, 80)

@@ -135,9 +135,11 @@ def in_app(path: Path, frames: int = 40) -> tuple[float, float, float]:
     from PySide6.QtWidgets import QApplication
 
     from hygis.cli.render import read_layers
+    from hygis.core.memory import reuse_freed_memory
     from hygis.project import Project
     from hygis.ui.canvas import MapCanvas
 
+    reuse_freed_memory()  # as hygis.ui.app.create_app does before any thread starts
     app = QApplication.instance() or QApplication([])
     project = Project("bench")
     project.show_basemap = False

@@ -65,6 +65,10 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     if app is None:
         from PySide6.QtCore import Qt
 
+        from hygis.core.memory import reuse_freed_memory
+
+        reuse_freed_memory()  # before any thread allocates: one heap for the drawing threads
+
         # fractional scale factors (125 %, 150 %) as they are: the canvas renders at the exact ratio
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])

@@ -93,9 +93,7 @@ def _project_coords(coords: np.ndarray, lat: np.ndarray | None = None) -> tuple[
     # the columns are copied and projected in place chunk by chunk, inside the workers: no
     # whole-array temporaries (each new 50 MB array costs ~0.1 s of page faults)
     x, y = np.empty(n), np.empty(n)
-    lon = coords[:, 0]
-    approx = bool(abs(float(np.nanmin(lon)) - 120.0) <= APPROX_BAND_DEG
-                  and abs(float(np.nanmax(lon)) - 120.0) <= APPROX_BAND_DEG)
+    approx = _near_meridian(coords[:, 0])
     workers = min(4, os.cpu_count() or 1)
     if n < PARALLEL_VERTICES or workers < 2:
         _project_part(coords, x, y, 0, n, approx)
@@ -156,22 +154,25 @@ def _ring_features(offsets: tuple, n_rows: np.ndarray) -> np.ndarray:
     return n_rows[owner]
 
 
-def _bbox(x, y, starts, feature, n: int) -> np.ndarray:
-    """Per-feature bounding boxes (n, 4) from ring coordinates; NaN rows for features without rings."""
+def _ring_boxes(x, y, starts) -> np.ndarray:
+    """(4, R) xmin, ymin, xmax, ymax of every ring (NaN for empty rings)."""
+    out = np.full((4, len(starts) - 1), np.nan)
+    nonempty = np.diff(starts) > 0
+    if nonempty.any():
+        s = starts[:-1][nonempty]
+        for row, (vals, func) in enumerate(((x, np.minimum), (y, np.minimum), (x, np.maximum), (y, np.maximum))):
+            out[row, nonempty] = func.reduceat(vals, s)
+    return out
+
+
+def _feature_boxes(boxes: np.ndarray, feature: np.ndarray, n: int) -> np.ndarray:
+    """Per-feature (n, 4) boxes from the ring boxes ``boxes`` (4, R) of the rings' ``feature``."""
     out = np.full((n, 4), np.nan)
-    lengths = np.diff(starts)
-    nonempty = lengths > 0
-    if not nonempty.any():
+    if len(feature) < 2 or np.all(feature[1:] > feature[:-1]):  # one ring per feature (the common case)
+        out[feature] = boxes.T
         return out
-    s = starts[:-1][nonempty]
-    f = feature[nonempty]
-    rx0, ry0 = np.minimum.reduceat(x, s), np.minimum.reduceat(y, s)
-    rx1, ry1 = np.maximum.reduceat(x, s), np.maximum.reduceat(y, s)
-    if len(f) < 2 or np.all(f[1:] > f[:-1]):  # one ring per feature (the common case): no ufunc.at
-        out[f] = np.column_stack([rx0, ry0, rx1, ry1])
-        return out
-    for col, vals, func in ((0, rx0, np.fmin), (1, ry0, np.fmin), (2, rx1, np.fmax), (3, ry1, np.fmax)):
-        func.at(out[:, col], f, vals)
+    for col, func in ((0, np.fmin), (1, np.fmin), (2, np.fmax), (3, np.fmax)):
+        func.at(out[:, col], feature, boxes[col])
     return out
 
 
@@ -247,9 +248,7 @@ def polygon_rings(geoms: np.ndarray) -> Rings:
         exterior = np.zeros(len(ring_starts) - 1, bool)
         poly_first = np.asarray(offsets[1][:-1], np.int64)
         exterior[poly_first[np.diff(offsets[1]) > 0]] = True
-    x, y = _project_coords(coords)
-    _orient(x, y, ring_starts, exterior)
-    return Rings(x, y, ring_starts, feature, _bbox(x, y, ring_starts, feature, n))
+    return project_rings(coords[:, 0], coords[:, 1], ring_starts, np.asarray(feature, np.int64), n, exterior)
 
 
 def line_parts(geoms: np.ndarray) -> Rings:
@@ -266,8 +265,7 @@ def line_parts(geoms: np.ndarray) -> Rings:
     _, coords, offsets = shapely.to_ragged_array(sub, include_z=False)
     starts = np.asarray(offsets[0], np.int64)
     feature = _ring_features(offsets, rows)
-    x, y = _project_coords(coords)
-    return Rings(x, y, starts, feature, _bbox(x, y, starts, feature, n))
+    return project_rings(coords[:, 0], coords[:, 1], starts, np.asarray(feature, np.int64), n)
 
 
 def points(geoms: np.ndarray) -> Points:
@@ -298,11 +296,53 @@ def visible_rows(bbox: np.ndarray, view_bounds, margin: float = 0.0) -> np.ndarr
 
 def rings_from_flat(flat) -> Rings:
     """Project flat polygon rings or line parts (:class:`hygis.layers.flat.FlatGeometry`)."""
-    x, y = _project_coords(flat.x, flat.y)
     starts = np.asarray(flat.starts, np.int64)
-    if flat.family == "polygon":
-        _orient(x, y, starts, flat.exterior())
-    return Rings(x, y, starts, flat.feature, _bbox(x, y, starts, flat.feature, flat.n))
+    exterior = flat.exterior() if flat.family == "polygon" else None
+    return project_rings(flat.x, flat.y, starts, np.asarray(flat.feature, np.int64), flat.n, exterior)
+
+
+#: Rings are projected, oriented and boxed in blocks of whole rings of about this many vertices:
+#: the three steps of a block run one after the other on a worker thread (all of them in
+#: parallel, with small temporaries).
+BLOCK_VERTICES = 1 << 20
+
+
+def project_rings(lon, lat, starts, feature, n: int, exterior=None) -> Rings:
+    """:class:`Rings` of WGS84 ring (or line part) coordinates ``lon``/``lat`` with offsets
+    ``starts`` and owning rows ``feature`` (of ``n`` rows): projected to canvas metres, polygon rings
+    oriented (``exterior``: per ring, whether it is a shell) and the rows boxed — big inputs in
+    blocks on the worker threads."""
+    m = len(lon)
+    x, y = np.empty(m), np.empty(m)
+    boxes = np.full((4, len(starts) - 1), np.nan)
+    approx = m > 0 and _near_meridian(lon)
+
+    def block(a: int, b: int) -> None:
+        v0, v1 = int(starts[a]), int(starts[b])
+        bx, by, s = x[v0:v1], y[v0:v1], starts[a:b + 1] - v0
+        bx[:] = lon[v0:v1]
+        by[:] = lat[v0:v1]
+        if v1 > v0:
+            _map_transformer(approx).transform(bx, by, inplace=True)
+        if exterior is not None:
+            _orient(bx, by, s, exterior[a:b])
+        boxes[:, a:b] = _ring_boxes(bx, by, s)
+
+    cut = np.searchsorted(starts, np.arange(0, m, BLOCK_VERTICES), side="right") - 1
+    bounds = np.unique(np.r_[cut, len(starts) - 1]).tolist()
+    if m < PARALLEL_VERTICES or min(4, os.cpu_count() or 1) < 2:
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            block(a, b)
+    else:
+        for job in [_pool().submit(block, a, b) for a, b in zip(bounds[:-1], bounds[1:])]:
+            job.result()
+    return Rings(x, y, starts, feature, _feature_boxes(boxes, feature, n))
+
+
+def _near_meridian(lon) -> bool:
+    """Whether every longitude lies within :data:`APPROX_BAND_DEG` of the map CRS's meridian."""
+    return bool(abs(float(np.nanmin(lon)) - 120.0) <= APPROX_BAND_DEG
+                and abs(float(np.nanmax(lon)) - 120.0) <= APPROX_BAND_DEG)
 
 
 def points_from_flat(flat) -> Points:

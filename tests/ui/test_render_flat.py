@@ -144,8 +144,9 @@ def test_polygons_hidden_under_opaque_fills_are_skipped_with_the_same_picture(tm
 
 
 def test_fills_and_outlines_made_in_worker_threads_draw_the_same_picture(tmp_path, monkeypatch):
-    from hygis.ui.render import vector
+    from hygis.ui.render import geometry, vector
 
+    monkeypatch.setattr(geometry, "THREADS", True)  # whatever the machine's load
     rng = np.random.default_rng(5)
     n = 45_000  # two draw layers (one per 20k polygons)
     x, y = rng.uniform(BOX[0], BOX[2], n), rng.uniform(BOX[1], BOX[3], n)
@@ -168,3 +169,30 @@ def _write(tmp_path, geoms):
     path = tmp_path / "w.gpkg"
     pyogrio.write_dataframe(gpd.GeoDataFrame({"k": np.arange(len(geoms))}, geometry=geoms, crs=4326), path, layer="d")
     return path
+
+
+def test_rings_projected_in_blocks_on_worker_threads_equal_one_pass(monkeypatch):
+    """The drawing cache projects, orients and boxes rings in blocks of whole rings on the worker
+    threads: the same arrays as one pass on one thread (blocks of a few vertices, holes and
+    multipolygons straddling them), shells counter-clockwise and holes clockwise."""
+    from hygis.ui.render import geometry
+
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(BOX[0], BOX[2], 300), rng.uniform(BOX[1], BOX[3], 300)
+    boxes = shapely.box(x, y, x + 0.01, y + 0.008, ccw=False)  # clockwise shells: flipped
+    holed = [shapely.Polygon(b.exterior.coords, [shapely.box(*shapely.bounds(b) + [0.002, 0.002, -0.002, -0.002])
+                                                 .exterior.coords]) for b in boxes[:100]]
+    multi = [shapely.MultiPolygon([a, b]) for a, b in zip(holed[:50], boxes[100:150])]
+    geoms = np.array(list(boxes[150:]) + holed[50:] + multi + [None], object)
+    monkeypatch.setattr(geometry, "THREADS", False)
+    one = geometry.polygon_rings(geoms)
+    monkeypatch.setattr(geometry, "THREADS", True)
+    monkeypatch.setattr(geometry, "PARALLEL_VERTICES", 1)
+    monkeypatch.setattr(geometry, "BLOCK_VERTICES", 37)
+    blocks = geometry.polygon_rings(geoms)
+    for name in ("x", "y", "starts", "feature", "bbox"):
+        assert np.array_equal(getattr(one, name), getattr(blocks, name), equal_nan=True), name
+    area = geometry._ring_areas(blocks.x, blocks.y, blocks.starts)
+    assert len(area) == 150 + 50 * 2 + 50 * 3 and (area[:150] > 0).all()  # the plain boxes: shells, now ccw
+    assert (area < 0).sum() == 100 and (area > 0).sum() == len(area) - 100  # the 100 holes clockwise
+    assert np.isnan(blocks.bbox[-1]).all() and not np.isnan(blocks.bbox[:-1]).any()

@@ -37,7 +37,8 @@ AA_LINE_PX = 48.0  # raster devices: thin solid lines shorter than this (bbox, p
 CHUNK_LINES = 20_000  # line parts per path: strokes, unlike antialiased fills, do not slow down with
 # many subpaths, and fewer paths cost fewer QDataStream copies
 PARALLEL_ROWS = 50_000  # raster devices: from this many filled polygons up, the fills and thin outlines of the
-# draw layers are computed in worker threads (numpy releases the GIL), then drawn in order
+# draw layers are computed in worker threads (numpy releases the GIL), then drawn in order — when a core is
+# free for them (geometry.use_threads)
 MARKER_LIMIT = 20_000  # more visible points than this are splatted, not drawn as vector markers
 SPLAT_ALPHA_MIN = 160
 
@@ -246,7 +247,7 @@ class VectorRenderer:
                 where[rows] = np.arange(len(rows))
             masks = [None] * len(parts)
             dview = pixels.device_view(painter, view)[0]
-            parallel = len(rows) >= PARALLEL_ROWS
+            parallel = len(rows) >= PARALLEL_ROWS and geometry.use_threads()
             for i in reversed(range(len(parts))):  # top layer first: what it covers hides the rest
                 if cull and covered is not None:
                     parts[i] = parts[i][~pixels.hidden(boxes[where[parts[i]]], covered)]

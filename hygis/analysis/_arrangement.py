@@ -40,8 +40,11 @@ from hygis.analysis._sweep import pair_tasks, self_and_cross_tasks
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
-#: Rows (edge pieces) from which the pieces are classified in two blocks on two threads.
+#: Rows (edge pieces) from which the blocks of pieces are classified on two threads.
 BLOCK_THREADS_MIN = 200_000
+
+#: Rows (edge pieces) per block of whole rings classified at once.
+BLOCK_ROWS = 1 << 18
 
 #: Contact tolerance, relative to the extent of the data (about 0.2 mm over 200 km).
 TOL_REL = 1e-9
@@ -187,44 +190,53 @@ def _union_area_by_zone(targets, zones, planar=False):
         pe, plo, phi = cat(pa_e, np.int64), cat(pa_lo, float), cat(pa_hi, float)
         pown, pzone, psame = cat(pa_owner, np.int64), cat(pa_zone, bool), cat(pa_same, bool)
 
+    # starting depth / zone of every ring: at its first vertex (the start of its first edge, t = 0)
+    shapely.prepare(zones[~shapely.is_empty(zones) & ~shapely.is_missing(zones)])
+    n_rings = n_tr + n_zr
+    ring_count = np.bincount(ring, minlength=n_rings)
+    ring_ids = np.flatnonzero(ring_count)
+    first_edge = (np.cumsum(ring_count) - ring_count)[ring_ids]
+    start_d = np.zeros(n_rings, np.int64)
+    start_z = np.zeros(n_rings, np.int64)
+    is_t_ring = ring_ids < n_tr
+    need = ~dirty_d[ring_ids] & ~(is_t_ring & planar)  # (planar: target rings lie in no other target)
+    pts, parts = polys.containing(x0[first_edge[need]], y0[first_edge[need]])
+    rid = ring_ids[need][pts]
+    own_part = np.where(rid < n_tr, tring_part[np.minimum(rid, n_tr - 1)], -1)
+    mine = (rid < n_tr) & (parts == own_part)
+    np.add.at(start_d, rid[~mine], 1)
+    # the same vertices in the original coordinates (x - ox + ox may move a vertex by a unit in
+    # the last place: off a zone's edge into its neighbour)
+    gx, gy = np.empty(len(first_edge)), np.empty(len(first_edge))
+    in_t = first_edge < n_t
+    gx[in_t], gy[in_t] = tx0[first_edge[in_t]], ty0[first_edge[in_t]]
+    gx[~in_t], gy[~in_t] = zx0[first_edge[~in_t] - n_t], zy0[first_edge[~in_t] - n_t]
+    need_z = is_t_ring & ~dirty_z[ring_ids]
+    start_z[ring_ids[need_z]] = _zone_of(zones, gx[need_z], gy[need_z])
+    # zones nested in other zones: overlap
+    zr = ~is_t_ring
+    inside = _zone_of(zones, gx[zr], gy[zr])
+    if ((inside > 0) & (inside != row[first_edge[zr]] + 1)).any():
+        raise ZonesOverlap
+    del pts, parts, rid, own_part, mine, gx, gy
+    cross = x0 * y1 - x1 * y0  # shoelace term of every edge
+
     def pieces(e_all, t_all, dz_all):
         """Covered area per zone row from the rows of whole rings (sorted by edge, then t)."""
         last = np.r_[e_all[1:] != e_all[:-1], True]
         t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
+        del last
         r_all = ring[e_all]
         # carried depth and zone: cumulative sums within each ring (rows of a ring are contiguous)
         cdz = np.cumsum(dz_all)
         first_row = np.r_[True, r_all[1:] != r_all[:-1]]
         ring_first = np.flatnonzero(first_row)
+        del first_row
         base = np.repeat(ring_first, np.diff(np.r_[ring_first, len(r_all)]))
         cdz -= np.r_[0, cdz][base]
         cz = (cdz + (1 << 31)) >> 32
         cd = cdz - (cz << 32)
         del cdz, base
-
-        # starting depth / zone of clean rings (their first vertex, not near any other edge)
-        ring_ids = r_all[ring_first]
-        sx, sy = x0[e_all[ring_first]], y0[e_all[ring_first]]
-        # the same vertices in the original coordinates (x - ox + ox may move a vertex by a unit in
-        # the last place: off a zone's edge into its neighbour)
-        gx, gy = np.concatenate([tx0, zx0])[e_all[ring_first]], np.concatenate([ty0, zy0])[e_all[ring_first]]
-        start_d = np.zeros(n_tr + n_zr, np.int64)
-        start_z = np.zeros(n_tr + n_zr, np.int64)
-        is_t_ring = ring_ids < n_tr
-        need = ~dirty_d[ring_ids] & ~(is_t_ring & planar)  # (planar: target rings lie in no other target)
-        pts, parts = polys.containing(sx[need], sy[need])
-        rid = ring_ids[need][pts]
-        own_part = np.where(rid < n_tr, tring_part[np.minimum(rid, n_tr - 1)], -1)
-        mine = (rid < n_tr) & (parts == own_part)
-        np.add.at(start_d, rid[~mine], 1)
-        need_z = is_t_ring & ~dirty_z[ring_ids]
-        start_z[ring_ids[need_z]] = _zone_of(zones, gx[need_z], gy[need_z])
-        # zones nested in other zones: overlap
-        zr = ~is_t_ring
-        zr_rows = row[e_all[ring_first[zr]]]
-        inside = _zone_of(zones, gx[zr], gy[zr])
-        if ((inside > 0) & (inside != zr_rows + 1)).any():
-            raise ZonesOverlap
 
         rr = r_all
         depth = start_d[rr] + cd
@@ -279,7 +291,6 @@ def _union_area_by_zone(targets, zones, planar=False):
             zone[zs] = _zone_of(zones, mx + ox, my + oy)
 
         # shoelace term of the piece from P + a·E to P + b·E of the edge from P to P + E: (b - a)·(P × E)
-        cross = x0 * y1 - x1 * y0
         ise = is_zone[e]
         t_keep = np.flatnonzero(~ise & real & ~drop & ~zone_partner & (depth == 0) & (zone > 0))
         z_keep = np.flatnonzero(ise & real & (depth >= 1))
@@ -288,13 +299,13 @@ def _union_area_by_zone(targets, zones, planar=False):
         area += np.bincount(row[e[z_keep]], weights=dt[z_keep] * cross[e[z_keep]], minlength=n_rows)[:n_rows]
         return area / 2.0
 
-    # two blocks of whole rings on two threads (numpy releases the GIL; the zones are prepared
-    # here, not by two threads at once in _zone_of)
-    shapely.prepare(zones[~shapely.is_empty(zones) & ~shapely.is_missing(zones)])
+    # blocks of whole rings, at most BLOCK_ROWS rows each (their temporaries stay in the CPU caches
+    # and reuse the same memory instead of faulting in fresh pages), on two threads (numpy releases the GIL)
     n_all = len(e_all)
-    cut = int(np.searchsorted(ring[e_all], ring[e_all[n_all // 2]])) if n_all else 0
-    blocks = [(e_all[:cut], t_all[:cut], dz_all[:cut]), (e_all[cut:], t_all[cut:], dz_all[cut:])]
-    blocks = [b for b in blocks if len(b[0])]
+    r_sorted = ring[e_all]
+    cuts = np.unique(np.r_[0, np.searchsorted(r_sorted, r_sorted[np.arange(BLOCK_ROWS, n_all, BLOCK_ROWS)]), n_all])
+    blocks = [(e_all[a:b], t_all[a:b], dz_all[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    del r_sorted
     if WORKERS > 1 and len(blocks) > 1 and n_all > BLOCK_THREADS_MIN:
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(lambda b: pieces(*b), blocks))

@@ -232,3 +232,18 @@ def test_ring_edges_renumbered_equal_edges_of_reordered_polygons():
     order = np.array([2, 0, 3, 1])
     for want, got in zip(ring_edges(polys[order]), ring_edges(polys, order)):
         assert np.array_equal(want, got)
+
+
+@pytest.mark.parametrize("block_rows", [1, 5, 64])
+def test_pieces_in_many_small_blocks_of_whole_rings(monkeypatch, block_rows):
+    """The pieces are classified in blocks of whole rings (on two threads): with blocks of a few
+    rows every ring is a block of its own, and the areas are still GEOS's, holes and zones included."""
+    import hygis.analysis._arrangement as arrangement
+
+    monkeypatch.setattr(arrangement, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(arrangement, "BLOCK_THREADS_MIN", 0)
+    rng = np.random.default_rng(block_rows)
+    holed = [shapely.box(0, 0, 80, 80).difference(shapely.box(20, 20, 60, 60)), shapely.box(30, 30, 40, 40)]
+    assert_exact(rotated_squares(rng, 150) + holed, grid_zones())
+    zones = jittered_tiling(9, (-10, -10, 130, 130), rng)
+    assert_exact(jittered_tiling(40, (0, 0, 100, 100), rng) + holed, zones)

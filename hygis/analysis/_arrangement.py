@@ -35,7 +35,7 @@ import numpy as np
 import shapely
 
 from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges
-from hygis.analysis._sweep import pair_tasks, self_and_cross_tasks
+from hygis.analysis._sweep import clear_of, pair_tasks, self_and_cross_tasks
 
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -80,14 +80,25 @@ def edge_areas(polys: np.ndarray, zones: np.ndarray, planar: bool) -> np.ndarray
         return out
     if not planar:
         return union_area_by_zone(polys, zones)
-    shapely.prepare(zones)
-    zone_in, geom_in = shapely.STRtree(polys).query(zones, predicate="contains_properly")
-    rest = np.ones(len(polys), bool)
-    rest[geom_in] = False
-    rows = union_area_by_zone(polys[rest], zones, planar=True)
+    # targets whose box meets no zone edge lie wholly in one zone (or in none): they count whole
+    zp, _ = polygon_parts(zones)
+    zx0, zy0, zx1, zy1, *_ = ring_edges(zp)
+    tb = shapely.bounds(polys)
+    ok = np.isfinite(tb).all(1)
+    every = np.r_[tb[ok], zb[np.isfinite(zb).all(1)]]
+    tol = TOL_REL * max(float(every[:, 2].max() - every[:, 0].min()), float(every[:, 3].max() - every[:, 1].min()), 1.0)
+    far = np.zeros(len(polys), bool)
+    far[ok] = clear_of(tb[ok], np.stack([np.minimum(zx0, zx1) - tol, np.minimum(zy0, zy1) - tol,
+                                         np.maximum(zx0, zx1) + tol, np.maximum(zy0, zy1) + tol], 1))
+    try:
+        where = _zone_of(zones, (tb[far, 0] + tb[far, 2]) / 2, (tb[far, 1] + tb[far, 3]) / 2)
+    except ZonesOverlap:
+        return None
+    rows = union_area_by_zone(polys[~far], zones, planar=True)
     if rows is None:
         return None
-    return rows + np.bincount(zone_in, weights=shapely.area(polys[geom_in]), minlength=len(zones))
+    inside = where > 0
+    return rows + np.bincount(where[inside] - 1, weights=shapely.area(polys[far][inside]), minlength=len(zones))
 
 
 def union_area_by_zone(targets: np.ndarray, zones: np.ndarray, planar: bool = False) -> np.ndarray | None:

@@ -115,3 +115,41 @@ class _Sweep:
             return (j, i) if swap else (i, j)
 
         return [(lambda s=s, e=e: task(s, e)) for s, e in zip(cuts[:-1], cuts[1:]) if e > s]
+
+
+#: Cells of the grid :func:`clear_of` marks (at most).
+GRID_CELLS = 1 << 22
+
+
+def clear_of(a, b):
+    """For each box of ``a``: True if it certainly meets no box of ``b`` (False: it may).
+
+    A grid with cells about the median size of ``a``'s boxes: the cells ``b``'s boxes cover are
+    marked; an ``a`` box spanning at most 2 × 2 cells none of which is marked meets no ``b`` box.
+    (No sort: for targets away from every zone edge, ~10× cheaper than a prepared predicate each.)
+    """
+    out = np.zeros(len(a), bool)
+    if len(a) == 0 or len(b) == 0:
+        out[:] = len(b) == 0
+        return out
+    lo_x, lo_y = min(a[:, 0].min(), b[:, 0].min()), min(a[:, 1].min(), b[:, 1].min())
+    span = max(max(a[:, 2].max(), b[:, 2].max()) - lo_x, max(a[:, 3].max(), b[:, 3].max()) - lo_y, 1e-9)
+    size = max(float(np.median(np.maximum(a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]))), span / np.sqrt(GRID_CELLS), 1e-12)
+    n = int(span // size) + 2
+
+    def cells(x):
+        return [np.minimum(((x[:, k] - lo) // size).astype(np.int64), n - 1)
+                for k, lo in ((0, lo_x), (1, lo_y), (2, lo_x), (3, lo_y))]
+
+    bx0, by0, bx1, by1 = cells(b)
+    w, h = bx1 - bx0 + 1, by1 - by0 + 1
+    if (w * h).sum() > GRID_CELLS:
+        return out  # (huge b boxes: nothing is certain)
+    k = np.repeat(np.arange(len(b)), w * h)
+    off = np.arange(len(k)) - np.repeat(np.cumsum(w * h) - w * h, w * h)
+    marked = np.zeros(n * n, bool)
+    marked[(by0[k] + off // w[k]) * n + bx0[k] + off % w[k]] = True
+    ax0, ay0, ax1, ay1 = cells(a)
+    small = (ax1 - ax0 <= 1) & (ay1 - ay0 <= 1)
+    hit = marked[ay0 * n + ax0] | marked[ay0 * n + ax1] | marked[ay1 * n + ax0] | marked[ay1 * n + ax1]
+    return small & ~hit

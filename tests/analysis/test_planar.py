@@ -111,3 +111,21 @@ def test_planar_mode_on_a_tiling_cut_by_jittered_zones(seed):
     got = edge_areas(cells, zones, True)
     want = exact(cells, zones)
     assert np.abs(got - want).max() <= 1e-9 * want.max()
+
+
+def test_planar_targets_away_from_zone_edges_count_whole_in_their_zone():
+    """Small cells far from every zone edge count whole in the zone around them (a zone with a
+    hole, an island zone in it, cells in the hole belonging to no zone, a holed target around the
+    island); the rest go through the edges."""
+    ring_zone = shapely.box(0, 0, 300, 300).difference(shapely.box(100, 100, 200, 200))
+    island = shapely.box(130, 130, 170, 170)
+    zones = np.array([ring_zone, island, shapely.box(300, 0, 400, 300)], dtype=object)
+    cells = [shapely.box(x, y, x + 4, y + 4) for x in range(2, 396, 7) for y in range(2, 296, 7)
+             if not (95 < x < 205 and 95 < y < 205)]
+    cells += [shapely.box(110, 110, 190, 190).difference(shapely.box(120, 120, 180, 180)),
+              shapely.box(140, 140, 150, 150), shapely.box(102, 102, 106, 106)]
+    cells = np.array(cells, dtype=object)
+    assert is_planar(cells)
+    want = exact(cells, zones)
+    got = edge_areas(cells, zones, True)
+    assert np.abs(got - want).max() <= 1e-9 * want.max(), (got, want)

@@ -163,6 +163,8 @@ def _union_area_by_zone(targets, zones, planar=False):
 
     if not (hasattr(shapely, "coverage_is_valid") and shapely.coverage_is_valid(zp)):
         tasks += [(t, -n_t) for t in pair_tasks(boxes[n_t:])]
+    # a polygon's own edges are left out (zone edges: polygon -1)
+    poly = np.where(is_zone, -1, owner)
 
     def run(item):
         task, shift = item
@@ -171,10 +173,12 @@ def _union_area_by_zone(targets, zones, planar=False):
             i, j = i - shift, j - shift
         else:
             j = j + shift
-        zi, zj = is_zone[i], is_zone[j]
-        keep = ~((~zi & ~zj) & (owner[i] == owner[j]))  # a polygon's own edges
-        out = [[] for _ in range(12)]
-        _classify(i[keep], j[keep], zi[keep], zj[keep], x0, y0, x1, y1, tol, ring, owner, row, *out, dirty_d, dirty_z)
+        gi, gj = poly[i], poly[j]
+        keep = np.flatnonzero((gi != gj) | (gi < 0))
+        i, j = i[keep], j[keep]
+        out = [[] for _ in range(11)]
+        _classify(i, j, gi[keep] < 0, gj[keep] < 0, (x0[i], y0[i], x1[i], y1[i]), (x0[j], y0[j], x1[j], y1[j]), tol,
+                  ring, owner, row, *out, dirty_d, dirty_z)
         return out
 
     if WORKERS > 1 and len(tasks) > 1:
@@ -182,21 +186,21 @@ def _union_area_by_zone(targets, zones, planar=False):
             results = list(pool.map(run, tasks))
     else:
         results = [run(item) for item in tasks]
-    lists = [[a for res in results for a in res[k]] for k in range(12)]
-    ev_e, ev_t, ev_d, ev_z, sp_e, sp_t, pa_e, pa_lo, pa_hi, pa_owner, pa_zone, pa_same = lists
+    lists = [[a for res in results for a in res[k]] for k in range(11)]
+    ev_e, ev_t, ev_dz, sp_e, sp_t, pa_e, pa_lo, pa_hi, pa_owner, pa_zone, pa_same = lists
     cat = (lambda parts, dt: np.concatenate(parts).astype(dt, copy=False) if parts else np.empty(0, dt))
-    ev_e, ev_t, ev_d, ev_z = cat(ev_e, np.int64), cat(ev_t, float), cat(ev_d, np.int64), cat(ev_z, np.int64)
-    sp_e, sp_t = cat(sp_e, np.int64), cat(sp_t, float)
     del results, lists  # (the per-task arrays: memory for the rows below)
     # sub-segments: rows sorted by (edge, t); each row starts a piece running to the next row
-    e_all = np.concatenate([np.arange(n_e), ev_e, sp_e])
-    t_all = np.concatenate([np.zeros(n_e), ev_t, sp_t])
+    e_all = cat([np.arange(n_e)] + ev_e + sp_e, np.int64)
+    t_all = cat([np.zeros(n_e)] + ev_t + sp_t, float)
+    n_sp = sum(len(a) for a in sp_e)
     # depth and zone changes packed in one integer (zone × 2³² + depth; sums stay far below 2³¹ each)
-    dz_all = np.concatenate([np.zeros(n_e, np.int64), (ev_z << 32) + ev_d, np.zeros(len(sp_e), np.int64)])
+    dz_all = cat([np.zeros(n_e, np.int64)] + ev_dz + [np.zeros(n_sp, np.int64)], np.int64)
+    del ev_e, ev_t, ev_dz, sp_e, sp_t
     order = np.argsort(e_all + t_all * 0.5)  # by edge, then t (t < 1: exact enough to order; rows with equal t
     # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
     e_all, t_all, dz_all = e_all[order], t_all[order], dz_all[order]
-    del order, ev_e, ev_t, ev_d, ev_z
+    del order
     if pa_e:  # coincident partners (edge, t range, partner's part, zone edge?, same direction?)
         pe, plo, phi = cat(pa_e, np.int64), cat(pa_lo, float), cat(pa_hi, float)
         pown, pzone, psame = cat(pa_owner, np.int64), cat(pa_zone, bool), cat(pa_same, bool)
@@ -360,13 +364,14 @@ def _zone_of(zones: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _classify(i, j, zi, zj, x0, y0, x1, y1, tol, ring, owner, row, ev_e, ev_t, ev_d, ev_z, sp_e, sp_t,
+def _classify(i, j, zi, zj, ci, cj, tol, ring, owner, row, ev_e, ev_t, ev_dz, sp_e, sp_t,
               pa_e, pa_lo, pa_hi, pa_owner, pa_zone, pa_same, dirty_d, dirty_z):
-    """Crossings, contacts and coincidences of the edge pairs (i, j)."""
-    px, py = x0[i], y0[i]
-    rx, ry = x1[i] - px, y1[i] - py
-    qx, qy = x0[j], y0[j]
-    sx, sy = x1[j] - qx, y1[j] - qy
+    """Crossings, contacts and coincidences of the edge pairs (i, j); ``ci``, ``cj``: their
+    coordinates (rows x0, y0, x1, y1)."""
+    px, py = ci[0], ci[1]
+    rx, ry = ci[2] - px, ci[3] - py
+    qx, qy = cj[0], cj[1]
+    sx, sy = cj[2] - qx, cj[3] - qy
     wx, wy = qx - px, qy - py
     # signed distances × length: j's ends from line i, i's ends from line j
     cj0 = rx * wy - ry * wx
@@ -413,8 +418,9 @@ def _classify(i, j, zi, zj, x0, y0, x1, y1, tol, ring, owner, row, ev_e, ev_t, e
         # j is a target → depth channel; j a zone → zone channel (row + 1)
         ev_e += [ci_, cj_]
         ev_t += [tc, uc]
-        ev_d += [np.where(zcj, 0, -sgn), np.where(zci, 0, sgn)]
-        ev_z += [np.where(zcj & ~zci, -sgn * (row[cj_] + 1), 0), np.where(zci & ~zcj, sgn * (row[ci_] + 1), 0)]
+        # (depth and zone changes packed in one integer: zone × 2³² + depth)
+        ev_dz += [(np.where(zcj & ~zci, -sgn * (row[cj_] + 1), 0) << 32) + np.where(zcj, 0, -sgn),
+                  (np.where(zci & ~zcj, sgn * (row[ci_] + 1), 0) << 32) + np.where(zci, 0, sgn)]
     deg = contact & ~both_z
     if not deg.any():
         if both_z.any():

@@ -213,8 +213,10 @@ def union_by_key(pieces: np.ndarray, keys: np.ndarray, grid_size: float | None =
     return uniq, out
 
 
-#: Candidate pairs (bounding boxes meeting) sampled to tell overlapping targets quickly.
-PLANAR_SAMPLE = 4_000
+#: Candidate pairs (bounding boxes meeting) sampled to tell overlapping targets quickly (heavily
+#: overlapping data shows overlaps in the first few dozen; for planar data the sample is pure cost:
+#: 4,000 intersections of touching parcels took 0.03 s of the 0.25 s test).
+PLANAR_SAMPLE = 1_000
 
 
 def is_planar(geoms: np.ndarray, seed: int = 0) -> bool:

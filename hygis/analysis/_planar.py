@@ -22,9 +22,10 @@ geometries into edges; ``shapely.coverage_is_valid`` takes ~0.6 s).
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges
-from hygis.analysis._sweep import box_pairs
+from hygis.analysis._sweep import box_pairs, clear_of
 
 #: Odd 64-bit multipliers hashing an edge's four coordinates (equal edges hash equal; a collision
 #: only leaves two edges unmatched, which the contact test then sends to GEOS).
@@ -76,7 +77,10 @@ def planar_by_edges(geoms: np.ndarray) -> bool | None:
             return None
     # ... and their midpoints must lie in no other polygon
     mx, my = (x0[lone] + x1[lone]) / 2, (y0[lone] + y1[lone]) / 2
-    polys = EdgePolygons(x0, y0, x1, y1, part, len(parts))
+    # (only polygons whose box may hold a midpoint: for a tiling, those along its outline)
+    cand = ~clear_of(shapely.bounds(parts), np.stack([mx, my, mx, my], 1))
+    mine = cand[part]
+    polys = EdgePolygons(x0[mine], y0[mine], x1[mine], y1[mine], part[mine], len(parts))
     pts, owners = polys.containing(mx, my)
     return not (owners != part[lone][pts]).any()
 

@@ -77,6 +77,10 @@ def _tune_memory() -> None:
         pass
 
 
+#: Sizes of the GeoPackage header's envelope by its flags' envelope code.
+ENVELOPE = (0, 32, 48, 48, 64, 0, 0, 0)
+
+
 def _read(path: Path, layer, by=None, want_label=False):
     """(polygons in the equal-area CRS, zone labels) of a GeoPackage layer, or None when the full path must read it.
 
@@ -107,23 +111,36 @@ def _read(path: Path, layer, by=None, want_label=False):
             col = (by if by in fields else "?") if by else ("name" if "name" in fields else None)
             if col == "?":
                 return None
-            if want_label and col:
-                rows = con.execute(f"SELECT {quote_ident(geom_col)}, {quote_ident(col)} FROM {quote_ident(table)} "
+            # the WKB after the GeoPackage header, cut by SQLite when every blob has the first one's
+            # header (magic, version, flags: the envelope's size) — else NULL, and Python cuts each
+            first = con.execute(f"SELECT substr({quote_ident(geom_col)}, 1, 4) FROM {quote_ident(table)} "
+                                f"WHERE {quote_ident(geom_col)} IS NOT NULL LIMIT 1").fetchone()
+            head = first[0] if first and isinstance(first[0], bytes) and len(first[0]) == 4 else b"none"
+            cut = 9 + ENVELOPE[(head[3] >> 1) & 7] if head != b"none" else 1
+            labelled = bool(want_label and col)  # (else the second column is NULL)
+            rows = con.execute(f"SELECT CASE WHEN substr({quote_ident(geom_col)}, 1, 4) = ? "
+                               f"THEN substr({quote_ident(geom_col)}, ?) END, "
+                               f"{quote_ident(col) if labelled else 'NULL'} FROM {quote_ident(table)} "
+                               "ORDER BY rowid", (head, cut)).fetchall()
+            blobs = [r[0] for r in rows]
+            if None in blobs:
+                rows = con.execute(f"SELECT {quote_ident(geom_col)}, {quote_ident(col) if labelled else 'NULL'} "
+                                   f"FROM {quote_ident(table)} "
                                    "ORDER BY rowid").fetchall()
-            else:
-                rows = con.execute(f"SELECT {quote_ident(geom_col)} FROM {quote_ident(table)} ORDER BY rowid").fetchall()
+                blobs = [r[0] for r in rows]
+                if any(b is None or b[:2] != b"GP" or (b[3] & 0b110000) for b in blobs):  # missing, empty or extended
+                    return None
+                blobs = [b[8 + ENVELOPE[(b[3] >> 1) & 7]:] for b in blobs]
+            elif head[:2] != b"GP" or (head[3] & 0b110000):
+                return None
         finally:
             con.close()
     except sqlite3.Error:
         return None
     if not rows:
         return None
-    blobs = [r[0] for r in rows]
-    if any(b is None or b[:2] != b"GP" or (b[3] & 0b110000) for b in blobs):  # missing, empty or extended
-        return None
-    envelope = (0, 32, 48, 48, 64, 0, 0, 0)
     try:
-        geoms = shapely.from_wkb([b[8 + envelope[(b[3] >> 1) & 7]:] for b in blobs])
+        geoms = shapely.from_wkb(blobs)
     except shapely.errors.ShapelyError:  # a damaged blob: the full path (GDAL) reports it
         return None
     if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():

@@ -35,7 +35,7 @@ import numpy as np
 import shapely
 
 from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges
-from hygis.analysis._sweep import clear_of, pair_tasks, self_and_cross_tasks
+from hygis.analysis._sweep import clear_of, pair_tasks, self_and_cross_tasks, unique
 
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -318,7 +318,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     # and reuse the same memory instead of faulting in fresh pages), on two threads (numpy releases the GIL)
     n_all = len(e_all)
     r_sorted = ring[e_all]
-    cuts = np.unique(np.r_[0, np.searchsorted(r_sorted, r_sorted[np.arange(BLOCK_ROWS, n_all, BLOCK_ROWS)]), n_all])
+    cuts = unique(np.r_[0, np.searchsorted(r_sorted, r_sorted[np.arange(BLOCK_ROWS, n_all, BLOCK_ROWS)]), n_all])
     blocks = [(e_all[a:b], t_all[a:b], dz_all[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     del r_sorted
     if WORKERS > 1 and len(blocks) > 1 and n_all > BLOCK_THREADS_MIN:

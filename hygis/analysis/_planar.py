@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 
 from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges
-from hygis.analysis._sweep import box_pairs, clear_of
+from hygis.analysis._sweep import box_pairs, clear_of, median
 
 #: Odd 64-bit multipliers hashing an edge's four coordinates (equal edges hash equal; a collision
 #: only leaves two edges unmatched, which the contact test then sends to GEOS).
@@ -94,7 +94,7 @@ def _near(boxes: np.ndarray, sel: np.ndarray) -> np.ndarray:
     boxes cover (a prefilter: the box sweep then needs to sort only these)."""
     lo_x, lo_y = boxes[:, 0].min(), boxes[:, 1].min()
     span = max(boxes[:, 2].max() - lo_x, boxes[:, 3].max() - lo_y, 1e-9)
-    size = max(2.0 * float(np.median(boxes[:, 2] - boxes[:, 0] + boxes[:, 3] - boxes[:, 1])),
+    size = max(2.0 * float(median(boxes[:, 2] - boxes[:, 0] + boxes[:, 3] - boxes[:, 1])),
                span / np.sqrt(GRID_CELLS), 1e-12)
     n = int(span // size) + 1
     cx0 = ((boxes[:, 0] - lo_x) // size).astype(np.int64)

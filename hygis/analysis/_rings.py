@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from hygis.analysis._sweep import box_pairs
+from hygis.analysis._sweep import box_pairs, unique
 
 #: Point × polygon-edge tests per block of the point-in-polygon tests.
 PAIR_CHUNK = 1 << 18
@@ -130,7 +130,7 @@ class EdgePolygons:
             cum = np.cumsum(self.count[q])
             bounds = np.searchsorted(cum, np.arange(PAIR_CHUNK, cum[-1] + PAIR_CHUNK, PAIR_CHUNK), "right") if len(q) else []
             lo = 0
-            for hi in np.unique(np.r_[bounds, len(q)]):
+            for hi in unique(np.r_[bounds, len(q)]):
                 hi = max(int(hi), lo + 1)
                 if lo >= len(q):
                     break

@@ -58,6 +58,18 @@ def ring_edges(polys: np.ndarray, order: np.ndarray | None = None):
     return a[:, 0], a[:, 1], b[:, 0], b[:, 1], ring_e, part[ring_e], part
 
 
+def z_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Morton codes of points on a 65536 × 65536 grid over their extent (bits of x and y interleaved)."""
+    def spread(v):
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        k = np.nan_to_num((v - lo) * (65535.0 / max(hi - lo, 1e-300))).astype(np.uint64)
+        for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+            k = (k | (k << np.uint64(shift))) & np.uint64(mask)
+        return k
+
+    return spread(x) | (spread(y) << np.uint64(1))
+
+
 def _ranges(start, count):
     """Concatenated ranges [start, start + count)."""
     return np.repeat(start - np.cumsum(count) + count, count) + np.arange(int(count.sum()))

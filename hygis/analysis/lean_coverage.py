@@ -179,7 +179,9 @@ def _read(path: Path, layer, by=None, want_label=False):
             part[bad] = shapely.make_valid(part[bad])
         return part
 
-    if len(geoms) < SPLIT_READ:
+    from hygis.analysis._arrangement import use_threads
+
+    if len(geoms) < SPLIT_READ or not use_threads():
         return prepare(geoms), labels
     from concurrent.futures import ThreadPoolExecutor
 

@@ -242,8 +242,24 @@ def test_pieces_in_many_small_blocks_of_whole_rings(monkeypatch, block_rows):
 
     monkeypatch.setattr(arrangement, "BLOCK_ROWS", block_rows)
     monkeypatch.setattr(arrangement, "BLOCK_THREADS_MIN", 0)
+    monkeypatch.setattr(arrangement, "THREADS", True)  # whatever the machine's load
     rng = np.random.default_rng(block_rows)
     holed = [shapely.box(0, 0, 80, 80).difference(shapely.box(20, 20, 60, 60)), shapely.box(30, 30, 40, 40)]
     assert_exact(rotated_squares(rng, 150) + holed, grid_zones())
     zones = jittered_tiling(9, (-10, -10, 130, 130), rng)
     assert_exact(jittered_tiling(40, (0, 0, 100, 100), rng) + holed, zones)
+
+
+def test_worker_threads_only_with_a_core_to_spare(monkeypatch):
+    import os
+
+    import hygis.analysis._arrangement as arrangement
+
+    monkeypatch.setattr(arrangement, "WORKERS", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.7, 0.7))
+    assert arrangement.use_threads()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 3.0, 3.0))
+    assert not arrangement.use_threads()
+    monkeypatch.setattr(arrangement, "THREADS", True)
+    assert arrangement.use_threads()

@@ -106,6 +106,7 @@ def test_threaded_paths_agree_with_overlay_and_dissolve(files, tmp_path, capsys,
 
     monkeypatch.setattr(lean_coverage, "SPLIT_READ", 10)
     monkeypatch.setattr(_arrangement, "BLOCK_THREADS_MIN", 0)
+    monkeypatch.setattr(_arrangement, "THREADS", True)  # whatever the machine's load
     _, z, _, zones = files
     rng = np.random.default_rng(5)
     geoms = squares(2000, seed=5) if kind == "overlap" else tiling(2500, (119.98, 29.98, 120.42, 30.32), rng)

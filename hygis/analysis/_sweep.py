@@ -71,6 +71,7 @@ class _Sweep:
         self.x_lo = min(x[:, 0].min() for x in arrays)
         self.scale = 4.0 * (max(x[:, 2].max() for x in arrays) - self.x_lo + 1.0)
         self.entries = [None] * len(arrays)
+        self.first_band = [None] * len(arrays)
 
     def sorted_entries(self, n):
         """(band, item, key) of every (box, band it meets), sorted by key = band × scale + x0."""
@@ -78,6 +79,7 @@ class _Sweep:
             x = self.arrays[n]
             k0 = ((x[:, 1] - self.lo_y) // self.band).astype(np.int64)
             k1 = ((x[:, 3] - self.lo_y) // self.band).astype(np.int64)
+            self.first_band[n] = k0
             cnt = k1 - k0 + 1
             item = np.repeat(np.arange(len(x)), cnt)
             k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
@@ -89,22 +91,22 @@ class _Sweep:
     def self_tasks(self, n, chunk):
         a = self.arrays[n]
         ka, ia, key_a = self.sorted_entries(n)
-        y = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
+        y = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]), self.first_band[n])
         return self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_a, ia, y, y, False, False, True, chunk)
 
     def cross_tasks(self, n, m, chunk):
         a, b = self.arrays[n], self.arrays[m]
         ka, ia, key_a = self.sorted_entries(n)
         kb, ib, key_b = self.sorted_entries(m)
-        ya = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]))
-        yb = (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]))
+        ya = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]), self.first_band[n])
+        yb = (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]), self.first_band[m])
         return (self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_b, ib, ya, yb, False, False, False, chunk)
                 + self._plan(kb, ib, key_b, np.ascontiguousarray(b[:, 2]), key_a, ia, yb, ya, True, True, False, chunk))
 
     def _plan(self, kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, self_join, chunk):
         """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]
         (x0 in (x0, x1] when ``strict``); ``self_join``: each pair once."""
-        scale, x_lo, lo_y, band = self.scale, self.x_lo, self.lo_y, self.band
+        scale, x_lo = self.scale, self.x_lo
         start = np.searchsorted(keys, keyq, "right" if strict else "left")
         end = np.searchsorted(keys, kq * scale + (xq1[iq] - x_lo), "right")
         cnt = np.maximum(end - start, 0)
@@ -116,10 +118,13 @@ class _Sweep:
         def task(s, e):
             c = cnt[s:e]
             rows = np.repeat(np.arange(s, e), c)
-            pos = np.repeat(start[s:e], c) + np.arange(len(rows)) - np.repeat(np.cumsum(c) - c, c)
+            pos = np.arange(len(rows)) + np.repeat(start[s:e] - (np.cumsum(c) - c), c)
             i, j = iq[rows], items[pos]
-            my = np.maximum(y_q[0][i], y_o[0][j])
-            keep = (my <= np.minimum(y_q[1][i], y_o[1][j])) & (((my - lo_y) // band).astype(np.int64) == kq[rows])
+            yi, yj = y_q[0][i], y_o[0][j]
+            # the boxes meet, and the lower edge of their intersection (the higher y0) lies in this
+            # band: the first band of the box with the higher y0
+            keep = ((np.maximum(yi, yj) <= np.minimum(y_q[1][i], y_o[1][j]))
+                    & (np.where(yi >= yj, y_q[2][i], y_o[2][j]) == kq[rows]))
             if self_join:  # pairs with key_j >= key_i, j != i; equal keys appear twice: keep i < j (keys, not
                 # x0: x0 one unit in the last place apart can give equal keys)
                 keep &= (i != j) & ((keyq[rows] != keys[pos]) | (i < j))

@@ -136,11 +136,34 @@ def test_polygons_hidden_under_opaque_fills_are_skipped_with_the_same_picture(tm
     view = MapView.fit_wgs84(BOX, W, H)
     skipped = []
     hidden = pixels.hidden
-    monkeypatch.setattr(pixels, "hidden", lambda b, c: skipped.append(int(hidden(b, c).sum())) or hidden(b, c))
+    monkeypatch.setattr(pixels, "hidden", lambda b, *a: skipped.append(int(hidden(b, *a).sum())) or hidden(b, *a))
     culled = _pixels(render_layers([flat], view, RendererSet(), basemap=False))
     assert sum(skipped) > len(geoms) // 2  # most of them are under others
     monkeypatch.setattr(vector, "CULL_DEPTH", float("inf"))
     assert np.array_equal(culled, _pixels(render_layers([flat], view, RendererSet(), basemap=False)))
+
+
+def test_polygons_hidden_under_opaque_outlines_are_skipped_with_the_same_picture(tmp_path, monkeypatch):
+    """Translucent fills hide nothing, but 1-pixel outlines in an opaque colour do: features (and
+    dots too small for an outline) wholly under the outlines of later layers are skipped — the same
+    picture, pixel for pixel; with a translucent stroke nothing is skipped."""
+    from hygis.ui.render import pixels, vector
+
+    rng = np.random.default_rng(8)
+    geoms = list(_squares(120_000, rng, 0.0006, 0.003))  # ~2-10 px squares, ~3.5 deep in 5 draw layers
+    view = MapView.fit_wgs84(BOX, 4 * W, 4 * H)
+    hidden = pixels.hidden
+    for stroke, culls in (("#35627a", True), ("#35627a99", False)):
+        _, flat = _both(tmp_path, geoms, Style(fill="#6a9fb566", stroke=stroke, width=1.0))
+        skipped = []
+        monkeypatch.setattr(pixels, "hidden", lambda b, *a: skipped.append(int(hidden(b, *a).sum())) or hidden(b, *a))
+        monkeypatch.setattr(vector, "CULL_DEPTH", 2.0)
+        culled = _pixels(render_layers([flat], view, RendererSet(), basemap=False))
+        assert (sum(skipped) > 2000) is culls and (len(skipped) > 0) is culls
+        monkeypatch.setattr(vector, "CULL_DEPTH", float("inf"))
+        whole = _pixels(render_layers([flat], view, RendererSet(), basemap=False))
+        assert np.array_equal(culled, whole)
+        assert len(np.unique(whole)) >= 4  # background, fills blended once and more, outlines
 
 
 def test_fills_and_outlines_made_in_worker_threads_draw_the_same_picture(tmp_path, monkeypatch):

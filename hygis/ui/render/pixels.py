@@ -123,22 +123,30 @@ def box_pixels(painter, view, bbox: np.ndarray) -> np.ndarray:
     """(n, 4) int device-pixel boxes x0, y0, x1, y1 (inclusive, clipped to the image, one pixel of margin
     for outlines) of map-metre boxes ``bbox``; empty boxes (off the image) have x1 < x0."""
     view, _ = device_view(painter, view)
-    x0, y1 = view.to_pixels(bbox[:, 0], bbox[:, 1])
-    x1, y0 = view.to_pixels(bbox[:, 2], bbox[:, 3])
-    with np.errstate(invalid="ignore"):
-        box = np.column_stack([np.floor(x0) - 1, np.floor(y0) - 1, np.floor(x1) + 1, np.floor(y1) + 1])
-    box = np.nan_to_num(box, nan=-1.0)
-    box[:, 0::2] = np.clip(box[:, 0::2], 0, view.width - 1)
-    box[:, 1::2] = np.clip(box[:, 1::2], 0, view.height - 1)
-    return box.astype(np.int64)
+    x0, y0 = view.to_pixels(bbox[:, 0], bbox[:, 3])
+    x1, y1 = view.to_pixels(bbox[:, 2], bbox[:, 1])
+    box = np.empty((len(bbox), 4), np.int64)
+    for col, (v, margin, last) in enumerate(((x0, -1, view.width - 1), (y0, -1, view.height - 1),
+                                             (x1, 1, view.width - 1), (y1, 1, view.height - 1))):
+        np.floor(v, out=v)
+        v += margin
+        np.nan_to_num(v, copy=False, nan=-1.0)
+        np.clip(v, 0, last, out=v)
+        box[:, col] = v
+    return box
 
 
-def hidden(boxes: np.ndarray, covered: np.ndarray) -> np.ndarray:
+def hidden(boxes: np.ndarray, covered: np.ndarray, sat: np.ndarray | None = None) -> np.ndarray:
     """True for the boxes (from :func:`box_pixels`) whose every pixel is set in ``covered``: a
-    summed-area table answers each box in O(1)."""
+    summed-area table answers each box in O(1) (``sat``: an int32 (h + 1, w + 1) buffer to build
+    it in, reused from one call to the next; its first row and column must be zero)."""
     h, w = covered.shape
-    sat = np.zeros((h + 1, w + 1), np.int32)
-    np.cumsum(np.cumsum(covered, axis=0, dtype=np.int32), axis=1, out=sat[1:, 1:])
+    if sat is None:
+        sat = np.zeros((h + 1, w + 1), np.int32)
+    table = sat[1:, 1:]
+    np.cumsum(covered, axis=1, dtype=np.int32, out=table)
+    for y in range(1, h):  # down the rows one by one: ~5× faster than numpy's strided cumsum down axis 0
+        np.add(table[y], table[y - 1], out=table[y])
     x0, y0, x1, y1 = boxes.T
     inside = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
     return inside == (x1 - x0 + 1) * (y1 - y0 + 1)

@@ -230,12 +230,14 @@ class VectorRenderer:
             # of earlier ones as in a feature-by-feature drawing (one fill pass per class and layer)
             rows = np.flatnonzero(filled)
             layers = max(1, min(ORDER_LAYERS // len(pixels.present(codes[rows])), len(rows) // 20_000))
-            # occlusion: with opaque fills and many layers deep, most features lie wholly under the
-            # fills of later layers — those are skipped (what is drawn is the same, pixel for pixel;
-            # translucent fills would need a dozen layers above to hide anything: no culling)
+            # occlusion: many layers deep, most features lie wholly under what later layers paint
+            # opaquely — their fills when opaque, their 1-pixel outlines when the stroke is opaque —
+            # and those features are skipped (what is drawn is the same, pixel for pixel; a
+            # translucent fill alone would need a dozen layers above it to hide anything)
             parts = np.array_split(rows, layers)
             opaque = bool(np.all((argb[pixels.present(codes[rows])] >> 24) == 255))
-            if opaque and layers > 1:
+            opaque_lines = self._opaque_thin_outlines(colors, codes[rows])
+            if (opaque or opaque_lines) and layers > 1:
                 boxes = pixels.box_pixels(painter, view, rings.bbox[rows])
                 dev, _ = pixels.device_view(painter, view)
                 area = np.sum((boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1))
@@ -245,25 +247,30 @@ class VectorRenderer:
             if cull:
                 where = np.zeros(len(filled), np.int64)
                 where[rows] = np.arange(len(rows))
-            masks = [None] * len(parts)
+                sat = np.zeros((dev.height + 1, dev.width + 1), np.int32)  # pixels.hidden's table, reused
+            masks, outlines = [None] * len(parts), [None] * len(parts)
             dview = pixels.device_view(painter, view)[0]
             parallel = len(rows) >= PARALLEL_ROWS and geometry.use_threads()
             for i in reversed(range(len(parts))):  # top layer first: what it covers hides the rest
                 if cull and covered is not None:
-                    parts[i] = parts[i][~pixels.hidden(boxes[where[parts[i]]], covered)]
+                    parts[i] = parts[i][~pixels.hidden(boxes[where[parts[i]]], covered, sat)]
                 ids = np.flatnonzero(_mask(len(filled), parts[i])[rings.feature])
-                job = _job(pixels.masks, dview, rings, ids, codes[rings.feature[ids]])
-                masks[i] = job if not cull else _done(job())  # culling needs each layer's pixels at once
-                if cull:
-                    for _, m in masks[i]():
-                        covered = m.copy() if covered is None else np.logical_or(covered, m, out=covered)
-            # thin outlines of each layer as well: all computed in worker threads, drawn in order below
-            outlines = [self._thin_outline_job(dview, rings, _mask(len(filled), part), size, codes) for part in parts]
+                masks[i] = _job(pixels.masks, dview, rings, ids, codes[rings.feature[ids]])
+                # the layer's thin outlines as well (computed in worker threads when parallel, drawn in order below)
+                outlines[i] = self._thin_outline_job(dview, rings, _mask(len(filled), parts[i]), size, codes)
+                if not cull:
+                    continue
+                # culling needs the opaque pixels of each layer at once
+                for opaque_part, jobs in ((opaque, masks), (opaque_lines, outlines)):
+                    if opaque_part and jobs[i] is not None:
+                        jobs[i] = _done(jobs[i]())
+                        for _, m in jobs[i]():
+                            covered = m.copy() if covered is None else np.logical_or(covered, m, out=covered)
             if parallel:
                 masks = _in_threads(masks)
                 outlines = _in_threads(outlines)
         if dots.any():  # too small for an outline: one colour, as fill + outline would look
-            if covered is not None:  # dots are drawn first: hidden under the fills above
+            if covered is not None:  # dots are drawn first: hidden under what the layers above paint opaquely
                 rows = np.flatnonzero(dots)
                 dots = _mask(len(dots), rows[~pixels.hidden(pixels.box_pixels(painter, view, rings.bbox[rows]),
                                                             covered)])
@@ -277,6 +284,16 @@ class VectorRenderer:
             aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
             self._fill_rings(painter, view, rings, by_path, codes, colors, CHUNK_RINGS)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+
+    def _opaque_thin_outlines(self, colors, codes) -> bool:
+        """Whether the 1-pixel outlines of features of the class ``codes`` are opaque (they then hide
+        what lies under them wholly: see :meth:`_draw_polygon_pixels`)."""
+        style = self.layer.style
+        if style.width <= 0 or not (style.width <= 1.0 and style.dash in ("solid", "", None)):
+            return False
+        if style.stroke_by_class:
+            return bool(np.all(colors[pixels.present(codes), 3] == 255))
+        return parse_color(style.stroke)[3] == 255
 
     def _thin_outline_job(self, dview, rings, rows_mask, size, codes):
         """A callable giving the masks of what :meth:`_outline_rings` draws as 1-pixel numpy lines for

@@ -47,11 +47,11 @@ def as_frame(data, what: str = "layer") -> gpd.GeoDataFrame:
     if hasattr(data, "data") and isinstance(getattr(data, "data"), gpd.GeoDataFrame):
         data = data.data
     if not isinstance(data, gpd.GeoDataFrame):
-        raise HygisError(f"{what} must be a GeoDataFrame or a vector layer")
+        raise HygisError("{what} must be a GeoDataFrame or a vector layer", what=what)
     if data.crs is None:
         if len(data) == 0:
             return data.set_crs(hcrs.WGS84)
-        raise HygisError(f"{what} has no coordinate reference system")
+        raise HygisError("{what} has no coordinate reference system", what=what)
     if not data.crs.equals(hcrs.parse_crs(hcrs.WGS84)):
         data = data.to_crs(hcrs.WGS84)
     return data
@@ -127,6 +127,6 @@ def label_column(frame: pd.DataFrame, by: str | None) -> str | None:
     if by:
         if by not in frame.columns:
             fields = ", ".join(c for c in frame.columns if c != frame.geometry.name) or "none"
-            raise HygisError(f"field '{by}' not found (fields: {fields})")
+            raise HygisError("field '{by}' not found (fields: {fields})", by=by, fields=fields)
         return by
     return "name" if "name" in frame.columns else None

@@ -104,9 +104,11 @@ def check_distance(distance_m) -> float | None:
     try:
         value = float(distance_m)
     except (TypeError, ValueError):
-        raise HygisError(f"distance must be a number of metres, got {distance_m!r}") from None
+        raise HygisError("distance must be a number of metres, got {distance_m!r}",
+                         distance_m=distance_m) from None
     if not np.isfinite(value) or value < 0 or value > MAX_DISTANCE_M:
-        raise HygisError(f"distance must be between 0 and {MAX_DISTANCE_M:.0f} metres, got {distance_m}")
+        raise HygisError("distance must be between 0 and {MAX_DISTANCE_M:.0f} metres, got {distance_m}",
+                         MAX_DISTANCE_M=MAX_DISTANCE_M, distance_m=distance_m)
     return value
 
 

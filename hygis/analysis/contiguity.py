@@ -39,7 +39,7 @@ def zone_contiguity(zones, kind: str = "queen", by: str | None = "name") -> pd.D
         boundary, 0 for a corner contact; ``overlap_area_km2`` and ``distance_m`` 0).
     """
     if kind not in CONTIGUITY_KINDS:
-        raise HygisError(f"Unknown contiguity '{kind}': use queen or rook")
+        raise HygisError("Unknown contiguity '{kind}': use queen or rook", kind=kind)
     frame = as_frame(zones, "zones")
     if by is not None and by not in frame.columns and by == "name":
         by = None

@@ -111,7 +111,8 @@ def coverage_by_zone(targets, zones, by: str | None = None, buffer_m: float = 0.
     fb = Feedback(progress, cancelled)
     buffer_m = _check_buffer(buffer_m)
     if denominator not in DENOMINATORS:
-        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
+        raise HygisError("denominator must be one of {value}, got {denominator!r}",
+                         value=', '.join(DENOMINATORS), denominator=denominator)
     frames = as_frames(targets, "targets")
     zones = as_frame(zones, "zones")
     labels, codes = _zone_groups(zones, by)
@@ -142,9 +143,10 @@ def _check_buffer(buffer_m) -> float:
     try:
         value = float(buffer_m or 0.0)
     except (TypeError, ValueError):
-        raise HygisError(f"buffer must be a distance in metres, got {buffer_m!r}") from None
+        raise HygisError("buffer must be a distance in metres, got {buffer_m!r}", buffer_m=buffer_m) from None
     if not np.isfinite(value) or value < 0 or value > MAX_BUFFER_M:
-        raise HygisError(f"buffer must be between 0 and {MAX_BUFFER_M:.0f} metres, got {buffer_m}")
+        raise HygisError("buffer must be between 0 and {MAX_BUFFER_M:.0f} metres, got {buffer_m}",
+                         MAX_BUFFER_M=MAX_BUFFER_M, buffer_m=buffer_m)
     return value
 
 

@@ -135,9 +135,9 @@ def _year(value, what: str) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError, OverflowError):
-        raise HygisError(f"{what} must be a year, got {value!r}") from None
+        raise HygisError("{what} must be a year, got {value!r}", what=what, value=value) from None
     if not 1900 <= year <= 2200:
-        raise HygisError(f"{what} must be a year between 1900 and 2200, got {year}")
+        raise HygisError("{what} must be a year between 1900 and 2200, got {year}", what=what, year=year)
     return year
 
 

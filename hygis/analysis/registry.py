@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Bilingual
 
 #: Parameter types: inputs the caller resolves (layer/layers/zones/project), and plain values.
 PARAM_TYPES = ("layer", "layers", "zones", "project", "field", "float", "int", "choice", "weights", "bool")
@@ -31,11 +32,16 @@ class Param:
     maximum: float | None = None
     help: str = ""
 
+    @property
+    def title(self) -> Bilingual:
+        """The label in both languages (error messages name the option the way the form does)."""
+        return Bilingual(self.label_en, self.label_zh)
+
     def convert(self, value):
         """The checked value (HygisError naming the parameter when it is not valid)."""
         if value is None:
             if self.required:
-                raise HygisError(f"{self.label_en}: a value is required")
+                raise HygisError("{option}: a value is required", option=self.title)
             return self.default
         if self.type in ("float", "int"):
             try:
@@ -47,15 +53,19 @@ class Param:
                         raise ValueError
                     number = int(number)
             except (TypeError, ValueError):
-                raise HygisError(f"{self.label_en}: '{value}' is not a valid {self.type}") from None
+                raise HygisError("{option}: '{value}' is not a whole number" if self.type == "int" else
+                                 "{option}: '{value}' is not a number", option=self.title, value=value) from None
             if (self.minimum is not None and number < self.minimum) or \
                     (self.maximum is not None and number > self.maximum):
-                raise HygisError(f"{self.label_en}: {value} is outside {self.minimum}–{self.maximum} {self.unit}".rstrip())
+                raise HygisError("{option}: {value} is outside {minimum}–{maximum} {unit}" if self.unit else
+                                 "{option}: {value} is outside {minimum}–{maximum}", option=self.title, value=value,
+                                 minimum=self.minimum, maximum=self.maximum, unit=self.unit)
             return number
         if self.type == "bool":
             return bool(value)
         if self.type == "choice" and value not in self.choices:
-            raise HygisError(f"{self.label_en}: '{value}' is not one of {', '.join(map(str, self.choices))}")
+            raise HygisError("{option}: '{value}' is not one of {choices}",
+                             option=self.title, value=value, choices=', '.join(map(str, self.choices)))
         return value
 
 
@@ -78,7 +88,8 @@ class Analysis:
         """Check ``values`` against the declaration and call the function."""
         unknown = set(values) - {p.name for p in self.params}
         if unknown:
-            raise HygisError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}")
+            raise HygisError("{analysis}: unknown parameter(s) {names}",
+                             analysis=self.name, names=', '.join(sorted(unknown)))
         kwargs = {p.name: p.convert(values.get(p.name)) for p in self.params}
         if self.cancellable:
             kwargs.update(progress=progress, cancelled=cancelled)
@@ -156,4 +167,5 @@ def get(name: str) -> Analysis:
     try:
         return analyses()[name]
     except KeyError:
-        raise HygisError(f"Unknown analysis '{name}': use one of {', '.join(analyses())}") from None
+        raise HygisError("Unknown analysis '{name}': use one of {value}",
+                         name=name, value=', '.join(analyses())) from None

@@ -39,7 +39,7 @@ def load_layer_frame(path, layer: str | None = None) -> tuple[gpd.GeoDataFrame, 
         return zones_from_spec(spec), spec.split(":", 1)[1]
     path = Path(spec)
     if not path.exists():
-        raise HygisError(f"File not found: {path}")
+        raise HygisError("File not found: {path}", path=path)
     if path.suffix.lower() == PROJECT_SUFFIX:
         chosen = _project_layer(load_project(path), layer, path)
         return chosen.data, chosen.name
@@ -52,7 +52,7 @@ def load_project(path):
 
     path = Path(path)
     if not path.exists():
-        raise HygisError(f"File not found: {path}")
+        raise HygisError("File not found: {path}", path=path)
     return open_project(path)
 
 
@@ -62,13 +62,16 @@ def _project_layer(project, name: str | None, path: Path):
     if name is None:
         if len(vectors) == 1:
             return vectors[0]
-        raise HygisError(f"{path.name} has {len(vectors)} vector layers; choose one with --layer ({names})")
+        raise HygisError("{file} has {n} vector layers; choose one with --layer ({names})",
+                         file=path.name, n=len(vectors), names=names)
     matches = [lyr for lyr in vectors if lyr.name == name] or [lyr for lyr in vectors if lyr.kind == name]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise HygisError(f"No layer '{name}' in {path.name} (layers: {names})")
-    raise HygisError(f"Layer name '{name}' is ambiguous in {path.name} ({len(matches)} layers); layers: {names}")
+        raise HygisError("No layer '{name}' in {file} (layers: {names})",
+                         name=name, file=path.name, names=names)
+    raise HygisError("Layer name '{name}' is ambiguous in {file} ({n} layers); layers: {names}",
+                     name=name, file=path.name, n=len(matches), names=names)
 
 
 def _gdal_layer(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str]:
@@ -77,23 +80,26 @@ def _gdal_layer(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str]:
     try:
         available = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # noqa: BLE001 - pyogrio raises DataSourceError and friends
-        raise HygisError(f"Cannot read {path.name} as a vector file: {_first_line(exc)}") from None
+        raise HygisError("Cannot read {file} as a vector file: {value}",
+                         file=path.name, value=_first_line(exc)) from None
     if layer is None:
         if len(available) != 1:
-            raise HygisError(f"{path.name} has {len(available)} layers; choose one with --layer "
-                             f"({', '.join(available) or 'none'})")
+            raise HygisError("{file} has {n} layers; choose one with --layer ({value})",
+                             file=path.name, n=len(available), value=', '.join(available) or 'none')
         layer = available[0]
     elif layer not in available:
-        raise HygisError(f"No layer '{layer}' in {path.name} (layers: {', '.join(available) or 'none'})")
+        raise HygisError("No layer '{layer}' in {file} (layers: {value})",
+                         layer=layer, file=path.name, value=', '.join(available) or 'none')
     try:
         frame = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:  # noqa: BLE001
-        raise HygisError(f"Cannot read layer '{layer}' of {path.name}: {_first_line(exc)}") from None
+        raise HygisError("Cannot read layer '{layer}' of {file}: {value}",
+                         layer=layer, file=path.name, value=_first_line(exc)) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name is None:
-        raise HygisError(f"Layer '{layer}' of {path.name} has no geometry")
+        raise HygisError("Layer '{layer}' of {file} has no geometry", layer=layer, file=path.name)
     if frame.crs is None:
-        raise HygisError(f"Layer '{layer}' of {path.name} has no coordinate reference system; "
-                         "assign one in a GIS first")
+        raise HygisError("Layer '{layer}' of {file} has no coordinate reference system; assign one in a GIS first",
+                         layer=layer, file=path.name)
     return frame, layer
 
 

@@ -52,7 +52,7 @@ def add_weights(result: pd.DataFrame, zones, codes, zone_geoms, cover, weights, 
 def _attribute_totals(zones, field, codes, n) -> np.ndarray:
     values = pd.to_numeric(zones[field], errors="coerce")
     if values.isna().all() and len(values):
-        raise HygisError(f"weight field '{field}' has no numbers")
+        raise HygisError("weight field '{field}' has no numbers", field=field)
     return np.bincount(codes, weights=values.fillna(0).to_numpy(float), minlength=n)
 
 
@@ -67,14 +67,14 @@ def _open_raster(source):
         return
     path = Path(source)
     if not path.exists():
-        raise HygisError(f"weights: '{source}' is neither a zone field nor a raster file")
+        raise HygisError("weights: '{source}' is neither a zone field nor a raster file", source=source)
     try:
         ds = rasterio.open(path)
     except rasterio.errors.RasterioError as exc:
-        raise HygisError(f"Cannot read raster {path.name}: {exc}") from None
+        raise HygisError("Cannot read raster {file}: {reason}", file=path.name, reason=exc) from None
     with ds:
         if ds.crs is None:
-            raise HygisError(f"Raster {path.name} has no coordinate reference system")
+            raise HygisError("Raster {file} has no coordinate reference system", file=path.name)
         yield ds
 
 

@@ -14,6 +14,8 @@ import shutil
 import time
 from pathlib import Path
 
+from hygis.core.text import Label
+
 TEMP_SUFFIX = ".hygis-saving"
 STALE_TEMP_SECONDS = 600
 
@@ -44,11 +46,11 @@ def space_reason(directory: Path, exc: BaseException) -> str | None:
     code = getattr(exc, "errno", None)
     low = str(exc).lower()
     if code in (errno.ENOSPC, errno.EDQUOT) or "no space" in low or "disk full" in low or "disk is full" in low:
-        return "the disk is full"
+        return Label("the disk is full")
     if code == errno.EFBIG or "file too large" in low or _file_size_limited():
-        return "the file is larger than this process may write (file size limit, ulimit -f)"
+        return Label("the file is larger than this process may write (file size limit, ulimit -f)")
     if disk_nearly_full(directory):
-        return "the disk is full"
+        return Label("the disk is full")
     return None
 
 

@@ -42,5 +42,6 @@ def require(module: str):
     except ImportError:
         package = {"psycopg": "psycopg[binary]", "dask_geopandas": "dask-geopandas"}.get(module.split(".")[0],
                                                                                           module.split(".")[0])
-        raise HygisError(f"This needs the Python package '{package}', which is not installed "
-                         f"({TEAM_EXTRA_HINT} or pip install '{package}')") from None
+        raise HygisError("This needs the Python package '{package}', which is not installed ({TEAM_EXTRA_HINT} or "
+                         "pip install '{package}')",
+                         package=package, TEAM_EXTRA_HINT=TEAM_EXTRA_HINT) from None

@@ -16,6 +16,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.db import require
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def connect(target: str, autocommit: bool = True):
     try:
         parsed = psycopg.conninfo.conninfo_to_dict(info)
     except psycopg.ProgrammingError:
-        raise HygisError(f"Not a valid database address: {public_url(target)}") from None
+        raise HygisError("Not a valid database address: {database}", database=public_url(target)) from None
     if "password" not in parsed:
         pw = _keyring_password(parsed)
         if pw:
@@ -139,11 +140,27 @@ def connect(target: str, autocommit: bool = True):
     except psycopg.OperationalError as exc:
         reason = " ".join(str(exc).split())
         reason = re.sub(r'password=\S+', 'password=***', reason)
-        if "no password supplied" in reason:
-            reason = "no password found: put it in ~/.pgpass (or PGPASSFILE) or the OS keyring"
-        raise HygisError(f"Cannot connect to {public_url(target)}: {reason[:300]}") from None
+        reason = _known_reason(reason, parsed) or reason[:300]
+        raise HygisError("Cannot connect to {database}: {reason}", database=public_url(target), reason=reason) from None
     log.info("connected to %s", public_url(target))
     return con
+
+
+def _known_reason(reason: str, parsed: dict):
+    """libpq's usual refusals as translatable texts (the desktop app shows them in the user's language)."""
+    if "no password supplied" in reason:
+        return Label("no password found: put it in ~/.pgpass (or PGPASSFILE) or the OS keyring")
+    if "password authentication failed" in reason:
+        return Label("password authentication failed for user {user}", user=parsed.get("user") or "?")
+    if "Connection refused" in reason:
+        return Label("connection refused: no database server answers at {host} port {port}",
+                     host=parsed.get("host") or "localhost", port=parsed.get("port") or "5432")
+    if "timeout expired" in reason:
+        return Label("no answer from the database server within {seconds} s", seconds=CONNECT_TIMEOUT_S)
+    match = re.search(r'database "([^"]+)" does not exist', reason)
+    if match:
+        return Label("the database {name} does not exist on that server", name=match.group(1))
+    return None
 
 
 def describe(con) -> Where:

@@ -18,6 +18,8 @@ and the table (:class:`~hygis.db.state.Link` with ``mode="live"``).  No Qt here.
 
 from __future__ import annotations
 
+import logging
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -31,6 +33,8 @@ from hygis.db.merge import GEOMETRY, canon_row
 from hygis.layers.schema import LAYER_KINDS
 from hygis.layers.vector import VectorLayer
 from hygis.project.commands import AddLayer
+
+log = logging.getLogger(__name__)
 
 LIVE = "live"
 #: Rows one view window reads at most (a zoomed-out view of a huge table shows this many).
@@ -63,12 +67,13 @@ def link_layer(project, url: str, table: str, name: str | None = None) -> Vector
     with connect(url) as con:
         info = T.table_info(con, schema, tbl)
         if not info.team:
-            raise HygisError(f"{schema}.{tbl} is not a team table (no hygis_id / hygis_version columns): "
-                             "create it with 'hygis db push'")
+            raise HygisError("{schema}.{tbl} is not a team table (no hygis_id / hygis_version columns): create it with "
+                             "'hygis db push'",
+                             schema=schema, tbl=tbl)
         extent = T.table_extent(con, info)
     name = name or tbl
     if name in [lyr.name for lyr in project.layers]:
-        raise HygisError(f"The project already has a layer named '{name}' (use --name)")
+        raise HygisError("The project already has a layer named '{name}' (use --name)", name=name)
     kind = info.kind if info.kind in LAYER_KINDS and info.kind != "raster" else "vector"
     source = f"{public_url(url)}#{schema}.{tbl}"
     try:
@@ -110,11 +115,22 @@ class WindowReader:
             rows, truncated = T.read_window_rows(self._con, self._info, bbox, self.limit)
         except require("psycopg").Error as exc:
             self.close()
-            raise HygisError(f"Cannot read {self.schema}.{self.table}: {exc.diag.message_primary or exc}") from None
+            raise HygisError("Cannot read {schema}.{table}: {value}",
+                             schema=self.schema, table=self.table, value=exc.diag.message_primary or exc) from None
         self.fetched += len(rows)
         if not truncated:
             self.covered.append(tuple(float(v) for v in bbox))
         return rows, truncated
+
+    def cancel(self) -> None:
+        """Stop the query running in the worker thread (from any thread: libpq's cancel request); the
+        read then fails with a HygisError and its connection is closed."""
+        con = self._con
+        if con is not None and not con.closed:
+            try:
+                (getattr(con, "cancel_safe", None) or con.cancel)()
+            except Exception:  # noqa: BLE001 (the server is gone, the query ended meanwhile: nothing to stop)
+                log.debug("cancelling a window read failed", exc_info=True)
 
     def close(self) -> None:
         if self._con is not None:

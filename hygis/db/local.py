@@ -133,5 +133,5 @@ def layer_link(project, layer_name: str | None = None):
     if layer_name is not None:
         pairs = [(lyr, lk) for lyr, lk in pairs if lyr.name == layer_name]
         if not pairs:
-            raise HygisError(f"No team layer named '{layer_name}' in this project")
+            raise HygisError("No team layer named '{layer_name}' in this project", layer_name=layer_name)
     return pairs

@@ -68,9 +68,10 @@ def push_layer(project: Project, layer_name: str, url: str, table: str | None = 
     layer = next((lyr for lyr in project.layers if lyr.name == layer_name), None)
     if layer is None:
         names = ", ".join(lyr.name for lyr in project.layers) or "none"
-        raise HygisError(f"No layer named '{layer_name}' (layers: {names})")
+        raise HygisError("No layer named '{layer_name}' (layers: {names})", layer_name=layer_name, names=names)
     if not isinstance(layer, VectorLayer):
-        raise HygisError(f"Layer '{layer_name}' is a raster: only vector layers can be team layers")
+        raise HygisError("Layer '{layer_name}' is a raster: only vector layers can be team layers",
+                         layer_name=layer_name)
     schema, table = T.split_name(table or layer.name, schema)
     data = local.with_ids(layer)
     if data is not None:
@@ -112,15 +113,17 @@ def checkout_into(project: Project, url: str, table: str, name: str | None = Non
     with connect(url) as con:
         info = T.table_info(con, schema, tbl)
         if not info.team:
-            raise HygisError(f"{schema}.{tbl} is not a team table (no hygis_id / hygis_version columns): "
-                             "create it with 'hygis db push'")
+            raise HygisError("{schema}.{tbl} is not a team table (no hygis_id / hygis_version columns): create it with "
+                             "'hygis db push'",
+                             schema=schema, tbl=tbl)
         try:
             rows = T.read_rows(con, info, where)
         except require("psycopg").Error as exc:
-            raise HygisError(f"Cannot read {schema}.{tbl}: {exc.diag.message_primary or exc}") from None
+            raise HygisError("Cannot read {schema}.{tbl}: {value}",
+                             schema=schema, tbl=tbl, value=exc.diag.message_primary or exc) from None
     name = name or tbl
     if name in [lyr.name for lyr in project.layers]:
-        raise HygisError(f"The project already has a layer named '{name}' (use --name)")
+        raise HygisError("The project already has a layer named '{name}' (use --name)", name=name)
     uids = list(rows)
     records = [dict(rows[u][1], **{T.ID: u}) for u in uids]
     geoms = shapely.from_wkb([rows[u][2] for u in uids]) if uids else []
@@ -189,7 +192,7 @@ def _sync_locked(project, layer_name, prefer, resolutions) -> list[LayerReport]:
         try:
             changed |= _sync_layer(project, layer, link, prefer, (resolutions or {}).get(layer.id, {}), report)
         except HygisError as exc:
-            report.error = str(exc)
+            report.error = exc.message  # the English text, keeping its template (the app translates it)
             report.read_only = isinstance(exc, WriteRefused)
     if changed:
         save_project(project)
@@ -251,14 +254,16 @@ def push_job(job: LayerJob, prefer=None, resolutions: dict | None = None) -> Out
             try:
                 raw = T.read_rows(con, info, job.where or None, ids=ids, only_ids=live_mode)
             except psycopg.Error as exc:
-                raise HygisError(f"Cannot read {job.schema}.{job.table}: {exc.diag.message_primary or exc}") from None
+                raise HygisError("Cannot read {schema}.{table}: {value}",
+                                 schema=job.schema, table=job.table, value=exc.diag.message_primary or exc) from None
             theirs = {u: (v, canon_row(p, g, fields)) for u, (v, p, g) in raw.items()}
             plan = merge(b_use, m_use, theirs, resolutions=resolutions or {}, prefer=prefer, strict=live_mode)
             try:
                 return Outcome(plan, _write(con, info, plan), fields)
             except _Race:
                 log.info("sync of %s: a row changed while syncing; merging again", job.name)
-    raise HygisError(f"{job.schema}.{job.table} is changing too fast to sync; try again")
+    raise HygisError("{schema}.{table} is changing too fast to sync; try again",
+                     schema=job.schema, table=job.table)
 
 
 def apply_outcome(project, layer, link, outcome: Outcome, report: LayerReport) -> bool:
@@ -369,12 +374,15 @@ def _write(con, info, plan: Plan) -> dict:
                 if con.execute(dele, (uid, expected)).rowcount != 1:
                     raise _Race()
     except psycopg.errors.InsufficientPrivilege:
-        raise WriteRefused(f"Your database role '{con.info.user}' may not change {info.schema}.{info.table} "
-                         f"(permission denied): your {plan.pushes} local edit(s) stay in the project; "
-                         "ask the database administrator for INSERT/UPDATE/DELETE rights") from None
+        raise WriteRefused("Your database role '{user}' may not change {schema}.{table} (permission denied): your "
+                           "{pushes} local edit(s) stay in the project; ask the database administrator for "
+                           "INSERT/UPDATE/DELETE rights",
+                           user=con.info.user, schema=info.schema, table=info.table, pushes=plan.pushes) from None
     except psycopg.errors.ReadOnlySqlTransaction:
-        raise WriteRefused(f"The database is read-only: your {plan.pushes} local edit(s) stay in the project") from None
+        raise WriteRefused("The database is read-only: your {pushes} local edit(s) stay in the project",
+                           pushes=plan.pushes) from None
     except psycopg.Error as exc:
-        raise HygisError(f"Writing to {info.schema}.{info.table} failed ({exc.diag.message_primary or exc}); "
-                         "nothing was changed and your edits stay in the project") from None
+        raise HygisError("Writing to {schema}.{table} failed ({value}); nothing was changed and your edits stay in "
+                         "the project",
+                         schema=info.schema, table=info.table, value=exc.diag.message_primary or exc) from None
     return versions

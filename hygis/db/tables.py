@@ -60,7 +60,8 @@ def ident(schema: str, table: str):
 def check_name(name: str, what: str) -> str:
     name = str(name)
     if not _NAME.match(name) or len(name.encode("utf-8")) > 63:
-        raise HygisError(f"Invalid {what} name {name!r} (1–63 bytes; a Chinese character takes 3)")
+        raise HygisError("Invalid {what} name {name!r} (1–63 bytes; a Chinese character takes 3)",
+                         what=what, name=name)
     return name
 
 
@@ -153,7 +154,8 @@ def push_frame(con, gdf, schema: str, table: str, kind: str = "vector", geometry
         with con.transaction():
             exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", (target.as_string(con),)).fetchone()[0]
             if exists and not replace:
-                raise HygisError(f"Table {schema}.{table} already exists (use --replace to replace it)")
+                raise HygisError("Table {schema}.{table} already exists (use --replace to replace it)",
+                                 schema=schema, table=table)
             if con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
                 con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             if exists:
@@ -182,7 +184,8 @@ def push_frame(con, gdf, schema: str, table: str, kind: str = "vector", geometry
                                    + [None if w is None else f"SRID=4326;{w}"])
             con.execute(sql.SQL("ANALYZE {}").format(target))
     except psycopg.errors.InsufficientPrivilege as exc:
-        raise HygisError(f"Your database role may not create {schema}.{table}: {exc.diag.message_primary}") from None
+        raise HygisError("Your database role may not create {schema}.{table}: {message_primary}",
+                         schema=schema, table=table, message_primary=exc.diag.message_primary) from None
     return len(gdf)
 
 
@@ -218,7 +221,8 @@ def table_info(con, schema: str, table: str) -> TableInfo:
                       "WHERE f_table_schema = %s AND f_table_name = %s ORDER BY 1 LIMIT 1",
                       (schema, table)).fetchone()
     if row is None:
-        raise HygisError(f"No table {schema}.{table} with a geometry column in this database")
+        raise HygisError("No table {schema}.{table} with a geometry column in this database",
+                         schema=schema, table=table)
     gcol, gtype, srid = row
     cols = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                        "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",

@@ -20,6 +20,7 @@ import pyogrio
 
 from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.io import readers
 from hygis.io.fieldnames import check_map_target, layer_name, safe_field_names
 from hygis.io.csvpoints import csv_to_frame, detect_coordinate_columns, detect_wkt_column, read_table
@@ -79,9 +80,11 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
         schema_for(as_kind)  # refuses unknown kinds
     if kind == "raster":
         if as_kind not in (None, "raster"):
-            raise HygisError(f"{path.name} is a raster; it cannot be imported as a {as_kind} layer")
+            raise HygisError("{file} is a raster; it cannot be imported as a {as_kind} layer",
+                             file=path.name, as_kind=as_kind)
         if hcrs.normalize_datum(datum) not in ("wgs84", "cgcs2000"):
-            raise HygisError(f"{path.name}: datum conversion (GCJ-02/BD-09) applies to vector data only")
+            raise HygisError("{file}: datum conversion (GCJ-02/BD-09) applies to vector data only",
+                             file=path.name)
         from hygis.io.sources import raster_content
 
         content, notes = raster_content(path, crs)
@@ -90,7 +93,7 @@ def load_layers(path, layer: str | None = None, encoding: str | None = None, dat
         raster.import_warnings = notes + ([note] if note else [])
         return [raster]
     if as_kind == "raster":
-        raise HygisError(f"{path.name} is vector data, not a raster")
+        raise HygisError("{file} is vector data, not a raster", file=path.name)
     as_kind = None if as_kind == "vector" else as_kind
     datum = hcrs.normalize_datum(datum)
     if path.suffix.lower() == ".zip":
@@ -122,7 +125,8 @@ def _zip_label(path: Path) -> str:
 
 
 def _no_layer(path: Path, layer: str, names) -> list:
-    raise HygisError(f"{path.name} has no layer '{layer}' (layers: {', '.join(names)})")
+    raise HygisError("{file} has no layer '{layer}' (layers: {value})",
+                     file=path.name, layer=layer, value=', '.join(names))
 
 
 def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
@@ -132,13 +136,15 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
         readers.check_file(path)
     if ext == ".csv":
         if layer is not None and layer != path.stem:
-            raise HygisError(f"{path.name} is one table (layer '{path.stem}'); --layer chooses a layer of a "
-                             "GeoPackage or File Geodatabase")
+            raise HygisError("{file} is one table (layer '{stem}'); --layer chooses a layer of a GeoPackage or File "
+                             "Geodatabase",
+                             file=path.name, stem=path.stem)
         return [(path.stem, csv_to_frame(path, encoding, lon, lat, crs))]
     names = readers.vector_layer_names(path)
     if layer is not None:
         if layer not in names:
-            raise HygisError(f"{path.name} has no layer '{layer}' (layers: {', '.join(names)})")
+            raise HygisError("{file} has no layer '{layer}' (layers: {value})",
+                             file=path.name, layer=layer, value=', '.join(names))
         names = [layer]
     frames = []
     for lname in names:
@@ -149,7 +155,8 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
             if as_kind is not None:
                 fam = SCHEMAS[as_kind].geometry
                 if fam not in parts:
-                    raise HygisError(f"{path.name} has no {fam} entities for a {as_kind} layer")
+                    raise HygisError("{file} has no {fam} entities for a {as_kind} layer",
+                                     file=path.name, fam=fam, as_kind=as_kind)
                 parts = {fam: parts[fam]}
             if len(parts) > 1:
                 frames.extend((f"{label} {DXF_FAMILY_SUFFIX[f]}", part) for f, part in parts.items())
@@ -157,7 +164,7 @@ def _read_frames(path: Path, layer, encoding, crs, lon, lat, as_kind,
             gdf = next(iter(parts.values()), gdf)
         frames.append((label, gdf))
     if sum(len(g) for _, g in frames) == 0:
-        raise HygisError(f"{(zipped or path).name} has no features to import")
+        raise HygisError("{name} has no features to import", name=(zipped or path).name)
     return frames
 
 
@@ -166,20 +173,22 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, crs, datum: str, path: Path, layer_name: st
     if crs is not None:
         gdf = gdf.set_crs(hcrs.parse_crs(crs), allow_override=True)
     if gdf.crs is None:
-        raise HygisError(f"{where} has no coordinate reference system: say which one it is "
-                         "(CLI: --crs, e.g. --crs EPSG:4549 for CGCS2000 / 3-degree Gauss-Krüger 120°E)")
+        raise HygisError("{where} has no coordinate reference system: say which one it is (CLI: --crs, e.g. --crs "
+                         "EPSG:4549 for CGCS2000 / 3-degree Gauss-Krüger 120°E)",
+                         where=where)
     try:
         gdf = gdf.to_crs(hcrs.WGS84)
     except Exception as exc:  # pyproj errors: unusable CRS definitions
-        raise HygisError(f"{where}: cannot convert from {gdf.crs.name} to WGS84: {exc}") from None
+        raise HygisError("{where}: cannot convert from {name} to WGS84: {reason}",
+                         where=where, name=gdf.crs.name, reason=exc) from None
     if datum != "wgs84":
         geoms = hcrs.datum_to_wgs84(gdf.geometry.to_numpy(), datum)
         gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=hcrs.WGS84))
     bounds = gdf.total_bounds if len(gdf) and not gdf.geometry.is_empty.all() else None
     if bounds is not None and (not np.all(np.isfinite(bounds)) or bounds[0] < -180 or bounds[2] > 180
                                or bounds[1] < -90 or bounds[3] > 90):
-        raise HygisError(f"{where}: the coordinates are not positions on Earth in "
-                         f"{gdf.crs.name if crs is None else crs}; is the CRS right? (CLI: --crs)")
+        raise HygisError("{where}: the coordinates are not positions on Earth in {value}; is the CRS right? (CLI: --crs)",
+                         where=where, value=gdf.crs.name if crs is None else crs)
     return gdf
 
 
@@ -208,8 +217,8 @@ def _apply_field_map(gdf, kind, field_map, path: Path):
     for src, dst in (field_map or {}).items():
         check_map_target(dst)
         if src not in gdf.columns:
-            raise HygisError(f"{path.name} has no field '{src}' to map onto '{dst}' "
-                             f"(fields: {', '.join(c for c in gdf.columns if c != 'geometry')})")
+            raise HygisError("{file} has no field '{src}' to map onto '{dst}' (fields: {value})",
+                             file=path.name, src=src, dst=dst, value=', '.join((c for c in gdf.columns if c != 'geometry')))
         mapping = {k: v for k, v in mapping.items() if v != dst}
         mapping[src] = dst
     if not mapping:
@@ -235,14 +244,15 @@ def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, r
         problems = check_geometries(gdf)
         warnings.append(f"repaired {fixed - len(problems)} invalid geometries")
     if not problems.empty and refuse_invalid:
-        hint = "" if repair else "; repair them (CLI: --repair) or import them as they are (CLI: --keep-invalid)"
-        raise HygisError(f"{path.name}: {len(problems)} invalid geometries ({describe_problems(problems)}){hint}")
+        hint = "" if repair else Label("; repair them (CLI: --repair) or import them as they are (CLI: --keep-invalid)")
+        raise HygisError("{file}: {n} invalid geometries ({problems}){hint}",
+                         file=path.name, n=len(problems), problems=describe_problems(problems), hint=hint)
     if not problems.empty:
         warnings.append(f"{len(problems)} invalid geometries ({describe_problems(problems)})")
     try:
         out = VectorLayer(label, gdf, kind=as_kind or "vector", source=path.name)
     except HygisError as exc:
-        raise HygisError(f"{path.name}: {exc}") from None
+        raise HygisError("{file}: {reason}", file=path.name, reason=exc) from None
     out.import_warnings = warnings
     out.import_problems = problems
     return out
@@ -262,7 +272,7 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
     readers.check_file(path)
     if file_format(path) == "raster" or path.suffix.lower() == ".csv":
         if file_format(path) == "raster":
-            raise HygisError(f"{path.name} is a raster: there is no table to preview")
+            raise HygisError("{file} is a raster: there is no table to preview", file=path.name)
         return _preview_csv(path, encoding, n)
     if path.suffix.lower() == ".zip":  # the Shapefile inside, with its encoding detected
         from hygis.io.sources import unzipped_shapefiles
@@ -273,9 +283,10 @@ def preview_vector(path, layer: str | None = None, encoding: str | None = None, 
     names = readers.vector_layer_names(path)
     lname = layer if layer is not None else names[0]
     if lname not in names:
-        raise HygisError(f"{path.name} has no layer '{lname}' (layers: {', '.join(names)})")
+        raise HygisError("{file} has no layer '{lname}' (layers: {value})",
+                         file=path.name, lname=lname, value=', '.join(names))
     ext = path.suffix.lower()
-    enc, reason = "utf-8", f"{readers.VECTOR_FORMATS[ext]} text is UTF-8"
+    enc, reason = "utf-8", Label("{format} text is UTF-8", format=readers.VECTOR_FORMATS[ext])
     if ext == ".shp":
         enc, reason = readers.shapefile_encoding(path, encoding)
     elif ext == ".dxf":

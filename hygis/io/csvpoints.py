@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.io.encoding import detect_text_encoding, normalize_encoding
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "point_x", "lon_wgs84", "lng_wgs84", "东经")
@@ -30,21 +31,22 @@ MAX_CSV_BYTES = 512 * 1024 * 1024
 def read_table(path: Path, encoding: str | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, str, str]:
     """Read a CSV as text columns: (frame, encoding, reason).  Unknown encodings are refused."""
     if encoding:
-        enc, reason = normalize_encoding(encoding), "chosen by the user"
+        enc, reason = normalize_encoding(encoding), Label("chosen by the user")
         if enc is None:
-            raise HygisError(f"Unknown text encoding '{encoding}'")
+            raise HygisError("Unknown text encoding '{encoding}'", encoding=encoding)
     else:
         enc, reason = detect_text_encoding(path)
         if enc is None:
-            raise HygisError(f"{path.name}: cannot tell the text encoding ({reason}); "
-                             "choose one (CLI: --encoding, e.g. gbk or cp1252)")
+            raise HygisError("{file}: cannot tell the text encoding ({reason}); choose one (CLI: --encoding, e.g. gbk "
+                             "or cp1252)",
+                             file=path.name, reason=reason)
     if path.stat().st_size > MAX_CSV_BYTES:
-        raise HygisError(f"{path.name} is larger than {MAX_CSV_BYTES // 2**20} MiB")
+        raise HygisError("{file} is larger than {value} MiB", file=path.name, value=MAX_CSV_BYTES // 2 ** 20)
     try:
         text = path.read_bytes().decode(enc)
     except UnicodeDecodeError as exc:
-        raise HygisError(f"{path.name}: the text is not valid {enc.upper()} (byte {exc.start}); "
-                         "choose another encoding (CLI: --encoding)") from None
+        raise HygisError("{file}: the text is not valid {value} (byte {start}); choose another encoding (CLI: --encoding)",
+                         file=path.name, value=enc.upper(), start=exc.start) from None
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
         sep = dialect.delimiter
@@ -54,7 +56,8 @@ def read_table(path: Path, encoding: str | None = None, nrows: int | None = None
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, nrows=nrows,
                             skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise HygisError(f"{path.name} is not a readable CSV table: {str(exc).splitlines()[0]}") from None
+        raise HygisError("{file} is not a readable CSV table: {value}",
+                         file=path.name, value=str(exc).splitlines()[0]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, enc, reason
 
@@ -141,12 +144,13 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
     """
     frame, _, _ = read_table(path, encoding)
     if frame.empty:
-        raise HygisError(f"{path.name} has no rows")
+        raise HygisError("{file} has no rows", file=path.name)
     if (lon is None) != (lat is None):
         raise HygisError("give both the longitude and the latitude column (CLI: --lon and --lat)")
     for col in (lon, lat):
         if col is not None and col not in frame.columns:
-            raise HygisError(f"{path.name} has no column '{col}' (columns: {', '.join(frame.columns)})")
+            raise HygisError("{file} has no column '{col}' (columns: {value})",
+                             file=path.name, col=col, value=', '.join(frame.columns))
     wkt = None
     if lon is None:
         wkt = detect_wkt_column(frame)  # a WKT column wins: lon/lat columns beside it are attributes
@@ -156,8 +160,9 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
             xs, ys = _find(frame, LON_NAMES), _find(frame, LAT_NAMES)
             lon, lat = (xs[0], ys[0]) if xs and ys else (None, None)
     if lon is None and wkt is None:
-        raise HygisError(f"{path.name}: no longitude/latitude columns found (columns: {', '.join(frame.columns)}); "
-                         "choose them (CLI: --lon COL --lat COL)")
+        raise HygisError("{file}: no longitude/latitude columns found (columns: {value}); choose them (CLI: --lon "
+                         "COL --lat COL)",
+                         file=path.name, value=', '.join(frame.columns))
     if wkt is not None:
         text = frame[wkt].astype(str).str.strip()
         try:
@@ -165,7 +170,8 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
             cells[(text == "").to_numpy()] = None  # an empty cell: a feature without geometry
             geoms = shapely.from_wkt(cells)
         except shapely.errors.GEOSException as exc:
-            raise HygisError(f"{path.name}: column '{wkt}' holds invalid WKT: {exc}") from None
+            raise HygisError("{file}: column '{wkt}' holds invalid WKT: {reason}",
+                             file=path.name, wkt=wkt, reason=exc) from None
         attrs = _typed(frame.drop(columns=[wkt]))
     else:
         x, y = _numeric(frame[lon]), _numeric(frame[lat])
@@ -173,11 +179,12 @@ def csv_to_frame(path: Path, encoding: str | None = None, lon: str | None = None
         bad = np.flatnonzero((x.isna() | y.isna()).to_numpy() & ~blank)  # both empty: a feature without geometry
         if len(bad):
             i = int(bad[0])
-            raise HygisError(f"{path.name} row {i + 2}: '{frame[lon].iloc[i]}', '{frame[lat].iloc[i]}' "
-                             f"are not coordinates ({len(bad)} such row(s))")
+            raise HygisError("{file} row {value}: '{value2}', '{value3}' are not coordinates ({n} such row(s))",
+                             file=path.name, value=i + 2, value2=frame[lon].iloc[i], value3=frame[lat].iloc[i], n=len(bad))
         if crs is None and not (x[~blank].between(-180, 180).all() and y[~blank].between(-90, 90).all()):
-            raise HygisError(f"{path.name}: columns '{lon}'/'{lat}' are not longitudes/latitudes in degrees; "
-                             "say which coordinate system they are in (CLI: --crs)")
+            raise HygisError("{file}: columns '{lon}'/'{lat}' are not longitudes/latitudes in degrees; say which "
+                             "coordinate system they are in (CLI: --crs)",
+                             file=path.name, lon=lon, lat=lat)
         geoms = shapely.points(x.to_numpy(), y.to_numpy())
         geoms[blank] = None
         attrs = _typed(frame.drop(columns=[lon, lat]))

@@ -22,6 +22,8 @@ import struct
 import unicodedata
 from pathlib import Path
 
+from hygis.core.text import Label
+
 #: DBF language driver ids (LDID, byte 29) → Python codec (ArcGIS / GDAL table).
 LDID_CODEPAGES = {
     0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x04: "mac_roman", 0x08: "cp865", 0x09: "cp437",
@@ -211,20 +213,20 @@ def classify_bytes(chunks: list[bytes]) -> tuple[str | None, str]:
     with a reason naming the likely encoding, and the caller asks for ``--encoding``."""
     non_ascii = [c for c in chunks if any(b >= 0x80 for b in c)]
     if not non_ascii:
-        return "utf-8", "the text is plain ASCII"
+        return "utf-8", Label("the text is plain ASCII")
     if _decodes(non_ascii, "utf-8") and not (_odd_utf8(non_ascii) >= 0.5 and _decodes(non_ascii, "gbk")
                                               and _plausibly_chinese(non_ascii, "gbk")):
-        return "utf-8", "the text decodes as UTF-8"
+        return "utf-8", Label("the text decodes as UTF-8")
     for enc in ("gbk", "gb18030"):
         if _decodes(non_ascii, enc) and _plausibly_chinese(non_ascii, enc):
-            return enc, f"the text is not UTF-8 and decodes as {enc.upper()} Chinese"
+            return enc, Label("the text is not UTF-8 and decodes as {encoding} Chinese", encoding=enc.upper())
     if _kana_share(non_ascii) >= 0.2:
-        return None, "the text looks like Japanese in Shift-JIS (give --encoding cp932 if it is)"
+        return None, Label("the text looks like Japanese in Shift-JIS (give --encoding cp932 if it is)")
     if _latin_words(non_ascii) >= 0.3 or not any(_decodes(non_ascii, e) for e in ("gbk", "gb18030")):
-        return None, ("the text is neither UTF-8 nor GBK/GB18030 Chinese; its accented letters sit inside "
-                      "words like Latin-1/cp1252 (give --encoding cp1252 if it is), or another code page")
-    return None, ("the text is neither UTF-8 nor plausible GBK/GB18030 Chinese (Latin-1/cp1252, Shift-JIS (cp932) "
-                  "or another code page?): give --encoding")
+        return None, Label("the text is neither UTF-8 nor GBK/GB18030 Chinese; its accented letters sit inside "
+                           "words like Latin-1/cp1252 (give --encoding cp1252 if it is), or another code page")
+    return None, Label("the text is neither UTF-8 nor plausible GBK/GB18030 Chinese (Latin-1/cp1252, Shift-JIS "
+                       "(cp932) or another code page?): give --encoding")
 
 
 def dbf_text_chunks(dbf_path: Path, limit: int = _SAMPLE_BYTES) -> tuple[int, list[bytes]]:
@@ -277,28 +279,31 @@ def detect_dbf_encoding(shp_path) -> tuple[str | None, str]:
     path = Path(shp_path)
     dbf = _sibling(path, ".dbf")
     if dbf is None:
-        return None, "no .dbf file"
+        return None, Label("no .dbf file")
     ldid, chunks = dbf_text_chunks(dbf)
     declared, source = None, ""
     cpg = _sibling(path, ".cpg")
     if cpg is not None:
         label = cpg.read_bytes()[:64].decode("ascii", "replace").strip()
-        declared, source = normalize_encoding(label), f"the .cpg file says {label}"
+        declared, source = normalize_encoding(label), Label("the .cpg file says {label}", label=label)
+        from_cpg = True
         if declared is None:
-            source = f"the .cpg file's '{label}' is not a known encoding"
+            source = Label("the .cpg file's '{label}' is not a known encoding", label=label)
     if declared is None and ldid in LDID_CODEPAGES:
-        declared, source = LDID_CODEPAGES[ldid], f"the DBF code-page byte (0x{ldid:02X}) says {LDID_CODEPAGES[ldid].upper()}"
+        declared, source = LDID_CODEPAGES[ldid], Label("the DBF code-page byte (0x{byte:02X}) says {encoding}",
+                                                       byte=ldid, encoding=LDID_CODEPAGES[ldid].upper())
+        from_cpg = False
     if declared is not None:
         # a .cpg is the writer's word; a DBF code-page byte for GBK is often just "Chinese Windows"
-        from_cpg = source.startswith("the .cpg")
         if _decodes(chunks, declared) and (declared not in ("gbk", "gb18030") or (
                 _looks_chinese(chunks, declared) and (from_cpg or _plausibly_chinese(chunks, declared)))):
             return declared, source
         guess, why = classify_bytes(chunks)
-        return guess, f"{source}, but the records do not decode with it; {why}"
-    hint = "the DBF code page is 'ANSI' (the writing machine's)" if ldid == LDID_ANSI else "no .cpg and no DBF code page"
+        return guess, Label("{source}, but the records do not decode with it; {why}", source=source, why=why)
+    hint = Label("the DBF code page is 'ANSI' (the writing machine's)" if ldid == LDID_ANSI
+                 else "no .cpg and no DBF code page")
     guess, why = classify_bytes(chunks)
-    return guess, f"{hint}; {why}"
+    return guess, Label("{hint}; {why}", hint=hint, why=why)
 
 
 def detect_text_encoding(path, limit: int = _SAMPLE_BYTES) -> tuple[str | None, str]:
@@ -306,9 +311,9 @@ def detect_text_encoding(path, limit: int = _SAMPLE_BYTES) -> tuple[str | None, 
     with open(path, "rb") as f:
         head = f.read(limit)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "the file starts with a UTF-8 byte-order mark"
+        return "utf-8-sig", Label("the file starts with a UTF-8 byte-order mark")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "the file starts with a UTF-16 byte-order mark"
+        return "utf-16", Label("the file starts with a UTF-16 byte-order mark")
     lines = head.splitlines()
     if len(head) == limit and lines:  # the sample may end mid-character
         lines[-1] = CutBytes(lines[-1])

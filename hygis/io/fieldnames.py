@@ -55,8 +55,9 @@ def safe_field_names(columns, geometry: str = "geometry") -> tuple[dict[str, str
 def check_map_target(dst: str) -> None:
     """Refuse ``--map SRC=DST`` onto a reserved name with a clear line."""
     if dst.strip().lower() in RESERVED_FIELDS:
-        raise HygisError(f"--map: '{dst}' is reserved for the geometry or feature id; map the field onto "
-                         "another name (the geometry comes from the file itself)")
+        raise HygisError("--map: '{dst}' is reserved for the geometry or feature id; map the field onto another "
+                         "name (the geometry comes from the file itself)",
+                         dst=dst)
 
 
 def layer_name(name: str) -> tuple[str, str | None]:

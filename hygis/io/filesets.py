@@ -48,22 +48,26 @@ def check_writable(target: Path, parts: list[Path]) -> None:
     """Refuse an export over read-only files or into a folder we may not write (one clear line)."""
     folder = target.parent
     if not folder.is_dir():
-        raise HygisError(f"No such folder: {folder}")
+        raise HygisError("No such folder: {folder}", folder=folder)
     for part in parts:
         if part.is_dir():
-            raise HygisError(f"Cannot export to {target.name}: {part.name} is a folder")
+            raise HygisError("Cannot export to {target_name}: {part_name} is a folder",
+                             target_name=target.name, part_name=part.name)
         if part.exists() and _is_read_only(part):
-            raise HygisError(f"Cannot export to {target.name}: {part.name} is read-only; "
-                             "the file is unchanged (make it writable or choose another name)")
+            raise HygisError("Cannot export to {target_name}: {part_name} is read-only; the file is unchanged (make it "
+                             "writable or choose another name)",
+                             target_name=target.name, part_name=part.name)
     if not os.access(folder, os.W_OK):
-        raise HygisError(f"Cannot export to {target.name}: the folder {folder} is read-only")
+        raise HygisError("Cannot export to {target_name}: the folder {folder} is read-only",
+                         target_name=target.name, folder=folder)
 
 
 def write_error(target: Path, exc: BaseException) -> HygisError:
     """A one-line message for a failed write; the previous file is unchanged by construction."""
     if isinstance(exc, HygisError):
-        text = str(exc)
-        return HygisError(text if "unchanged" in text else f"{text}. The previous file is unchanged.")
+        if "unchanged" in str(exc):
+            return exc
+        return HygisError("{reason}. The previous file is unchanged.", reason=exc)
     from hygis.core.atomic import space_reason
 
     reason = space_reason(target.parent, exc)
@@ -71,12 +75,59 @@ def write_error(target: Path, exc: BaseException) -> HygisError:
         reason = exc.strerror or str(exc)
     elif reason is None:  # GDAL/pyarrow report write failures in their own words
         reason = str(exc).split("\n")[0][:200].replace(str(target.parent), "")
-    return HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
+    return HygisError("Cannot export to {target_name}: {reason}. The previous file is unchanged.",
+                      target_name=target.name, reason=reason)
+
+
+def _temp_prefix(target: Path) -> str:
+    """The start of a temporary's name beside ``target``: hidden, the target's name, the writer's PID
+    (``.map.4242.k3j9x1.hygis-export.png``), so a later write can tell a killed writer's leftovers."""
+    return f".{target.stem[:40]}.{os.getpid()}."
+
+
+def _writer_gone(path: Path, target: Path, now: float, age_seconds: float) -> bool | None:
+    """Whether the process that made temporary ``path`` (beside ``target``) no longer runs: the PID in
+    its name is not a live process, or the live process of that number started after the file was
+    made (the number was reused).  A name without a PID (older hygis) counts as gone once older than
+    ``age_seconds``; None if ``path`` is not a temporary of ``target`` at all."""
+    import re
+
+    rest = path.name[len(f".{target.stem[:40]}."):]
+    tail = re.escape(STAGING_SUFFIX) + r"(-old|\..*)?"
+    match = re.fullmatch(r"(\d+)\.[a-z0-9_]+" + tail, rest)
+    made = path.lstat().st_mtime
+    if match is None:
+        return now - made > age_seconds if re.fullmatch(r"[a-z0-9_]+" + tail, rest) else None
+    pid = int(match.group(1))
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive (another user's process), or no way to ask: only a long age decides
+        return now - made > max(age_seconds, 24 * 3600)
+    state, started = _process_state(pid)
+    # ended but not yet reaped; or the number now belongs to a process started after the file was last
+    # written (``started`` errs early, never late: a writer's own temporaries are always kept)
+    return state == "Z" or (started is not None and started > made)
+
+
+def _process_state(pid: int) -> tuple[str | None, float | None]:
+    """Process ``pid``'s state letter ('Z' = ended, not yet reaped) and start time (seconds since the
+    epoch, rounded down: /proc/stat's boot time is whole seconds), from /proc on Linux; (None, None)
+    elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None, None
 
 
 def remove_stale_staging(target: Path, age_seconds: float = 600) -> None:
-    """Remove staging/backup folders a killed export left beside ``target`` (old ones only: an export
-    running in another process is never touched)."""
+    """Remove the temporary files and staging/backup folders a killed export or render left beside
+    ``target`` -- those whose writer process is gone (the PID in their name; very old ones of older
+    versions).  A temporary of a writer still running, in any process, is never touched."""
     import glob
     import time
 
@@ -86,10 +137,14 @@ def remove_stale_staging(target: Path, age_seconds: float = 600) -> None:
     except OSError:
         return
     needed = _journal_folders(target.parent)
-    for folder in leftovers:
+    for leftover in leftovers:
         with contextlib.suppress(OSError):
-            if folder.is_dir() and folder.name not in needed and now - folder.stat().st_mtime > age_seconds:
-                shutil.rmtree(folder, ignore_errors=True)
+            if leftover.name in needed or not _writer_gone(leftover, target, now, age_seconds):
+                continue
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover.name.endswith(STAGING_SUFFIX + target.suffix):  # a file of this target's kind
+                leftover.unlink()
 
 
 @contextlib.contextmanager
@@ -97,7 +152,7 @@ def staging(target: Path):
     """A fresh folder beside ``target`` for the new file(s); removed afterwards, whatever happens."""
     remove_stale_staging(target)
     try:
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.stem[:40]}.", suffix=STAGING_SUFFIX, dir=target.parent))
+        folder = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=STAGING_SUFFIX, dir=target.parent))
     except OSError as exc:
         raise write_error(target, exc) from exc
     try:
@@ -195,14 +250,16 @@ def _recover_locked(target: Path, journal: Path) -> None:
     except FileNotFoundError:
         return  # another process finished it meanwhile
     except (OSError, ValueError) as exc:
-        raise HygisError(f"{target.name}: an interrupted export left an unreadable journal "
-                         f"{journal.name} ({exc}); the files may be a mix of two exports") from None
+        raise HygisError("{target_name}: an interrupted export left an unreadable journal {journal_name} "
+                         "({reason}); the files may be a mix of two exports",
+                         target_name=target.name, journal_name=journal.name, reason=exc) from None
     try:
         _finish(doc)
         _close_journal(journal, doc)
     except OSError as exc:
-        raise HygisError(f"{target.name}: an export into it was interrupted and cannot be finished here "
-                         f"({exc.strerror or exc}); make the folder writable and try again") from None
+        raise HygisError("{target_name}: an export into it was interrupted and cannot be finished here ({value}); "
+                         "make the folder writable and try again",
+                         target_name=target.name, value=exc.strerror or exc) from None
 
 
 def replace_parts(new_parts: dict[Path, Path], stale: list[Path] = ()) -> None:
@@ -223,7 +280,7 @@ def replace_parts(new_parts: dict[Path, Path], stale: list[Path] = ()) -> None:
     journal = journal_path(first)
     with project_lock(first):
         _recover_locked(first, journal)
-        backup = Path(tempfile.mkdtemp(prefix=f".{first.stem[:40]}.", suffix=STAGING_SUFFIX + "-old",
+        backup = Path(tempfile.mkdtemp(prefix=_temp_prefix(first), suffix=STAGING_SUFFIX + "-old",
                                        dir=first.parent))
         doc = {"mode": "forward", "backup": str(backup), "parts": [[str(t), str(s)] for t, s in new_parts.items()],
                "stale": [str(t) for t in stale], "had_old": []}
@@ -290,8 +347,9 @@ def atomic_output(target):
     target = Path(target)
     check_writable(target, [target])
     suffix = target.suffix.lower()
+    remove_stale_staging(target)  # what a killed render/export of this target left behind
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=f"{STAGING_SUFFIX}{target.suffix}",
+        fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=f"{STAGING_SUFFIX}{target.suffix}",
                                     dir=target.parent)
         os.close(fd)
     except OSError as exc:
@@ -301,7 +359,8 @@ def atomic_output(target):
         try:
             yield tmp
             if not _complete(tmp, suffix):
-                raise HygisError(f"Cannot write {target.name}: the file came out incomplete")
+                raise HygisError("Cannot write {target_name}: the file came out incomplete",
+                                 target_name=target.name)
             copy_mode(target, tmp)
             fsync_file(tmp)
             os.replace(tmp, target)
@@ -311,7 +370,8 @@ def atomic_output(target):
 
             reason = space_reason(target.parent, exc)
             if reason and reason not in str(exc):
-                raise HygisError(f"Cannot write {target.name}: {reason}. The previous file is unchanged.") from exc
+                raise HygisError("Cannot write {target_name}: {reason}. The previous file is unchanged.",
+                                 target_name=target.name, reason=reason) from exc
             raise write_error(target, exc) from exc
         except OSError as exc:
             raise write_error(target, exc) from exc

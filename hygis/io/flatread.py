@@ -77,7 +77,7 @@ def _checked(read, path: Path):
     def attributes():
         frame = read()
         if frame is None:
-            raise HygisError(f"{path.name}: the attributes changed while the layer was open")
+            raise HygisError("{file}: the attributes changed while the layer was open", file=path.name)
         return frame
     return attributes
 

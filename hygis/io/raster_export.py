@@ -27,10 +27,12 @@ def export_raster(layer, path, datum: str = "wgs84") -> Path:
 
     path = Path(path)
     if path.suffix.lower() not in RASTER_SUFFIXES:
-        raise HygisError(f"{path.name}: raster layer '{layer.name}' exports to GeoTIFF (.tif)")
+        raise HygisError("{file}: raster layer '{layer_name}' exports to GeoTIFF (.tif)",
+                         file=path.name, layer_name=layer.name)
     if datum not in ("wgs84", "cgcs2000"):
-        raise HygisError(f"--datum {datum} applies to vector layers; raster layer '{layer.name}' is exported "
-                         f"in its own coordinate system")
+        raise HygisError("--datum {datum} applies to vector layers; raster layer '{layer_name}' is exported in its "
+                         "own coordinate system",
+                         datum=datum, layer_name=layer.name)
     if path.is_symlink():
         path = path.resolve()
     stale = [path.with_name(path.name + s) for s in RASTER_SIDECARS] + [path.with_suffix(s) for s in WORLD_FILES]

@@ -21,6 +21,7 @@ import pyogrio.errors
 import shapely
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.io.encoding import check_decodes, dbf_text_chunks, detect_dbf_encoding, gdal_encoding, normalize_encoding
 
 #: File extensions hygis imports, with a human name for messages.
@@ -44,9 +45,10 @@ def file_format(path: Path) -> str:
     if ext in RASTER_FORMATS:
         return "raster"
     if ext == ".hygis":
-        raise HygisError(f"{path.name} is a hygis project: open it instead of importing it")
+        raise HygisError("{file} is a hygis project: open it instead of importing it", file=path.name)
     known = ", ".join(sorted(set(VECTOR_FORMATS) | set(RASTER_FORMATS)))
-    raise HygisError(f"{path.name}: unsupported file type '{ext or '(none)'}' (hygis imports {known})")
+    raise HygisError("{file}: unsupported file type '{value}' (hygis imports {known})",
+                     file=path.name, value=ext or '(none)', known=known)
 
 
 def check_file(path: Path) -> None:
@@ -56,20 +58,21 @@ def check_file(path: Path) -> None:
 
         recover(path)  # an export killed while replacing the parts: finish it first (old or new, never a mix)
     if not path.exists():
-        raise HygisError(f"No such file: {path}")
+        raise HygisError("No such file: {path}", path=path)
     if path.suffix.lower() == ".gdb":
         from hygis.io.sources import check_geodatabase
 
         return check_geodatabase(path)
     if not path.is_file():
-        raise HygisError(f"{path} is not a file")
+        raise HygisError("{path} is not a file", path=path)
     if path.stat().st_size == 0:
-        raise HygisError(f"{path.name} is empty (0 bytes)")
+        raise HygisError("{file} is empty (0 bytes)", file=path.name)
     if path.suffix.lower() == ".shp":
-        for ext, what in ((".shx", "index"), (".dbf", "attribute")):
+        for ext in (".shx", ".dbf"):
             if not (path.with_suffix(ext).exists() or path.with_suffix(ext.upper()).exists()):
-                raise HygisError(f"{path.name}: the {what} file {path.stem}{ext} is missing "
-                                 "(a shapefile needs its .shp, .shx and .dbf side by side)")
+                raise HygisError("{file}: the index file {part} is missing (a shapefile needs its .shp, .shx and .dbf "
+                                 "side by side)" if ext == ".shx" else "{file}: the attribute file {part} is missing "
+                                 "(a shapefile needs its .shp, .shx and .dbf side by side)", file=path.name, part=path.stem + ext)
         from hygis.io.sources import check_record_counts
 
         check_record_counts(path)
@@ -98,7 +101,8 @@ def gdal_errors(path: Path, what: str = "read"):
             pyogrio.errors.FeatureError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError,
             RuntimeError, ValueError, OSError, UnicodeError, shapely.errors.GEOSException) as exc:
         fmt = VECTOR_FORMATS.get(path.suffix.lower(), "file")
-        raise HygisError(f"Cannot {what} {path.name} as {fmt}: {_gdal_reason(exc, path)}") from exc
+        template = "Cannot write {file} as {fmt}: {reason}" if what == "write" else "Cannot read {file} as {fmt}: {reason}"
+        raise HygisError(template, file=path.name, fmt=fmt, reason=_gdal_reason(exc, path)) from exc
 
 
 def vector_layer_names(path: Path) -> list[str]:
@@ -113,7 +117,7 @@ def vector_layer_names(path: Path) -> list[str]:
 
         names = [n for n in names if n not in view_layers(path)]
     if not names:
-        raise HygisError(f"{path.name} holds no layers with geometries")
+        raise HygisError("{file} holds no layers with geometries", file=path.name)
     return names
 
 
@@ -122,11 +126,12 @@ def shapefile_encoding(path: Path, encoding: str | None) -> tuple[str | None, st
     if encoding:
         enc = normalize_encoding(encoding)
         if enc is None:
-            raise HygisError(f"Unknown text encoding '{encoding}'")
+            raise HygisError("Unknown text encoding '{encoding}'", encoding=encoding)
         dbf = path.with_suffix(".dbf") if path.with_suffix(".dbf").exists() else path.with_suffix(".DBF")
         if not check_decodes(dbf_text_chunks(dbf)[1], enc):
-            raise HygisError(f"{path.name}: the attributes are not valid {encoding} text; choose another encoding")
-        return enc, "chosen by the user"
+            raise HygisError("{file}: the attributes are not valid {encoding} text; choose another encoding",
+                             file=path.name, encoding=encoding)
+        return enc, Label("chosen by the user")
     return detect_dbf_encoding(path)
 
 
@@ -145,8 +150,9 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     if path.suffix.lower() == ".shp":
         enc, reason = shapefile_encoding(path, encoding)
         if enc is None:
-            raise HygisError(f"{path.name}: cannot tell the text encoding of the attributes ({reason}); "
-                             "choose one (CLI: --encoding, e.g. gbk or cp1252)")
+            raise HygisError("{file}: cannot tell the text encoding of the attributes ({reason}); choose one (CLI: "
+                             "--encoding, e.g. gbk or cp1252)",
+                             file=path.name, reason=reason)
         kwargs["encoding"] = gdal_encoding(enc)
     config = {}
     if path.suffix.lower() == ".dxf":
@@ -159,15 +165,15 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
             gdf = pyogrio.read_dataframe(path, layer=layer, max_features=max_features, **kwargs)
     except HygisError as exc:
         if isinstance(exc.__cause__, UnicodeError):  # text the detected/chosen encoding does not decode
-            raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "
-                             "choose the right encoding (CLI: --encoding)") from None
+            raise HygisError("{file}: some text is not valid {value}; choose the right encoding (CLI: --encoding)",
+                             file=path.name, value=kwargs.get('encoding', 'UTF-8')) from None
         raise
     lossy = [w for w in caught if "converted correctly" in str(w.message)]
     if lossy:  # GDAL replaced characters it could not recode: that would be mojibake
-        raise HygisError(f"{path.name}: some text is not valid {kwargs.get('encoding', 'UTF-8')}; "
-                         "choose the right encoding (CLI: --encoding)")
+        raise HygisError("{file}: some text is not valid {value}; choose the right encoding (CLI: --encoding)",
+                         file=path.name, value=kwargs.get('encoding', 'UTF-8'))
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise HygisError(f"{path.name}: layer '{layer}' has no geometries")
+        raise HygisError("{file}: layer '{layer}' has no geometries", file=path.name, layer=layer)
     gdf = _keep_geometry_field(path, layer, gdf, kwargs, config, max_features)
     gdf = exact_integers(path, layer, gdf, kwargs, config, max_features).reset_index(drop=True)
     geoms = gdf.geometry.to_numpy()
@@ -285,16 +291,17 @@ def dxf_encoding(path: Path, encoding: str | None = None) -> str:
     if encoding:
         enc = normalize_encoding(encoding)
         if enc is None:
-            raise HygisError(f"Unknown text encoding '{encoding}'")
+            raise HygisError("Unknown text encoding '{encoding}'", encoding=encoding)
         if not check_decodes([raw], enc):
-            raise HygisError(f"{path.name}: the drawing's text is not valid {encoding}; choose another encoding")
+            raise HygisError("{file}: the drawing's text is not valid {encoding}; choose another encoding",
+                             file=path.name, encoding=encoding)
         return enc
     from hygis.io.encoding import classify_bytes
 
     enc, reason = classify_bytes([line for line in raw.splitlines() if any(b >= 0x80 for b in line)])
     if enc is None:
-        raise HygisError(f"{path.name}: cannot tell the text encoding of the drawing ({reason}); "
-                         "choose one (CLI: --encoding)")
+        raise HygisError("{file}: cannot tell the text encoding of the drawing ({reason}); choose one (CLI: --encoding)",
+                         file=path.name, reason=reason)
     return enc
 
 

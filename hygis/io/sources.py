@@ -43,14 +43,14 @@ def unzipped_shapefiles(path: Path):
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise HygisError(f"{path.name} is not a readable zip file ({exc})") from None
+        raise HygisError("{file} is not a readable zip file ({reason})", file=path.name, reason=exc) from None
     folder = Path(tempfile.mkdtemp(prefix="hygis-unzip-"))
     try:
         with archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-                raise HygisError(f"{path.name}: the zip file unpacks to more than "
-                                 f"{MAX_UNZIPPED_BYTES // 1024**3} GiB or {MAX_ZIP_MEMBERS} files")
+                raise HygisError("{file}: the zip file unpacks to more than {value} GiB or {MAX_ZIP_MEMBERS} files",
+                                 file=path.name, value=MAX_UNZIPPED_BYTES // 1024 ** 3, MAX_ZIP_MEMBERS=MAX_ZIP_MEMBERS)
             for m in members:
                 rel = _member_path(m.filename)
                 if rel is None or rel.parts[0] == "__MACOSX":
@@ -61,10 +61,12 @@ def unzipped_shapefiles(path: Path):
                     with archive.open(m) as src, open(target, "wb") as dst:
                         shutil.copyfileobj(src, dst)
                 except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-                    raise HygisError(f"{path.name}: cannot unpack {m.filename} ({exc})") from None
+                    raise HygisError("{file}: cannot unpack {filename} ({reason})",
+                                     file=path.name, filename=m.filename, reason=exc) from None
         shps = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".shp" and not p.name.startswith("."))
         if not shps:
-            raise HygisError(f"{path.name} holds no Shapefile (.shp); hygis imports zipped Shapefiles")
+            raise HygisError("{file} holds no Shapefile (.shp); hygis imports zipped Shapefiles",
+                             file=path.name)
         yield shps
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -87,16 +89,17 @@ def check_record_counts(path: Path) -> None:
         return
     records = struct.unpack("<I", head[4:8])[0]
     if records != shapes:
-        raise HygisError(f"{path.name}: {shapes} shapes (.shx) but {records} attribute records (.dbf); the files "
-                         "do not belong together or one is truncated, so features would be lost or mismatched")
+        raise HygisError("{file}: {shapes} shapes (.shx) but {records} attribute records (.dbf); the files do not "
+                         "belong together or one is truncated, so features would be lost or mismatched",
+                         file=path.name, shapes=shapes, records=records)
 
 
 def check_geodatabase(path: Path) -> None:
     """Refuse a ``.gdb`` that is not a File Geodatabase folder."""
     if not path.is_dir():
-        raise HygisError(f"{path.name}: a File Geodatabase is a folder (.gdb); this is a file")
+        raise HygisError("{file}: a File Geodatabase is a folder (.gdb); this is a file", file=path.name)
     if not any(p.suffix.lower() == ".gdbtable" for p in path.iterdir()):
-        raise HygisError(f"{path.name} is not a File Geodatabase (no .gdbtable files inside)")
+        raise HygisError("{file} is not a File Geodatabase (no .gdbtable files inside)", file=path.name)
 
 
 def read_geoparquet(path: Path, max_features: int | None = None) -> gpd.GeoDataFrame:
@@ -108,13 +111,16 @@ def read_geoparquet(path: Path, max_features: int | None = None) -> gpd.GeoDataF
     try:
         meta = pq.read_schema(path).metadata or {}
     except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError for broken files
-        raise HygisError(f"Cannot read {path.name} as GeoParquet: {str(exc).splitlines()[0][:200]}") from None
+        raise HygisError("Cannot read {file} as GeoParquet: {value}",
+                         file=path.name, value=str(exc).splitlines()[0][:200]) from None
     if b"geo" not in meta:
-        raise HygisError(f"{path.name} is a Parquet table without geometry metadata (not GeoParquet)")
+        raise HygisError("{file} is a Parquet table without geometry metadata (not GeoParquet)",
+                         file=path.name)
     try:
         gdf = gpd.read_parquet(path, to_pandas_kwargs={"types_mapper": _nullable_ints()})
     except Exception as exc:  # noqa: BLE001 - pyarrow/geopandas errors become one line
-        raise HygisError(f"Cannot read {path.name} as GeoParquet: {str(exc).splitlines()[0][:200]}") from None
+        raise HygisError("Cannot read {file} as GeoParquet: {value}",
+                         file=path.name, value=str(exc).splitlines()[0][:200]) from None
     gdf = gdf.reset_index(drop=True)
     return gdf.head(max_features) if max_features is not None else gdf
 
@@ -181,8 +187,9 @@ def raster_content(path: Path, crs=None) -> tuple[bytes, list[str]]:
                 return path.read_bytes(), [f"the raster has its own CRS ({own_crs.to_string()}); --crs ignored"]
             target_crs = own_crs if own_crs is not None else (hcrs.parse_crs(crs) if crs is not None else None)
             if target_crs is None:
-                raise HygisError(f"{path.name} has no coordinate reference system: say which one it is "
-                                 "(CLI: --crs, e.g. --crs EPSG:4549)")
+                raise HygisError("{file} has no coordinate reference system: say which one it is (CLI: --crs, e.g. --crs "
+                                 "EPSG:4549)",
+                                 file=path.name)
             profile = ds.profile
             profile.update(driver="GTiff", crs=target_crs, transform=ds.transform)
             data = ds.read()
@@ -191,6 +198,6 @@ def raster_content(path: Path, crs=None) -> tuple[bytes, list[str]]:
                     dst.write(data)
                 content = mem.read()
     except rasterio.errors.RasterioError as exc:
-        raise HygisError(f"Cannot read {path.name}: {exc}") from None
+        raise HygisError("Cannot read {file}: {reason}", file=path.name, reason=exc) from None
     notes = [f"placed by its world file {wf.name}"] if wf is not None else []
     return content, notes

@@ -26,7 +26,7 @@ def parse_value_map(items) -> dict[str, dict[str, str]]:
         field, colon, rest = str(item).partition(":")
         src, eq, dst = rest.partition("=")
         if not colon or not eq or not field.strip() or not src.strip():
-            raise HygisError(f"--value expects FIELD:VALUE_IN_FILE=VALUE, got '{item}'")
+            raise HygisError("--value expects FIELD:VALUE_IN_FILE=VALUE, got '{item}'", item=item)
         out.setdefault(field.strip(), {})[src.strip()] = dst.strip()
     return out
 
@@ -37,7 +37,7 @@ def parse_constants(items) -> dict[str, str]:
     for item in items or ():
         field, eq, value = str(item).partition("=")
         if not eq or not field.strip():
-            raise HygisError(f"--set expects FIELD=VALUE, got '{item}'")
+            raise HygisError("--set expects FIELD=VALUE, got '{item}'", item=item)
         out[field.strip()] = value.strip()
     return out
 
@@ -58,7 +58,8 @@ def apply_values(gdf, values: dict | None = None, constants: dict | None = None,
     for field, mapping in (values or {}).items():
         if field not in gdf.columns:
             fields = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
-            raise HygisError(f"{source}: no field '{field}' whose values to map (fields: {fields})")
+            raise HygisError("{source}: no field '{field}' whose values to map (fields: {fields})",
+                             source=source, field=field, fields=fields)
         as_text = {str(k).strip(): v for k, v in mapping.items()}
         column = gdf[field]
         keys = column.map(lambda v: None if pd.isna(v) else str(v).strip())
@@ -67,7 +68,7 @@ def apply_values(gdf, values: dict | None = None, constants: dict | None = None,
             gdf[field] = column.astype(object).where(~hit, keys.map(as_text))
     for field, value in (constants or {}).items():
         if str(field) == gdf.geometry.name:
-            raise HygisError(f"{source}: the geometry cannot be set to a constant")
+            raise HygisError("{source}: the geometry cannot be set to a constant", source=source)
         gdf[field] = _typed(value, schema.field(field) if schema is not None else None, source)
     return gdf
 
@@ -85,7 +86,8 @@ def _typed(value, spec, source: str):
             return {"true": True, "1": True, "yes": True, "是": True,
                     "false": False, "0": False, "no": False, "否": False}[text.lower()]
     except (ValueError, KeyError):
-        raise HygisError(f"{source}: the constant '{value}' for {spec.name} is not a {spec.type}") from None
+        raise HygisError("{source}: the constant '{value}' for {spec_name} is not a {type}",
+                         source=source, value=value, spec_name=spec.name, type=spec.type) from None
     return value
 
 
@@ -95,7 +97,7 @@ def distinct_values(path, column: str, layer: str | None = None, encoding: str |
     ``limit``); the import dialog's value-mapping rows."""
     frame = _attribute_table(Path(path), column, layer, encoding)
     if column not in frame.columns:
-        raise HygisError(f"{Path(path).name} has no field '{column}'")
+        raise HygisError("{name} has no field '{column}'", name=Path(path).name, column=column)
     texts = frame[column].dropna().map(lambda v: str(v).strip())
     texts = texts[texts != ""]
     return [str(v) for v in texts.value_counts(sort=True).index[:limit]]

@@ -24,6 +24,7 @@ import shapely
 
 from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.io import fieldnames
 from hygis.io.encoding import normalize_encoding
 from hygis.io.filesets import check_writable, replace_parts, staging, write_error
@@ -44,8 +45,8 @@ DATUM_NOTES = {"gcj02": "coordinates are in GCJ-02 (Amap/Gaode, Tencent), not WG
 def export_format(path: Path) -> tuple[str, str]:
     ext = path.suffix.lower()
     if ext not in EXPORT_FORMATS:
-        raise HygisError(f"{path.name}: cannot export to '{ext or '(no extension)'}' "
-                         f"(use one of {', '.join(EXPORT_FORMATS)})")
+        raise HygisError("{file}: cannot export to '{value}' (use one of {value2})",
+                         file=path.name, value=ext or '(no extension)', value2=', '.join(EXPORT_FORMATS))
     return EXPORT_FORMATS[ext]
 
 
@@ -56,7 +57,8 @@ def frame_for_export(layer, datum: str = "wgs84", fids=None) -> gpd.GeoDataFrame
         fids = [int(f) for f in fids]
         missing = [f for f in fids if f not in data.index]
         if missing:
-            raise HygisError(f"{layer.name} has no features with fid {missing[:5]}")
+            raise HygisError("{layer_name} has no features with fid {value}",
+                             layer_name=layer.name, value=missing[:5])
         data = data.loc[fids]
     datum = hcrs.normalize_datum(datum)
     geoms = hcrs.wgs84_to_datum(data.geometry.to_numpy(), datum)
@@ -93,14 +95,15 @@ def _has_dates(gdf) -> bool:
 
 def check_encodable(gdf: gpd.GeoDataFrame, encoding: str, layer_name: str) -> None:
     """Refuse text the output encoding cannot hold, naming the feature and the field."""
-    offer = "; export as UTF-8 or GB18030 (CLI: --encoding gb18030)" if encoding == "gbk" else "; export as UTF-8"
+    offer = Label("; export as UTF-8 or GB18030 (CLI: --encoding gb18030)" if encoding == "gbk" else "; export as UTF-8")
     for col in gdf.columns:
         if col == "geometry":
             continue
         try:
             str(col).encode(encoding)
         except UnicodeEncodeError:
-            raise HygisError(f"{layer_name}: field name '{col}' cannot be written in {encoding.upper()}{offer}") from None
+            raise HygisError("{layer_name}: field name '{col}' cannot be written in {encoding}{offer}",
+                             layer_name=layer_name, col=col, encoding=encoding.upper(), offer=offer) from None
         if gdf[col].dtype == object or pd.api.types.is_string_dtype(gdf[col]):
             for pos, value in enumerate(gdf[col]):
                 if isinstance(value, str):
@@ -108,8 +111,9 @@ def check_encodable(gdf: gpd.GeoDataFrame, encoding: str, layer_name: str) -> No
                         value.encode(encoding)
                     except UnicodeEncodeError as exc:
                         bad = value[exc.start:exc.end]
-                        raise HygisError(f"{layer_name}: feature {pos + 1} field '{col}': '{value[:60]}' has "
-                                         f"'{bad}', which {encoding.upper()} cannot hold{offer}") from None
+                        raise HygisError("{layer_name}: feature {n} field '{col}': '{text}' has '{bad}', which {encoding} "
+                                         "cannot hold{offer}", layer_name=layer_name, n=pos + 1, col=col,
+                                         text=value[:60], bad=bad, encoding=encoding.upper(), offer=offer) from None
 
 
 def csv_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -128,7 +132,8 @@ def csv_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
         return pd.concat([coords, attrs], axis=1)
     free = [n for n in WKT_NAMES if n not in lower]
     if not free:
-        raise HygisError(f"cannot write the geometry: the layer has fields named {', '.join(WKT_NAMES)}")
+        raise HygisError("cannot write the geometry: the layer has fields named {value}",
+                         value=', '.join(WKT_NAMES))
     return pd.concat([pd.DataFrame({free[0]: shapely.to_wkt(geoms, rounding_precision=-1)}), attrs], axis=1)
 
 
@@ -140,11 +145,12 @@ def _to_output_crs(gdf, crs, datum: str, driver: str, human: str):
     """The export frame in the chosen CRS (the CRS picker's choice; None keeps the datum's lon/lat)."""
     target = hcrs.parse_crs(crs)
     if datum in ("gcj02", "bd09"):
-        raise HygisError(f"{datum.upper().replace('GCJ', 'GCJ-').replace('BD', 'BD-')} coordinates are lon/lat: "
-                         f"export them without a coordinate system, or choose WGS84/CGCS2000 for {crs}")
+        raise HygisError("{value} coordinates are lon/lat: export them without a coordinate system, or choose "
+                         "WGS84/CGCS2000 for {crs}",
+                         value=datum.upper().replace('GCJ', 'GCJ-').replace('BD', 'BD-'), crs=crs)
     if driver in LONLAT_ONLY and not target.is_geographic:
-        raise HygisError(f"{human} holds lon/lat only: choose GeoPackage, Shapefile, FlatGeobuf or GeoParquet "
-                         f"for {target.to_string()}")
+        raise HygisError("{human} holds lon/lat only: choose GeoPackage, Shapefile, FlatGeobuf or GeoParquet for {value}",
+                         human=human, value=target.to_string())
     return gdf.to_crs(target)
 
 
@@ -193,8 +199,8 @@ def _write_geopackage(gdf, staged: Path, target: Path, layer_name: str, note: st
                 raise ValueError
             pyogrio.list_layers(target)
         except Exception:
-            raise HygisError(f"{target.name} exists and is not a GeoPackage: choose another name "
-                             "(it was left unchanged)") from None
+            raise HygisError("{target_name} exists and is not a GeoPackage: choose another name (it was left unchanged)",
+                             target_name=target.name) from None
         try:
             shutil.copy2(target, out)
         except OSError as exc:
@@ -224,8 +230,9 @@ def _write_shapefile(gdf, staged: Path, target: Path, encoding: str) -> dict[Pat
     from hygis.layers.vector import geometry_family
 
     if geometry_family(gdf.geom_type) == "mixed":
-        raise HygisError(f"{target.name}: a shapefile holds one geometry type but this layer mixes them; "
-                         "export as GeoPackage or GeoJSON")
+        raise HygisError("{target_name}: a shapefile holds one geometry type but this layer mixes them; export as "
+                         "GeoPackage or GeoJSON",
+                         target_name=target.name)
     label = {"utf-8": "UTF-8", "gbk": "GBK", "gb18030": "GB18030"}.get(encoding, encoding.upper())
     out = staged / f"{target.stem}.shp"
     _pyogrio_write(gdf, out, target, driver="ESRI Shapefile", encoding=label)
@@ -247,8 +254,9 @@ def shapefile_frame(gdf: gpd.GeoDataFrame, encoding: str, allow_truncate: bool, 
             what.append("field names longer than 10 bytes: " + ", ".join(f"{a} → {b}" for a, b in names.items()))
         for col, pos in texts.items():
             what.append(f"field '{col}' has {len(pos)} text(s) longer than 254 bytes (feature {pos[0] + 1}…)")
-        raise HygisError(f"{layer_name}: a shapefile would cut {'; '.join(what)}; allow it (CLI: --allow-truncate) "
-                         "or export as GeoPackage")
+        raise HygisError("{layer_name}: a shapefile would cut {value}; allow it (CLI: --allow-truncate) or export "
+                         "as GeoPackage",
+                         layer_name=layer_name, value='; '.join(what))
     gdf = gdf.copy()
     for col, pos in texts.items():
         gdf[col] = gdf[col].map(lambda v: fieldnames.cut_bytes(v, fieldnames.DBF_TEXT_BYTES, encoding)
@@ -289,7 +297,8 @@ def _verify(new: dict[Path, Path], target: Path, driver: str, layer_name: str | 
     if count != expected:
         reason = space_reason(target.parent, OSError("incomplete")) or \
             f"the written file is incomplete ({max(count, 0)} of {expected} features read back)"
-        raise HygisError(f"Cannot export to {target.name}: {reason}. The previous file is unchanged.")
+        raise HygisError("Cannot export to {target_name}: {reason}. The previous file is unchanged.",
+                         target_name=target.name, reason=reason)
 
 
 def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids=None,
@@ -301,21 +310,23 @@ def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids
         path = path.resolve()
     report = report if report is not None else []
     if layer.kind == "raster":
-        raise HygisError(f"{layer.name} is a raster layer: only vector layers can be exported")
+        raise HygisError("{layer_name} is a raster layer: only vector layers can be exported",
+                         layer_name=layer.name)
     parts = [path.with_suffix(e) for e in SHAPEFILE_PARTS + SHAPEFILE_STALE] if driver == "ESRI Shapefile" else [path]
     check_writable(path, parts)
     enc = normalize_encoding(encoding)
     if enc not in ("utf-8", "gbk", "gb18030"):
-        raise HygisError(f"Unsupported output encoding '{encoding}': use utf-8, gbk or gb18030")
+        raise HygisError("Unsupported output encoding '{encoding}': use utf-8, gbk or gb18030",
+                         encoding=encoding)
     if enc != "utf-8" and driver not in ("ESRI Shapefile", "CSV"):
-        raise HygisError(f"{human} is always UTF-8; GBK/GB18030 output is for Shapefile and CSV")
+        raise HygisError("{human} is always UTF-8; GBK/GB18030 output is for Shapefile and CSV", human=human)
     datum = hcrs.normalize_datum(datum)
     note = DATUM_NOTES.get(datum)
     gdf = frame_for_export(layer, datum, fids)
     if crs not in (None, ""):
         gdf = _to_output_crs(gdf, crs, datum, driver, human)
     if len(gdf) == 0:
-        raise HygisError(f"{layer.name}: nothing to export (no features selected)")
+        raise HygisError("{layer_name}: nothing to export (no features selected)", layer_name=layer.name)
     check_encodable(gdf, enc, layer.name)
     if driver == "ESRI Shapefile":
         gdf = shapefile_frame(gdf, enc, allow_truncate, layer.name, report)

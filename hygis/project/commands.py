@@ -13,33 +13,8 @@ import pandas as pd
 
 from hygis.core.errors import HygisError
 from hygis.core.events import EmitterGroup
+from hygis.core.text import Label, _label  # noqa: F401 (commands' labels; _label: pickles of older labels)
 from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, column_spec, validate_record
-
-
-class Label(str):
-    """A command's label: the English text (what the CLI prints), keeping its ``template`` and
-    ``values`` so the desktop app shows it in the user's language and again after a language
-    switch (``hygis.ui.undo.label_text``; the templates are translated in context "Command").
-    A value that is itself a Label (a property or setting name) is translated too.
-
-    >>> Label("Add layer {name}", name="飞地")
-    'Add layer 飞地'
-    """
-
-    template: str
-    values: dict
-
-    def __new__(cls, template: str, **values):
-        obj = super().__new__(cls, template.format(**values) if values else template)
-        obj.template, obj.values = template, values
-        return obj
-
-    def __reduce__(self):  # copies and pickles keep the template
-        return _label, (self.template, self.values)
-
-
-def _label(template, values):
-    return Label(template, **values)
 
 
 class FieldNames(str):

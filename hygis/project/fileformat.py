@@ -116,8 +116,8 @@ def _vector_frame(layer: VectorLayer) -> gpd.GeoDataFrame:
     """The layer's features with its feature ids as the GeoPackage FID column ``fid``."""
     clash = [c for c in layer.data.columns if str(c).lower() in ("fid", "geom")]
     if clash:
-        raise HygisError(f"layer '{layer.name}' has a field named '{clash[0]}', a name GeoPackage reserves; "
-                         f"rename the field")
+        raise HygisError("layer '{layer_name}' has a field named '{value}', a name GeoPackage reserves; rename the field",
+                         layer_name=layer.name, value=clash[0])
     return layer.data.reset_index()
 
 
@@ -211,7 +211,8 @@ def _write_project_tables(project: Project, path: Path, tables: dict[str, str]) 
                     entry["qgis_style"] = hashes[entry["id"]]  # tells hygis' row from a QGIS user's
             text = json.dumps(doc, ensure_ascii=False)
             if len(text.encode("utf-8")) > MAX_PROJECT_JSON:
-                raise HygisError(f"the project description is larger than {MAX_PROJECT_JSON // 2**20} MiB")
+                raise HygisError("the project description is larger than {value} MiB",
+                                 value=MAX_PROJECT_JSON // 2 ** 20)
             con.execute(f"DROP TABLE IF EXISTS {RASTER_TABLE}")
             con.execute(f"CREATE TABLE {RASTER_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                         f"table_name TEXT NOT NULL UNIQUE, name TEXT, data BLOB)")
@@ -278,11 +279,11 @@ def write_snapshot(project: Project, path, overwrite: bool = False, _own: bool =
     target = path.resolve()  # a symlinked project: replace the file it points at, not the link
     directory = target.parent
     if not directory.is_dir():
-        raise HygisError(f"Folder {directory} does not exist")
+        raise HygisError("Folder {directory} does not exist", directory=directory)
     if target.is_dir():
-        raise HygisError(f"Cannot save: {path} is a folder")
+        raise HygisError("Cannot save: {path} is a folder", path=path)
     if not os.access(directory, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise HygisError(f"Cannot save: {path} is read-only")
+        raise HygisError("Cannot save: {path} is read-only", path=path)
     check_storable(project, path.name)
     with hlock.project_lock(target):
         if not overwrite:
@@ -311,8 +312,9 @@ def _write_locked(project: Project, path: Path, target: Path, directory: Path) -
         _copy_mode(target, tmp)
         _fsync(tmp)
         if source is not None and hlock.disk_stamp(target) != source_stamp:
-            raise HygisError(f"Cannot save {path.name}: another program changed it during the save. "
-                             f"The file is unchanged; save again.")
+            raise HygisError("Cannot save {file}: another program changed it during the save. The file is unchanged; "
+                             "save again.",
+                             file=path.name)
         os.replace(tmp, target)
         tmp = None
         _fsync_dir(directory)
@@ -320,10 +322,12 @@ def _write_locked(project: Project, path: Path, target: Path, directory: Path) -
         raise
     except OSError as exc:
         reason = _space_reason(directory, exc) or exc.strerror or str(exc)
-        raise HygisError(f"Cannot save {path.name}: {reason}. The previous file is unchanged.") from exc
+        raise HygisError("Cannot save {file}: {reason}. The previous file is unchanged.",
+                         file=path.name, reason=reason) from exc
     except Exception as exc:  # GDAL/SQLite report write failures in their own words
         msg = _space_reason(directory, exc) or f"writing failed ({str(exc).split(chr(10))[0][:300]})"
-        raise HygisError(f"Cannot save {path.name}: {msg}. The previous file is unchanged.") from exc
+        raise HygisError("Cannot save {file}: {msg}. The previous file is unchanged.",
+                         file=path.name, msg=msg) from exc
     finally:
         if tmp is not None:
             _remove_temp(tmp)

@@ -55,14 +55,16 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # -- the checks made on open, also made before saving -------------------------------------
 def check_layer_count(n: int, where: str) -> None:
     if n > MAX_LAYERS:
-        raise HygisError(f"{where}: the project has {n} layers; hygis opens at most {MAX_LAYERS}")
+        raise HygisError("{where}: the project has {n} layers; hygis opens at most {MAX_LAYERS}",
+                         where=where, n=n, MAX_LAYERS=MAX_LAYERS)
 
 
 def check_raster(name: str, content, where: str) -> None:
     if not isinstance(content, (bytes, bytearray, memoryview)) or not bytes(content[:4]).startswith(TIFF_MAGICS):
-        raise HygisError(f"{where}: raster layer '{name}' is not an embedded GeoTIFF")
+        raise HygisError("{where}: raster layer '{name}' is not an embedded GeoTIFF", where=where, name=name)
     if len(content) > MAX_RASTER_BYTES:
-        raise HygisError(f"{where}: raster layer '{name}' is larger than {MAX_RASTER_BYTES // 2**20} MiB")
+        raise HygisError("{where}: raster layer '{name}' is larger than {value} MiB",
+                         where=where, name=name, value=MAX_RASTER_BYTES // 2 ** 20)
 
 
 def check_storable(project: Project, where: str) -> None:
@@ -98,36 +100,41 @@ def _query(con, path: Path, sql: str, params=()):
         return con.execute(sql, params).fetchall()
     except sqlite3.DatabaseError as exc:
         if gpkg.is_interrupted(exc):
-            raise HygisError(f"{path.name}: reading took longer than {gpkg.READ_TIME_LIMIT_S:g} s "
-                             f"(a table is a view over a never-ending query?)") from None
+            raise HygisError("{file}: reading took longer than {READ_TIME_LIMIT_S:g} s (a table is a view over a "
+                             "never-ending query?)",
+                             file=path.name, READ_TIME_LIMIT_S=gpkg.READ_TIME_LIMIT_S) from None
         if "no such table" in str(exc):
-            raise HygisError(f"{path.name} is a GeoPackage but not a hygis project (no {PROJECT_TABLE} table)") from None
-        raise HygisError(f"{path.name} is damaged: {exc}") from None
+            raise HygisError("{file} is a GeoPackage but not a hygis project (no {PROJECT_TABLE} table)",
+                             file=path.name, PROJECT_TABLE=PROJECT_TABLE) from None
+        raise HygisError("{file} is damaged: {reason}", file=path.name, reason=exc) from None
 
 
 def read_project_json(path) -> dict:
     """The project JSON of a .hygis file, checked for format and version (nothing executed)."""
     path = Path(path)
     if not path.is_file():
-        raise HygisError(f"{path} does not exist or is not a file")
+        raise HygisError("{path} does not exist or is not a file", path=path)
     with open(path, "rb") as fh:
         if fh.read(16) != SQLITE_MAGIC:
-            raise HygisError(f"{path.name} is not a hygis project (not a GeoPackage)")
+            raise HygisError("{file} is not a hygis project (not a GeoPackage)", file=path.name)
     try:
         con = _connect_ro(path)
     except sqlite3.Error as exc:
-        raise HygisError(f"{path.name} cannot be opened: {exc}") from None
+        raise HygisError("{file} cannot be opened: {reason}", file=path.name, reason=exc) from None
     try:
         kind = _query(con, path, "SELECT type FROM sqlite_master WHERE name = ?", (PROJECT_TABLE,))
         if not kind:
-            raise HygisError(f"{path.name} is a GeoPackage but not a hygis project (no {PROJECT_TABLE} table)")
+            raise HygisError("{file} is a GeoPackage but not a hygis project (no {PROJECT_TABLE} table)",
+                             file=path.name, PROJECT_TABLE=PROJECT_TABLE)
         if kind[0][0] != "table":
-            raise HygisError(f"{path.name}: {PROJECT_TABLE} is a {kind[0][0]}, not a table")
+            raise HygisError("{file}: {PROJECT_TABLE} is a {value}, not a table",
+                             file=path.name, PROJECT_TABLE=PROJECT_TABLE, value=kind[0][0])
         rows = _query(con, path, f"SELECT length(value), value FROM {PROJECT_TABLE} WHERE key = 'project' "
                                  f"AND length(value) <= ?", (MAX_PROJECT_JSON,))
         if not rows:
             big = _query(con, path, f"SELECT 1 FROM {PROJECT_TABLE} WHERE key = 'project'")
-            raise HygisError(f"{path.name}: the project table is {'too large' if big else 'empty'}")
+            raise HygisError("{file}: the project table is too large" if big else "{file}: the project table is empty",
+                             file=path.name, value='too large' if big else 'empty')
         text = rows[0][1]
     finally:
         con.close()
@@ -135,25 +142,27 @@ def read_project_json(path) -> dict:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise HygisError(f"{path.name}: the project table is not UTF-8 text") from None
+            raise HygisError("{file}: the project table is not UTF-8 text", file=path.name) from None
     if not isinstance(text, str):
-        raise HygisError(f"{path.name}: the project table does not hold text")
+        raise HygisError("{file}: the project table does not hold text", file=path.name)
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        raise HygisError(f"{path.name}: the project table is not valid JSON") from None
+        raise HygisError("{file}: the project table is not valid JSON", file=path.name) from None
     if not _json_depth_ok(doc):
-        raise HygisError(f"{path.name}: the project table nests deeper than {MAX_JSON_DEPTH} levels")
+        raise HygisError("{file}: the project table nests deeper than {MAX_JSON_DEPTH} levels",
+                         file=path.name, MAX_JSON_DEPTH=MAX_JSON_DEPTH)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise HygisError(f"{path.name}: the project table is not a hygis project")
+        raise HygisError("{file}: the project table is not a hygis project", file=path.name)
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise HygisError(f"{path.name}: the project format version is missing or invalid")
+        raise HygisError("{file}: the project format version is missing or invalid", file=path.name)
     if version > FORMAT_VERSION:
-        raise HygisError(f"{path.name} was saved by a newer hygis (format {version}; this version reads up to "
-                         f"{FORMAT_VERSION}). Please update hygis.")
+        raise HygisError("{file} was saved by a newer hygis (format {version}; this version reads up to "
+                         "{FORMAT_VERSION}). Please update hygis.",
+                         file=path.name, version=version, FORMAT_VERSION=FORMAT_VERSION)
     if version < 1:
-        raise HygisError(f"{path.name}: unknown project format version {version}")
+        raise HygisError("{file}: unknown project format version {version}", file=path.name, version=version)
     return doc
 
 
@@ -170,7 +179,7 @@ def open_project(path) -> Project:
     except HygisError as exc:
         if str(exc).startswith(path.name):
             raise
-        raise HygisError(f"{path.name}: {exc}", getattr(exc, "details", None)) from None
+        raise HygisError("{file}: {reason}", getattr(exc, "details", None), file=path.name, reason=exc) from None
 
 
 def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes], dict[str, str]]:
@@ -179,7 +188,7 @@ def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes]
     try:
         con = _connect_ro(path)
     except sqlite3.Error as exc:
-        raise HygisError(f"{path.name} cannot be opened: {exc}") from None
+        raise HygisError("{file} cannot be opened: {reason}", file=path.name, reason=exc) from None
     try:
         kinds = {str(n): str(t) for t, n in _query(con, path, "SELECT type, name FROM sqlite_master")}
         features = {str(r[0]) for r in _query(con, path, "SELECT table_name FROM gpkg_contents "
@@ -193,7 +202,8 @@ def _file_tables(path: Path) -> tuple[dict[str, str], set[str], dict[str, bytes]
             styles = style_table.read_defaults(con)
         except sqlite3.DatabaseError as exc:
             if gpkg.is_interrupted(exc):
-                raise HygisError(f"{path.name}: reading took longer than {gpkg.READ_TIME_LIMIT_S:g} s") from None
+                raise HygisError("{file}: reading took longer than {READ_TIME_LIMIT_S:g} s",
+                                 file=path.name, READ_TIME_LIMIT_S=gpkg.READ_TIME_LIMIT_S) from None
             styles = {}  # a damaged style table only costs QGIS users' styles
     finally:
         con.close()
@@ -205,7 +215,7 @@ def _open_project(path: Path) -> Project:
     doc = read_project_json(path)
     layer_entries = doc.get("layers") or []
     if not isinstance(layer_entries, list):
-        raise HygisError(f"{path.name}: invalid layer list")
+        raise HygisError("{file}: invalid layer list", file=path.name)
     check_layer_count(len(layer_entries), path.name)
     kinds, features, rasters, styles = _file_tables(path)
     project = Project(title=_str(doc.get("title")))
@@ -213,12 +223,12 @@ def _open_project(path: Path) -> Project:
     with _batched_reader(path, layer_entries, kinds, features) as reader:
         for i, entry in enumerate(layer_entries):
             if not isinstance(entry, dict):
-                raise HygisError(f"{path.name}: layer {i + 1} is not an object")
+                raise HygisError("{file}: layer {value} is not an object", file=path.name, value=i + 1)
             layer = _layer_from_entry(path, entry, kinds, features, rasters, reader)
             _add_layer(path, project, entry, layer, styles, seen_ids)
     scenarios = doc.get("scenarios") or []
     if not isinstance(scenarios, list):
-        raise HygisError(f"{path.name}: scenarios must be a list")
+        raise HygisError("{file}: scenarios must be a list", file=path.name)
     for s in scenarios:
         project.scenarios.add(Scenario.from_dict(s))
     active = doc.get("active_scenario")
@@ -226,7 +236,7 @@ def _open_project(path: Path) -> Project:
         project.scenarios.set_active(active)
     targets = doc.get("targets") or []
     if not isinstance(targets, list):
-        raise HygisError(f"{path.name}: targets must be a list")
+        raise HygisError("{file}: targets must be a list", file=path.name)
     project.set_targets([PlanTarget.from_dict(t) for t in targets])
     project.extent = _extent(doc.get("extent"))
     project.show_basemap = bool(doc.get("show_basemap", True))
@@ -261,7 +271,7 @@ def _add_layer(path: Path, project: Project, entry: dict, layer, styles: dict, s
     if isinstance(layer, VectorLayer):
         _adopt_qgis_style(layer, styles.get(entry["table"]), entry.get("qgis_style"))
     if layer.id in seen_ids:
-        raise HygisError(f"{path.name}: duplicate layer id {layer.id}")
+        raise HygisError("{file}: duplicate layer id {id}", file=path.name, id=layer.id)
     seen_ids.add(layer.id)
     project.layers.append(layer)
 
@@ -311,11 +321,12 @@ def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: 
     kind = entry.get("kind")
     table = entry.get("table")
     if kind not in LAYER_KINDS:
-        raise HygisError(f"{path.name}: layer '{name}' has unknown kind {kind!r}")
+        raise HygisError("{file}: layer '{name}' has unknown kind {kind!r}",
+                         file=path.name, name=name, kind=kind)
     if not isinstance(table, str):
-        raise HygisError(f"{path.name}: layer '{name}' names no table")
+        raise HygisError("{file}: layer '{name}' names no table", file=path.name, name=name)
     if table.lower().startswith(RESERVED_PREFIXES):
-        raise HygisError(f"{path.name}: layer '{name}' points at a reserved table")
+        raise HygisError("{file}: layer '{name}' points at a reserved table", file=path.name, name=name)
     lid = entry.get("id")
     lid = lid if isinstance(lid, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", lid) else None
     try:
@@ -328,14 +339,17 @@ def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: 
                   source=_str(entry.get("source"), 5000), layer_id=lid)
     if kind == "raster":
         if table not in rasters:
-            raise HygisError(f"{path.name}: raster layer '{name}' has no data")
+            raise HygisError("{file}: raster layer '{name}' has no data", file=path.name, name=name)
         check_raster(name, rasters[table], path.name)
         return RasterLayer(name, rasters[table], style=RasterStyle.from_dict(entry.get("style") or {}), **common)
     if table not in kinds:
-        raise HygisError(f"{path.name}: layer '{name}' has no table in the file")
+        raise HygisError("{file}: layer '{name}' has no table in the file", file=path.name, name=name)
     if kinds[table] != "table" or table not in features:
-        what = f"a {kinds[table]}" if kinds[table] != "table" else "not a GeoPackage feature table"
-        raise HygisError(f"{path.name}: layer '{name}' is {what}; hygis reads only feature tables")
+        if kinds[table] != "table":
+            raise HygisError("{file}: layer '{name}' is a {kind}; hygis reads only feature tables",
+                             file=path.name, name=name, kind=kinds[table])
+        raise HygisError("{file}: layer '{name}' is not a GeoPackage feature table; hygis reads only feature tables",
+                         file=path.name, name=name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -343,11 +357,13 @@ def _layer_from_entry(path: Path, entry: dict, kinds: dict[str, str], features: 
             gdf = pyogrio.read_dataframe(source, layer=table, fid_as_index=True)
         gdf = exact_integers(source, table, gdf)  # 64-bit integers with nulls stay exact (nullable Int64)
     except HygisError as exc:
-        raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
+        raise HygisError("{file}: layer '{name}' cannot be read: {reason}",
+                         file=path.name, name=name, reason=exc) from None
     except Exception as exc:
-        raise HygisError(f"{path.name}: layer '{name}' cannot be read: {exc}") from None
+        raise HygisError("{file}: layer '{name}' cannot be read: {reason}",
+                         file=path.name, name=name, reason=exc) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise HygisError(f"{path.name}: layer '{name}' has no geometry")
+        raise HygisError("{file}: layer '{name}' has no geometry", file=path.name, name=name)
     if "fid" in gdf.columns:  # files before 0.x kept the feature ids in a column beside ogc_fid
         gdf = gdf.set_index("fid")
     if gdf.crs is None:

@@ -31,7 +31,7 @@ class LayerList:
             for layer in self._layers:
                 if layer.name == key or layer.id == key:
                     return layer
-            raise HygisError(f"No layer named '{key}'")
+            raise HygisError("No layer named '{key}'", key=key)
         return self._layers[key]
 
     def __contains__(self, layer) -> bool:
@@ -58,7 +58,7 @@ class LayerList:
 
     def insert(self, index: int, layer: Layer) -> None:
         if layer in self._layers:
-            raise HygisError(f"Layer '{layer.name}' is already in the project")
+            raise HygisError("Layer '{layer_name}' is already in the project", layer_name=layer.name)
         if layer.name in self.names:
             layer.name = self.unique_name(layer.name)
         index = max(0, min(index, len(self._layers)))

@@ -29,6 +29,7 @@ import weakref
 from pathlib import Path
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 
 LOCK_SUFFIX = ".lock"
 DEFAULT_TIMEOUT = 30.0
@@ -112,7 +113,7 @@ def _holder(path: Path) -> str:
         pid = path.read_text(encoding="ascii", errors="replace").strip()[:20]
     except OSError:
         return ""
-    return f" (process {pid})" if pid.isdigit() else ""
+    return Label(" (process {pid})", pid=pid) if pid.isdigit() else ""
 
 
 def acquire(path, timeout: float | None = None) -> None:
@@ -132,8 +133,8 @@ def acquire(path, timeout: float | None = None) -> None:
         except OSError as exc:
             if not sidecar.parent.is_dir() or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 return  # a missing or read-only folder: nothing can be written there, the save says so
-            raise HygisError(f"Cannot lock {Path(path).name} for writing ({exc.strerror or exc}); "
-                             f"check that the folder is writable") from None
+            raise HygisError("Cannot lock {name} for writing ({value}); check that the folder is writable",
+                             name=Path(path).name, value=exc.strerror or exc) from None
         if _try_lock(fd):
             if _same_file(fd, sidecar):
                 try:
@@ -149,8 +150,9 @@ def acquire(path, timeout: float | None = None) -> None:
             continue
         os.close(fd)
         if time.monotonic() >= deadline:
-            raise LockTimeout(f"{Path(path).name} is being saved by another program{_holder(sidecar)}; "
-                              f"waited {timeout:g} s. Try again when it has finished.")
+            raise LockTimeout("{name} is being saved by another program{value}; waited {timeout:g} s. Try again when it "
+                              "has finished.",
+                              name=Path(path).name, value=_holder(sidecar), timeout=timeout)
         time.sleep(_POLL)
 
 
@@ -233,5 +235,6 @@ def check_not_changed(project, path) -> None:
         return
     now = disk_stamp(path)
     if now is not None and now != known[1]:
-        raise ChangedOnDisk(f"{Path(path).name} was changed on disk by another program since it was "
-                            f"opened here; saving would overwrite those changes")
+        raise ChangedOnDisk("{name} was changed on disk by another program since it was opened here; saving would "
+                            "overwrite those changes",
+                            name=Path(path).name)

@@ -106,7 +106,7 @@ class Project:
         if value is not None:
             value = tuple(float(v) for v in value)
             if len(value) != 4 or value[0] > value[2] or value[1] > value[3]:
-                raise HygisError(f"invalid extent {value}")
+                raise HygisError("invalid extent {value}", value=value)
         if value != self._extent:
             self._extent = value
             self.events.extent(value)
@@ -163,7 +163,8 @@ class Project:
 
     def setting(self, name: str):
         if name not in SETTINGS:
-            raise HygisError(f"Unknown project setting '{name}': use one of {', '.join(SETTINGS)}")
+            raise HygisError("Unknown project setting '{name}': use one of {value}",
+                             name=name, value=', '.join(SETTINGS))
         return self._settings[name]
 
     def set_setting(self, name: str, value) -> None:
@@ -171,7 +172,7 @@ class Project:
         default = self.setting(name)
         if isinstance(default, bool):
             if not isinstance(value, bool):
-                raise HygisError(f"setting '{name}' is true or false, got {value!r}")
+                raise HygisError("setting '{name}' is true or false, got {value!r}", name=name, value=value)
         if value != self._settings[name]:
             self._settings[name] = value
             self.events.settings(name, value)

@@ -118,7 +118,8 @@ class RecoveryStore:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise HygisError(f"Cannot create the recovery folder {self.dir}: {exc.strerror}") from None
+            raise HygisError("Cannot create the recovery folder {dir}: {strerror}",
+                             dir=self.dir, strerror=exc.strerror) from None
         project_file = self.dir / f"{key}.hygis"
         write_snapshot(project, project_file)
         entry = RecoveryEntry(
@@ -146,7 +147,7 @@ class RecoveryStore:
             os.replace(tmp, self.dir / f"{entry.key}.json")
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise HygisError(f"Cannot write the recovery file: {exc.strerror or exc}") from None
+            raise HygisError("Cannot write the recovery file: {value}", value=exc.strerror or exc) from None
 
     # -- reading -----------------------------------------------------------------------------
     def list(self, include_running: bool = False) -> list[RecoveryEntry]:

@@ -29,9 +29,9 @@ def project_for_writing(path, create: bool = False, missing_hint: str = ""):
 
     path = Path(path)
     if not path.exists() and not create:
-        raise HygisError(f"Project {path} does not exist{missing_hint}")
+        raise HygisError("Project {path} does not exist{missing_hint}", path=path, missing_hint=missing_hint)
     if not path.exists() and path.suffix.lower() != ".hygis":
-        raise HygisError(f"A project file ends in .hygis: {path.name}")
+        raise HygisError("A project file ends in .hygis: {file}", file=path.name)
     with project_lock(path):
         project = open_project(path) if path.exists() else Project(title=path.stem)
         yield project

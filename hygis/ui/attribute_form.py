@@ -13,10 +13,13 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from hygis.core.errors import HygisError
-from hygis.layers.schema import CITIES, SCHEMAS, FieldSpec, coerce_value
+from hygis.layers.schema import CITIES, SCHEMAS, FieldSpec, coerce_value, column_spec
 from hygis.ui.i18n import field_label
 from hygis.ui.i18n import value_label as choice_label
+from hygis.ui.error_dialog import error_message
 
+#: Columns of a team (PostGIS-linked) layer that belong to the database (hygis.db.tables ID / VERSION).
+INTERNAL_FIELDS = ("hygis_id", "hygis_version")
 #: Fields whose values are usually a Zhejiang city: an editable combo with suggestions.
 CITY_FIELDS = ("city", "host_city", "origin_city")
 
@@ -123,14 +126,14 @@ class AttributeForm(QDialog):
             try:
                 out[spec.name] = coerce_value(spec, raw.get(spec.name))
             except HygisError as exc:
-                raise HygisError(f"{field_label(spec)} — {exc}") from None
+                raise HygisError("{field} — {reason}", field=field_label(spec), reason=exc) from None
         return out
 
     def accept(self) -> None:
         try:
             self.record = self.validated()
         except HygisError as exc:
-            self.show_error(str(exc))
+            self.show_error(error_message(exc))
             return
         self.error_label.hide()
         super().accept()

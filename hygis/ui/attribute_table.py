@@ -22,6 +22,7 @@ from hygis.layers.expressions import evaluate_filter, is_expression_for
 from hygis.layers.schema import SCHEMAS
 from hygis.layers.style import ILLUSTRATIVE_FIELD
 from hygis.ui.attribute_form import choice_label, field_label
+from hygis.ui.error_dialog import error_message
 
 _ROLE_EDIT = Qt.ItemDataRole.EditRole
 _ROLE_DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -127,7 +128,7 @@ class LayerTableModel(QAbstractTableModel):
                 return False
             self.project.execute(ChangeAttribute(self.layer, fid, field, value))
         except HygisError as exc:
-            self.editFailed.emit(f"{self.headerData(index.column(), Qt.Orientation.Horizontal)}: {exc}")
+            self.editFailed.emit(f"{self.headerData(index.column(), Qt.Orientation.Horizontal)}: {error_message(exc)}")
             return False
         return True
 
@@ -400,7 +401,7 @@ class AttributeTable(QWidget):
         try:
             self.model.set_filter(self.filter_edit.text(), self.mode_combo.currentData())
         except HygisError as exc:
-            self.show_message(str(exc))
+            self.show_message(error_message(exc))
             return
         self.message_label.clear()
         self._on_layer_selection(self.layer.selection)
@@ -468,7 +469,7 @@ class AttributeTable(QWidget):
         try:
             func(*args)
         except HygisError as exc:
-            self.show_message(str(exc))
+            self.show_message(error_message(exc))
 
 
 class _blocked:

@@ -22,6 +22,7 @@ from hygis.core.errors import HygisError
 from hygis.project.recovery import RecoveryEntry, RecoveryStore
 from hygis.ui.i18n import format_date
 from hygis.ui.settings import AUTOSAVE_KEY, DEFAULT_AUTOSAVE_S, MIN_AUTOSAVE_S, Settings
+from hygis.ui.error_dialog import error_message
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class AutosaveController(QObject):
             entry = self.store.write(project)
         except HygisError as exc:
             log.warning("autosave failed: %s", exc)
-            self.failed.emit(str(exc))
+            self.failed.emit(error_message(exc))
             return None
         self._written_changes = self._changes
         log.info("autosaved %s to %s", project.title or "project", entry.project_file)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hygis.core.errors import HygisError
 from hygis.core.logs import FILE_ONLY, log_file
+from hygis.ui.i18n import template_text
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +42,32 @@ class ErrorDialog(QMessageBox):
         return self.detailedText()
 
 
+#: Catalogue context of error messages (hygis/i18n/zh_CN.json).
+CONTEXT = "Error"
+
+
+def error_message(exc: BaseException | str) -> str:
+    """The message of a :class:`~hygis.core.errors.HygisError` (or of a Label) in the UI language:
+    its template translated, filled with the same values (file names, counts, reasons). Other
+    exceptions and plain texts as they are."""
+    if isinstance(exc, HygisError):
+        return template_text(exc.message, CONTEXT)
+    if isinstance(exc, BaseException):
+        return str(exc)
+    return template_text(exc, CONTEXT)
+
+
 def error_texts(exc: BaseException | str) -> tuple[str, str]:
     """(short message, details) for an exception or a plain message.
 
     The short message is one line the user can act on; details hold the traceback.
     """
     if isinstance(exc, str):
-        return exc, ""
+        return error_message(exc), ""
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     if isinstance(exc, HygisError):
         extra = getattr(exc, "details", None)
-        return str(exc), (extra + "\n\n" + details) if extra else details
+        return error_message(exc), (extra + "\n\n" + details) if extra else details
     head = QCoreApplication.translate("ErrorDialog", "Something went wrong inside hygis. Your data was not changed.")
     message = f"{head}\n{type(exc).__name__}: {exc}"
     path = log_file()
@@ -70,7 +86,9 @@ def show_error(parent: QWidget | None, exc: BaseException | str, title: str | No
     message, details = error_texts(exc)
     if isinstance(exc, BaseException):
         level = logging.WARNING if isinstance(exc, HygisError) else logging.ERROR
-        log.log(level, "%s", message, exc_info=(type(exc), exc, exc.__traceback__), extra=FILE_ONLY)
+        # the log keeps the English text (what a bug report or the CLI would show)
+        log.log(level, "%s", exc if isinstance(exc, HygisError) else message,
+                exc_info=(type(exc), exc, exc.__traceback__), extra=FILE_ONLY)
     dialog = ErrorDialog(message, details, parent, title)
     if block:
         dialog.exec()

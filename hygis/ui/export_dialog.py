@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 #: (label, suffix) of the output formats, in menu order.
 FORMATS = (("GeoPackage", ".gpkg"), ("Shapefile", ".shp"), ("GeoJSON", ".geojson"), ("KML", ".kml"),
@@ -133,7 +134,7 @@ class ExportDialog(QDialog):
         try:
             self.written = self.export()
         except HygisError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return
         status = getattr(self.parent(), "statusBar", None)
         if self.report and callable(status):  # what the export lost or must be told: never silent

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDia
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 DPIS = (96, 150, 200, 300)
 
@@ -51,7 +52,7 @@ def export_view_image(project, path, size, extent, *, dpi: int = 96, title: str 
 
     with atomic_output(path) as tmp:  # the old image is replaced only by a complete new one
         if not image.save(str(tmp), path.suffix.lstrip(".").upper()):
-            raise HygisError(f"Cannot write {path.name}")
+            raise HygisError("Cannot write {file}", file=path.name)
     return path
 
 
@@ -151,7 +152,7 @@ class ExportImageDialog(QDialog):
                                              north_arrow=self.north_check.isChecked(),
                                              map_bounds=self.window.canvas.view().bounds)
         except (HygisError, OSError) as exc:
-            self._show_error(str(exc))
+            self._show_error(error_message(exc))
             return
         finally:
             QApplication.restoreOverrideCursor()

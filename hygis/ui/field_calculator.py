@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QMessageBox)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 
 class UpdateDialog(QDialog):
@@ -57,7 +58,7 @@ class UpdateDialog(QDialog):
         try:
             self.changed = self.run()
         except HygisError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(error_message(exc))
             return
         super().accept()
 
@@ -79,7 +80,7 @@ def append_from_file(window, layer, path: str | None = None) -> int:
         cmd = append_features(layer, layers[0].data)
         window.project.execute(cmd)
     except HygisError as exc:
-        QMessageBox.warning(window, _tr("Append features from file"), str(exc))
+        QMessageBox.warning(window, _tr("Append features from file"), error_message(exc))
         return 0
     return len(layers[0].data)
 

@@ -108,7 +108,7 @@ def open_path(window, path) -> bool:
     except CancelledError:
         return False
     except (HygisError, OSError) as exc:
-        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot open {path}: {exc}"))
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError("Cannot open {path}: {reason}", path=path, reason=exc))
         return False
     window.set_project(project)
     if path.suffix.lower() == PROJECT_SUFFIX:
@@ -172,7 +172,7 @@ def save_to(window, path, overwrite: bool = False) -> bool:
         return save_as(window) if answer == "save_as" else False
     except (HygisError, OSError) as exc:
         QApplication.restoreOverrideCursor()
-        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot save {path}: {exc}"))
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError("Cannot save {path}: {reason}", path=path, reason=exc))
         return False
     QApplication.restoreOverrideCursor()
     window.project.mark_clean()
@@ -255,7 +255,7 @@ def add_layer_files(window, paths, new_project=None) -> int:
         except CancelledError:
             break
         except (HygisError, OSError) as exc:
-            window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot read {path}: {exc}"))
+            window.show_error(exc if isinstance(exc, HygisError) else HygisError("Cannot read {path}: {reason}", path=path, reason=exc))
             continue
         if layers and new_project is not None:
             window.set_project(new_project)
@@ -316,7 +316,7 @@ def export_image(window, path, size=(1920, 1080)) -> bool:
 
         export_map(window.project, path, size, extent=window.canvas.extent())
     except (HygisError, OSError) as exc:
-        window.show_error(exc if isinstance(exc, HygisError) else HygisError(f"Cannot write {path}: {exc}"))
+        window.show_error(exc if isinstance(exc, HygisError) else HygisError("Cannot write {path}: {reason}", path=path, reason=exc))
         return False
     finally:
         QApplication.restoreOverrideCursor()

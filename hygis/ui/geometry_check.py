@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QPushButton, Q
 
 from hygis.core.errors import HygisError
 from hygis.layers.validity import RepairGeometries, check_geometries
+from hygis.ui.error_dialog import error_message
 
 
 class GeometryCheck(QDialog):
@@ -65,7 +66,7 @@ class GeometryCheck(QDialog):
             cmd = RepairGeometries(self.layer)
             self.project.execute(cmd)
         except HygisError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(error_message(exc))
             return
         self.message.setText(self.tr("Repaired %1 geometries (Ctrl+Z undoes it).").replace("%1", str(len(cmd.new))))
         self.refresh()

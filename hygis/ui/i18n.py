@@ -45,6 +45,41 @@ def _notify_listeners() -> None:
                 log.exception("language change listener failed")
 
 
+def template_text(label, context: str, value_text=None) -> str:
+    """A :class:`~hygis.core.text.Label` in the UI language: its template translated in ``context``,
+    then filled with its values, each shown by ``value_text`` (default: :func:`template_value`, which
+    translates Labels, HygisErrors and :class:`~hygis.core.text.Bilingual` names the same way).
+    Any other text as it is; a broken translation falls back to the English template.
+    The one mechanism behind command labels (context "Command") and error messages ("Error")."""
+    template = getattr(label, "template", None)
+    if template is None:
+        return template_value(label, context)
+    show = value_text or (lambda v: template_value(v, context))
+    values = {k: show(v) for k, v in label.values.items()}
+    text = QCoreApplication.translate(context, template)
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, TypeError):  # a broken translation: the English text
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError, TypeError):  # a value whose format spec needed its number
+            return str(label)
+
+
+def template_value(value, context: str):
+    """A value inside a template, in the UI language (numbers stay numbers for their format specs)."""
+    from hygis.core.errors import HygisError
+    from hygis.core.text import Bilingual, Label
+
+    if isinstance(value, HygisError):
+        value = value.message
+    if isinstance(value, Label):
+        return template_text(value, context)
+    if isinstance(value, Bilingual):
+        return value.zh if current_language() == "zh_CN" else str(value)
+    return value
+
+
 def tr(context: str, text: str) -> str:
     """Translate ``text`` in ``context`` (for code that is not a QObject method)."""
     return QCoreApplication.translate(context, text)

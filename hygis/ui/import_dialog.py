@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS, FieldSpec
 from hygis.ui.import_mapping import FieldMappingTable
+from hygis.ui.error_dialog import error_message
 
 #: (label, codec) of the encodings offered; None = detected automatically.
 ENCODINGS = (("Auto", None), ("UTF-8", "utf-8"), ("GBK", "gbk"), ("GB18030", "gb18030"), ("Big5", "big5"))
@@ -206,7 +207,7 @@ class ImportDialog(QDialog):
         except HygisError as exc:
             self.preview = None
             self._error_source = None
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
         self.preview = preview
@@ -237,7 +238,7 @@ class ImportDialog(QDialog):
         enc = preview.get("encoding_detected") or self.tr("unknown")
         text = self.tr("%1 features, geometry: %2, encoding: %3 (%4)")
         for key, value in (("%1", preview.get("feature_count", "?")), ("%2", preview.get("geometry_type", "?")),
-                           ("%3", enc), ("%4", self.tr(preview.get("encoding_reason", "")))):
+                           ("%3", enc), ("%4", error_message(preview.get("encoding_reason", "")))):
             text = text.replace(key, str(value))
         needs_crs = not preview.get("crs")
         if needs_crs:
@@ -279,7 +280,7 @@ class ImportDialog(QDialog):
             return distinct_values(self.path, column, encoding=self.options()["encoding"])
         except HygisError as exc:
             self._error_source = None
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return []
 
     # -- field mapping ---------------------------------------------------------------------
@@ -361,6 +362,6 @@ class ImportDialog(QDialog):
             self.layers = [] if target is not None else layers
         except HygisError as exc:
             self._error_source = getattr(exc, "source", None)
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return
         super().accept()

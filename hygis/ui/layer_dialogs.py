@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
                                QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 OPERATORS = ("=", "<>", "<", ">", "<=", ">=", "AND", "OR", "NOT", "IN (…)")
 MAX_VALUES = 200
@@ -114,7 +115,7 @@ class FilterDialog(QDialog):
         try:
             n = int(self.layer.filter_mask(self.expression).sum())
         except HygisError as exc:
-            self.count_label.setText(str(exc))
+            self.count_label.setText(error_message(exc))
             self.count_label.setStyleSheet("color: #b00020")
             ok_button.setEnabled(False)
             return False

@@ -17,6 +17,7 @@ from hygis.project.commands import Label, MoveLayer, RemoveLayer, RenameLayer, S
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.icons import kind_icon
+from hygis.ui.error_dialog import error_message
 
 MIME = "application/x-hygis-layer-row"
 LayerRole = Qt.ItemDataRole.UserRole + 1
@@ -158,7 +159,7 @@ class LayerListModel(QAbstractListModel):
         try:
             self.project.execute(command_factory())
         except HygisError as exc:
-            self.editFailed.emit(str(exc))
+            self.editFailed.emit(error_message(exc))
             return False
         return True
 

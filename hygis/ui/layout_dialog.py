@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDia
 from hygis.core.errors import HygisError
 from hygis.present.layout import DPIS, ORIENTATIONS, PAPERS_MM, SCALES, UNIT_DPI, Layout, format_scale, parse_scale
 from hygis.ui.render.view import to_wgs84
+from hygis.ui.error_dialog import error_message
 
 PREVIEW_MS = 150
 
@@ -217,7 +218,7 @@ class LayoutDialog(QDialog):
         try:
             image, plan = self.render_preview(max(self.preview.width() - 16, 200), max(self.preview.height() - 16, 150))
         except HygisError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return
         self.error_label.clear()
         self.preview_image = image
@@ -239,7 +240,7 @@ class LayoutDialog(QDialog):
         try:
             layout = self.current_layout()
         except HygisError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return False
         self.project.execute(SetLayout(self.project, replace(layout)))
         self.error_label.setText(self.tr("Saved in the project as “{0}”.").format(layout.name))
@@ -252,7 +253,7 @@ class LayoutDialog(QDialog):
         try:
             layout = self.current_layout()
         except HygisError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(error_message(exc))
             return None
         if path is None:
             base = (self.project.path.with_suffix("") if self.project.path else None)
@@ -266,7 +267,7 @@ class LayoutDialog(QDialog):
             written, _ = export_layout(self.project, layout, path)
         except HygisError as exc:
             QApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, self.tr("Export layout"), str(exc))
+            QMessageBox.warning(self, self.tr("Export layout"), error_message(exc))
             return None
         QApplication.restoreOverrideCursor()
         self.last_written = written

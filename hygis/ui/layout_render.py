@@ -258,7 +258,8 @@ def layout_view(project, layout: Layout):
 
     if layout.scenario not in project.scenarios.names:
         names = ", ".join(project.scenarios.names) or "(none)"
-        raise HygisError(f"No scenario named '{layout.scenario}'; scenarios: {names}")
+        raise HygisError("No scenario named '{scenario}'; scenarios: {names}",
+                         scenario=layout.scenario, names=names)
     scenario = project.scenarios[layout.scenario]
     return shadow_project(project, scenario), (scenario.extent or None)
 
@@ -274,10 +275,11 @@ def render_layout_image(project, layout: Layout, dpi: float | None = None, tiles
     view, extent = layout_view(project, layout)
     w, h = page_size_px(layout, dpi)
     if w * h > 400_000_000:
-        raise HygisError(f"{layout.paper} at {dpi:g} dpi is {w}×{h} pixels: too large, lower the DPI")
+        raise HygisError("{paper} at {dpi:g} dpi is {w}×{h} pixels: too large, lower the DPI",
+                         paper=layout.paper, dpi=dpi, w=w, h=h)
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     if image.isNull():
-        raise HygisError(f"not enough memory for a {w}×{h} image: lower the DPI")
+        raise HygisError("not enough memory for a {w}×{h} image: lower the DPI", w=w, h=h)
     image.fill(QColor("white"))
     image.setDotsPerMeterX(int(round(dpi / 0.0254)))
     image.setDotsPerMeterY(int(round(dpi / 0.0254)))
@@ -297,10 +299,10 @@ def export_layout(project, layout: Layout, path, tiles=None) -> tuple[Path, Layo
 
     path = Path(path)
     if not path.parent.exists():
-        raise HygisError(f"folder {path.parent} does not exist")
+        raise HygisError("folder {parent} does not exist", parent=path.parent)
     suffix = path.suffix.lower()
     if suffix not in (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"):
-        raise HygisError(f"Unsupported layout format '{path.suffix}': use .pdf or .png")
+        raise HygisError("Unsupported layout format '{suffix}': use .pdf or .png", suffix=path.suffix)
     view, extent = layout_view(project, layout)
     with atomic_output(path) as tmp:
         result = _write_layout(project, layout, tmp, suffix, view, extent, tiles)
@@ -319,7 +321,7 @@ def _write_layout(project, layout: Layout, path: Path, suffix: str, view, extent
         writer.setCreator("hygis")
         painter = QPainter()
         if not painter.begin(writer):
-            raise HygisError(f"cannot write {path.name}")
+            raise HygisError("cannot write {file}", file=path.name)
         try:
             return paint_layout(painter, view, layout, extent_wgs84=extent, tiles=tiles)
         finally:
@@ -328,5 +330,5 @@ def _write_layout(project, layout: Layout, path: Path, suffix: str, view, extent
     if suffix in (".jpg", ".jpeg"):
         image = image.convertToFormat(QImage.Format.Format_RGB32)
     if not image.save(str(path), suffix.lstrip(".").upper()):
-        raise HygisError(f"cannot write {path.name}")
+        raise HygisError("cannot write {file}", file=path.name)
     return plan(view, layout, extent)

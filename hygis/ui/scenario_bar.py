@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QDialog, QInputDialog, QMessageBox,
 from hygis.project import scenario_commands as sc
 from hygis.core.errors import HygisError
 from hygis.project.scenarios import apply, first_or_active
+from hygis.ui.error_dialog import error_message
 
 
 class ScenarioBar(QToolBar):
@@ -205,7 +206,7 @@ class ScenarioBar(QToolBar):
             self.project.execute(make_command())
             return True
         except HygisError as exc:
-            self._error(str(exc))
+            self._error(error_message(exc))
             self._rebuild()
             return False
 

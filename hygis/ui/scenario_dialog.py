@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from hygis.core.errors import HygisError
 from hygis.layers.expressions import parse_filter
 from hygis.project.indicators import spec_key
+from hygis.ui.error_dialog import error_message
 
 OWN, STORED, CURRENT = "own", "stored", "current"
 
@@ -122,7 +123,7 @@ class ScenarioDialog(QDialog):
                 try:
                     parse_filter(text)
                 except HygisError as exc:
-                    raise HygisError(f"{layer.name}: {exc}") from None
+                    raise HygisError("{layer}: {reason}", layer=layer.name, reason=exc) from None
             choice = style.currentData()
             if choice == STORED:
                 chosen = state.style
@@ -147,9 +148,9 @@ class ScenarioDialog(QDialog):
         try:
             self.layer_states()
         except HygisError as exc:
-            self.setToolTip(str(exc))
+            self.setToolTip(error_message(exc))
             from PySide6.QtWidgets import QMessageBox
 
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            QMessageBox.warning(self, self.windowTitle(), error_message(exc))
             return
         super().accept()

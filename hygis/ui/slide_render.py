@@ -354,9 +354,10 @@ def _write_deck(project, slides, outputs, pdf_path, png_dir, size, progress, wri
     if pdf_path is not None:
         pdf_path = Path(pdf_path)
         if pdf_path.suffix.lower() != ".pdf":
-            raise HygisError(f"{pdf_path.name}: the deck is written as PDF (use a .pdf name)")
+            raise HygisError("{pdf_path_name}: the deck is written as PDF (use a .pdf name)",
+                             pdf_path_name=pdf_path.name)
         if not pdf_path.parent.exists():
-            raise HygisError(f"folder {pdf_path.parent} does not exist")
+            raise HygisError("folder {parent} does not exist", parent=pdf_path.parent)
         # the old deck is replaced only by a complete new one (hygis.io.filesets.atomic_output)
         writer = QPdfWriter(str(outputs.enter_context(atomic_output(pdf_path))))
         # the page is the 7.5-inch-high slide at every pixel size (960×540 pt at 16:9): w×h pixels on it
@@ -368,7 +369,7 @@ def _write_deck(project, slides, outputs, pdf_path, png_dir, size, progress, wri
         writer.setCreator("hygis")
         painter = QPainter()
         if not painter.begin(writer):
-            raise HygisError(f"cannot write {pdf_path}")
+            raise HygisError("cannot write {pdf_path}", pdf_path=pdf_path)
     if png_dir is not None:
         png_dir = Path(png_dir)
         png_dir.mkdir(parents=True, exist_ok=True)
@@ -385,7 +386,7 @@ def _write_deck(project, slides, outputs, pdf_path, png_dir, size, progress, wri
                 path = png_dir / png_name(slide)
                 with atomic_output(path) as tmp:
                     if not image.save(str(tmp), "PNG"):
-                        raise HygisError(f"cannot write {path.name}")
+                        raise HygisError("cannot write {file}", file=path.name)
                 written.append(path)
             if progress is not None:
                 progress((i + 1) / len(slides))

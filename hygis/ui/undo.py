@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from hygis.layers.schema import SCHEMAS
 from hygis.project.commands import Command, FieldNames, Label
 from hygis.core.events import EmitterGroup
-from hygis.ui.i18n import current_language, field_label, on_language_change
+from hygis.ui.i18n import current_language, field_label, on_language_change, template_text
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +36,9 @@ def label_text(label) -> str:
     if isinstance(label, FieldNames):
         sep = "、" if current_language() == "zh_CN" else ", "
         return sep.join(_field_text(label.kind, name) for name in label.names)
-    template = getattr(label, "template", None)
-    if template is None:
+    if getattr(label, "template", None) is None:
         return str(label)
-    values = {k: label_text(v) if isinstance(v, (Label, FieldNames)) else v for k, v in label.values.items()}
-    text = QCoreApplication.translate(CONTEXT, template)
-    try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError):  # a broken translation: the English text
-        return template.format(**values)
+    return template_text(label, CONTEXT, lambda v: label_text(v) if isinstance(v, (Label, FieldNames)) else v)
 
 
 def _field_text(kind, name: str) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 TIANDITU_EXAMPLE = "https://t0.tianditu.gov.cn/vec_c/wmts?request=GetCapabilities&service=wmts"
 
@@ -96,7 +97,7 @@ class WmtsDialog(QDialog):
             self._layers = wmts.describe(location, token=self.token)
         except HygisError as exc:
             self.message.setProperty("error", True)
-            self.message.setText(str(exc))
+            self.message.setText(error_message(exc))
             self._update_ok()
             return False
         finally:

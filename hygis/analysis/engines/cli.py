@@ -29,7 +29,7 @@ def load_any(spec, layer=None):
     path = Path(str(spec))
     if path.is_dir() or path.suffix.lower() in (".parquet", ".geoparquet"):
         if not path.exists():
-            raise HygisError(f"File not found: {path}")
+            raise HygisError("File not found: {path}", path=path)
         return gpd.read_parquet(path)
     return load_layer_frame(spec, layer)[0]
 

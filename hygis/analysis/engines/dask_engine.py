@@ -50,7 +50,8 @@ def client_for(scheduler: str | None = None, client=None, n_workers: int = 2, pr
         try:
             c = distributed.Client(scheduler, timeout="15s")
         except (OSError, TimeoutError) as exc:
-            raise HygisError(f"Cannot reach the dask scheduler at {scheduler}: {exc}") from None
+            raise HygisError("Cannot reach the dask scheduler at {scheduler}: {reason}",
+                             scheduler=scheduler, reason=exc) from None
         try:
             yield c
         finally:
@@ -115,7 +116,8 @@ def coverage(targets, zones, by: str | None = None, buffer_m: float = 0.0, weigh
     dask = require("dask")
     buffer_m = check_buffer(buffer_m)
     if denominator not in DENOMINATORS:
-        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
+        raise HygisError("denominator must be one of {value}, got {denominator!r}",
+                         value=', '.join(DENOMINATORS), denominator=denominator)
     zones = as_frame(zones, "zones")
     labels, _codes = zone_labels(zones, by)
     by_col = label_column(zones, by)

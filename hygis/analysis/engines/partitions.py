@@ -147,15 +147,16 @@ def parquet_source(path, columns=None) -> Source:
     dgpd = require("dask_geopandas")
     path = Path(path)
     if not path.exists():
-        raise HygisError(f"File not found: {path}")
+        raise HygisError("File not found: {path}", path=path)
     if path.is_dir() and not any(path.glob("*.parquet")):
-        raise HygisError(f"{path.name} holds no .parquet files")
+        raise HygisError("{file} holds no .parquet files", file=path.name)
     try:
         ddf = dgpd.read_parquet(str(path))
         if columns is not None:
             ddf = ddf[[c for c in columns if c in ddf.columns and c != ddf.geometry.name] + [ddf.geometry.name]]
     except Exception as exc:  # pyarrow / dask raise many types for a file that is not GeoParquet
-        raise HygisError(f"{path.name} is not a GeoParquet dataset: {str(exc).splitlines()[0][:200]}") from None
+        raise HygisError("{file} is not a GeoParquet dataset: {value}",
+                         file=path.name, value=str(exc).splitlines()[0][:200]) from None
     regions = ddf.spatial_partitions
     if regions is None:  # no box in the metadata: dask-geopandas measures each partition once
         ddf.calculate_spatial_partitions()
@@ -198,7 +199,7 @@ def postgis_source(spec: str, n: int = DEFAULT_PG_PARTITIONS) -> Source:
 
     ranges, boxes, rows = postgis_ranges(spec, n)
     if not ranges:
-        raise HygisError(f"{spec.rpartition('#')[2]} has no features")
+        raise HygisError("{value} has no features", value=spec.rpartition('#')[2])
     meta = load_postgis_range(*ranges[0], limit=0)
     ddf = dd.from_map(_load_range, ranges, meta=meta, enforce_metadata=False)
     return Source(ddf, boxes, ranges, rows)
@@ -243,7 +244,8 @@ def key_column(con, schema: str, table: str) -> tuple[str, str]:
                       "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(%s) AND i.indisprimary",
                       (require("psycopg.sql").Identifier(schema, table).as_string(con),)).fetchall()
     if len(row) != 1:
-        raise HygisError(f"{schema}.{table} needs a one-column primary key to be split into partitions")
+        raise HygisError("{schema}.{table} needs a one-column primary key to be split into partitions",
+                         schema=schema, table=table)
     return row[0][0], row[0][1]
 
 
@@ -295,5 +297,5 @@ def load_postgis_table(spec: str) -> gpd.GeoDataFrame:
         lo, hi = con.execute(sql.SQL("SELECT min({k}), max({k}) FROM {t}").format(
             k=key_expr(key, key_type), t=sql.Identifier(schema, table))).fetchone()
     if lo is None:
-        raise HygisError(f"{schema}.{table} is empty")
+        raise HygisError("{schema}.{table} is empty", schema=schema, table=table)
     return load_postgis_range(url, schema, table, key, key_type, lo, hi)

@@ -96,7 +96,8 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
         raise HygisError("--engine postgis needs both layers as postgresql://…#schema.table of one database")
     buffer_m = check_buffer(buffer_m)
     if denominator not in DENOMINATORS:
-        raise HygisError(f"denominator must be one of {', '.join(DENOMINATORS)}, got {denominator!r}")
+        raise HygisError("denominator must be one of {value}, got {denominator!r}",
+                         value=', '.join(DENOMINATORS), denominator=denominator)
     turl, ts, tt = P.split_pg_spec(targets)
     zurl, zs, zt = P.split_pg_spec(zones)
     if public_url(turl) != public_url(zurl):
@@ -104,8 +105,9 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
     zone_frame = P.load_postgis_table(zones)  # the zones are small: their labels and weight fields
     labels, codes = zone_labels(zone_frame, by)
     if weights is not None and not (isinstance(weights, str) and weights in zone_frame.columns):
-        raise HygisError(f"--engine postgis weights by a zone field ({', '.join(zone_frame.columns.drop(zone_frame.geometry.name))}); "
-                         f"a raster is not in the database: use --engine local or dask for '{weights}'")
+        raise HygisError("--engine postgis weights by a zone field ({value}); a raster is not in the database: use "
+                         "--engine local or dask for '{weights}'",
+                         value=', '.join(zone_frame.columns.drop(zone_frame.geometry.name)), weights=weights)
     sql = require("psycopg.sql")
     psycopg = require("psycopg")
     with connect(turl) as con:
@@ -135,7 +137,8 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
                     area_where=sql.SQL("NOT ST_IsEmpty(g)" if buffer_m > 0 else "ST_Dimension(g) = 2"))
                 rows = con.execute(stmt, params).fetchall()
         except psycopg.Error as exc:
-            raise HygisError(f"The coverage query failed: {exc.diag.message_primary or exc}") from None
+            raise HygisError("The coverage query failed: {value}",
+                             value=exc.diag.message_primary or exc) from None
     by_zone = {r[0]: r[1:5] for r in rows if r[0] is not None}
     values = np.array([by_zone.get(lab, (0.0, 0.0, 0.0, 0)) for lab in labels], dtype=float).reshape(-1, 4)
     counts = values[:, 3].astype(np.int64)

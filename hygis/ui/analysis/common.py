@@ -160,9 +160,9 @@ def export_table(frame: pd.DataFrame, path, headers: dict[str, str] | None = Non
         elif suffix == ".xlsx":
             out.to_excel(path, index=False, engine="openpyxl")
         else:
-            raise HygisError(f"Cannot export a table to '{path.suffix}': use .csv or .xlsx")
+            raise HygisError("Cannot export a table to '{suffix}': use .csv or .xlsx", suffix=path.suffix)
     except OSError as exc:
-        raise HygisError(f"Cannot write {path}: {exc.strerror or exc}") from None
+        raise HygisError("Cannot write {path}: {value}", path=path, value=exc.strerror or exc) from None
     return path
 
 
@@ -172,7 +172,7 @@ def export_chart(plot, path, width: int = 1200) -> Path:
     item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise HygisError(f"Cannot export a chart to '{path.suffix}': use .png or .svg")
+        raise HygisError("Cannot export a chart to '{suffix}': use .png or .svg", suffix=path.suffix)
     try:
         if suffix == ".png":
             import pyqtgraph.exporters as exporters
@@ -183,9 +183,9 @@ def export_chart(plot, path, width: int = 1200) -> Path:
         else:
             _export_svg(item, path)
     except OSError as exc:
-        raise HygisError(f"Cannot write {path}: {exc.strerror or exc}") from None
+        raise HygisError("Cannot write {path}: {value}", path=path, value=exc.strerror or exc) from None
     if not path.exists():
-        raise HygisError(f"Cannot write {path}")
+        raise HygisError("Cannot write {path}", path=path)
     return path
 
 

@@ -25,6 +25,7 @@ from hygis.ui.analysis.common import DataFrameModel, make_table_view, with_block
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.fonts import cjk_font
 from hygis.ui.i18n import value_label
+from hygis.ui.error_dialog import error_message
 
 NOW = 1999  # the spin box's special value: count every operating enclave ("now")
 TOTAL = "合计"
@@ -141,7 +142,7 @@ class EnclavePanel(AnalysisPanel):
         try:
             layer = flow_layer(layers, as_of=self.as_of(), target_year=self.target()[1])
         except HygisError as exc:
-            self.summary.setText(str(exc))
+            self.summary.setText(error_message(exc))
             return None
         self.project.execute(AddLayer(self.project, layer))
         return layer
@@ -162,7 +163,7 @@ class EnclavePanel(AnalysisPanel):
         try:
             self.project.execute(SetProjectSetting(self.project, SETTING, bool(checked)))
         except HygisError as exc:
-            self._on_failed(str(exc))
+            self._on_failed(error_message(exc))
         self._on_input_changed()
 
     def _clear(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSi
 
 from hygis.core.errors import HygisError
 from hygis.ui.analysis.common import export_chart, export_table
+from hygis.ui.error_dialog import error_message
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class AnalysisRun(QObject):
 
     def _on_failed(self, exc) -> None:
         if isinstance(exc, HygisError):
-            self.failed.emit(str(exc))
+            self.failed.emit(error_message(exc))
         else:
             log.error("analysis failed", exc_info=(type(exc), exc, exc.__traceback__))
             self.failed.emit(f"{type(exc).__name__}: {exc}")
@@ -280,7 +281,7 @@ class AnalysisPanel(QWidget):
         try:
             job = self._job()
         except HygisError as exc:
-            self._on_failed(str(exc))
+            self._on_failed(error_message(exc))
             return
         if job is None:
             return

@@ -24,6 +24,7 @@ from hygis.project.model import shadow_project
 from hygis.ui.analysis.common import format_value, make_table_view
 from hygis.ui.analysis.panel import AnalysisPanel
 from hygis.ui.i18n import current_language
+from hygis.ui.error_dialog import error_message
 
 COLUMNS = ("name", "baseline", "latest", "target", "unit", "progress", "projected", "note")
 EDITABLE = ("baseline", "latest", "target")
@@ -204,7 +205,7 @@ class TargetsModel(QAbstractTableModel):
         try:
             number = parse_number(value)
         except HygisError as exc:
-            self.errorRaised.emit(str(exc))
+            self.errorRaised.emit(error_message(exc))
             return False
         targets = self.targets
         old = targets[index.row()]
@@ -227,9 +228,9 @@ def parse_number(value) -> float | None:
     try:
         number = float(str(value).replace(",", "").strip())
     except ValueError:
-        raise HygisError(f"'{value}' is not a number") from None
+        raise HygisError("'{value}' is not a number", value=value) from None
     if not math.isfinite(number):
-        raise HygisError(f"'{value}' is not a finite number")
+        raise HygisError("'{value}' is not a finite number", value=value)
     return number
 
 

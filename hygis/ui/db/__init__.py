@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 
 from hygis.core.errors import HygisError
 from hygis.ui.i18n import WindowTexts
+from hygis.ui.error_dialog import error_message
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class TeamActions(WindowTexts):
         try:
             jobs = prepare_live(project)
         except (HygisError, OSError) as exc:
-            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(str(exc)))
+            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(error_message(exc)))
             return
         if not jobs:
             return
@@ -83,7 +84,7 @@ class TeamActions(WindowTexts):
                     out.append((job, exc))
                 except Exception as exc:  # a bug: reported like a refusal, the edits stay pending
                     log.exception("committing %s failed", job.name)
-                    out.append((job, HygisError(f"{type(exc).__name__}: {exc}")))
+                    out.append((job, HygisError("{kind}: {reason}", kind=type(exc).__name__, reason=str(exc))))
             return out
 
         self.commit_running = self._pool.submit(work)
@@ -101,13 +102,13 @@ class TeamActions(WindowTexts):
         try:
             reports = finish_live(project, future.result())
         except (HygisError, OSError) as exc:
-            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(str(exc)))
+            self.window.show_error(exc if isinstance(exc, HygisError) else HygisError(error_message(exc)))
             self.commitFinished.emit([])
             return
         if was_clean:
             project.mark_clean()
         self.last_reports = reports
-        error = "\n".join(f"{r.layer}: {r.error}" for r in reports if r.error)
+        error = "\n".join(f"{r.layer}: {error_message(r.error)}" for r in reports if r.error)
         self.window.statusBar().clearMessage()
         if self.dialog is not None and self.dialog.project is project:
             self.dialog.note_reports(reports)
@@ -116,8 +117,8 @@ class TeamActions(WindowTexts):
             dialog = self.open_dialog()
             dialog.show_reports(reports, committed=True)
         elif error:
-            self.window.show_error(HygisError(self.tr("The edits of the linked layers were saved in the project "
-                                                      "but not in the database:") + "\n" + error))
+            head = self.tr("The edits of the linked layers were saved in the project but not in the database:")
+            self.window.show_error(HygisError("{head}\n{reasons}", head=head, reasons=error))
         else:
             sent = sum(sum(r.pushed.values()) for r in reports)
             self.window.statusBar().showMessage(self.tr("{0} edit(s) committed to the database").format(sent), 5000)

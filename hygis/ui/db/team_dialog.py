@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QTableWidgetItem, QVBoxLayout)
 
 from hygis.core.errors import HygisError
+from hygis.ui.error_dialog import error_message
 
 STATUS_COLUMNS = ("Layer", "Table", "State", "Inserts", "Updates", "Deletes", "Last sync")
 TABLE_COLUMNS = ("Table", "Geometry", "Rows", "Team table")
@@ -154,7 +155,7 @@ class TeamDialog(QDialog):
         except HygisError as exc:
             self.tables = []
             self._fill_tables()
-            self._say(str(exc), error=True)
+            self._say(error_message(exc), error=True)
             return False
         self._fill_tables()
         self._say(lambda: self.tr("{0} table(s) with geometry").format(len(self.tables)))
@@ -180,7 +181,7 @@ class TeamDialog(QDialog):
             layer = checkout_into(self.project, self.url_edit.text().strip(), f"{t['schema']}.{t['table']}",
                                   name=self.name_edit.text().strip() or None, where=self.where_edit.text() or None)
         except HygisError as exc:
-            self._say(str(exc), error=True)
+            self._say(error_message(exc), error=True)
             return None
         count, name = layer.feature_count, layer.name
         self._say(lambda: self.tr("Added {0} feature(s) as layer {1}; save the project to keep them offline.")
@@ -201,7 +202,7 @@ class TeamDialog(QDialog):
             layer = link_layer(self.project, self.url_edit.text().strip(), f"{t['schema']}.{t['table']}",
                                name=self.name_edit.text().strip() or None)
         except HygisError as exc:
-            self._say(str(exc), error=True)
+            self._say(error_message(exc), error=True)
             return None
         extent = link_of(self.project, layer).extent
         if self.canvas is not None and extent:
@@ -269,7 +270,7 @@ class TeamDialog(QDialog):
         try:
             reports = sync_project(self.project, resolutions=self.choices() if resolve else None)
         except HygisError as exc:
-            self._say(str(exc), error=True)
+            self._say(error_message(exc), error=True)
             return None
         self.show_reports(reports)
         return reports
@@ -280,7 +281,7 @@ class TeamDialog(QDialog):
         self.note_reports(reports)
         self.conflicts = [(ids.get(r.layer), r.layer, c) for r in reports for c in r.conflicts]
         self._fill_conflicts()
-        errors = [f"{r.layer}: {r.error}" for r in reports if r.error]
+        errors = [f"{r.layer}: {error_message(r.error)}" for r in reports if r.error]
         pushed = sum(sum(r.pushed.values()) for r in reports)
         pulled = sum(sum(r.pulled.values()) for r in reports)
         n_conflicts = len(self.conflicts)

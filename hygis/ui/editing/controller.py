@@ -3,18 +3,22 @@
 Every change goes through ``project.execute(Command)`` (hygis.project.commands), so it
 is one Ctrl+Z away.  Digitized features of a thematic kind open the
 :class:`~hygis.ui.attribute_form.AttributeForm` (non-blocking) and are added
-only when the form is accepted.
+only when the form is accepted.  The same form edits the attributes of an existing
+feature (:meth:`EditController.edit_attributes`): the changed fields become ONE undoable
+command -- on a team (linked) layer an edit like any other, committed with the next save.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from hygis.project.batch_edits import SetAttributes
 from hygis.project.commands import AddFeatures, Command, DeleteFeatures, Label
 from hygis.core.errors import HygisError
 from hygis.layers.schema import SCHEMAS
 from hygis.ui.attribute_form import AttributeForm
 from hygis.ui.editing.snapping import SnapIndex, SnapSettings, snap_layers
+from hygis.ui.error_dialog import error_message
 
 
 class EditController(QObject):
@@ -156,7 +160,7 @@ class EditController(QObject):
             cmd = command_factory(*args, **kw) if not isinstance(command_factory, Command) else command_factory
             self.project.execute(cmd)
         except HygisError as exc:
-            self.message.emit(str(exc))
+            self.message.emit(error_message(exc))
             return False
         return True
 

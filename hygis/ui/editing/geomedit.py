@@ -20,7 +20,7 @@ def explode(geom) -> tuple[str, list[list[np.ndarray]]]:
     family = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
               "Polygon": "polygon", "MultiPolygon": "polygon"}.get(geom.geom_type)
     if family is None:
-        raise HygisError(f"cannot edit vertices of a {geom.geom_type}")
+        raise HygisError("cannot edit vertices of a {geom_type}", geom_type=geom.geom_type)
     parts = []
     for part in shapely.get_parts(geom):
         if family == "polygon":

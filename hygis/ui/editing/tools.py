@@ -21,6 +21,7 @@ from hygis.layers.schema import SCHEMAS
 from hygis.ui.editing import geomedit
 from hygis.project.commands import CompositeCommand
 from hygis.ui.maptools import MapTool
+from hygis.ui.error_dialog import error_message
 
 RUBBER = QColor(230, 0, 120)
 SNAP_COLOR = QColor(255, 0, 255)
@@ -410,7 +411,7 @@ class VertexTool(EditTool):
         try:
             geom = geomedit.delete_vertex(self.layer.data.geometry.loc[fid], k)
         except HygisError as exc:
-            self.controller.message.emit(str(exc))
+            self.controller.message.emit(error_message(exc))
             return
         self.controller.execute(ChangeGeometry(self.layer, fid, geom, label=Label("Delete vertex")))
         self.active = None
@@ -439,7 +440,7 @@ def make_tool(name: str, controller) -> EditTool:
         return AddFeatureTool(controller, geometry)
     tools = {"select": SelectTool, "move": MoveFeatureTool, "vertex": VertexTool}
     if name not in tools:
-        raise HygisError(f"unknown editing tool '{name}'")
+        raise HygisError("unknown editing tool '{name}'", name=name)
     return tools[name](controller)
 
 

@@ -347,7 +347,9 @@ def table_extent(con, info: TableInfo):
             with con.transaction():
                 con.execute("SET LOCAL statement_timeout = '5s'")
                 row = con.execute(q.format(exact, sql.Literal(info.srid))).fetchone()
-        except psycopg.errors.QueryCanceled:
+        except psycopg.errors.QueryCanceled as exc:
+            if "statement timeout" not in (exc.diag.message_primary or ""):
+                raise  # cancelled by the user (a map closed), not by the 5 s limit: no fallback query
             with con.transaction():
                 row = con.execute(estimated, args).fetchone()
     if row is None or row[0] is None:

@@ -407,6 +407,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.save_window(self)
         self.settings.sync()
+        self.team.close()  # the commit of the last save finished; view-window reads stopped, threads waited for
         event.accept()
 
 

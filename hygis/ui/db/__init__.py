@@ -127,6 +127,13 @@ class TeamActions(WindowTexts):
     def is_committing(self) -> bool:
         return self.commit_running is not None
 
+    def close(self) -> None:
+        """The window closes: wait for a commit still running, stop the view-window reads and wait for
+        both worker threads (nothing runs on after the window)."""
+        self.wait()
+        self.live.close()
+        self._pool.shutdown(wait=True)
+
     def wait(self) -> None:
         """Return once no commit runs (the UI keeps processing events meanwhile): a save or a close waits
         for the commit of the previous save, so the file never misses its new base."""

@@ -12,30 +12,88 @@ its layer's sequence number; the newest read applied refreshes features the team
 edited here), an older one arriving after it only adds the features still missing (never putting
 back an older version); the "first N features" note is shown only when the read's window is still
 the view.  Features once read stay on the layer, so panning within them keeps them drawn.
+
+The worker thread holds no QObject: a read carries only the number of its :class:`LiveWindows`,
+and its answer is emitted on one relay (:class:`_LiveRelay`, made on the UI thread, never deleted)
+that hands it on the UI thread to that LiveWindows if it still exists and is open.  Closing the map
+(its canvas destroyed, the window closed) cancels the query in flight and the reads not started, and
+waits for the worker thread, so no read outlives its map.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from hygis.core.errors import HygisError
 
 log = logging.getLogger(__name__)
 SETTLE_MS = 150
+CLOSE_WAIT_S = 30  # closing waits this long at most for a read the server does not let go of
+
+
+class _LiveRelay(QObject):
+    """Hands window reads from the worker threads to their :class:`LiveWindows`, on the UI thread.
+
+    One per application, made on the UI thread and never deleted; workers emit on it with a number,
+    never on a LiveWindows (a child of a canvas the UI thread may be deleting at that moment)."""
+
+    arrived = Signal(int, object, str, object, object)  # number, project, layer id, Window, error
+
+    def __init__(self):
+        super().__init__()
+        self.targets: "weakref.WeakValueDictionary[int, LiveWindows]" = weakref.WeakValueDictionary()
+        self.arrived.connect(self._deliver)  # the relay lives on the UI thread: queued from workers
+
+    @Slot(int, object, str, object, object)
+    def _deliver(self, key, project, layer_id, window, error) -> None:
+        target = self.targets.get(key)
+        if target is not None and shiboken6.isValid(target) and not target.closed:
+            target._on_arrived(project, layer_id, window, error)
+
+
+_RELAY: _LiveRelay | None = None
+_KEYS = itertools.count(1)
+
+
+def _relay() -> _LiveRelay:
+    global _RELAY
+    if _RELAY is None:  # the first LiveWindows makes it, on the UI thread
+        _RELAY = _LiveRelay()
+    return _RELAY
+
+
+def _read(relay: _LiveRelay, key: int, project, reader, window) -> None:  # the worker thread
+    error = None
+    try:
+        window.rows, window.truncated = reader.read(window.bbox)
+        window.extent = reader.extent
+    except HygisError as exc:
+        error = exc
+    except Exception as exc:  # a bug: still reported, never lost in the thread
+        log.exception("reading a view window failed")
+        error = exc
+    relay.arrived.emit(key, project, window.layer_id, window, error)
 
 
 class LiveWindows(QObject):
     """Feeds the live layers of ``canvas.project`` with the rows of the canvas's view window."""
 
-    arrived = Signal(object, str, object, object)  # project, layer id, Window (the read and its answer), error
     windowApplied = Signal(str, int)  # layer id, features added (tests wait on this)
 
     def __init__(self, canvas):
         super().__init__(canvas)
         self.canvas = canvas
+        self.closed = False
+        self._relay = _relay()
+        self._key = next(_KEYS)
+        self._relay.targets[self._key] = self
+        self._futures: list = []  # reads submitted (cancelled if not started when the map closes)
         self._project = None
         self._readers: dict[str, object] = {}
         self._busy: set[str] = set()
@@ -45,12 +103,12 @@ class LiveWindows(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hygis-live")
         self._timer = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._timer.timeout.connect(self.fetch)
-        self.arrived.connect(self._on_arrived)
         canvas.extentChanged.connect(lambda *_: self.schedule())
         canvas.destroyed.connect(lambda *_: self.close())
 
     def schedule(self) -> None:
-        self._timer.start()
+        if not self.closed:
+            self._timer.start()
 
     def reader(self, layer_id: str):
         return self._readers.get(layer_id)
@@ -61,6 +119,8 @@ class LiveWindows(QObject):
     def fetch(self) -> None:
         from hygis.db.live import WindowReader, live_links
 
+        if self.closed:
+            return
         project = self.canvas.project
         if project is not self._project:
             self._forget()
@@ -81,24 +141,13 @@ class LiveWindows(QObject):
                 continue
             self._busy.add(layer.id)
             window = self.issue(layer.id, bbox)
-            self._pool.submit(self._read, project, reader, window)
+            self._futures = [f for f in self._futures if not f.done()]
+            self._futures.append(self._pool.submit(_read, self._relay, self._key, project, reader, window))
 
     def issue(self, layer_id: str, bbox) -> "Window":
         """A new read of ``bbox`` for the layer, numbered after every earlier one."""
         self._issued[layer_id] = self._issued.get(layer_id, 0) + 1
         return Window(layer_id, tuple(float(v) for v in bbox), self._issued[layer_id])
-
-    def _read(self, project, reader, window) -> None:  # the worker thread
-        try:
-            window.rows, window.truncated = reader.read(window.bbox)
-            window.extent = reader.extent
-        except HygisError as exc:
-            self.arrived.emit(project, window.layer_id, window, exc)
-        except Exception as exc:  # a bug: still reported, never lost in the thread
-            log.exception("reading a view window failed")
-            self.arrived.emit(project, window.layer_id, window, exc)
-        else:
-            self.arrived.emit(project, window.layer_id, window, None)
 
     def _on_arrived(self, project, layer_id, window, error) -> None:
         from hygis.db.live import apply_window, link_of
@@ -141,8 +190,27 @@ class LiveWindows(QObject):
             self._pool.submit(r.close)  # its connection belongs to the worker thread
 
     def close(self) -> None:
+        """Stop reading for good (the map closes): reads not started are cancelled, the query in
+        flight is cancelled on the server, the readers' connections closed in the worker thread,
+        and the worker thread waited for."""
+        if self.closed:
+            return
+        self.closed = True
+        self._timer.stop()
+        self._relay.targets.pop(self._key, None)
+        for future in self._futures:
+            future.cancel()
+        self._futures = []
+        for reader in self._readers.values():
+            reader.cancel()
         self._forget()
+        import threading
+
+        done = threading.Event()
+        self._pool.submit(done.set)
         self._pool.shutdown(wait=False)
+        if not done.wait(CLOSE_WAIT_S):  # a server that ignores the cancel: the thread ends with its read
+            log.warning("a view-window read did not stop within %s s of closing the map", CLOSE_WAIT_S)
 
 
 class Window:

@@ -70,7 +70,9 @@ class AttributeForm(QDialog):
         schema = SCHEMAS.get(layer.kind)
         if schema is not None:
             return [s for s in schema.fields if not s.computed]
-        return [FieldSpec(name, "str", label_en=name) for name in layer.fields]
+        # a generic layer: every field, typed by its column (a team layer's row id and version are not
+        # the user's to edit)
+        return [column_spec(layer.kind, layer.data, name) for name in layer.fields if name not in INTERNAL_FIELDS]
 
     def _make_editor(self, spec: FieldSpec, value) -> QWidget:
         if spec.choices:

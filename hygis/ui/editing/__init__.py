@@ -21,6 +21,7 @@ ACTIONS = (
     ("act_select", "&Select Features", None), ("act_move", "&Move Features", None),
     ("act_vertex", "&Vertex Tool", None), ("act_delete", "&Delete Selected", "Del"),
     ("act_copy", "&Copy Features", "Ctrl+Shift+C"), ("act_paste", "&Paste Features", "Ctrl+Shift+V"),
+    ("act_edit_attributes", "Edit A&ttributes of Selected…", None),
     ("act_table", "Open &Attribute Table", "F6"), ("act_check", "&Check Geometries…", None),
     ("act_import", "&Import…", "Ctrl+I"), ("act_export", "E&xport Layer…", "Ctrl+Shift+E"),
     ("act_snap_on", "Enable Snapping", None), ("act_snap_vertices", "Snap to Vertices", None),
@@ -98,7 +99,8 @@ class EditingUi(WindowTexts):
         self.menu_tolerance.addActions(self.tolerance_group.actions())
         w.menu_edit.addSeparator()
         w.menu_edit.addActions([self.act_toggle_edit, self.act_add_feature, self.act_select, self.act_move,
-                                self.act_vertex, self.act_delete, self.act_copy, self.act_paste])
+                                self.act_vertex, self.act_delete, self.act_edit_attributes, self.act_copy,
+                                self.act_paste])
         w.menu_edit.addMenu(self.menu_snapping)
         w.menu_layer.addSeparator()
         w.menu_layer.addActions([self.act_import, self.act_export, self.act_table, self.act_check])
@@ -129,6 +131,7 @@ class EditingUi(WindowTexts):
         for attr, tool in TOOL_ACTIONS.items():
             getattr(self, attr).triggered.connect(lambda checked=False, t=tool: self.activate_tool(t))
         self.act_delete.triggered.connect(lambda checked=False: self.delete())
+        self.act_edit_attributes.triggered.connect(lambda checked=False: c.edit_selected_attributes())
         self.act_copy.triggered.connect(lambda: c.copy_selected(w.layer_panel.current_layer()))
         self.act_paste.triggered.connect(lambda: c.paste())
         self.act_table.triggered.connect(lambda checked=False: self.open_table())
@@ -184,7 +187,7 @@ class EditingUi(WindowTexts):
         self.act_toggle_edit.setChecked(vector and self.controller.is_editing(layer))
         # the tools act on the layer the list shows as current, and only while it is in edit mode
         editing = vector and self.controller.current_layer is layer
-        for attr in (*TOOL_ACTIONS, "act_delete", "act_paste"):
+        for attr in (*TOOL_ACTIONS, "act_delete", "act_paste", "act_edit_attributes"):
             getattr(self, attr).setEnabled(editing)
         self.act_add_feature.setEnabled(editing and layer.geometry_type in DRAWABLE)
         self.act_export.setEnabled(vector)

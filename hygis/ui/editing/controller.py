@@ -184,6 +184,43 @@ class EditController(QObject):
     def _add_from_form(self, layer, form: AttributeForm, geometry) -> None:
         self.execute(AddFeatures, layer, [form.record], [geometry])
 
+    def edit_selected_attributes(self) -> AttributeForm | None:
+        """The attribute form of the one selected feature of the edit layer (a message otherwise)."""
+        layer = self._current
+        if layer is None:
+            return None
+        if len(layer.selection) != 1:
+            self.message.emit(self.tr("Select one feature to edit its attributes."))
+            return None
+        return self.edit_attributes(layer, next(iter(layer.selection)))
+
+    def edit_attributes(self, layer, fid) -> AttributeForm | None:
+        """Open the attribute form on feature ``fid`` of ``layer`` (non-blocking); OK applies the
+        changed fields as one command (:meth:`_update_from_form`)."""
+        if layer is None or fid not in layer.data.index:
+            return None
+        row = layer.data.loc[fid]
+        values = {name: row[name] for name in layer.fields}
+        parent = self.canvas.window() if self.canvas is not None else None
+        form = AttributeForm(layer, values=values, parent=parent)
+        form.accepted.connect(lambda: self._update_from_form(layer, form, fid))
+        form.finished.connect(lambda _r: setattr(self, "form", None) if self.form is form else None)
+        self.form = form
+        form.open()
+        self.formOpened.emit(form)
+        return form
+
+    def _update_from_form(self, layer, form: AttributeForm, fid) -> bool:
+        """The fields the form changed, set on the feature as one undoable command."""
+        if fid not in layer.data.index:  # deleted meanwhile (undo, a colleague's edit read back)
+            return False
+        row = layer.data.loc[fid]
+        changed = {k: v for k, v in (form.record or {}).items() if k in layer.data.columns and not _same(row[k], v)}
+        if not changed:
+            return False
+        return self.execute(SetAttributes, layer, [fid], changed,
+                            label=Label("Edit attributes of feature {fid} in {layer}", fid=int(fid), layer=layer.name))
+
     def delete_selected(self) -> bool:
         layer = self._current
         if layer is None or not layer.selection:
@@ -216,3 +253,16 @@ class EditController(QObject):
             records = [{k: v for k, v in r.items() if k in layer.fields} for r in records]
         label = Label("Paste {n} feature(s) into {layer}", n=len(records), layer=layer.name)
         return self.execute(AddFeatures, layer, records, geoms, label=label)
+
+
+def _same(old, new) -> bool:
+    """True if a form value equals the feature's (empty = missing; 5 = 5.0)."""
+    import pandas as pd
+
+    old_missing = old is None or (not isinstance(old, (list, dict)) and bool(pd.isna(old)))
+    if new is None or old_missing:
+        return (new is None or new == "") and old_missing
+    try:
+        return bool(old == new)
+    except (TypeError, ValueError):
+        return str(old) == str(new)

@@ -29,6 +29,6 @@ def asset_path(*parts: str) -> Path:
     """
     node = resource("assets", *parts)
     if not node.is_file() and not node.is_dir():
-        raise HygisError(f"hygis is installed without {'/'.join(parts)} (looked in {Path(str(node)).parent}); "
-                         "reinstall it from a complete wheel")
+        raise HygisError("hygis is installed without {value} (looked in {parent}); reinstall it from a complete wheel",
+                         value='/'.join(parts), parent=Path(str(node)).parent)
     return Path(str(node))

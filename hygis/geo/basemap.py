@@ -87,7 +87,8 @@ def load_basemap(level: str) -> gpd.GeoDataFrame:
         Columns adcode, name, province, city and MultiPolygon geometry (degrees, WGS84).
     """
     if level not in BASEMAP_LEVELS:
-        raise HygisError(f"Unknown basemap level '{level}': use one of {', '.join(BASEMAP_LEVELS)}")
+        raise HygisError("Unknown basemap level '{level}': use one of {value}",
+                         level=level, value=', '.join(BASEMAP_LEVELS))
     return _read_level(level).copy()
 
 
@@ -105,12 +106,12 @@ def zones_from_spec(spec) -> gpd.GeoDataFrame:
         For anything else.
     """
     if not isinstance(spec, str) or not spec.strip().lower().startswith(SPEC_PREFIX):
-        raise HygisError(f"Unknown zones '{spec}': use one of "
-                         + ", ".join(SPEC_PREFIX + lvl for lvl in BASEMAP_LEVELS))
+        raise HygisError("Unknown zones '{spec}': use one of {choices}", spec=spec,
+                         choices=", ".join(SPEC_PREFIX + lvl for lvl in BASEMAP_LEVELS))
     level = spec.strip()[len(SPEC_PREFIX):].strip().lower()
     if level not in BASEMAP_LEVELS:
-        raise HygisError(f"Unknown zones '{spec}': use one of "
-                         + ", ".join(SPEC_PREFIX + lvl for lvl in BASEMAP_LEVELS))
+        raise HygisError("Unknown zones '{spec}': use one of {choices}", spec=spec,
+                         choices=", ".join(SPEC_PREFIX + lvl for lvl in BASEMAP_LEVELS))
     return load_basemap(level)
 
 

@@ -181,7 +181,7 @@ def normalize_datum(datum: str | None) -> str:
                "epsg4326": "wgs84", "epsg4490": "cgcs2000"}
     d = aliases.get(d, d)
     if d not in DATUMS:
-        raise HygisError(f"Unknown datum '{datum}': use one of {', '.join(DATUMS)}")
+        raise HygisError("Unknown datum '{datum}': use one of {value}", datum=datum, value=', '.join(DATUMS))
     return d
 
 
@@ -263,7 +263,7 @@ def parse_crs(value) -> CRS:
             value = f"EPSG:{value.strip()}"
         return CRS.from_user_input(value)
     except Exception as exc:  # pyproj raises CRSError with a long message
-        raise HygisError(f"Unknown coordinate reference system: {value!r}") from exc
+        raise HygisError("Unknown coordinate reference system: {value!r}", value=value) from exc
 
 
 def project_geoms(geoms, src=WGS84, dst=EQUAL_AREA):

@@ -123,16 +123,16 @@ class MBTilesSource(TileSource):
         path = Path(path)
         super().__init__(str(path))
         if not path.is_file():
-            raise HygisError(f"No such MBTiles file: {path}")
+            raise HygisError("No such MBTiles file: {path}", path=path)
         self.path = path
         self._local = threading.local()
         try:
             meta = dict(self._con().execute("SELECT name, value FROM metadata").fetchall())
             zooms = self._con().execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise HygisError(f"{path.name} is not an MBTiles file: {exc}") from None
+            raise HygisError("{file} is not an MBTiles file: {reason}", file=path.name, reason=exc) from None
         if zooms[0] is None:
-            raise HygisError(f"{path.name} holds no tiles")
+            raise HygisError("{file} holds no tiles", file=path.name)
         self.min_zoom = int(meta.get("minzoom", zooms[0]))
         self.max_zoom = int(meta.get("maxzoom", zooms[1]))
         self.attribution = str(meta.get("attribution", meta.get("name", path.stem)))
@@ -228,9 +228,10 @@ class WebSource(TileSource):
         super().__init__(name or template)
         for part in ("{z}", "{x}", "{y}"):
             if part not in template:
-                raise HygisError(f"tile URL template must contain {{z}}, {{x}} and {{y}}: {template}")
+                raise HygisError("tile URL template must contain {{z}}, {{x}} and {{y}}: {template}",
+                                 template=template)
         if not template.lower().startswith(("http://", "https://")):
-            raise HygisError(f"tile URL must start with http:// or https://: {template}")
+            raise HygisError("tile URL must start with http:// or https://: {template}", template=template)
         if "{token}" in template and not token:
             raise HygisError("this tile service needs a token (天地图: set it in Preferences ▸ Tile basemap token)")
         self.template, self.datum, self.max_zoom, self.min_zoom = template, datum, int(max_zoom), int(min_zoom)
@@ -364,12 +365,14 @@ def open_source(spec: str, *, token: str | None = None, cache: TileCache | None 
     if "#" in spec:
         spec, frag = spec.rsplit("#", 1)
         if frag.lower() not in TILE_DATUMS:
-            raise HygisError(f"tile datum '#{frag}': use #wgs84, #gcj02 or #bd09 (Baidu's tile grid)")
+            raise HygisError("tile datum '#{frag}': use #wgs84, #gcj02 or #bd09 (Baidu's tile grid)",
+                             frag=frag)
         datum = frag.lower()
     if "{z}" in spec:
         return WebSource(spec, datum=datum, cache=cache, token=token)
-    raise HygisError(f"tile source '{spec}': use osm, amap, baidu, tianditu, an XYZ URL with {{z}}/{{x}}/{{y}}, "
-                     "a WMTS capabilities URL (wmts:URL) or an .mbtiles file")
+    raise HygisError("tile source '{spec}': use osm, amap, baidu, tianditu, an XYZ URL with {{z}}/{{x}}/{{y}}, "
+                     "a WMTS capabilities URL (wmts:URL) or an .mbtiles file",
+                     spec=spec)
 
 
 def write_mbtiles(path, tiles: dict, *, name: str = "tiles", fmt: str = "png", datum: str = "wgs84") -> Path:

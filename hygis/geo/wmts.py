@@ -64,7 +64,8 @@ def split_spec(spec: str) -> tuple[str, dict]:
             options[key.strip().lower()] = value.strip()
     unknown = set(options) - {"layer", "set", "matrixset", "tilematrixset", "style", "format", "datum"}
     if unknown:
-        raise HygisError(f"WMTS option(s) {', '.join(sorted(unknown))}: use layer=, set=, style=, format=, datum=")
+        raise HygisError("WMTS option(s) {value}: use layer=, set=, style=, format=, datum=",
+                         value=', '.join(sorted(unknown)))
     for alias in ("matrixset", "tilematrixset"):
         if alias in options:
             options["set"] = options.pop(alias)
@@ -93,7 +94,7 @@ def read_capabilities(location: str, *, token: str | None = None, cache=None, ti
     path = Path(location).expanduser()
     if not location.lower().startswith(("http://", "https://")):
         if not path.is_file():
-            raise HygisError(f"No such WMTS capabilities file: {location}")
+            raise HygisError("No such WMTS capabilities file: {location}", location=location)
         return path.read_bytes()
     url = _with_token(location, token)
     folder = Path(cache.folder) if cache is not None else _default_cache_folder()
@@ -106,7 +107,8 @@ def read_capabilities(location: str, *, token: str | None = None, cache=None, ti
         if keep.is_file():
             log.warning("WMTS capabilities unreachable (%s): using the copy from %s", exc, keep)
             return keep.read_bytes()
-        raise HygisError(f"WMTS capabilities not reachable: {getattr(exc, 'reason', exc)}") from None
+        raise HygisError("WMTS capabilities not reachable: {value}",
+                         value=getattr(exc, 'reason', exc)) from None
     try:
         keep.parent.mkdir(parents=True, exist_ok=True)
         keep.write_bytes(data)
@@ -178,7 +180,8 @@ def _choose_set(layer, sets, wanted: str | None) -> str:
     linked = [s for s in getattr(layer, "tilematrixsetlinks", {}) or {} if s in sets] or list(sets)
     if wanted:
         if wanted not in sets:
-            raise HygisError(f"WMTS TileMatrixSet '{wanted}' not found: the layer has {', '.join(linked)}")
+            raise HygisError("WMTS TileMatrixSet '{wanted}' not found: the layer has {value}",
+                             wanted=wanted, value=', '.join(linked))
         return wanted
     if not linked:
         raise HygisError("the WMTS document has no TileMatrixSet")
@@ -225,7 +228,8 @@ def _parse(location: str, xml: bytes):
     try:
         return WebMapTileService(location.split("?", 1)[0] or "file", xml=xml)
     except Exception as exc:  # lxml/OWSLib raise many kinds for a broken document
-        raise HygisError(f"not a WMTS capabilities document ({location}): {exc}") from None
+        raise HygisError("not a WMTS capabilities document ({location}): {reason}",
+                         location=location, reason=exc) from None
 
 
 def describe(location: str, *, token: str | None = None, cache=None) -> list[tuple[str, str, list]]:
@@ -261,7 +265,7 @@ def resolve(spec: str, *, token: str | None = None, cache=None) -> dict:
         raise HygisError("WMTS source without a capabilities URL or file")
     datum = options.get("datum", "wgs84").lower()
     if datum not in ("wgs84", "gcj02", "cgcs2000"):
-        raise HygisError(f"WMTS datum '{datum}': use wgs84 or gcj02")
+        raise HygisError("WMTS datum '{datum}': use wgs84 or gcj02", datum=datum)
     datum = "wgs84" if datum == "cgcs2000" else datum
     service = _parse(location, read_capabilities(location, token=token, cache=cache))
     layers = list(service.contents)
@@ -269,7 +273,8 @@ def resolve(spec: str, *, token: str | None = None, cache=None) -> dict:
         raise HygisError("the WMTS document lists no layer")
     name = options.get("layer") or layers[0]
     if name not in service.contents:
-        raise HygisError(f"WMTS layer '{name}' not found: the document has {', '.join(layers)}")
+        raise HygisError("WMTS layer '{name}' not found: the document has {value}",
+                         name=name, value=', '.join(layers))
     layer = service.contents[name]
     set_id = _choose_set(layer, service.tilematrixsets, options.get("set"))
     styles = getattr(layer, "styles", {}) or {}
@@ -280,7 +285,7 @@ def resolve(spec: str, *, token: str | None = None, cache=None) -> dict:
                                        else "image/png")
     grid = grid_of(service.tilematrixsets[set_id], datum)
     if not grid.matrices:
-        raise HygisError(f"WMTS TileMatrixSet '{set_id}' has no TileMatrix")
+        raise HygisError("WMTS TileMatrixSet '{set_id}' has no TileMatrix", set_id=set_id)
     template = _tile_template(service, layer, set_id, style, fmt, location, token)
     title = getattr(service.identification, "title", None) or name
     return {"template": template, "grid": grid, "datum": datum, "max_zoom": len(grid.matrices) - 1,

@@ -101,8 +101,9 @@ def gdal_errors(path: Path, what: str = "read"):
             pyogrio.errors.FeatureError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError,
             RuntimeError, ValueError, OSError, UnicodeError, shapely.errors.GEOSException) as exc:
         fmt = VECTOR_FORMATS.get(path.suffix.lower(), "file")
-        template = "Cannot write {file} as {fmt}: {reason}" if what == "write" else "Cannot read {file} as {fmt}: {reason}"
-        raise HygisError(template, file=path.name, fmt=fmt, reason=_gdal_reason(exc, path)) from exc
+        raise HygisError("Cannot write {file} as {fmt}: {reason}" if what == "write" else
+                         "Cannot read {file} as {fmt}: {reason}", file=path.name, fmt=fmt,
+                         reason=_gdal_reason(exc, path)) from exc
 
 
 def vector_layer_names(path: Path) -> list[str]:

@@ -47,8 +47,8 @@ class Evaluator:
         if name not in self.frame.columns:
             fields = [str(c) for c in self.frame.columns if c != getattr(self.frame, "_geometry_column_name", None)]
             shown = ", ".join(fields[:12]) + (" …" if len(fields) > 12 else "")
-            raise HygisError(f"Filter refers to unknown field '{name}' (fields: {shown}; "
-                             "text goes in single quotes)")
+            raise HygisError("Filter refers to unknown field '{name}' (fields: {shown}; text goes in single quotes)",
+                             name=name, shown=shown)
         col = self.frame[name].reset_index(drop=True)
         if pd.api.types.is_bool_dtype(col):
             return col.astype(object)
@@ -206,13 +206,14 @@ def _compare(op: str, left, right, n: int) -> np.ndarray:
                 num = pd.to_numeric(text_side, errors="coerce")
                 left, right = (left, num) if rk == "text" else (num, right)
             else:
-                raise HygisError(f"Filter compares a number with the text '{text_side}' "
-                                 f"using {_OP_TEXT[op]} (remove the quotes for a number)")
+                raise HygisError("Filter compares a number with the text '{text_side}' using {value} (remove the quotes for "
+                                 "a number)",
+                                 text_side=text_side, value=_OP_TEXT[op])
     try:
         res = _OPS[op](left, right)
     except TypeError:
         if not (isinstance(left, pd.Series) or isinstance(right, pd.Series)) or "number" not in (lk, rk):
-            raise HygisError(f"Filter compares text with a number using {_OP_TEXT[op]}") from None
+            raise HygisError("Filter compares text with a number using {value}", value=_OP_TEXT[op]) from None
         # a field mixing numbers and text: compare the values that are numbers
         left = pd.to_numeric(left, errors="coerce") if isinstance(left, pd.Series) else left
         right = pd.to_numeric(right, errors="coerce") if isinstance(right, pd.Series) else right

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.layers.expression_eval import Evaluator, truth
 
 MAX_EXPRESSION = 2000
@@ -77,8 +78,8 @@ def tokenize(text: str) -> list[Token]:
         m = _TOKEN.match(text, pos)
         if m is None:
             if text[pos] in "'\"":
-                raise _error(text, f"the quote at character {pos + 1} is never closed")
-            raise _error(text, f"unexpected '{text[pos]}' at character {pos + 1}")
+                raise _error(text, Label("the quote at character {n} is never closed", n=pos + 1))
+            raise _error(text, Label("unexpected '{char}' at character {n}", char=text[pos], n=pos + 1))
         kind, raw = m.lastgroup, m.group()
         if kind == "num":
             tokens.append(Token("num", float(raw) if any(c in raw for c in ".eE") else int(raw), pos))
@@ -93,13 +94,13 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("op", raw, pos))
         pos = m.end()
     if pos < len(text) and not tokens:
-        raise _error(text, "empty")
+        raise _error(text, Label("empty"))
     tokens.append(Token("end", None, len(text)))
     return tokens
 
 
 def _error(text: str, detail: str) -> HygisError:
-    return HygisError(f"Cannot understand filter: {text} ({detail})")
+    return HygisError("Cannot understand filter: {text} ({detail})", text=text, detail=detail)
 
 
 class _Parser:
@@ -130,24 +131,24 @@ class _Parser:
     def _expect(self, kind: str, value, what: str) -> Token:
         got = self._take(kind, value)
         if got is None:
-            raise self._fail(f"expected {what}")
+            raise self._fail(Label("expected {what}", what=what))
         return got
 
     def _fail(self, detail: str) -> HygisError:
         t = self.tok
-        where = "at the end" if t.kind == "end" else f"at character {t.pos + 1}"
-        return _error(self.text, f"{detail} {where}")
+        where = Label("at the end") if t.kind == "end" else Label("at character {n}", n=t.pos + 1)
+        return _error(self.text, Label("{detail} {where}", detail=detail, where=where))
 
     def _nest(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _error(self.text, "nested too deeply")
+            raise _error(self.text, Label("nested too deeply"))
 
     # -- grammar ---------------------------------------------------------------------------
     def parse(self) -> Node:
         node = self.or_expr()
         if not self._is("end"):
-            raise self._fail("unexpected text")
+            raise self._fail(Label("unexpected text"))
         return node
 
     def or_expr(self) -> Node:
@@ -182,7 +183,7 @@ class _Parser:
         if self._take("kw", "is"):
             negate = bool(self._take("kw", "not"))
             if not self._take("kw", "null", "none"):
-                raise self._fail("expected NULL after IS")
+                raise self._fail(Label("expected NULL after IS"))
             node = Node("isnull", (left,))
             return Node("not", (node,)) if negate else node
         negate = bool(self._take("kw", "not"))
@@ -193,10 +194,10 @@ class _Parser:
             node = Node("like", (left, self.additive(), insensitive))
         elif self._take("kw", "between"):
             low = self.additive()
-            self._expect("kw", "and", "AND in BETWEEN … AND …")
+            self._expect("kw", "and", Label("AND in BETWEEN … AND …"))
             node = Node("between", (left, low, self.additive()))
         elif negate:
-            raise self._fail("expected IN, LIKE or BETWEEN after NOT")
+            raise self._fail(Label("expected IN, LIKE or BETWEEN after NOT"))
         else:
             return left
         return Node("not", (node,)) if negate else node
@@ -204,7 +205,7 @@ class _Parser:
     def value_list(self) -> tuple:
         close = {"(": ")", "[": "]"}.get(self.tok.value) if self.tok.kind == "op" else None
         if close is None:
-            raise self._fail("expected a list in parentheses, e.g. ('a', 'b')")
+            raise self._fail(Label("expected a list in parentheses, e.g. ('a', 'b')"))
         self.i += 1
         values = []
         while not self._take("op", close):
@@ -213,7 +214,7 @@ class _Parser:
                 self._expect("op", close, f"',' or '{close}'")
                 break
         if not values:
-            raise self._fail("empty list")
+            raise self._fail(Label("empty list"))
         return tuple(values)
 
     def additive(self) -> Node:
@@ -260,12 +261,13 @@ class _Parser:
             self._expect("op", ")", "')'")
             self.depth -= 1
             return node
-        raise self._fail("expected a field, a number or 'text'")
+        raise self._fail(Label("expected a field, a number or 'text'"))
 
     def call(self, name: Token) -> Node:
         func = name.value.lower()
         if func not in FUNCTIONS:
-            raise _error(self.text, f"unknown function {name.value}() — use one of {', '.join(FUNCTIONS)}")
+            raise _error(self.text, Label("unknown function {name}() — use one of {functions}", name=name.value,
+                                           functions=", ".join(FUNCTIONS)))
         args = []
         if not self._take("op", ")"):
             while True:
@@ -275,8 +277,9 @@ class _Parser:
                 self._expect("op", ",", "',' or ')'")
         want = {"round": (1, 2), "coalesce": (1, 99)}.get(func, (1, 1))
         if not want[0] <= len(args) <= want[1]:
-            raise _error(self.text, f"{func}() takes {want[0]}" + ("" if want[0] == want[1] else f"–{want[1]}")
-                         + f" argument(s), not {len(args)}")
+            arity = str(want[0]) if want[0] == want[1] else f"{want[0]}–{want[1]}"
+            raise _error(self.text, Label("{func}() takes {arity} argument(s), not {n}", func=func, arity=arity,
+                                          n=len(args)))
         return Node("call", (func, tuple(args)))
 
 
@@ -290,9 +293,9 @@ def parse_filter(expression: str) -> Node:
     if not isinstance(expression, str):
         raise HygisError("filter must be text")
     if len(expression) > MAX_EXPRESSION:
-        raise HygisError(f"filter is longer than {MAX_EXPRESSION} characters")
+        raise HygisError("filter is longer than {MAX_EXPRESSION} characters", MAX_EXPRESSION=MAX_EXPRESSION)
     if not expression.strip():
-        raise _error(expression, "empty")
+        raise _error(expression, Label("empty"))
     return _parse(expression.strip())
 
 

@@ -43,7 +43,7 @@ class RasterStyle:
                      vmax=None if d.get("vmax") is None else float(d["vmax"]),
                      band=int(d.get("band", 1)))
         except (TypeError, ValueError) as exc:
-            raise HygisError(f"invalid raster style: {exc}") from None
+            raise HygisError("invalid raster style: {reason}", reason=exc) from None
         if st.ramp not in RAMPS:
             st.ramp = "terrain"
         return st
@@ -56,7 +56,8 @@ class RasterLayer(Layer):
                  opacity: float = 1.0, source: str = "", layer_id: str | None = None):
         super().__init__(name, visible, opacity, layer_id)
         if len(content) > MAX_RASTER_BYTES:
-            raise HygisError(f"Raster '{name}' is larger than {MAX_RASTER_BYTES // 2**20} MiB")
+            raise HygisError("Raster '{name}' is larger than {value} MiB",
+                             name=name, value=MAX_RASTER_BYTES // 2 ** 20)
         self.content = bytes(content)
         self.source = source
         self.style = style or RasterStyle()
@@ -74,9 +75,10 @@ class RasterLayer(Layer):
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise HygisError(f"Cannot read {path}: {exc.strerror}") from None
+            raise HygisError("Cannot read {path}: {strerror}", path=path, strerror=exc.strerror) from None
         if size > MAX_RASTER_BYTES:
-            raise HygisError(f"{path.name} is larger than {MAX_RASTER_BYTES // 2**20} MiB")
+            raise HygisError("{file} is larger than {value} MiB",
+                             file=path.name, value=MAX_RASTER_BYTES // 2 ** 20)
         return cls(name or path.stem, path.read_bytes(), source=str(path.name), **kw)
 
     def _open(self):
@@ -90,7 +92,8 @@ class RasterLayer(Layer):
                     self._memfile = MemoryFile(self.content)
                     self._dataset = self._memfile.open()
                 except rasterio.errors.RasterioError as exc:
-                    raise HygisError(f"Raster '{self.name}' cannot be read: {exc}") from None
+                    raise HygisError("Raster '{self_name}' cannot be read: {reason}",
+                                     self_name=self.name, reason=exc) from None
             return self._dataset
 
     def _inspect(self) -> None:
@@ -100,9 +103,10 @@ class RasterLayer(Layer):
     def _inspect_locked(self) -> None:
         ds = self._open()
         if ds.crs is None:
-            raise HygisError(f"Raster '{self.name}' has no coordinate reference system")
+            raise HygisError("Raster '{self_name}' has no coordinate reference system", self_name=self.name)
         if ds.width * ds.height * ds.count > MAX_RASTER_PIXELS or ds.width <= 0 or ds.height <= 0:
-            raise HygisError(f"Raster '{self.name}' has an absurd size ({ds.width}×{ds.height}×{ds.count})")
+            raise HygisError("Raster '{self_name}' has an absurd size ({width}×{height}×{count})",
+                             self_name=self.name, width=ds.width, height=ds.height, count=ds.count)
         self.crs = ds.crs.to_string()
         self.band_count = ds.count
         self.width, self.height = ds.width, ds.height

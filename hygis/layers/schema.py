@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Bilingual, Label
 
 
 @dataclass(frozen=True)
@@ -196,11 +197,23 @@ _GEOM_TYPES = {
 
 def schema_for(kind: str) -> KindSchema | None:
     if kind not in LAYER_KINDS:
-        raise HygisError(f"Unknown layer kind '{kind}': use one of {', '.join(LAYER_KINDS)}")
+        raise HygisError("Unknown layer kind '{kind}': use one of {value}",
+                         kind=kind, value=', '.join(LAYER_KINDS))
     return SCHEMAS.get(kind)
 
 
-_TYPE_WORDS = {"int": "int (a whole number)", "float": "float (a number)", "bool": "bool (true/false, 1/0)"}
+_TYPE_WORDS = {"int": Label("int (a whole number)"), "float": Label("float (a number)"),
+               "bool": Label("bool (true/false, 1/0)")}
+
+
+def _field_name(spec: FieldSpec) -> Bilingual:
+    """A field in a message: its name on the command line, its Chinese label in the Chinese app."""
+    return Bilingual(spec.name, spec.label_zh or spec.name)
+
+
+def row_where(n) -> Label:
+    """'feature N: ' before a message about one feature (translated with it)."""
+    return Label("feature {n}: ", n=n)
 #: The one dtype of a column of each schema type.
 DTYPES = {"int": "Int64", "float": "float64", "bool": "boolean", "str": object}
 
@@ -253,10 +266,10 @@ def _choice_code(spec: FieldSpec, value):
 
 def coerce_value(spec: FieldSpec, value, where: str = ""):
     """Coerce one value to the field's type; raise HygisError naming the field."""
-    prefix = f"{where}field '{spec.name}'"
+    field = _field_name(spec)
     if _is_missing(value):
         if spec.required:
-            raise HygisError(f"{prefix}: a value is required")
+            raise HygisError("{where}field '{field}': a value is required", where=where, field=field)
         return None
     try:
         if spec.type == "bool":
@@ -277,9 +290,11 @@ def coerce_value(spec: FieldSpec, value, where: str = ""):
             if spec.choices:
                 value = _choice_code(spec, value)
     except (TypeError, ValueError, OverflowError):
-        raise HygisError(f"{prefix}: '{value}' is not a valid {_TYPE_WORDS.get(spec.type, spec.type)}") from None
+        raise HygisError("{where}field '{field}': '{value}' is not a valid {type}", where=where, field=field,
+                         value=value, type=_TYPE_WORDS.get(spec.type, spec.type)) from None
     if spec.choices and value not in spec.choices:
-        raise HygisError(f"{prefix}: '{value}' is not allowed (use one of: {', '.join(spec.choices)})")
+        raise HygisError("{where}field '{field}': '{value}' is not allowed (use one of: {choices})",
+                         where=where, field=field, value=value, choices=', '.join(spec.choices))
     return value
 
 
@@ -298,7 +313,9 @@ def validate_record(kind: str, record: dict, where: str = "") -> dict:
         out[spec.name] = coerce_value(spec, record.get(spec.name), where)
     for spec in schema.fields:
         if spec.requires and out.get(spec.name) is not None and out.get(spec.requires) is None:
-            raise HygisError(f"{where}field '{spec.requires}': a value is required when '{spec.name}' is set")
+            raise HygisError("{where}field '{field}': a value is required when '{other}' is set", where=where,
+                             field=_field_name(schema.field(spec.requires)) if schema.field(spec.requires) else
+                             spec.requires, other=_field_name(spec))
     return out
 
 
@@ -307,7 +324,9 @@ def check_geometry_type(kind: str, geom_type: str, where: str = "") -> None:
     if schema is None or geom_type is None:
         return
     if geom_type not in _GEOM_TYPES[schema.geometry]:
-        raise HygisError(f"{where}a {schema.label_en.lower()} layer needs {schema.geometry} geometries, got {geom_type}")
+        raise HygisError("{where}a {kind} layer needs {geometry} geometries, got {geom_type}", where=where,
+                         kind=Bilingual(schema.label_en.lower(), schema.label_zh), geometry=schema.geometry,
+                         geom_type=geom_type)
 
 
 def validate_frame(kind: str, gdf) -> "pd.DataFrame":
@@ -322,13 +341,14 @@ def validate_frame(kind: str, gdf) -> "pd.DataFrame":
     for spec in schema.fields:
         if spec.name not in out.columns:
             if spec.required and not spec.computed:
-                raise HygisError(f"field '{spec.name}' is required for a {schema.label_en.lower()} layer but missing")
+                raise HygisError("field '{spec_name}' is required for a {value} layer but missing",
+                                 spec_name=spec.name, value=schema.label_en.lower())
             out[spec.name] = None
     rows = []
     for pos, rec in enumerate(out[schema.field_names].to_dict("records"), start=1):
-        rows.append(validate_record(kind, rec, where=f"feature {pos}: "))
+        rows.append(validate_record(kind, rec, where=row_where(pos)))
     for i, geom_type in enumerate(out.geometry.geom_type):
-        check_geometry_type(kind, geom_type, where=f"feature {i + 1}: ")
+        check_geometry_type(kind, geom_type, where=row_where(i + 1))
     for spec in schema.fields:
         if spec.computed:
             continue

@@ -38,11 +38,11 @@ PALETTE = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f
 def parse_color(value: str) -> tuple[int, int, int, int]:
     """'#rrggbb' or '#rrggbbaa' → (r, g, b, a) ints 0–255."""
     if not isinstance(value, str) or not value.startswith("#") or len(value) not in (7, 9):
-        raise HygisError(f"Invalid colour '{value}': use #rrggbb or #rrggbbaa")
+        raise HygisError("Invalid colour '{value}': use #rrggbb or #rrggbbaa", value=value)
     try:
         parts = [int(value[i:i + 2], 16) for i in range(1, len(value), 2)]
     except ValueError:
-        raise HygisError(f"Invalid colour '{value}': use #rrggbb or #rrggbbaa") from None
+        raise HygisError("Invalid colour '{value}': use #rrggbb or #rrggbbaa", value=value) from None
     return tuple(parts + [255] * (4 - len(parts)))  # type: ignore[return-value]
 
 
@@ -88,16 +88,17 @@ class Style:
 
     def validate(self) -> None:
         if self.mode not in MODES:
-            raise HygisError(f"style mode {self.mode!r}: use one of {', '.join(MODES)}")
+            raise HygisError("style mode {mode!r}: use one of {value}", mode=self.mode, value=', '.join(MODES))
         for name, allowed in (("dash", DASHES), ("hatch", HATCHES), ("marker", MARKERS)):
             if getattr(self, name) not in allowed:
-                raise HygisError(f"style {name} {getattr(self, name)!r}: use one of {', '.join(allowed)}")
+                raise HygisError("style {name} {value!r}: use one of {value2}",
+                                 name=name, value=getattr(self, name), value2=', '.join(allowed))
         for c in (self.fill, self.stroke, self.label_color, *self.categories.values()):
             parse_color(c)
         if not (0 <= float(self.width) <= 50 and 0 < float(self.size) <= 200):
             raise HygisError("style width/size out of range")
         if self.mode != "single" and not self.field:
-            raise HygisError(f"a {self.mode} style needs a field")
+            raise HygisError("a {mode} style needs a field", mode=self.mode)
         if not 1 <= int(self.classes) <= 20:
             raise HygisError("graduated classes must be between 1 and 20")
 
@@ -120,7 +121,7 @@ class Style:
                 kw["classes"] = int(kw["classes"])
             return cls(**kw)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise HygisError(f"invalid style: {exc}") from None
+            raise HygisError("invalid style: {reason}", reason=exc) from None
 
     def copy(self, **changes) -> "Style":
         d = self.to_dict()
@@ -148,7 +149,8 @@ def graduated_breaks(values, classes: int, method: str = "quantile") -> list[flo
     if len(v) == 0:
         return []
     if method not in BREAK_METHODS:
-        raise HygisError(f"classification method '{method}': use one of {', '.join(BREAK_METHODS)}")
+        raise HygisError("classification method '{method}': use one of {value}",
+                         method=method, value=', '.join(BREAK_METHODS))
     k = max(1, min(int(classes), len(np.unique(v))))
     if method == "jenks" and k > 1:
         import warnings

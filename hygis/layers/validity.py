@@ -122,7 +122,7 @@ class RepairGeometries(Command):
         data = layer.data if fids is None else layer.data.loc[[int(f) for f in fids if int(f) in layer.data.index]]
         problems = check_geometries(data)
         if problems.empty:
-            raise HygisError(f"{layer.name}: no invalid geometries to repair")
+            raise HygisError("{layer_name}: no invalid geometries to repair", layer_name=layer.name)
         family = SCHEMAS[layer.kind].geometry if layer.kind in SCHEMAS else None
         self.old, self.new = {}, {}
         for fid in problems["fid"]:
@@ -131,7 +131,8 @@ class RepairGeometries(Command):
             if fixed is not None:
                 self.old[fid], self.new[fid] = geom, fixed
         if not self.new:
-            raise HygisError(f"{layer.name}: the invalid geometries cannot be repaired without losing them")
+            raise HygisError("{layer_name}: the invalid geometries cannot be repaired without losing them",
+                             layer_name=layer.name)
         self.label = label or Label("Repair {n} geometries in {layer}", n=len(self.new), layer=layer.name)
 
     def _set(self, geoms: dict) -> None:

@@ -106,7 +106,7 @@ class Layer:
         values; emits the events of what is drawn differently.  The own values never change."""
         unknown = set(state) - set(self.VIEW_PROPS)
         if unknown:
-            raise HygisError(f"a layer view has no {', '.join(sorted(unknown))}")
+            raise HygisError("a layer view has no {value}", value=', '.join(sorted(unknown)))
         view = {k: self._check_view(k, v) for k, v in state.items() if v is not None}
         before = {p: getattr(self, p) for p in self.VIEW_PROPS}
         self._view = view  # a new dict: shadow layers share the old one
@@ -135,7 +135,7 @@ class Layer:
     def opacity(self, value: float) -> None:
         value = float(value)
         if not 0.0 <= value <= 1.0:
-            raise HygisError(f"opacity must be between 0.0 and 1.0; got {value}")
+            raise HygisError("opacity must be between 0.0 and 1.0; got {value}", value=value)
         if value != self._opacity:
             self._opacity = value
             self.events.opacity(value)
@@ -148,7 +148,7 @@ class VectorLayer(Layer):
                  style: Style | None = None, visible: bool = True, opacity: float = 1.0,
                  filter: str = "", source: str = "", layer_id: str | None = None, validate: bool = True):
         if kind not in LAYER_KINDS or kind == "raster":
-            raise HygisError(f"Unknown vector layer kind '{kind}'")
+            raise HygisError("Unknown vector layer kind '{kind}'", kind=kind)
         self.kind = kind
         super().__init__(name, visible, opacity, layer_id)
         self.source = source
@@ -170,7 +170,7 @@ class VectorLayer(Layer):
         if not isinstance(gdf, gpd.GeoDataFrame):
             raise HygisError("layer data must be a GeoDataFrame")
         if gdf.crs is None:
-            raise HygisError(f"Layer '{self.name}' has no coordinate reference system")
+            raise HygisError("Layer '{self_name}' has no coordinate reference system", self_name=self.name)
         if not gdf.crs.equals(hcrs.parse_crs(hcrs.WGS84)):
             gdf = gdf.to_crs(hcrs.WGS84)
         gdf = gdf.copy()

@@ -38,9 +38,9 @@ def write_pptx(slides, map_pngs, legends, path) -> Path:
 
     path = Path(path)
     if path.suffix.lower() != ".pptx":
-        raise HygisError(f"{path.name}: the editable deck is a .pptx file")
+        raise HygisError("{file}: the editable deck is a .pptx file", file=path.name)
     if not path.parent.exists():
-        raise HygisError(f"folder {path.parent} does not exist")
+        raise HygisError("folder {parent} does not exist", parent=path.parent)
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W_EMU, SLIDE_H_EMU
     blank = prs.slide_layouts[6]

@@ -42,7 +42,7 @@ def format_scale(denominator: float) -> str:
 def nice_scale(denominator: float) -> int:
     """The smallest round scale (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5 ×10^k) not below ``denominator``."""
     if denominator <= 0 or not math.isfinite(denominator):
-        raise HygisError(f"invalid scale 1:{denominator}")
+        raise HygisError("invalid scale 1:{denominator}", denominator=denominator)
     k = 10 ** math.floor(math.log10(denominator))
     for m in (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10):
         if m * k >= denominator * (1 - 1e-9):
@@ -65,9 +65,11 @@ def parse_scale(text) -> int | None:
     try:
         value = float(s) * mult
     except ValueError:
-        raise HygisError(f"scale '{text}': use a number such as 50000 or 1:50,000, or 'fit'") from None
+        raise HygisError("scale '{text}': use a number such as 50000 or 1:50,000, or 'fit'",
+                         text=text) from None
     if not (MIN_SCALE <= value <= MAX_SCALE):
-        raise HygisError(f"scale 1:{value:,.0f} is out of range (1:{MIN_SCALE:,} … 1:{MAX_SCALE:,})")
+        raise HygisError("scale 1:{value:,.0f} is out of range (1:{MIN_SCALE:,} … 1:{MAX_SCALE:,})",
+                         value=value, MIN_SCALE=MIN_SCALE, MAX_SCALE=MAX_SCALE)
     return int(round(value))
 
 
@@ -96,20 +98,22 @@ class Layout:
 
     def validate(self) -> None:
         if self.paper not in PAPERS_MM:
-            raise HygisError(f"paper '{self.paper}': use one of {', '.join(PAPERS_MM)}")
+            raise HygisError("paper '{paper}': use one of {value}",
+                             paper=self.paper, value=', '.join(PAPERS_MM))
         if self.orientation not in ORIENTATIONS:
-            raise HygisError(f"orientation '{self.orientation}': use portrait or landscape")
+            raise HygisError("orientation '{orientation}': use portrait or landscape",
+                             orientation=self.orientation)
         if self.scale is not None:
             self.scale = parse_scale(self.scale)
         if not (72 <= int(self.dpi) <= 1200):
-            raise HygisError(f"dpi {self.dpi}: use 72–1200")
+            raise HygisError("dpi {dpi}: use 72–1200", dpi=self.dpi)
         self.dpi = int(self.dpi)
         for name in ("name", "title", "subtitle", "source_note", "approval_number"):
             setattr(self, name, str(getattr(self, name) or "")[:500])
         if self.center is not None:
             lon, lat = (float(v) for v in self.center)
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise HygisError(f"map centre {lon}, {lat} is not a longitude/latitude")
+                raise HygisError("map centre {lon}, {lat} is not a longitude/latitude", lon=lon, lat=lat)
             self.center = (lon, lat)
 
     # -- geometry (millimetres, origin at the top-left of the page) ---------------------------
@@ -194,4 +198,4 @@ class Layout:
         try:
             return cls(**kw)
         except (TypeError, ValueError) as exc:
-            raise HygisError(f"invalid layout: {exc}") from None
+            raise HygisError("invalid layout: {reason}", reason=exc) from None

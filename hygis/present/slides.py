@@ -41,10 +41,10 @@ def parse_size(text: str | None, default=DEFAULT_SIZE) -> tuple[int, int]:
         return default
     m = re.fullmatch(r"\s*(\d{1,6})\s*[xX×*]\s*(\d{1,6})\s*", str(text))
     if not m:
-        raise HygisError(f"size '{text}': use WIDTHxHEIGHT in pixels, e.g. 1920x1080")
+        raise HygisError("size '{text}': use WIDTHxHEIGHT in pixels, e.g. 1920x1080", text=text)
     w, h = int(m.group(1)), int(m.group(2))
     if not (64 <= w <= MAX_SIDE and 64 <= h <= MAX_SIDE):
-        raise HygisError(f"size '{text}': each side must be 64–{MAX_SIDE} pixels")
+        raise HygisError("size '{text}': each side must be 64–{MAX_SIDE} pixels", text=text, MAX_SIDE=MAX_SIDE)
     return w, h
 
 

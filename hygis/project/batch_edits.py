@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hygis.core.errors import HygisError
-from hygis.layers.schema import SCHEMAS, coerce_value, column_spec, validate_record
+from hygis.layers.schema import SCHEMAS, coerce_value, column_spec, row_where, validate_record
 from hygis.project.commands import AddFeatures, Command, FieldNames, Label
 
 
@@ -26,11 +26,12 @@ def append_features(layer, frame, label: str | None = None) -> "AddFeatures":
     dropped = [c for c in frame.columns if c not in keep and c not in (frame.geometry.name, "geometry")]
     family, new = layer.geometry_type, _family_of(frame)
     if layer.kind not in SCHEMAS and family not in ("empty", "mixed") and new not in ("empty", family):
-        raise HygisError(f"{layer.name} holds {family} features; the file has {new} features")
+        raise HygisError("{layer_name} holds {family} features; the file has {new} features",
+                         layer_name=layer.name, family=family, new=new)
     records = frame[keep].to_dict("records")
     for i, geom in enumerate(frame.geometry):
         if geom is None or geom.is_empty:
-            raise HygisError(f"feature {i + 1}: no geometry")
+            raise HygisError("feature {value}: no geometry", value=i + 1)
     cmd = AddFeatures(layer, records, list(frame.geometry), label=label or Label("Append {n} feature(s) to {layer}", n=len(frame), layer=layer.name),
                       always_name=True)
     cmd.dropped = dropped
@@ -59,10 +60,11 @@ class SetAttributes(Command):
         coerced = {}
         for field, value in values.items():
             if field == "geometry" or field not in data.columns:
-                raise HygisError(f"No field '{field}' in {layer.name} (fields: {', '.join(layer.fields)})")
+                raise HygisError("No field '{field}' in {layer_name} (fields: {value})",
+                                 field=field, layer_name=layer.name, value=', '.join(layer.fields))
             spec = column_spec(layer.kind, data, field)
             if spec.computed:
-                raise HygisError(f"field '{field}' is computed and cannot be edited")
+                raise HygisError("field '{field}' is computed and cannot be edited", field=field)
             coerced[field] = coerce_value(spec, value)
         self.values = coerced
         self.old = data.loc[self.fids, list(coerced)].copy()
@@ -74,7 +76,7 @@ class SetAttributes(Command):
             rows = data.loc[self.fids].drop(columns="geometry").copy()
             rows[list(coerced)] = new
             for fid, rec in zip(self.fids, rows.to_dict("records")):
-                validate_record(layer.kind, rec, where=f"feature {fid}: ")
+                validate_record(layer.kind, rec, where=row_where(fid))
         self.new = new
         same = (self.old.astype(object).fillna("\0") == new.astype(object).fillna("\0")).all(axis=1)
         self.changed = int((~same).sum())

@@ -40,7 +40,8 @@ class Bookmark:
             raise HygisError("a bookmark needs a name (at most 200 characters)")
         crs = str(self.crs or hcrs.WGS84)
         if crs not in (hcrs.WGS84, hcrs.MAP_CRS):
-            raise HygisError(f"a bookmark extent is in {hcrs.WGS84} or {hcrs.MAP_CRS}, not {crs!r}")
+            raise HygisError("a bookmark extent is in {WGS84} or {MAP_CRS}, not {crs!r}",
+                             WGS84=hcrs.WGS84, MAP_CRS=hcrs.MAP_CRS, crs=crs)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "crs", crs)
         check = check_extent if crs == hcrs.WGS84 else check_map_extent
@@ -92,9 +93,11 @@ def check_map_extent(value) -> tuple[float, float, float, float]:
     try:
         x0, y0, x1, y1 = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise HygisError(f"a bookmark extent is four numbers xmin,ymin,xmax,ymax, not {value!r}") from None
+        raise HygisError("a bookmark extent is four numbers xmin,ymin,xmax,ymax, not {value!r}",
+                         value=value) from None
     if not all(math.isfinite(v) and abs(v) < 1e8 for v in (x0, y0, x1, y1)) or not (x0 < x1 and y0 < y1):
-        raise HygisError(f"bookmark extent {x0},{y0},{x1},{y1} is not a map box (xmin < xmax, ymin < ymax)")
+        raise HygisError("bookmark extent {x0},{y0},{x1},{y1} is not a map box (xmin < xmax, ymin < ymax)",
+                         x0=x0, y0=y0, x1=x1, y1=y1)
     return x0, y0, x1, y1
 
 
@@ -103,9 +106,11 @@ def check_extent(value) -> tuple[float, float, float, float]:
     try:
         x0, y0, x1, y1 = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise HygisError(f"a bookmark extent is four numbers lon0,lat0,lon1,lat1, not {value!r}") from None
+        raise HygisError("a bookmark extent is four numbers lon0,lat0,lon1,lat1, not {value!r}",
+                         value=value) from None
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise HygisError(f"bookmark extent {x0},{y0},{x1},{y1} is not a lon/lat box (lon0 < lon1, lat0 < lat1)")
+        raise HygisError("bookmark extent {x0},{y0},{x1},{y1} is not a lon/lat box (lon0 < lon1, lat0 < lat1)",
+                         x0=x0, y0=y0, x1=x1, y1=y1)
     return x0, y0, x1, y1
 
 
@@ -131,7 +136,7 @@ def find(project, name: str) -> Bookmark:
         if b.name == name:
             return b
     names = ", ".join(b.name for b in getattr(project, "bookmarks", [])) or "(none)"
-    raise HygisError(f"No bookmark named '{name}'; bookmarks: {names}")
+    raise HygisError("No bookmark named '{name}'; bookmarks: {names}", name=name, names=names)
 
 
 class _BookmarkCommand(Command):
@@ -160,7 +165,7 @@ class AddBookmark(_BookmarkCommand):
         if self.bookmark.name in names:
             marks[names.index(self.bookmark.name)] = self.bookmark
         elif len(marks) >= MAX_BOOKMARKS:
-            raise HygisError(f"at most {MAX_BOOKMARKS} bookmarks")
+            raise HygisError("at most {MAX_BOOKMARKS} bookmarks", MAX_BOOKMARKS=MAX_BOOKMARKS)
         else:
             marks.append(self.bookmark)
         return marks
@@ -183,7 +188,7 @@ class RenameBookmark(_BookmarkCommand):
         old = find(project, name)
         self.new = Bookmark(new_name, old.extent, old.crs)
         if self.new.name != self.name and any(b.name == self.new.name for b in project.bookmarks):
-            raise HygisError(f"a bookmark named '{self.new.name}' exists already")
+            raise HygisError("a bookmark named '{name}' exists already", name=self.new.name)
         self.label = Label("Rename bookmark {name}", name=name)
 
     def _changed(self, marks):

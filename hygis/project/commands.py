@@ -14,7 +14,7 @@ import pandas as pd
 from hygis.core.errors import HygisError
 from hygis.core.events import EmitterGroup
 from hygis.core.text import Label, _label  # noqa: F401 (commands' labels; _label: pickles of older labels)
-from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, column_spec, validate_record
+from hygis.layers.schema import SCHEMAS, check_geometry_type, coerce_value, column_spec, row_where, validate_record
 
 
 class FieldNames(str):
@@ -162,7 +162,8 @@ class DeleteFeatures(Command):
         self.fids = [int(f) for f in fids]
         missing = [f for f in self.fids if f not in layer.data.index]
         if missing:
-            raise HygisError(f"No features with id {missing[:5]} in {layer.name}")
+            raise HygisError("No features with id {value} in {layer_name}",
+                             value=missing[:5], layer_name=layer.name)
         self.rows = layer.data.loc[self.fids].copy()
         self.label = label or Label("Delete {n} feature(s) from {layer}", n=len(self.fids), layer=layer.name)
 
@@ -182,7 +183,7 @@ class ChangeGeometry(Command):
     def __init__(self, layer, fid: int, new_geometry, label: str | None = None, mergeable: bool = False):
         self.layer, self.fid = layer, int(fid)
         if self.fid not in layer.data.index:
-            raise HygisError(f"No feature with id {fid} in {layer.name}")
+            raise HygisError("No feature with id {fid} in {layer_name}", fid=fid, layer_name=layer.name)
         if layer.kind in SCHEMAS:
             check_geometry_type(layer.kind, new_geometry.geom_type)
         self.old = layer.data.geometry.loc[self.fid]
@@ -215,18 +216,18 @@ class ChangeAttribute(Command):
     def __init__(self, layer, fid: int, field: str, value, label: str | None = None):
         self.layer, self.fid, self.field = layer, int(fid), field
         if self.fid not in layer.data.index:
-            raise HygisError(f"No feature with id {fid} in {layer.name}")
+            raise HygisError("No feature with id {fid} in {layer_name}", fid=fid, layer_name=layer.name)
         if field == "geometry" or field not in layer.data.columns:
-            raise HygisError(f"No field '{field}' in {layer.name}")
+            raise HygisError("No field '{field}' in {layer_name}", field=field, layer_name=layer.name)
         spec = column_spec(layer.kind, layer.data, field)
         if spec.computed:
-            raise HygisError(f"field '{field}' is computed and cannot be edited")
-        value = coerce_value(spec, value, where=f"feature {self.fid}: ")
+            raise HygisError("field '{field}' is computed and cannot be edited", field=field)
+        value = coerce_value(spec, value, where=row_where(self.fid))
         if spec.requires and value is not None and spec.requires in layer.data.columns:
             reason = layer.data.at[self.fid, spec.requires]
             if reason is None or reason is pd.NA or not str(reason).strip() or reason != reason:
-                raise HygisError(f"feature {self.fid}: field '{spec.requires}': a value is required when "
-                                 f"'{field}' is set (fill it in first)")
+                raise HygisError("feature {fid}: field '{requires}': a value is required when '{field}' is set (fill it in first)",
+                                 fid=self.fid, requires=spec.requires, field=field)
         self.old = layer.data.at[self.fid, field]
         self.new = value
         self.label = label or Label("Change {field} in {layer}", field=FieldNames(field, layer.kind), layer=layer.name)
@@ -249,9 +250,9 @@ class AddField(Command):
             raise HygisError("Fields of a thematic layer are fixed by its schema")
         field = str(field).strip()
         if not field or field in layer.data.columns or len(field) > 63:
-            raise HygisError(f"Invalid or existing field name '{field}'")
+            raise HygisError("Invalid or existing field name '{field}'", field=field)
         if dtype not in ("str", "int", "float"):
-            raise HygisError(f"field type '{dtype}': use str, int or float")
+            raise HygisError("field type '{dtype}': use str, int or float", dtype=dtype)
         self.layer, self.field, self.dtype = layer, field, dtype
         self.label = Label("Add field {field}", field=field)
 
@@ -270,7 +271,7 @@ class RemoveField(Command):
         if layer.kind in SCHEMAS:
             raise HygisError("Fields of a thematic layer are fixed by its schema")
         if field not in layer.data.columns or field == "geometry":
-            raise HygisError(f"No field '{field}'")
+            raise HygisError("No field '{field}'", field=field)
         self.layer, self.field = layer, field
         self.position = list(layer.data.columns).index(field)
         self.values = layer.data[field].copy()
@@ -323,7 +324,7 @@ class RenameLayer(Command):
         if not name:
             raise HygisError("A layer name cannot be empty")
         if layers is not None and name != layer.name and name in layers.names:
-            raise HygisError(f"A layer named '{name}' already exists")
+            raise HygisError("A layer named '{name}' already exists", name=name)
         self.layer, self.old, self.new = layer, layer.name, name
         self.label = Label("Rename layer {old} → {new}", old=self.old, new=name)
 
@@ -359,7 +360,7 @@ class SetLayerProperty(Command):
 
     def __init__(self, layer, prop: str, value, label: str | None = None):
         if prop not in self._ALLOWED:
-            raise HygisError(f"cannot set layer property '{prop}'")
+            raise HygisError("cannot set layer property '{prop}'", prop=prop)
         self.layer, self.prop, self.new = layer, prop, value
         self.old = getattr(layer, prop)
         self.label = label or Label("Change {prop} of {layer}", prop=Label(PROPERTY_NAMES[prop]), layer=layer.name)
@@ -392,7 +393,7 @@ class SetProjectSetting(Command):
         self.project, self.name, self.new = project, name, value
         self.old = project.setting(name)
         if isinstance(self.old, bool) and not isinstance(value, bool):
-            raise HygisError(f"setting '{name}' is true or false, got {value!r}")
+            raise HygisError("setting '{name}' is true or false, got {value!r}", name=name, value=value)
         self.label = Label("Change setting {name}", name=Label(SETTING_NAMES.get(name, name)))
 
     def do(self):

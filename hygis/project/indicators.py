@@ -83,7 +83,7 @@ def evaluate_one(view, spec: dict) -> Indicator:
     func = _EVALUATORS.get(kind)
     try:
         if func is None:
-            raise HygisError(f"unknown indicator type '{kind}'")
+            raise HygisError("unknown indicator type '{kind}'", kind=kind)
         ind = func(view, spec)
     except HygisError as exc:
         label = (spec.get("label") if isinstance(spec, dict) else None) or str(kind)
@@ -99,9 +99,9 @@ def _layer(view, name):
         raise HygisError("indicator names no layer")
     layer = view.layers.get(str(name))
     if layer is None:
-        raise HygisError(f"No layer named '{name}'")
+        raise HygisError("No layer named '{name}'", name=name)
     if not hasattr(layer, "visible_data"):
-        raise HygisError(f"'{name}' is not a vector layer")
+        raise HygisError("'{name}' is not a vector layer", name=name)
     return layer
 
 
@@ -145,7 +145,7 @@ def _coverage(view, spec) -> Indicator:
     if zone:
         row = table[table["zone"] == zone]
         if row.empty:
-            raise HygisError(f"No zone named '{zone}'")
+            raise HygisError("No zone named '{zone}'", zone=zone)
         pct = float(row["covered_share_pct"].iloc[0])
         of = "（占官方陆域面积）" if row["denominator"].iloc[0] == "official" else "（占图斑面积）"
         return Indicator(f"{zone} {layer.name}覆盖率{of}", f"{pct:.1f}%", min(pct / 100.0, 1.0), pct, "%")
@@ -170,11 +170,11 @@ def _sum(view, spec) -> Indicator:
     field = spec.get("field")
     data = layer.visible_data()
     if field not in data.columns:
-        raise HygisError(f"No field '{field}' in {layer.name}")
+        raise HygisError("No field '{field}' in {layer_name}", field=field, layer_name=layer.name)
     try:
         total = float(data[field].astype(float).sum())
     except (TypeError, ValueError):
-        raise HygisError(f"field '{field}' is not numeric") from None
+        raise HygisError("field '{field}' is not numeric", field=field) from None
     unit = str(spec.get("unit") or "")
     return Indicator(f"{layer.name} {field}", f"{_num(total, 1)} {unit}".strip(), None, total, unit)
 

@@ -46,7 +46,7 @@ class AddScenario(Command):
         if not name:
             raise HygisError("a scenario needs a name")
         if name in project.scenarios.names:
-            raise HygisError(f"A scenario named '{name}' already exists")
+            raise HygisError("A scenario named '{name}' already exists", name=name)
         _check_fields(fields)
         self.project = project
         self.scenario = capture(project, name, **fields)
@@ -108,7 +108,7 @@ class RenameScenario(Command):
             raise HygisError("a scenario needs a name")
         project.scenarios[old]
         if new != old and new in project.scenarios.names:
-            raise HygisError(f"A scenario named '{new}' already exists")
+            raise HygisError("A scenario named '{new}' already exists", new=new)
         self.project, self.old, self.new = project, old, new
         self.label = Label("Rename scenario {old} → {new}", old=old, new=new)
 
@@ -127,7 +127,7 @@ class DuplicateScenario(Command):
         source = project.scenarios[name]
         new_name = (new_name or "").strip() or project.scenarios.unique_name(f"{source.name} copy")
         if new_name in project.scenarios.names:
-            raise HygisError(f"A scenario named '{new_name}' already exists")
+            raise HygisError("A scenario named '{new_name}' already exists", new_name=new_name)
         self.scenario = duplicate(source, new_name)
         self.index = project.scenarios.index(name) + 1
         self.label = Label("Duplicate scenario {name}", name=name)
@@ -178,4 +178,4 @@ class MoveScenario(Command):
 def _check_fields(fields: dict) -> None:
     bad = sorted(set(fields) - set(EDITABLE))
     if bad:
-        raise HygisError(f"unknown scenario field(s): {', '.join(bad)}")
+        raise HygisError("unknown scenario field(s): {value}", value=', '.join(bad))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 from hygis.core.events import EmitterGroup
 from hygis.layers.expressions import parse_filter
 from hygis.layers.style import Style
@@ -60,7 +61,7 @@ class Scenario:
     def from_dict(cls, d: dict) -> "Scenario":
         if not isinstance(d, dict):
             raise HygisError("a scenario must be an object")
-        name = _text(d.get("name"), "scenario name", 200)
+        name = _text(d.get("name"), Label("scenario name"), 200)
         if not name:
             raise HygisError("a scenario needs a name")
         extent = d.get("extent")
@@ -70,30 +71,30 @@ class Scenario:
                 if len(extent) != 4 or not all(abs(v) <= 1e3 for v in extent):
                     raise ValueError
             except (TypeError, ValueError, OverflowError):
-                raise HygisError(f"scenario '{name}': invalid extent") from None
+                raise HygisError("scenario '{name}': invalid extent", name=name) from None
         layers = d.get("layers") or {}
         if not isinstance(layers, dict):
-            raise HygisError(f"scenario '{name}': layers must be an object")
+            raise HygisError("scenario '{name}': layers must be an object", name=name)
         indicators = d.get("indicators") or []
         if not isinstance(indicators, list) or not all(isinstance(i, dict) for i in indicators):
-            raise HygisError(f"scenario '{name}': indicators must be a list of objects")
+            raise HygisError("scenario '{name}': indicators must be a list of objects", name=name)
         year = d.get("year")
         try:
             year = None if year is None else int(year)
         except (TypeError, ValueError, OverflowError):
-            raise HygisError(f"scenario '{name}': invalid year") from None
-        return cls(name=name, title=_text(d.get("title"), "title", 500), subtitle=_text(d.get("subtitle"), "subtitle", 500),
+            raise HygisError("scenario '{name}': invalid year", name=name) from None
+        return cls(name=name, title=_text(d.get("title"), Label("title"), 500), subtitle=_text(d.get("subtitle"), Label("subtitle"), 500),
                    layers={str(k): LayerState.from_dict(v) for k, v in layers.items()}, extent=extent,
-                   indicators=[dict(i) for i in indicators], notes=_text(d.get("notes"), "notes", MAX_TEXT), year=year)
+                   indicators=[dict(i) for i in indicators], notes=_text(d.get("notes"), Label("notes"), MAX_TEXT), year=year)
 
 
 def _text(value, what: str, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise HygisError(f"{what} must be text")
+        raise HygisError("{what} must be text", what=what)
     if len(value) > limit:
-        raise HygisError(f"{what} is longer than {limit} characters")
+        raise HygisError("{what} is longer than {limit} characters", what=what, limit=limit)
     return value
 
 
@@ -115,7 +116,7 @@ class ScenarioCollection:
         for s in self._items:
             if s.name == key:
                 return s
-        raise HygisError(f"No scenario named '{key}'")
+        raise HygisError("No scenario named '{key}'", key=key)
 
     @property
     def names(self) -> list[str]:
@@ -137,7 +138,7 @@ class ScenarioCollection:
 
     def insert(self, index: int, scenario: Scenario) -> None:
         if scenario.name in self.names:
-            raise HygisError(f"A scenario named '{scenario.name}' already exists")
+            raise HygisError("A scenario named '{scenario_name}' already exists", scenario_name=scenario.name)
         index = max(0, min(index, len(self._items)))
         self._items.insert(index, scenario)
         self.events.added(index, scenario)
@@ -155,11 +156,11 @@ class ScenarioCollection:
         return i, s
 
     def rename(self, old: str, new: str) -> None:
-        new = _text(new, "scenario name", 200).strip()
+        new = _text(new, Label("scenario name"), 200).strip()
         if not new:
             raise HygisError("a scenario needs a name")
         if new != old and new in self.names:
-            raise HygisError(f"A scenario named '{new}' already exists")
+            raise HygisError("A scenario named '{new}' already exists", new=new)
         self[old].name = new
         if self._active == old:
             self._active = new

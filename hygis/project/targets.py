@@ -80,7 +80,7 @@ class PlanTarget:
                       baseline_source=str(d.get("baseline_source") or "")[:2000],
                       layer=str(d.get("layer") or "")[:200])
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise HygisError(f"invalid target: {exc}") from None
+            raise HygisError("invalid target: {reason}", reason=exc) from None
         return out
 
 

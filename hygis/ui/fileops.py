@@ -223,7 +223,8 @@ def import_vector(window, path, project=None) -> list:
     dialog = ImportDialog(path, window, project)
     try:
         if dialog.preview is None:
-            raise HygisError(dialog.error_label.text() or f"Cannot read {Path(path).name}")
+            shown = dialog.error_label.text()  # the dialog's reason, already in the UI language
+            raise HygisError(shown) if shown else HygisError("Cannot read {file}", file=Path(path).name)
         if not run_import_dialog(dialog):
             return []
         if dialog.append_command is not None:

@@ -43,7 +43,8 @@ def _covered(rel: str) -> bool:
     layers and the UI itself (hygis/ui/render is the CLI's render path: English)."""
     if rel.startswith("hygis/ui/render/"):
         return False
-    return rel.startswith(("hygis/io/", "hygis/db/", "hygis/ui/", "hygis/analysis/")) or rel in {
+    return rel.startswith(("hygis/io/", "hygis/db/", "hygis/ui/", "hygis/analysis/", "hygis/layers/", "hygis/geo/",
+                           "hygis/present/", "hygis/project/")) or rel in {
         "hygis/core/atomic.py", "hygis/project/fileread.py", "hygis/project/fileformat.py",
         "hygis/project/writing.py", "hygis/project/lock.py", "hygis/project/recovery.py",
         "hygis/project/model.py", "hygis/project/layerlist.py"}
@@ -60,7 +61,9 @@ def _templates() -> dict[str, str]:
     """Every literal message given to a HygisError, and every Label (reasons, hints) in those modules."""
     found = {}
     for rel, text in _modules():
-        labels = re.search(r"from hygis\.core\.text import [^\n]*\bLabel\b", text) is not None
+        # Labels of commands.py are undo texts (context "Command", tests/ui/test_undo_labels.py)
+        labels = re.search(r"from hygis\.core\.text import [^\n]*\bLabel\b", text) is not None \
+            and rel != "hygis/project/commands.py"
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Call) and node.args:
                 name = getattr(node.func, "id", None)
@@ -259,3 +262,31 @@ def test_team_database_refusal_in_chinese(zh_window, qtbot):
     assert not dialog.connect_db()
     assert dialog.message.text() == ("Cannot connect to postgresql://planner@127.0.0.1:1/plan: connection refused: "
                                      "no database server answers at 127.0.0.1 port 1")
+
+
+def test_attribute_and_filter_refusals_in_chinese(zh_window, qtbot):
+    """A typed value the field's type refuses, a filter naming an unknown field: Chinese, with the
+    field's Chinese label and the feature."""
+    from hygis.ui.attribute_table import AttributeTable
+
+    w = zh_window
+    enclaves = w.project.layers[1]
+    table = AttributeTable(w.project)
+    qtbot.addWidget(table)
+    table.set_layer(enclaves)
+    model = table.model
+    fid = model.fid(0)
+    year = model.index(0, model.columns.index("year_opened"))
+    assert not model.setData(year, "明年")
+    text = table.message_label.text()
+    assert f"第 {fid} 个要素：字段“设立年份”：“明年”不是有效的整数" in text, text
+    assert not re.search(r"[A-Za-z]{4,}", text.replace("year_opened", "")), text
+    table.mode_combo.setCurrentIndex(table.mode_combo.findData("expression"))
+    table.filter_edit.setText("不存在的字段 > 3")
+    table.apply_filter()
+    text = table.message_label.text()
+    assert text.startswith("筛选条件引用了未知字段“不存在的字段”（字段："), text
+    table.filter_edit.setText("year_opened >")
+    table.apply_filter()
+    text = table.message_label.text()
+    assert text == "无法理解筛选条件：year_opened >（此处应为字段、数字或 '文本'（在末尾））", text

@@ -119,7 +119,7 @@ def _check_schema(layer, records: list[dict], geoms, always_name: bool = False) 
     out = []
     schema_fields = set(SCHEMAS[layer.kind].field_names) if layer.kind in SCHEMAS else set()
     for i, (rec, geom) in enumerate(zip(records, geoms)):
-        where = f"feature {i + 1}: " if len(records) > 1 or always_name else ""
+        where = row_where(i + 1) if len(records) > 1 or always_name else ""
         if layer.kind in SCHEMAS:
             check_geometry_type(layer.kind, geom.geom_type if geom is not None else None, where)
             rec = validate_record(layer.kind, rec, where)

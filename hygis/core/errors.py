@@ -21,7 +21,7 @@ class HygisError(Exception):
     optional extra text (shown on request in the GUI, with ``--debug`` on the CLI).
     """
 
-    def __init__(self, message: str, details: str | None = None, **values):
+    def __init__(self, message: str, details: str | None = None, /, **values):
         if values:
             message = Label(message, **values)
         elif not isinstance(message, str):

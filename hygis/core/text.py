@@ -20,7 +20,7 @@ class Label(str):
     template: str
     values: dict
 
-    def __new__(cls, template: str, **values):
+    def __new__(cls, template: str, /, **values):  # positional: a field may be named "template"
         obj = super().__new__(cls, template.format(**values) if values else template)
         obj.template, obj.values = template, values
         return obj

@@ -176,7 +176,8 @@ def _plausibly_chinese(chunks: list[bytes], encoding: str) -> bool:
 
 def _odd_utf8(chunks: list[bytes]) -> float:
     """Share of the non-ASCII characters of a UTF-8 reading that are no letters of a script (symbols,
-    IPA, controls): short GBK text may happen to be valid UTF-8 ('梅山路' reads '÷ɽ·')."""
+    IPA, controls) or lie beyond the Basic Multilingual Plane (rare ideographs, not emoji): short GBK
+    text may happen to be valid UTF-8 ('梅山路' reads '÷ɽ·', '甬江站' reads '𮽭վ')."""
     odd = total = 0
     for chunk in chunks:
         text = codecs.getincrementaldecoder("utf-8")("ignore").decode(chunk, final=False)
@@ -186,7 +187,8 @@ def _odd_utf8(chunks: list[bytes]) -> float:
                 continue
             total += 1
             letter = unicodedata.category(ch).startswith("L") and not 0x250 <= o <= 0x2AF
-            odd += not (letter or o >= 0x800)
+            supplementary = o >= 0x10000 and unicodedata.category(ch) != "So"
+            odd += supplementary or not (letter or o >= 0x800)
     return odd / total if total else 0.0
 
 

@@ -200,7 +200,7 @@ class EditController(QObject):
         if layer is None or fid not in layer.data.index:
             return None
         row = layer.data.loc[fid]
-        values = {name: row[name] for name in layer.fields}
+        values = {name: None if _missing(row[name]) else row[name] for name in layer.fields}
         parent = self.canvas.window() if self.canvas is not None else None
         form = AttributeForm(layer, values=values, parent=parent)
         form.accepted.connect(lambda: self._update_from_form(layer, form, fid))
@@ -255,11 +255,16 @@ class EditController(QObject):
         return self.execute(AddFeatures, layer, records, geoms, label=label)
 
 
-def _same(old, new) -> bool:
-    """True if a form value equals the feature's (empty = missing; 5 = 5.0)."""
+def _missing(value) -> bool:
+    """None, NaN, pd.NA, NaT (a scalar only: a list value is a value)."""
     import pandas as pd
 
-    old_missing = old is None or (not isinstance(old, (list, dict)) and bool(pd.isna(old)))
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _same(old, new) -> bool:
+    """True if a form value equals the feature's (empty = missing; 5 = 5.0)."""
+    old_missing = _missing(old)
     if new is None or old_missing:
         return (new is None or new == "") and old_missing
     try:

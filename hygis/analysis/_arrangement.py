@@ -226,9 +226,11 @@ def _union_area_by_zone(targets, zones, planar=False):
     # bound zero-length pieces, so their order does not matter: quicksort, 3× faster than a stable sort)
     e_all, t_all, dz_all = e_all[order], t_all[order], dz_all[order]
     del order
-    if pa_e:  # coincident partners (edge, t range, partner's part, zone edge?, same direction?)
-        pe, plo, phi = cat(pa_e, np.int64), cat(pa_lo, float), cat(pa_hi, float)
-        pown, pzone, psame = cat(pa_owner, np.int64), cat(pa_zone, bool), cat(pa_same, bool)
+    if pa_e:  # coincident partners (edge, t range, partner's part, zone edge?, same direction?), by edge
+        pe = cat(pa_e, np.int64)
+        by_e = np.argsort(pe, kind="stable")
+        pe, plo, phi = pe[by_e], cat(pa_lo, float)[by_e], cat(pa_hi, float)[by_e]
+        pown, pzone, psame = cat(pa_owner, np.int64)[by_e], cat(pa_zone, bool)[by_e], cat(pa_same, bool)[by_e]
 
     # starting depth / zone of every ring: at its first vertex (the start of its first edge, t = 0)
     shapely.prepare(zones[~shapely.is_empty(zones) & ~shapely.is_missing(zones)])
@@ -261,8 +263,23 @@ def _union_area_by_zone(targets, zones, planar=False):
     del pts, parts, rid, own_part, mine, gx, gy
     cross = x0 * y1 - x1 * y0  # shoelace term of every edge
 
-    def pieces(e_all, t_all, dz_all):
-        """Covered area per zone row from the rows of whole rings (sorted by edge, then t)."""
+    # midpoint tests of the pieces of dirty rings, all at once (one sweep of the polygons' boxes,
+    # not one per block): (row, polygon containing its piece's midpoint), by row
+    n_all = len(e_all)
+    cand = np.flatnonzero(dirty_d[ring[e_all]])
+    nxt = np.minimum(cand + 1, n_all - 1)
+    t_next = np.where((cand + 1 < n_all) & (e_all[nxt] == e_all[cand]), t_all[nxt], 1.0)
+    cand, t_next = cand[t_next > t_all[cand]], t_next[t_next > t_all[cand]]
+    ek, tk = e_all[cand], (t_all[cand] + t_next) / 2
+    hit, hit_part = polys.containing(x0[ek] + tk * (x1[ek] - x0[ek]), y0[ek] + tk * (y1[ek] - y0[ek]))
+    hit = cand[hit]
+    by_row = np.argsort(hit, kind="stable")
+    hit, hit_part = hit[by_row], hit_part[by_row]
+    del cand, nxt, t_next, ek, tk, by_row
+
+    def pieces(first, stop):
+        """Covered area per zone row from rows first..stop-1 (whole rings, sorted by edge, then t)."""
+        e_all, t_all, dz_all = e_all_[first:stop], t_all_[first:stop], dz_all_[first:stop]
         last = np.r_[e_all[1:] != e_all[:-1], True]
         t_end = np.where(last, 1.0, np.r_[t_all[1:], 1.0])
         del last
@@ -296,12 +313,13 @@ def _union_area_by_zone(targets, zones, planar=False):
         zone_partner = np.zeros(n_sub, bool)
         same_extra = np.zeros(n_sub, np.int64)  # same-direction target partners (zone pieces: covered on the left)
         excl_sub, excl_part = np.empty(0, np.int64), np.empty(0, np.int64)
-        if pa_e:  # (partners of edges outside this block find no rows: a == b)
+        p0, p1 = (int(np.searchsorted(pe, e[0], "left")), int(np.searchsorted(pe, e[-1], "right"))) if pa_e else (0, 0)
+        if p1 > p0:  # partners of this block's edges
             key = e + (t_all + t_end) / 2  # increasing
-            a = np.searchsorted(key, pe + plo, "right")
-            b = np.searchsorted(key, pe + phi, "left")
+            a = np.searchsorted(key, pe[p0:p1] + plo[p0:p1], "right")
+            b = np.searchsorted(key, pe[p0:p1] + phi[p0:p1], "left")
             cnt = np.maximum(b - a, 0)
-            pp = np.repeat(np.arange(len(pe)), cnt)
+            pp = p0 + np.repeat(np.arange(p1 - p0), cnt)
             sub = np.repeat(a, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
             sub_is_zone = is_zone[e[sub]]
             pz, ps, po = pzone[pp], psame[pp], pown[pp]
@@ -317,8 +335,9 @@ def _union_area_by_zone(targets, zones, planar=False):
         dirty = dirty_d[rr] & real & ~drop & ~zone_partner
         if dirty.any():
             ds = np.flatnonzero(dirty)
-            pi, pq = polys.containing(*midpoints(ds))
-            sub = ds[pi]
+            h0, h1 = np.searchsorted(hit, [first, stop])
+            sub, pq = hit[h0:h1] - first, hit_part[h0:h1]
+            sub, pq = sub[dirty[sub]], pq[dirty[sub]]
             own = ~is_zone[e[sub]] & (pq == owner[e[sub]])
             excluded = np.isin(sub * (len(tp) + 1) + pq, excl_sub * (len(tp) + 1) + excl_part)
             ok = ~own & ~excluded
@@ -341,11 +360,11 @@ def _union_area_by_zone(targets, zones, planar=False):
 
     # blocks of whole rings, at most BLOCK_ROWS rows each (their temporaries stay in the CPU caches
     # and reuse the same memory instead of faulting in fresh pages), on two threads (numpy releases the GIL)
-    n_all = len(e_all)
     r_sorted = ring[e_all]
     cuts = unique(np.r_[0, np.searchsorted(r_sorted, r_sorted[np.arange(BLOCK_ROWS, n_all, BLOCK_ROWS)]), n_all])
-    blocks = [(e_all[a:b], t_all[a:b], dz_all[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    blocks = [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     del r_sorted
+    e_all_, t_all_, dz_all_ = e_all, t_all, dz_all
     if len(blocks) > 1 and n_all > BLOCK_THREADS_MIN and use_threads():
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(lambda b: pieces(*b), blocks))

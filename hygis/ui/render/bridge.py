@@ -16,10 +16,12 @@ OVERLAY_EVENTS = ("selection", "name")
 
 def renderer_class(layer):
     """The renderer class for a layer: raster, polygon, line, point or mixed vector."""
-    from hygis.ui.render import raster, vector
-
     if layer.kind == "raster":
+        from hygis.ui.render import raster
+
         return raster.RasterRenderer
+    from hygis.ui.render import vector  # (no raster module for a map of vector layers)
+
     return vector.renderer_for_family(layer.geometry_type)
 
 

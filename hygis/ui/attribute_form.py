@@ -144,6 +144,6 @@ class AttributeForm(QDialog):
         self.error_label.setText(message)
         self.error_label.show()
         for spec in self.specs:
-            if f"'{spec.name}'" in message:
+            if f"'{spec.name}'" in message or f"“{field_label(spec)}”" in message:  # en / zh_CN messages
                 self.editors[spec.name].setFocus()
                 break

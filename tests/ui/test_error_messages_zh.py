@@ -290,3 +290,19 @@ def test_attribute_and_filter_refusals_in_chinese(zh_window, qtbot):
     table.apply_filter()
     text = table.message_label.text()
     assert text == "无法理解筛选条件：year_opened >（此处应为字段、数字或 '文本'（在末尾））", text
+
+
+def test_attribute_form_refusal_in_chinese_points_at_the_field(zh_window, qtbot):
+    w = zh_window
+    layer = w.project.layers[1]
+    w.layer_panel.set_current_layer(layer)
+    w.editing.act_toggle_edit.trigger()
+    layer.selection = {int(layer.data.index[2])}
+    w.editing.act_edit_attributes.trigger()
+    form = w.editing.controller.form
+    qtbot.addWidget(form)
+    form.set_value("year_opened", "明年")
+    form.accept()
+    assert form.isVisible() and form.error_label.text() == "设立年份 — 字段“设立年份”：“明年”不是有效的整数"
+    assert form.focusWidget() is form.editors["year_opened"]
+    form.reject()

@@ -46,3 +46,20 @@ class Bilingual(str):
 
     def __reduce__(self):
         return Bilingual, (str(self), self.zh)
+
+
+class Joined(str):
+    """Texts joined by ``sep`` ("a; b"), each translated on its own by the desktop app (a list of
+    Labels inside a message: what a shapefile would cut, the invalid geometries found)."""
+
+    items: tuple
+    sep: str
+
+    def __new__(cls, items, sep: str = "; "):
+        items = tuple(items)
+        obj = super().__new__(cls, sep.join(str(i) for i in items))
+        obj.items, obj.sep = items, sep
+        return obj
+
+    def __reduce__(self):
+        return Joined, (self.items, self.sep)

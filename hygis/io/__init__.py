@@ -242,13 +242,14 @@ def _make_layer(label: str, gdf, as_kind, field_map, repair: bool, path: Path, r
         gdf = repair_geometries(gdf, family)
         fixed = len(problems)
         problems = check_geometries(gdf)
-        warnings.append(f"repaired {fixed - len(problems)} invalid geometries")
+        warnings.append(Label("repaired {n} invalid geometries", n=fixed - len(problems)))
     if not problems.empty and refuse_invalid:
         hint = "" if repair else Label("; repair them (CLI: --repair) or import them as they are (CLI: --keep-invalid)")
         raise HygisError("{file}: {n} invalid geometries ({problems}){hint}",
                          file=path.name, n=len(problems), problems=describe_problems(problems), hint=hint)
     if not problems.empty:
-        warnings.append(f"{len(problems)} invalid geometries ({describe_problems(problems)})")
+        warnings.append(Label("{n} invalid geometries ({problems})", n=len(problems),
+                              problems=describe_problems(problems)))
     try:
         out = VectorLayer(label, gdf, kind=as_kind or "vector", source=path.name)
     except HygisError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hygis.core.errors import HygisError
+from hygis.core.text import Label
 
 #: Column names the project's GeoPackage uses itself (compared without case).
 RESERVED_FIELDS = ("fid", "ogc_fid", "geom", "geometry", "wkb_geometry", "the_geom")
@@ -38,9 +39,9 @@ def safe_field_names(columns, geometry: str = "geometry") -> tuple[dict[str, str
     for col in cols:
         low = str(col).lower()
         if low in RESERVED_FIELDS:
-            why = "a name the GeoPackage reserves"
+            why = Label("a name the GeoPackage reserves")
         elif low in seen:
-            why = "it differs from another field only in case (GeoPackage ignores case)"
+            why = Label("it differs from another field only in case (GeoPackage ignores case)")
         else:
             seen.add(low)
             continue
@@ -48,7 +49,7 @@ def safe_field_names(columns, geometry: str = "geometry") -> tuple[dict[str, str
         taken.add(new.lower())
         seen.add(new.lower())
         renames[col] = new
-        notes.append(f"field '{col}' renamed to '{new}' ({why})")
+        notes.append(Label("field '{col}' renamed to '{new}' ({why})", col=col, new=new, why=why))
     return renames, notes
 
 

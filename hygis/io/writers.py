@@ -24,7 +24,7 @@ import shapely
 
 from hygis.geo import crs as hcrs
 from hygis.core.errors import HygisError
-from hygis.core.text import Label
+from hygis.core.text import Joined, Label
 from hygis.io import fieldnames
 from hygis.io.encoding import normalize_encoding
 from hygis.io.filesets import check_writable, replace_parts, staging, write_error
@@ -38,8 +38,8 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 #: Parts of an older Shapefile that would not match the new one (spatial indexes, metadata).
 SHAPEFILE_STALE = (".qix", ".sbn", ".sbx", ".cpg", ".prj", ".shp.xml", ".aih", ".ain", ".atx", ".fix")
 #: What a GCJ-02/BD-09 file says about itself (its CRS label says WGS84, as the web maps expect).
-DATUM_NOTES = {"gcj02": "coordinates are in GCJ-02 (Amap/Gaode, Tencent), not WGS84, although labelled EPSG:4326",
-               "bd09": "coordinates are in BD-09 (Baidu), not WGS84, although labelled EPSG:4326"}
+DATUM_NOTES = {"gcj02": Label("coordinates are in GCJ-02 (Amap/Gaode, Tencent), not WGS84, although labelled EPSG:4326"),
+               "bd09": Label("coordinates are in BD-09 (Baidu), not WGS84, although labelled EPSG:4326")}
 
 
 def export_format(path: Path) -> tuple[str, str]:
@@ -251,27 +251,30 @@ def shapefile_frame(gdf: gpd.GeoDataFrame, encoding: str, allow_truncate: bool, 
     if (names or texts) and not allow_truncate:
         what = []
         if names:
-            what.append("field names longer than 10 bytes: " + ", ".join(f"{a} → {b}" for a, b in names.items()))
+            what.append(Label("field names longer than 10 bytes: {names}",
+                              names=", ".join(f"{a} → {b}" for a, b in names.items())))
         for col, pos in texts.items():
-            what.append(f"field '{col}' has {len(pos)} text(s) longer than 254 bytes (feature {pos[0] + 1}…)")
+            what.append(Label("field '{col}' has {n} text(s) longer than 254 bytes (feature {first}…)",
+                              col=col, n=len(pos), first=pos[0] + 1))
         raise HygisError("{layer_name}: a shapefile would cut {value}; allow it (CLI: --allow-truncate) or export "
                          "as GeoPackage",
-                         layer_name=layer_name, value='; '.join(what))
+                         layer_name=layer_name, value=Joined(what))
     gdf = gdf.copy()
     for col, pos in texts.items():
         gdf[col] = gdf[col].map(lambda v: fieldnames.cut_bytes(v, fieldnames.DBF_TEXT_BYTES, encoding)
                                 if isinstance(v, str) else v)
-        report.append(f"field '{col}': {len(pos)} text(s) cut to 254 bytes (features "
-                      f"{', '.join(str(p + 1) for p in pos[:10])}{'…' if len(pos) > 10 else ''})")
+        report.append(Label("field '{col}': {n} text(s) cut to 254 bytes (features {features})", col=col,
+                            n=len(pos), features=", ".join(str(p + 1) for p in pos[:10]) + ("…" if len(pos) > 10 else "")))
     if names:
-        report.append("shapefile field names cut to 10 bytes: " + ", ".join(f"{a} → {b}" for a, b in names.items()))
+        report.append(Label("shapefile field names cut to 10 bytes: {names}",
+                            names=", ".join(f"{a} → {b}" for a, b in names.items())))
     for col in attrs:
         if pd.api.types.is_datetime64_any_dtype(gdf[col]):
-            report.append(f"field '{col}' holds times of day, which a shapefile cannot: written as text")
+            report.append(Label("field '{col}' holds times of day, which a shapefile cannot: written as text", col=col))
         elif pd.api.types.is_integer_dtype(gdf[col]) and gdf[col].dropna().map(lambda v: len(str(int(v)))).ge(19).any():
-            report.append(f"field '{col}' holds integers 19 characters wide (sign included): a shapefile stores "
-                          "them, but most tools (GDAL too) read such wide fields back as decimals; use GeoPackage "
-                          "to keep them exact")
+            report.append(Label("field '{col}' holds integers 19 characters wide (sign included): a shapefile stores "
+                                "them, but most tools (GDAL too) read such wide fields back as decimals; use "
+                                "GeoPackage to keep them exact", col=col))
     return gdf.rename(columns=names)
 
 
@@ -354,7 +357,8 @@ def write_layer(layer, path, datum: str = "wgs84", encoding: str = "utf-8", fids
                 if driver == "ESRI Shapefile" else []
             replace_parts(new, stale)
     if note:
-        where = "the file's description says so" if driver in ("GPKG", "GeoJSON", "LIBKML", "FlatGeobuf", "Parquet") \
-            else f"a {human} cannot record this, so tell whoever uses it"
-        report.append(f"{note} ({where})")
+        where = Label("the file's description says so") if driver in ("GPKG", "GeoJSON", "LIBKML", "FlatGeobuf",
+                                                                     "Parquet") \
+            else Label("a {format} cannot record this, so tell whoever uses it", format=human)
+        report.append(Label("{note} ({where})", note=note, where=where))
     return path

@@ -16,6 +16,7 @@ import shapely
 
 from hygis.project.commands import Command, Label
 from hygis.core.errors import HygisError
+from hygis.core.text import Joined
 
 # shapely type ids: 0 Point, 1 LineString, 2 LinearRing, 3 Polygon, 4 MultiPoint, 5 MultiLineString,
 # 6 MultiPolygon, 7 GeometryCollection
@@ -46,7 +47,7 @@ def describe_problems(problems: pd.DataFrame, limit: int = 3) -> str:
     """One line: 'fid 3: Self-intersection[120.1 30.2]; fid 7: ...' (at most ``limit`` listed)."""
     parts = [f"fid {r.fid}: {r.reason}" for r in problems.head(limit).itertuples()]
     more = len(problems) - limit
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+    return Joined(parts + ([Label("and {n} more", n=more)] if more > 0 else []))
 
 
 def _family(geom) -> str | None:

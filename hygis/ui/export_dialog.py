@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from hygis.core.errors import HygisError
 from hygis.ui.error_dialog import error_message
+from hygis.core.text import Joined
 
 #: (label, suffix) of the output formats, in menu order.
 FORMATS = (("GeoPackage", ".gpkg"), ("Shapefile", ".shp"), ("GeoJSON", ".geojson"), ("KML", ".kml"),
@@ -138,5 +139,5 @@ class ExportDialog(QDialog):
             return
         status = getattr(self.parent(), "statusBar", None)
         if self.report and callable(status):  # what the export lost or must be told: never silent
-            status().showMessage("; ".join(self.report), 30000)
+            status().showMessage(error_message(Joined(self.report)), 30000)
         super().accept()

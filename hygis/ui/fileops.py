@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from hygis.project.commands import AddLayer
 from hygis.ui.undo import label_text
 from hygis.core.errors import CancelledError, HygisError
+from hygis.core.text import Joined
+from hygis.ui.error_dialog import error_message
 from hygis.project import Project
 from hygis.project.fileformat import open_project, save_project
 
@@ -277,7 +279,7 @@ def add_layers(window, layers) -> int:
         project.execute(AddLayer(project, layer))
         warnings = getattr(layer, "import_warnings", [])
         if warnings:
-            window.statusBar().showMessage(f"{layer.name}: {'; '.join(warnings)}", 15000)
+            window.statusBar().showMessage(f"{layer.name}: {error_message(Joined(warnings))}", 15000)
     if layers and was_empty and project.full_extent() is not None:
         window.canvas.set_extent(project.full_extent())
     elif layers and layers[-1].bounds:

@@ -69,10 +69,13 @@ def template_text(label, context: str, value_text=None) -> str:
 def template_value(value, context: str):
     """A value inside a template, in the UI language (numbers stay numbers for their format specs)."""
     from hygis.core.errors import HygisError
-    from hygis.core.text import Bilingual, Label
+    from hygis.core.text import Bilingual, Joined, Label
 
     if isinstance(value, HygisError):
         value = value.message
+    if isinstance(value, Joined):
+        sep = "；" if current_language() == "zh_CN" and value.sep == "; " else value.sep
+        return sep.join(str(template_value(v, context)) for v in value.items)
     if isinstance(value, Label):
         return template_text(value, context)
     if isinstance(value, Bilingual):

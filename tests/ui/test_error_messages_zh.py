@@ -306,3 +306,33 @@ def test_attribute_form_refusal_in_chinese_points_at_the_field(zh_window, qtbot)
     assert form.isVisible() and form.error_label.text() == "设立年份 — 字段“设立年份”：“明年”不是有效的整数"
     assert form.focusWidget() is form.editors["year_opened"]
     form.reject()
+
+
+def test_what_an_export_or_import_changed_is_reported_in_chinese(zh_window, tmp_path, qtbot):
+    """The status bar notes of an export that cut field names, and of an import that renamed a field."""
+    from hygis.ui.export_dialog import ExportDialog
+
+    w = zh_window
+    dialog = ExportDialog(w.project, w.project.layers[1], parent=w)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".shp"))
+    dialog.path_edit.setText(str(tmp_path / "飞地.shp"))
+    dialog.accept()  # refused first: the names would be cut
+    assert dialog.error_label.text().startswith("飞地：Shapefile 会截断超过 10 字节的字段名：")
+    dialog.allow_truncate.setChecked(True)
+    dialog.accept()
+    assert dialog.written.exists()
+    note = w.statusBar().currentMessage()
+    assert note.startswith("Shapefile 字段名截为 10 字节：") and "enclave_type → enclave_ty" in note, note
+
+    source = tmp_path / "带fid.geojson"
+    gdf = gpd.GeoDataFrame({"fid": [7, 8], "名称": ["甲", "乙"]},
+                           geometry=[shapely.Point(120.1, 30.2), shapely.Point(120.2, 30.3)], crs=4326)
+    gdf.to_file(source, driver="GeoJSON")
+    from hygis.io import load_layers
+
+    [layer] = load_layers(source)
+    fileops.add_layers(w, [layer])  # what Add Layer does with what the import dialog read
+    note = w.statusBar().currentMessage()
+    assert "字段“fid”已改名为“fid_src”（GeoPackage 保留的名称）" in note, note

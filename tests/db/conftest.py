@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from tests.db.helpers import LAYER, corridor_project, run
 from tests.db.pgcluster import Cluster, missing_reason
 
 _counter = itertools.count()
@@ -38,3 +39,11 @@ def pg_cluster():
 def pg_url(pg_cluster):
     """A new, empty PostGIS database: its password-free URL."""
     return pg_cluster.create_database(f"hygis_test_{os.getpid()}_{next(_counter)}")
+
+
+@pytest.fixture
+def team_url(tmp_path, pg_url):
+    """``pg_url`` with the corridor project pushed to plan.corridor (the team table the linked-layer tests share)."""
+    assert run("db", "push", corridor_project(tmp_path / "src.hygis"), LAYER, pg_url,
+               "--schema", "plan", "--table", "corridor") == 0
+    return pg_url

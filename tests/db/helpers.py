@@ -13,6 +13,7 @@ from hygis.project.commands import AddLayer
 from hygis.project.fileformat import open_project, save_project
 
 LAYER = "科创走廊"
+EVERYWHERE = (119, 29, 123, 31)  # a view window holding every corridor of corridor_project
 
 
 def corridor_project(path, n=6):
@@ -52,3 +53,13 @@ def db_rows(url, table="plan.corridor"):
         cur = con.execute(psycopg.sql.SQL("SELECT name, name_en, city, hygis_version, ST_AsText(geom) FROM {} "
                                           "ORDER BY name").format(psycopg.sql.Identifier(schema, name)))
         return {r[0]: r[1:] for r in cur}
+
+
+def db_values(url, *columns, table="plan.corridor"):
+    """``{name: (columns…)}`` of the team table, read straight from the server."""
+    schema, name = table.split(".")
+    query = psycopg.sql.SQL("SELECT {} FROM {}").format(
+        psycopg.sql.SQL(", ").join(map(psycopg.sql.Identifier, ("name",) + columns)),
+        psycopg.sql.Identifier(schema, name))
+    with psycopg.connect(url) as con:
+        return {r[0]: r[1:] for r in con.execute(query)}

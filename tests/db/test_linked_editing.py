@@ -7,7 +7,6 @@ colleague's psycopg session (another role)."""
 from __future__ import annotations
 
 import psycopg
-import pytest
 import shapely
 from psycopg import sql
 
@@ -15,10 +14,8 @@ from hygis.db import live, sync
 from hygis.project import Project
 from hygis.project.commands import AddFeatures, ChangeAttribute, DeleteFeatures
 from hygis.project.fileformat import open_project, save_project
-from tests.db.helpers import LAYER, corridor_project, fid_of, run
+from tests.db.helpers import EVERYWHERE, db_values, fid_of, run
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
-
-EVERYWHERE = (119, 29, 123, 31)
 
 
 def _role(pg_cluster, url, name, *privileges):
@@ -44,16 +41,8 @@ def _linked(tmp_path, url, name="office.hygis"):
     return project, layer
 
 
-@pytest.fixture
-def team_url(tmp_path, pg_url):
-    assert run("db", "push", corridor_project(tmp_path / "src.hygis"), LAYER, pg_url,
-               "--schema", "plan", "--table", "corridor") == 0
-    return pg_url
-
-
 def _db(url):
-    with psycopg.connect(url) as con:
-        return {r[0]: r[1:] for r in con.execute("SELECT name, name_en, city, hygis_version FROM plan.corridor")}
+    return db_values(url, "name_en", "city", "hygis_version")
 
 
 def test_edits_are_committed_on_save_and_a_concurrent_change_is_a_conflict(tmp_path, team_url, pg_cluster):

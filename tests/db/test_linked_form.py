@@ -4,30 +4,18 @@ the edit is pending like any other and the next save commits it to the database.
 
 from __future__ import annotations
 
-import psycopg
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from hygis.db import live
 from hygis.project.fileformat import save_project
 from hygis.ui import fileops
 from hygis.ui.i18n import install_translator
-from tests.db.helpers import LAYER, corridor_project, fid_of, run
+from tests.db.helpers import EVERYWHERE, db_values, fid_of
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
-
-EVERYWHERE = (119, 29, 123, 31)
-
-
-@pytest.fixture
-def team_url(tmp_path, pg_url):
-    assert run("db", "push", corridor_project(tmp_path / "src.hygis"), LAYER, pg_url,
-               "--schema", "plan", "--table", "corridor") == 0
-    return pg_url
 
 
 def _db(url):
-    with psycopg.connect(url) as con:
-        return {r[0]: r[1:] for r in con.execute("SELECT name, name_en, hygis_version FROM plan.corridor")}
+    return db_values(url, "name_en", "hygis_version")
 
 
 def test_attribute_form_edit_on_a_linked_layer_is_one_command_committed_on_save(qtbot, main_window, team_url,

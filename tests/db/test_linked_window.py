@@ -12,22 +12,12 @@ from hygis.db import live
 from hygis.db import tables as T
 from hygis.project.commands import ChangeAttribute
 from hygis.project.fileformat import open_project, save_project
-from tests.db.helpers import LAYER, corridor_project, fid_of, run
+from tests.db.helpers import EVERYWHERE, db_values, fid_of, run
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
-
-EVERYWHERE = (119, 29, 123, 31)
-
-
-@pytest.fixture
-def team_url(tmp_path, pg_url):
-    assert run("db", "push", corridor_project(tmp_path / "src.hygis"), LAYER, pg_url,
-               "--schema", "plan", "--table", "corridor") == 0
-    return pg_url
 
 
 def _db(url):
-    with psycopg.connect(url) as con:
-        return {r[0]: r[1:] for r in con.execute("SELECT name, name_en, hygis_version FROM plan.corridor")}
+    return db_values(url, "name_en", "hygis_version")
 
 
 def _linked_in_window(qtbot, window, url, tmp_path):

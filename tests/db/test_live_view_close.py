@@ -16,18 +16,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from hygis.db import live
 from hygis.project import Project
 from hygis.project.fileformat import save_project
-from tests.db.helpers import LAYER, corridor_project, run
+from tests.db.helpers import EVERYWHERE
 
-EVERYWHERE = (119, 29, 123, 31)
 THREAD_WARNINGS = ("Cannot create children", "different thread", "QBasicTimer", "QObject::startTimer",
                    "QObject::killTimer", "QSocketNotifier")
-
-
-@pytest.fixture
-def team_url(tmp_path, pg_url):
-    assert run("db", "push", corridor_project(tmp_path / "src.hygis"), LAYER, pg_url,
-               "--schema", "plan", "--table", "corridor") == 0
-    return pg_url
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from hygis.db.sync import checkout_into  # noqa: E402
 from hygis.project import Project  # noqa: E402
 from hygis.project.commands import ChangeAttribute  # noqa: E402
 from hygis.project.fileformat import save_project  # noqa: E402
-from tests.db.helpers import LAYER, corridor_project, fid_of, run  # noqa: E402
+from tests.db.helpers import EVERYWHERE, LAYER, corridor_project, fid_of, run  # noqa: E402
 
-EVERYWHERE = (119, 29, 123, 31)
 NAMES = ["离线走廊", "共享走廊", "只读走廊"]
 
 

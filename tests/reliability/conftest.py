@@ -1,8 +1,6 @@
-"""Reliability tests: every test gets its own data and log folders (never the user's); a tiny disk."""
+"""Reliability tests: every test gets its own data and log folders (never the user's).
+(The tiny full disk, ``tiny_disk``, is in tests/conftest.py.)"""
 
-import os
-import shutil
-import subprocess
 
 import pytest
 
@@ -14,19 +12,3 @@ def _private_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HYGIS_DATA_DIR", str(data))
     monkeypatch.setenv("HYGIS_LOG_DIR", str(logs))
     return data, logs
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 512 KiB tmpfs: a really full disk (needs root and permission to mount; skipped otherwise)."""
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tiny tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

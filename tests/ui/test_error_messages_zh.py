@@ -107,24 +107,6 @@ def test_the_cli_stays_english_and_one_line(tmp_path):
     assert done.returncode == 1 and done.stderr.strip() == "hygis: error: 笔记.hygis is not a hygis project (not a GeoPackage)"
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 512 KiB tmpfs: a really full disk (needs root and permission to mount; skipped otherwise)."""
-    import shutil
-
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tiny tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
-
-
 # -- through the GUI, in Chinese -------------------------------------------------------------------------
 @pytest.fixture
 def zh_window(main_window):

@@ -37,6 +37,7 @@ import shapely
 from hygis.analysis._pairs import ZonesOverlap, classify_pairs
 from hygis.analysis._rings import EdgePolygons, polygon_parts, ring_edges, z_order
 from hygis.analysis._sweep import box_pairs, clear_of, pair_tasks, self_and_cross_tasks, unique
+from hygis.core.cpu import core_to_spare
 
 #: Worker threads for the edge pairs (numpy releases the GIL in array operations).
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -53,12 +54,7 @@ def use_threads() -> bool:
     cores took 1.78–1.82 s of CPU with threads, 1.66–1.75 s without, in the same wall time."""
     if THREADS is not None:
         return THREADS
-    if WORKERS < 2:
-        return False
-    try:
-        return (os.cpu_count() or 1) - os.getloadavg()[0] >= 1.0
-    except OSError:  # no load average (not Unix)
-        return True
+    return core_to_spare()
 
 #: Rows (edge pieces) from which the blocks of pieces are classified on two threads.
 BLOCK_THREADS_MIN = 200_000

@@ -172,9 +172,14 @@ class EditController(QObject):
         if layer.kind not in SCHEMAS:
             self.execute(AddFeatures, layer, [{}], [geometry])
             return None
+        return self._open_form(layer, lambda form: self._add_from_form(layer, form, geometry))
+
+    def _open_form(self, layer, on_ok, values=None) -> AttributeForm:
+        """Open an attribute form on ``layer`` (non-blocking, kept as :attr:`form` while open);
+        ``on_ok(form)`` runs when the user accepts it."""
         parent = self.canvas.window() if self.canvas is not None else None
-        form = AttributeForm(layer, parent=parent)
-        form.accepted.connect(lambda: self._add_from_form(layer, form, geometry))
+        form = AttributeForm(layer, values=values, parent=parent)
+        form.accepted.connect(lambda: on_ok(form))
         form.finished.connect(lambda _r: setattr(self, "form", None) if self.form is form else None)
         self.form = form
         form.open()
@@ -201,14 +206,7 @@ class EditController(QObject):
             return None
         row = layer.data.loc[fid]
         values = {name: None if _missing(row[name]) else row[name] for name in layer.fields}
-        parent = self.canvas.window() if self.canvas is not None else None
-        form = AttributeForm(layer, values=values, parent=parent)
-        form.accepted.connect(lambda: self._update_from_form(layer, form, fid))
-        form.finished.connect(lambda _r: setattr(self, "form", None) if self.form is form else None)
-        self.form = form
-        form.open()
-        self.formOpened.emit(form)
-        return form
+        return self._open_form(layer, lambda form: self._update_from_form(layer, form, fid), values)
 
     def _update_from_form(self, layer, form: AttributeForm, fid) -> bool:
         """The fields the form changed, set on the feature as one undoable command."""

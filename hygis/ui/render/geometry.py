@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from hygis.core.cpu import core_to_spare
 from hygis.geo import crs as hcrs
 
 POLYGON_TYPES = (3, 6)  # Polygon, MultiPolygon
@@ -80,14 +81,7 @@ def use_threads() -> bool:
     2.2-2.5 s)."""
     if THREADS is not None:
         return THREADS
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return False
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average (Windows): threads
-        return True
-    return cores - load >= 1.0
+    return core_to_spare()
 
 
 def worker_pool() -> ThreadPoolExecutor:

@@ -1,9 +1,11 @@
 """The CLI's info/import/export: exit codes, one-line errors, byte-identical projects after failures, no Qt."""
 
 import hashlib
+import os
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pyogrio
@@ -209,3 +211,18 @@ def test_real_process_exit_code_and_single_line(tmp_path):
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [out.stderr.strip()] and "x.geojson" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
+@pytest.mark.parametrize("setting, blas_threads", [(None, 0), ("2", 1)])
+def test_commands_start_no_blas_threads_unless_asked(setting, blas_threads):
+    """numpy's OpenBLAS starts a thread per core at import; hygis does no matrix algebra, so its
+    commands ask for none (a user's OPENBLAS_NUM_THREADS wins)."""
+    code = ("import os, sys, threading\nfrom hygis.cli import main\ntry:\n    main(['--version'])\n"
+            "except SystemExit:\n    pass\nimport numpy\n"
+            "print(len(os.listdir('/proc/self/task')) - threading.active_count())")  # threads Python did not start
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if setting:
+        env["OPENBLAS_NUM_THREADS"] = setting
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.stdout.strip().splitlines()[-1] == str(blas_threads), out.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
 import traceback
@@ -85,7 +86,17 @@ def _gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def single_threaded_blas() -> None:
+    """One OpenBLAS thread unless the user says otherwise (before numpy is first imported).
+
+    hygis does no matrix algebra; numpy's OpenBLAS still starts a thread per core at import, and
+    those threads cost ~0.15 s of CPU in a short command (``hygis analyze coverage`` of 100k
+    polygons: 1.86 → 1.71 s CPU, 1.51 → 1.46 s wall on 2 cores, medians of 7)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    single_threaded_blas()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     positional = [a for a in argv if not a.startswith("-")]
@@ -116,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 def gui_main(argv: list[str] | None = None) -> int:
     """The ``hygis-desktop`` window script ([project.gui-scripts]; no console window on Windows):
     always the desktop app, never a sub-command."""
+    single_threaded_blas()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     setup_logging(debug)

@@ -11,7 +11,11 @@ def core_to_spare() -> bool:
 
     On cores busy with other work a second thread wins no wall time (a process gets its share of
     the busy cores however many threads it runs) and costs CPU time; the callers' docstrings give
-    the figures."""
+    the figures.  ``HYGIS_THREADS=1`` (or ``0``) in the environment decides instead (benchmarks
+    compare code at equal settings while other, niced, jobs raise the load average)."""
+    forced = os.environ.get("HYGIS_THREADS", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
     cores = os.cpu_count() or 1
     if cores < 2:
         return False

@@ -256,10 +256,19 @@ def test_worker_threads_only_with_a_core_to_spare(monkeypatch):
     import hygis.analysis._arrangement as arrangement
 
     monkeypatch.setattr(arrangement, "WORKERS", 2)
+    monkeypatch.delenv("HYGIS_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.7, 0.7))
     assert arrangement.use_threads()
     monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 3.0, 3.0))
     assert not arrangement.use_threads()
+    # the environment decides over the load (benchmarks comparing code at equal settings)
+    monkeypatch.setenv("HYGIS_THREADS", "1")
+    assert arrangement.use_threads()
+    monkeypatch.setenv("HYGIS_THREADS", "0")
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not arrangement.use_threads()
+    monkeypatch.setenv("HYGIS_THREADS", "many")  # not a setting: the load decides
+    assert arrangement.use_threads()
     monkeypatch.setattr(arrangement, "THREADS", True)
     assert arrangement.use_threads()

@@ -1,5 +1,6 @@
-"""Crash-safe saving, proven: SIGKILL the saving process at 200+ points during saves of a large
-project; after every kill the file on disk opens and is exactly the old or the new project.
+"""Crash-safe saving, proven: SIGKILL the saving process at 200+ points during saves of a project
+with thousands of features in several layers; after every kill the file on disk opens and is exactly
+the old or the new project.
 
 Each trial forks the (already imported) test process; the child saves the "new" project over
 a file holding the "old" one and the parent kills it:
@@ -47,13 +48,21 @@ STAGES = ["start", "create GeoPackage", "write layers", "write project table", "
           "os.replace", "after os.replace (folder fsync)", "finished"]
 
 
+#: Features per layer.  Big enough that writing the layers is the longest stage of the save (most
+#: timed kills land inside it), small enough that a save (~90 ms) and the full check of a file after a
+#: kill stay cheap: the kill points are spread over the measured save, so a smaller project gets the
+#: same number of kills, in the same stages, in less time.
+SIZES = {"科创走廊": 5_000, "走廊二": 750, "飞地": 500, "新增走廊": 250}
+OLD_COUNTS = {k: v for k, v in SIZES.items() if k != "新增走廊"}
+
+
 def _project(title: str, extra: bool) -> Project:
     p = Project(title)
-    p.execute(AddLayer(p, polygon_layer(20_000, "科创走廊", seed=1)))
-    p.execute(AddLayer(p, polygon_layer(3_000, "走廊二", seed=2)))
-    p.execute(AddLayer(p, point_layer(2_000)))
+    p.execute(AddLayer(p, polygon_layer(SIZES["科创走廊"], "科创走廊", seed=1)))
+    p.execute(AddLayer(p, polygon_layer(SIZES["走廊二"], "走廊二", seed=2)))
+    p.execute(AddLayer(p, point_layer(SIZES["飞地"])))
     if extra:
-        p.execute(AddLayer(p, polygon_layer(1_000, "新增走廊", seed=3)))
+        p.execute(AddLayer(p, polygon_layer(SIZES["新增走廊"], "新增走廊", seed=3)))
     return p
 
 
@@ -142,8 +151,8 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     pristine = tmp_path / "pristine.bin"
     shutil.copyfile(target, pristine)
     old_sha, old_state = _sha(target), _state(target)
-    expect_new = ("新版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000, "新增走廊": 1_000})
-    assert old_state == ("旧版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000})
+    expect_new = ("新版本", SIZES)
+    assert old_state == ("旧版本", OLD_COUNTS)
 
     child = _Child(new, target)
     durations = []
@@ -247,8 +256,8 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     old_sha, old_state = _sha(target), _state(target)
     new = open_project(target)
     new.title = "新版本"
-    new.execute(AddLayer(new, polygon_layer(1_000, "新增走廊", seed=3)))
-    expect_new = ("新版本", {"科创走廊": 20_000, "走廊二": 3_000, "飞地": 2_000, "新增走廊": 1_000})
+    new.execute(AddLayer(new, polygon_layer(SIZES["新增走廊"], "新增走廊", seed=3)))
+    expect_new = ("新版本", SIZES)
 
     child = _OverwritingChild(new, target)
     pid = child.start()

@@ -54,10 +54,14 @@ def _exactly_on(x: float, y: float, axis: int):
     """A lon/lat point whose equal-area coordinate ``axis`` (0: x, 1: y) is exactly the tile edge value
     (x, y)[axis], near (x, y), or None.  From the inverse projection of (x, y), the floats of latitude
     around it: one step of the latitude moves the coordinate by a few of its own float steps (a step of
-    the longitude moves y by about 1/100 of one), so x is found along the latitudes, y along both."""
+    the longitude moves y by about 1/100 of one), so x is found along the latitudes, y along both.
+    The candidates go through the very transformer ``to_equal_area`` uses, as plain arrays (the same
+    doubles as through shapely points, without building ~100 000 of them); the point returned is
+    checked through ``to_equal_area`` itself."""
     from pyproj import Transformer
 
     inv = Transformer.from_crs(hcrs.EQUAL_AREA, hcrs.WGS84, always_xy=True)
+    fwd = hcrs.transformer(str(hcrs.WGS84), str(hcrs.EQUAL_AREA))
     target = (x, y)[axis]
     for shift in np.linspace(0.0, 0.3, 12):  # another place along the edge when none lands on it
         x1, y1 = (x, y + shift * TILE_M) if axis == 0 else (x + shift * TILE_M, y)
@@ -67,10 +71,11 @@ def _exactly_on(x: float, y: float, axis: int):
         else:
             a, b = np.meshgrid(np.arange(-40, 41), np.arange(-600, 601))
             lats, lons = (lat + a * np.spacing(lat)).ravel(), (lon + b * np.spacing(lon)).ravel()
-        cand = shapely.points(lons, lats)
-        hit = np.flatnonzero(shapely.get_coordinates(to_equal_area(cand))[:, axis] == target)
+        hit = np.flatnonzero(np.asarray(fwd.transform(lons, lats)[axis]) == target)
         if len(hit):
-            return cand[hit[len(hit) // 2]]
+            point = shapely.Point(lons[hit[len(hit) // 2]], lats[hit[len(hit) // 2]])
+            assert shapely.get_coordinates(to_equal_area([point]))[0, axis] == target
+            return point
     return None
 
 

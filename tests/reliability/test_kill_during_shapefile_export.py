@@ -2,8 +2,9 @@
 older set: the next read of the path is entirely the old data or entirely the new, never a mix,
 and stale spatial indexes of the old set do not survive next to new parts.
 
-Real processes: ``python -m hygis export`` of a project layer over an existing shapefile.  The
-child counts its own file-system steps inside the output folder (Python audit events: open,
+Real processes: ``hygis export`` of a project layer over an existing shapefile, each run a process of
+its own, forked from a server that imported hygis once (tests/forkserver.py: ``python -c CHILD`` without
+paying ~1 s of start-up per kill; the last export is a plain ``python -m hygis``).  The child counts its own file-system steps inside the output folder (Python audit events: open,
 rename/replace, link, remove, mkdir, rmtree) and SIGKILLs itself at step N, for every N from 1 to
 the export's last step -- so kills land before, between and after each move of a part, around
 the journal, and during the clean-up.  After each kill the set is read with hygis (as a user
@@ -30,6 +31,7 @@ from hygis.layers.vector import VectorLayer
 from hygis.project import Project
 from hygis.project.commands import AddLayer
 from hygis.project.fileformat import save_project
+from tests.forkserver import ForkServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL and audit hooks (POSIX)")]
 
@@ -94,27 +96,29 @@ def test_killed_shapefile_export_is_old_or_new_at_every_step(tmp_path):
     shutil.copytree(out_dir, pristine)
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = ForkServer(["hygis.cli", "hygis.cli.export", "hygis.io", "hygis.project.fileformat"], env=env)
 
-    def run(stop_at: int) -> subprocess.CompletedProcess:
+    def run(stop_at: int):
         shutil.rmtree(out_dir)
         shutil.copytree(pristine, out_dir)
-        return subprocess.run([sys.executable, "-c", CHILD, str(out_dir), str(stop_at),
-                               "export", str(proj), "点位", str(shp)], env=env, capture_output=True, text=True)
+        child = server.run([out_dir, stop_at, "export", proj, "点位", shp], code=CHILD)
+        child.wait()
+        return child
 
-    done = run(10**9)
-    assert done.returncode == 0, done.stderr
-    total = int(done.stderr.split("STEPS ")[-1].split()[0])
-    assert _state(shp) == "new" and total >= 10
-    outcomes, journals = {"old": 0, "new": 0}, 0
-    for stop_at in range(1, total + 1):
-        killed = run(stop_at)
-        assert killed.returncode == -signal.SIGKILL, (stop_at, killed.returncode, killed.stderr[-500:])
-        journals += shp.with_name(f".{shp.name}.hygis-journal").exists()
-        if stop_at % 2:  # every other time the first reader is `hygis info`, as a user would run it
-            info = subprocess.run([sys.executable, "-m", "hygis", "info", str(shp)], env=env, capture_output=True,
-                                  text=True)
-            assert info.returncode == 0 and ("5 features" in info.stdout or "8 features" in info.stdout), info
-        outcomes[_state(shp)] += 1
+    with server:
+        done = run(10**9)
+        assert done.returncode == 0, done.stderr
+        total = int(done.stderr.split("STEPS ")[-1].split()[0])
+        assert _state(shp) == "new" and total >= 10
+        outcomes, journals = {"old": 0, "new": 0}, 0
+        for stop_at in range(1, total + 1):
+            killed = run(stop_at)
+            assert killed.returncode == -signal.SIGKILL, (stop_at, killed.returncode, killed.stderr[-500:])
+            journals += shp.with_name(f".{shp.name}.hygis-journal").exists()
+            if stop_at % 2:  # every other time the first reader is `hygis info` (its own process), as a user would run it
+                info = server.run(["info", shp], module="hygis")
+                assert info.wait() == 0 and ("5 features" in info.stdout or "8 features" in info.stdout), info.stdout
+            outcomes[_state(shp)] += 1
     print(f"{total} steps: {outcomes}, {journals} kills left a journal")
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
     assert journals > 0  # some kills landed while parts were being moved: the journal finished them

@@ -8,16 +8,18 @@ statement sent but no COMMIT, after COMMIT, just before and after the file's os.
 kills after random delays spread over a whole sync.  After each kill: the file passes SQLite's
 integrity check and opens; the table has no duplicate feature; a second, unkilled sync exits 0
 and both sides equal the result of a sync that was never interrupted.
+
+Every sync (killed, reference and finishing) is a process of its own, forked from a server that imported
+hygis, psycopg and the test's child module once (tests/forkserver.py): the same ``tests.db.sync_child`` /
+``hygis db sync`` runs as ``python -m`` would, without ~1 s of start-up per run, so the random delays
+spread over the sync itself rather than mostly over Python's start-up.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from hygis.db import sync
 from hygis.project.commands import AddFeatures, ChangeAttribute, DeleteFeatures
 from hygis.project.fileformat import open_project, save_project
 from tests.db.helpers import LAYER, corridor_project, fid_of
+from tests.forkserver import ForkServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs POSIX signals")]
 
@@ -75,21 +78,19 @@ def _sides(laptop: Path, url: str, table: str):
     return db, local
 
 
-def _child(stage: str, laptop: Path, env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.db.sync_child", stage, str(laptop)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _child(stage: str, laptop: Path, server: ForkServer):
+    return server.run([stage, laptop], module="tests.db.sync_child")
 
 
-def _check_and_finish(laptop: Path, url: str, table: str, env, expected):
+def _check_and_finish(laptop: Path, url: str, table: str, server: ForkServer, expected):
     con = sqlite3.connect(f"file:{laptop}?mode=ro", uri=True)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
     _sides(laptop, url, table)  # opens, no duplicates
-    done = subprocess.run([sys.executable, "-m", "hygis", "db", "sync", str(laptop)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr + done.stdout
+    done = server.run(["db", "sync", laptop], module="hygis")
+    assert done.wait(timeout=120) == 0, done.stderr + done.stdout
     db, local = _sides(laptop, url, table)
     assert db == local == expected
 
@@ -99,12 +100,19 @@ def child_env(pg_cluster):
     return {**pg_cluster.env(), "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
 
-def test_sync_killed_at_any_moment_is_finished_by_the_next_sync(tmp_path, pg_url, child_env):
+@pytest.fixture
+def server(child_env):
+    with ForkServer(["tests.db.sync_child", "psycopg", "hygis.cli", "hygis.cli.db", "hygis.db.sync",
+                     "hygis.analysis.sources", "hygis.project.fileformat"], env=child_env, cwd=ROOT) as fs:
+        yield fs
+
+
+def test_sync_killed_at_any_moment_is_finished_by_the_next_sync(tmp_path, pg_url, server):
     # the reference: the same edits synced without interruption (timed, to spread the random kills)
     laptop, table = _setup(tmp_path, pg_url, 0)
     t0 = time.monotonic()
-    ref = _child("none", laptop, child_env)
-    assert ref.wait(timeout=120) == 0, ref.stderr.read()
+    ref = _child("none", laptop, server)
+    assert ref.wait(timeout=120) == 0, ref.stderr
     duration = time.monotonic() - t0
     expected, local = _sides(laptop, pg_url, table)
     assert expected == local
@@ -116,13 +124,12 @@ def test_sync_killed_at_any_moment_is_finished_by_the_next_sync(tmp_path, pg_url
     for stage in STAGES:  # exact kill points
         laptop, table = _setup(tmp_path, pg_url, n)
         n += 1
-        proc = _child(stage, laptop, child_env)
-        _, status = os.waitpid(proc.pid, os.WUNTRACED)
-        assert os.WIFSTOPPED(status), f"{stage}: the sync ended before reaching the stage: {proc.stderr.read()}"
+        proc = _child(stage, laptop, server)
+        assert proc.wait_stopped(), f"{stage}: the sync ended before reaching the stage: {proc.stderr}"
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        assert proc.wait() == -signal.SIGKILL
         outcomes[stage] = _sides(laptop, pg_url, table)[0] == expected  # already done in the database?
-        _check_and_finish(laptop, pg_url, table, child_env, expected)
+        _check_and_finish(laptop, pg_url, table, server, expected)
     # the kill points really hit different moments: the database had the result only after COMMIT
     assert not outcomes["in-transaction"] and outcomes["committed"] and not outcomes["before-write"]
 
@@ -130,8 +137,8 @@ def test_sync_killed_at_any_moment_is_finished_by_the_next_sync(tmp_path, pg_url
     for i in range(TIMED_KILLS):  # random moments over a whole sync
         laptop, table = _setup(tmp_path, pg_url, n)
         n += 1
-        proc = _child("none", laptop, child_env)
+        proc = _child("none", laptop, server)
         time.sleep(duration * (i + rng.random()) / TIMED_KILLS)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        _check_and_finish(laptop, pg_url, table, child_env, expected)
+        _check_and_finish(laptop, pg_url, table, server, expected)

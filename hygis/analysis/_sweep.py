@@ -71,63 +71,64 @@ class _Sweep:
         self.x_lo = min(x[:, 0].min() for x in arrays)
         self.scale = 4.0 * (max(x[:, 2].max() for x in arrays) - self.x_lo + 1.0)
         self.entries = [None] * len(arrays)
-        self.first_band = [None] * len(arrays)
 
     def sorted_entries(self, n):
-        """(band, item, key) of every (box, band it meets), sorted by key = band × scale + x0."""
+        """(band, item, key, y0, y1, first band, x1) of every (box, band it meets), sorted by
+        key = band × scale + x0 (the box's y0, y1, first band and x1 copied in entry order: the
+        pair tasks then read them in sequence instead of at random)."""
         if self.entries[n] is None:
             x = self.arrays[n]
             k0 = ((x[:, 1] - self.lo_y) // self.band).astype(np.int64)
             k1 = ((x[:, 3] - self.lo_y) // self.band).astype(np.int64)
-            self.first_band[n] = k0
             cnt = k1 - k0 + 1
             item = np.repeat(np.arange(len(x)), cnt)
             k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            key = k * self.scale + (x[item, 0] - self.x_lo)
+            key = k * self.scale + (np.take(x[:, 0], item) - self.x_lo)  # (np.take: 6× faster than x[item, 0])
             order = np.argsort(key)  # (the order among equal keys does not matter: quicksort, 3× faster)
-            self.entries[n] = k[order], item[order], key[order]
+            item = item[order]
+            self.entries[n] = (k[order], item, key[order], np.take(x[:, 1], item), np.take(x[:, 3], item), k0[item],
+                               np.take(x[:, 2], item))
         return self.entries[n]
 
     def self_tasks(self, n, chunk):
-        a = self.arrays[n]
-        ka, ia, key_a = self.sorted_entries(n)
-        y = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]), self.first_band[n])
-        return self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_a, ia, y, y, False, False, True, chunk)
+        e = self.sorted_entries(n)
+        return self._plan(e, e, False, False, True, chunk)
 
     def cross_tasks(self, n, m, chunk):
-        a, b = self.arrays[n], self.arrays[m]
-        ka, ia, key_a = self.sorted_entries(n)
-        kb, ib, key_b = self.sorted_entries(m)
-        ya = (np.ascontiguousarray(a[:, 1]), np.ascontiguousarray(a[:, 3]), self.first_band[n])
-        yb = (np.ascontiguousarray(b[:, 1]), np.ascontiguousarray(b[:, 3]), self.first_band[m])
-        return (self._plan(ka, ia, key_a, np.ascontiguousarray(a[:, 2]), key_b, ib, ya, yb, False, False, False, chunk)
-                + self._plan(kb, ib, key_b, np.ascontiguousarray(b[:, 2]), key_a, ia, yb, ya, True, True, False, chunk))
+        a, b = self.sorted_entries(n), self.sorted_entries(m)
+        return self._plan(a, b, False, False, False, chunk) + self._plan(b, a, True, True, False, chunk)
 
-    def _plan(self, kq, iq, keyq, xq1, keys, items, y_q, y_o, strict, swap, self_join, chunk):
-        """Tasks: for each query entry, the entries of the other set in its band with x0 in [x0, x1]
-        (x0 in (x0, x1] when ``strict``); ``self_join``: each pair once."""
-        scale, x_lo = self.scale, self.x_lo
-        start = np.searchsorted(keys, keyq, "right" if strict else "left")
-        end = np.searchsorted(keys, kq * scale + (xq1[iq] - x_lo), "right")
+    def _plan(self, q, o, strict, swap, self_join, chunk):
+        """Tasks: for each query entry (of ``q``), the entries of the other set (``o``) in its band
+        with x0 in [x0, x1] (x0 in (x0, x1] when ``strict``); ``self_join``: each pair once."""
+        kq, iq, keyq, y0q, y1q, fbq, x1q = q
+        _, items, keys, y0o, y1o, fbo, _ = o
+        if self_join:  # the first entry with an equal key: no search needed in the sorted keys themselves
+            first = np.r_[True, keys[1:] != keys[:-1]]
+            start = np.maximum.accumulate(np.where(first, np.arange(len(keys)), 0))
+        else:
+            start = np.searchsorted(keys, keyq, "right" if strict else "left")
+        end = np.searchsorted(keys, kq * self.scale + (x1q - self.x_lo), "right")
         cnt = np.maximum(end - start, 0)
         cum = np.cumsum(cnt)
         if len(cum) == 0 or cum[-1] == 0:
             return []
         cuts = unique(np.r_[0, np.searchsorted(cum, np.arange(chunk, cum[-1], chunk), "right"), len(cnt)])
 
+        first_q, first_o = fbq == kq, fbo == o[0]  # entries in the first band their box meets
+
         def task(s, e):
             c = cnt[s:e]
-            rows = np.repeat(np.arange(s, e), c)
-            pos = np.arange(len(rows)) + np.repeat(start[s:e] - (np.cumsum(c) - c), c)
-            i, j = iq[rows], items[pos]
-            yi, yj = y_q[0][i], y_o[0][j]
+            pos = np.arange(int(c.sum())) + np.repeat(start[s:e] - (np.cumsum(c) - c), c)
+            yi, yj = np.repeat(y0q[s:e], c), y0o[pos]
             # the boxes meet, and the lower edge of their intersection (the higher y0) lies in this
-            # band: the first band of the box with the higher y0
-            keep = ((np.maximum(yi, yj) <= np.minimum(y_q[1][i], y_o[1][j]))
-                    & (np.where(yi >= yj, y_q[2][i], y_o[2][j]) == kq[rows]))
+            # band: this band is the first one of the box with the higher y0 (both entries are in this band)
+            keep = ((np.maximum(yi, yj) <= np.minimum(np.repeat(y1q[s:e], c), y1o[pos]))
+                    & np.where(yi >= yj, np.repeat(first_q[s:e], c), first_o[pos]))
+            i, j = np.repeat(iq[s:e], c), items[pos]
             if self_join:  # pairs with key_j >= key_i, j != i; equal keys appear twice: keep i < j (keys, not
                 # x0: x0 one unit in the last place apart can give equal keys)
-                keep &= (i != j) & ((keyq[rows] != keys[pos]) | (i < j))
+                keep &= (i != j) & ((np.repeat(keyq[s:e], c) != keys[pos]) | (i < j))
             i, j = i[keep], j[keep]
             return (j, i) if swap else (i, j)
 

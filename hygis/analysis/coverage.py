@@ -51,7 +51,7 @@ from hygis.geo import crs as hcrs
 from hygis.analysis import weights as wmod
 from hygis.analysis._common import (Feedback, as_frame, as_frames, clean_geoms, explode_collections, family_of,
                                     label_column, local_crs_for, to_equal_area)
-from hygis.analysis._arrangement import edge_areas
+from hygis.analysis._arrangement import covered_areas
 from hygis.analysis._overlay import (clip_to_zones, cover_clusters, is_planar, split_big_clusters, tiled_union_area,
                                      union_by_key)
 from hygis.core.errors import HygisError
@@ -199,10 +199,10 @@ def _covered_area(polys, zone_geoms, codes, n, fb, start, span, need_cover=False
     Returns (area per group, (group code per cover part, disjoint cover parts in the equal-area CRS)
     or None without ``need_cover``).
     """
-    planar = is_planar(polys)
-    fb.report(start + span * 0.1)
-    if not need_cover:
-        rows = edge_areas(polys, zone_geoms, planar)
+    if need_cover:
+        planar = is_planar(polys)
+    else:
+        rows, planar = covered_areas(polys, zone_geoms)
         if rows is not None:
             fb.report(start + span)
             return np.bincount(codes, weights=rows, minlength=n)[:n], None

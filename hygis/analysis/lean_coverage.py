@@ -2,7 +2,7 @@
 
 The common case of the command line — polygon targets and polygon zones in GeoPackages, no
 buffer, no weights, shares of the drawn zone area — is read with sqlite3 (WKB → shapely), computed with the same kernels as :func:`hygis.analysis.coverage.coverage_by_zone`
-(:func:`hygis.analysis._overlay.is_planar`, :func:`hygis.analysis._arrangement.edge_areas`) and
+(:func:`hygis.analysis._arrangement.covered_areas`) and
 printed in the same table/CSV/JSON text, so the process never imports pandas or geopandas
 (~0.5–1 s).  Anything else returns None and the full path runs (which also gives the error
 messages: missing layers, fields, CRS).
@@ -198,8 +198,7 @@ def quote_ident(name: str) -> str:
 def _coverage(polys, zone_geoms, labels):
     import shapely
 
-    from hygis.analysis._arrangement import edge_areas
-    from hygis.analysis._overlay import is_planar
+    from hygis.analysis._arrangement import covered_areas
 
     uniq, first, codes = np.unique(labels.astype(str), return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # first-appearance order
@@ -212,7 +211,7 @@ def _coverage(polys, zone_geoms, labels):
     zone_area = np.bincount(codes, weights=shapely.area(zone_geoms), minlength=n)
     for g in np.flatnonzero(counts > 1):
         zone_area[g] = shapely.area(shapely.union_all(zone_geoms[codes == g]))
-    rows = edge_areas(polys, zone_geoms, is_planar(polys))
+    rows, _ = covered_areas(polys, zone_geoms)
     if rows is None:
         return None
     covered = np.bincount(codes, weights=rows, minlength=n)[:n]

@@ -160,3 +160,30 @@ def test_planar_targets_away_from_zone_edges_count_whole_in_their_zone():
     want = exact(cells, zones)
     got = edge_areas(cells, zones, True)
     assert np.abs(got - want).max() <= 1e-9 * want.max(), (got, want)
+
+
+@pytest.mark.parametrize("threads", [True, False])
+def test_overlap_the_sample_misses_still_takes_the_general_path(monkeypatch, threads):
+    """covered_areas computes the planar areas while the exact test runs (on a worker thread); a
+    tiling with one overlap outside the sampled pairs must still come out as the exact union."""
+    import hygis.analysis._arrangement as arrangement
+    from hygis.analysis._overlay import planar_by_sample, planar_exactly
+
+    monkeypatch.setattr(arrangement, "THREADS", threads)
+    rng = np.random.default_rng(11)
+    cells = jittered_tiling(6400, (0, 0, 200, 200), rng)
+    for k in range(len(cells)):  # a cell whose overlap the sample does not see
+        polys = np.array(cells + [shapely.buffer(cells[k], -0.2)], dtype=object)
+        if planar_by_sample(polys) is None:
+            break
+    else:
+        pytest.fail("the sample saw every overlap")
+    assert planar_exactly(polys) is False
+    zones = np.array(grid_zones(2), dtype=object)
+    rows, planar = arrangement.covered_areas(polys, zones)
+    assert planar is False
+    want = exact(polys, zones)
+    assert np.abs(rows - want).max() <= allowed(polys, zones, want)
+    # the planar short cut alone would count the extra polygon twice: the test can tell
+    wrong = edge_areas(polys, zones, True)
+    assert np.abs(wrong - want).max() > allowed(polys, zones, want)

@@ -1,3 +1,3 @@
-from hygis.cli import main
+from hygis.cli import run
 
-raise SystemExit(main())
+run()

@@ -28,6 +28,18 @@ def coverage_text(args) -> str | None:
     if args.weights is not None or args.buffer or args.denominator != "drawn":
         return None
     _tune_memory()
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # (100k rows read make ~100k tuples: the collector would walk them several times for no cycle)
+    try:
+        return _coverage_text(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _coverage_text(args) -> str | None:
     for spec in (args.target, args.zones):
         path = Path(str(spec))
         if (str(spec).lower().startswith("basemap:") or path.suffix.lower() in (".hygis", ".parquet", ".geoparquet")

@@ -86,6 +86,31 @@ def _gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Set by a command that leaves nothing needing an orderly shutdown (no open files, threads,
+#: servers, connections or temporaries): :func:`run` then ends the process at once.
+_quick_exit = False
+
+
+def allow_quick_exit() -> None:
+    """The running command leaves nothing to clean up: the ``hygis`` script may skip freeing
+    every object at exit (100k polygons: ~0.05-0.08 s of a 1.5 s ``analyze coverage``)."""
+    global _quick_exit
+    _quick_exit = True
+
+
+def run() -> None:
+    """The ``hygis`` script and ``python -m hygis``: :func:`main`, then exit with its code --
+    after flushing the output and the log, without the interpreter's teardown when the command
+    allowed it (:func:`allow_quick_exit`)."""
+    code = main()
+    if _quick_exit:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    raise SystemExit(code)
+
+
 def single_threaded_blas() -> None:
     """One OpenBLAS thread unless the user says otherwise (before numpy is first imported).
 

@@ -90,6 +90,9 @@ def _coverage(args) -> int:
         text = coverage_text(args)
         if text is not None:
             print(text)
+            from hygis.cli import allow_quick_exit
+
+            allow_quick_exit()  # (plain arrays and geometries only: nothing to close)
             return 0
     from hygis.analysis import output, registry
     from hygis.analysis.engines import cli as engines

@@ -3,6 +3,7 @@ full path prints, and falls back to it for everything else."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -83,6 +84,27 @@ def test_no_pandas_in_the_process(files):
             "raise SystemExit(rc)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_quick_exit_keeps_the_whole_output_and_the_log(files, tmp_path):
+    """The script ends the lean coverage run without the interpreter's teardown: the printed table
+    (to a file: block-buffered), the exit code and the log line must all be there."""
+    t, z, targets, zones = files
+    out = tmp_path / "out.csv"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # (stdout to a file: block-buffered)
+    env["HYGIS_LOG_DIR"] = str(tmp_path / "logs")
+    with open(out, "w") as fh:
+        done = subprocess.run([sys.executable, "-m", "hygis", "analyze", "coverage", str(t), "--zones", str(z),
+                               "--format", "csv"], stdout=fh, stderr=subprocess.PIPE, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    expected = output.render_frame(coverage.coverage_by_zone(targets, zones), "csv")
+    assert out.read_text(encoding="utf-8").rstrip("\n") == expected
+    log = (tmp_path / "logs" / "hygis.log").read_text(encoding="utf-8")
+    assert "analyze coverage" in log
+    # a refused input still gets its one line and exit code 1
+    bad = subprocess.run([sys.executable, "-m", "hygis", "analyze", "coverage", str(tmp_path / "missing.gpkg"),
+                          "--zones", str(z)], capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
 
 
 def tiling(n, box, rng):

@@ -151,12 +151,16 @@ def _read(path: Path, layer, by=None, want_label=False):
         return None
     if not rows:
         return None
-    try:
-        geoms = shapely.from_wkb(blobs)
-    except shapely.errors.ShapelyError:  # a damaged blob: the full path (GDAL) reports it
-        return None
-    if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
-        return None
+    simple = _simple_polygons(blobs)  # (most layers: each feature one polygon without holes)
+    if simple is None:
+        try:
+            geoms = shapely.from_wkb(blobs)
+        except shapely.errors.ShapelyError:  # a damaged blob: the full path (GDAL) reports it
+            return None
+        if not np.isin(shapely.get_type_id(geoms), (3, 6)).all():
+            return None
+    n_geoms = len(blobs)
+    del blobs
     labels = None
     if want_label:
         if col:
@@ -165,7 +169,7 @@ def _read(path: Path, layer, by=None, want_label=False):
                 return None  # floats, blobs: the full path's text form
             labels = np.array(["" if v is None else str(v) for v in values], dtype=object)
         else:
-            labels = np.array([str(i) for i in range(len(geoms))], dtype=object)
+            labels = np.array([str(i) for i in range(n_geoms)], dtype=object)
     from hygis.geo import crs as hcrs
 
     org, code, definition = srs
@@ -175,31 +179,81 @@ def _read(path: Path, layer, by=None, want_label=False):
     except Exception:  # noqa: BLE001 - an unusual definition: the full path decides
         return None
 
-    def prepare(part):
-        """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL).
-
-        The geometries were just decoded and nothing else holds them: their coordinates are
-        replaced in place (half the time of ``project_geoms``, which copies every geometry)."""
-        xy = shapely.get_coordinates(part)
+    def project(xy):
         x, y = xy[:, 0], xy[:, 1]
         if not same:
             x, y = hcrs.transformer(str(src), hcrs.WGS84).transform(x, y)
-        x, y = hcrs.transformer(hcrs.WGS84, hcrs.EQUAL_AREA).transform(x, y)
-        shapely.set_coordinates(part, np.column_stack([x, y]))
+        return hcrs.transformer(hcrs.WGS84, hcrs.EQUAL_AREA).transform(x, y)
+
+    def repaired(part):
         bad = ~shapely.is_valid(part)
         if bad.any():
             part[bad] = shapely.make_valid(part[bad])
         return part
 
+    def prepare(part):
+        """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL).
+
+        The geometries were just decoded and nothing else holds them: their coordinates are
+        replaced in place (half the time of ``project_geoms``, which copies every geometry)."""
+        if isinstance(part, tuple):  # (coordinates, points per polygon) of simple polygons
+            xy, counts = part
+            x, y = project(xy)
+            rings = np.r_[0, np.cumsum(counts)]
+            part = shapely.from_ragged_array(shapely.GeometryType.POLYGON, np.column_stack([x, y]),
+                                             (rings, np.arange(len(counts) + 1)))
+        else:
+            shapely.set_coordinates(part, np.column_stack(project(shapely.get_coordinates(part))))
+        return repaired(part)
+
     from hygis.analysis._arrangement import use_threads
 
-    if len(geoms) < SPLIT_READ or not use_threads():
-        return prepare(geoms), labels
+    if simple is not None:
+        xy, counts = simple
+        cut = int(counts[: n_geoms // 2].sum())
+        parts = [(xy[:cut], counts[: n_geoms // 2]), (xy[cut:], counts[n_geoms // 2:])]
+    else:
+        parts = np.array_split(geoms, 2)
+    if n_geoms < SPLIT_READ or not use_threads():
+        return np.concatenate([prepare(p) for p in parts]), labels
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:  # (both cores: 1.1 s → 0.8 s wall at 100k under load 10)
-        halves = list(pool.map(prepare, np.array_split(geoms, 2)))
+        halves = list(pool.map(prepare, parts))
     return np.concatenate(halves), labels
+
+
+#: Bytes before the points of a little-endian 2-D one-ring Polygon WKB: order, type, rings, points.
+SIMPLE_HEAD = 13
+
+
+def _simple_polygons(blobs) -> tuple[np.ndarray, np.ndarray] | None:
+    """(coordinates (n, 2), points per polygon) when every blob is the WKB of a little-endian 2-D
+    polygon with one ring (no holes), else None (then shapely decodes them).
+
+    Their layout is fixed (1 + 4 + 4 + 4 header bytes, then x, y doubles): numpy reads the points
+    straight from the bytes, and the projected polygons are built once (``from_ragged_array``)
+    instead of decoded, read out and rewritten (100k squares: 0.15 → 0.09 s)."""
+    n = len(blobs)
+    if n == 0:
+        return None
+    lens = np.fromiter(map(len, blobs), np.int64, n)
+    if (lens < SIMPLE_HEAD).any() or ((lens - SIMPLE_HEAD) % 16).any():
+        return None
+    buf = np.frombuffer(b"".join(blobs), np.uint8)
+    starts = np.cumsum(lens) - lens
+    head = np.take(buf, starts[:, None] + np.arange(SIMPLE_HEAD))
+    words = np.ascontiguousarray(head[:, 1:]).view("<u4")  # type, rings, points
+    if not ((head[:, 0] == 1).all() and (words[:, 0] == 3).all() and (words[:, 1] == 1).all()
+            and (words[:, 2] == (lens - SIMPLE_HEAD) // 16).all()):
+        return None
+    body = np.ones(len(buf), bool)
+    body[(starts[:, None] + np.arange(SIMPLE_HEAD)).ravel()] = False
+    xy = buf[body].view("<f8").reshape(-1, 2)
+    counts = words[:, 2].astype(np.int64)
+    if (counts < 4).any() or not np.isfinite(xy).all():
+        return None  # (degenerate rings and NaN coordinates: shapely's decoding and the full path decide)
+    return xy, counts
 
 
 def quote_ident(name: str) -> str:

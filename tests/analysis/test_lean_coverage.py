@@ -143,3 +143,32 @@ def test_threaded_paths_agree_with_overlay_and_dissolve(files, tmp_path, capsys,
     assert len(want) == 6
     for name, km2 in want.items():
         assert got[name] == pytest.approx(km2, rel=1e-6), name
+
+
+def test_simple_polygon_wkb_is_read_by_numpy_and_anything_else_by_shapely():
+    polys = list(squares(5)) + [shapely.Polygon([(0, 0), (3, 0), (3, 1), (2, 2), (0, 0)])]
+    blobs = [shapely.to_wkb(p) for p in polys]
+    xy, counts = lean_coverage._simple_polygons(blobs)
+    assert np.array_equal(xy, shapely.get_coordinates(np.array(polys)))
+    assert counts.tolist() == [5] * 5 + [5]
+    holed = shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 3, 3))
+    others = [holed, shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]),
+              shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 0, 1)]), shapely.Polygon(), shapely.Point(1, 2)]
+    for other in others:
+        assert lean_coverage._simple_polygons(blobs + [shapely.to_wkb(other)]) is None, other.wkt
+    assert lean_coverage._simple_polygons(blobs[:2] + [shapely.to_wkb(polys[2], byte_order=0)]) is None  # big-endian
+    assert lean_coverage._simple_polygons(blobs[:2] + [shapely.to_wkb(polys[2])[:-3]]) is None  # cut short
+
+
+def test_holes_and_multipolygons_take_shapely_s_decoding_with_the_same_result(tmp_path, capsys):
+    targets = gpd.GeoDataFrame(geometry=list(squares(50, seed=3)) + [
+        shapely.box(120.1, 30.1, 120.2, 30.2).difference(shapely.box(120.12, 30.12, 120.15, 30.15)),
+        shapely.MultiPolygon([shapely.box(120.3, 30.0, 120.32, 30.02), shapely.box(120.33, 30.0, 120.35, 30.02)])],
+        crs="EPSG:4326")
+    zones = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[shapely.box(120, 30, 120.2, 30.3),
+                                                            shapely.box(120.2, 30, 120.4, 30.3)], crs="EPSG:4326")
+    t, z = tmp_path / "t.gpkg", tmp_path / "z.gpkg"
+    targets.to_file(t)
+    zones.to_file(z)
+    assert main(["analyze", "coverage", str(t), "--zones", str(z), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.rstrip("\n") == output.render_frame(coverage.coverage_by_zone(targets, zones), "csv")

@@ -220,6 +220,19 @@ def test_postgis_inputs_dask_and_sql_engines_agree(client, pg_specs, raster):
         np.testing.assert_allclose(sql["covered_length_km"], expected["covered_length_km"], rtol=1e-4)
 
 
+def test_sql_transforms_in_batches_of_any_size(pg_specs, monkeypatch):
+    """The SQL engine reprojects geometries in batches (one ST_Transform per batch): batches of 50 rows (15
+    batches of the ~740 target parts, of mixed kinds) give the in-process numbers, without and with a buffer."""
+    monkeypatch.setattr(postgis_engine, "TRANSFORM_BATCH", 50)
+    t_spec, z_spec = pg_specs
+    targets, zones = partitions.load_postgis_table(t_spec), partitions.load_postgis_table(z_spec)
+    for kw in (dict(), dict(buffer_m=500)):
+        sql = postgis_engine.coverage(t_spec, z_spec, **kw)
+        expected = coverage_by_zone(targets, zones, **kw)
+        _same(sql, expected, rtol=1e-7, columns=[c for c in NUMERIC if c != "covered_length_km"])
+        np.testing.assert_allclose(sql["covered_length_km"], expected["covered_length_km"], rtol=1e-4)
+
+
 def _csv(capsys):
     return pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
 

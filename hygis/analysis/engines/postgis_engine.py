@@ -30,6 +30,28 @@ from hygis.core.errors import HygisError
 from hygis.db import require
 from hygis.geo import crs as hcrs
 
+#: Reprojection to a PROJ string (``ST_Transform(g, text)``) is not cached by PostGIS: every call builds the
+#: transformation again (~5 ms, against microseconds for an SRID).  So geometries are transformed in
+#: batches: up to :data:`TRANSFORM_BATCH` rows collected into one geometry, transformed in one call (the
+#: same PROJ operation on the same coordinates: the numbers of one call per row) and dumped back, each
+#: piece under its row's id (``pids[path[1]]``).
+TRANSFORM_BATCH = 1000
+
+
+def _batched(rel: str, geom: str, to: str) -> str:
+    """SQL rows ``(pid, ge)``: column ``geom`` of the rows ``(pid, …)`` of ``rel`` transformed ``to``, in batches."""
+    return (f"SELECT b.pids[d.path[1]] AS pid, d.geom AS ge FROM (SELECT array_agg(pid ORDER BY pid) AS pids, "
+            f"ST_Transform(ST_Collect({geom} ORDER BY pid), {to}) AS c FROM {rel} "
+            f"WHERE {geom} IS NOT NULL AND NOT ST_IsEmpty({geom}) GROUP BY (pid - 1) / %(batch)s) b, "
+            "LATERAL ST_Dump(b.c) d")
+
+
+#: The rows of ``rel`` transformed to the equal-area CRS: those near a zone (the only ones measured there) and
+#: every point (each is tested against the zones' borders).
+_NEAR = "(SELECT pid, g FROM {rel} p WHERE ST_Dimension(g) = 0 OR EXISTS (SELECT 1 FROM z WHERE p.g && z.gx)) n"
+
+
+# parts: every non-empty part of every target (an empty part covers nothing and holds no point), numbered.
 _SQL = """
 WITH zr AS (
   SELECT coalesce({label}::text, '') AS zone, row_number() OVER (ORDER BY {zkey}) AS rn, {zgeom} AS g
@@ -37,24 +59,26 @@ WITH zr AS (
 zra AS (SELECT zone, rn, g, ST_Transform(g, %(ea)s) AS ga, ST_Expand(g, {grow}) AS gx FROM zr),
 z0 AS (SELECT zone, min(rn) AS ord, ST_Union(g) AS g, ST_Union(ga) AS ga FROM zra GROUP BY zone),
 z AS (SELECT zone, ord, g, ga, ST_Expand(g, {grow}) AS gx FROM z0),
-parts AS (SELECT (ST_Dump({tgeom})).geom AS g FROM {targets}),
-src AS (
-  SELECT 2 AS dim, {area_geom} AS g FROM parts WHERE {area_where}
+parts AS MATERIALIZED (
+  SELECT row_number() OVER () AS pid, g FROM (
+    SELECT d.geom AS g FROM (SELECT {tgeom} AS g FROM {targets}) t0, LATERAL ST_Dump(t0.g) d) x
+  WHERE NOT ST_IsEmpty(g)),
+parts_ea AS MATERIALIZED (""" + _batched(_NEAR.format(rel="parts"), "g", "%(ea)s") + """),
+{areas}
+src AS MATERIALIZED (
+  SELECT 2 AS dim, g, ge FROM areas
   UNION ALL
-  SELECT 1, g FROM parts WHERE ST_Dimension(g) = 1),
+  SELECT 1, p.g, e.ge FROM parts p JOIN parts_ea e USING (pid) WHERE ST_Dimension(p.g) = 1),
 pairs AS (
   SELECT z.zone, s.dim, ST_Intersection(s.ge, z.ga) AS piece
-  FROM z JOIN LATERAL (SELECT t.dim, ST_Transform(t.g, %(ea)s) AS ge FROM src t WHERE t.g && z.gx) s
-       ON ST_Intersects(s.ge, z.ga)),
+  FROM z JOIN src s ON s.g && z.gx AND ST_Intersects(s.ge, z.ga)),
 covered AS (
   SELECT zone,
          coalesce(ST_Area(ST_Union(piece) FILTER (WHERE dim = 2)), 0) AS area,
          coalesce(ST_Length(ST_Transform(ST_Union(ST_SnapToGrid(piece, 0.01)) FILTER (WHERE dim = 1), %(ea)s, 4326)::geography),
                   0) AS length
   FROM pairs GROUP BY zone),
-pts AS (
-  SELECT row_number() OVER () AS pid, d.geom AS g, ST_Transform(d.geom, %(ea)s) AS ge
-  FROM (SELECT {tgeom} AS g FROM {targets}) t0, LATERAL ST_Dump(t0.g) d WHERE ST_Dimension(d.geom) = 0),
+pts AS (SELECT p.pid, p.g, e.ge FROM parts p JOIN parts_ea e USING (pid) WHERE ST_Dimension(p.g) = 0),
 cand AS (
   SELECT p.pid, zra.rn, zra.zone, ST_Intersects(p.ge, zra.ga) AS inside,
          ST_DWithin(p.ge, ST_Boundary(zra.ga), %(near)s) AS near
@@ -77,8 +101,17 @@ NEAR_BORDER_M = 0.001
 #: parallel is an arc in the equal-area CRS, whose straight edge there bows out of the lon/lat box.
 GROW_SHARE = 0.05
 
-#: The buffer as the in-process engine draws it: every target part in the local equidistant CRS.
-_BUFFER = "ST_Transform(ST_Buffer(ST_Transform(g, %(local)s), %(buffer)s, 'quad_segs=16'), %(local)s, 4326)"
+#: The area sources (pid, g, ge = g in the equal-area CRS): the polygon parts ...
+_AREAS = "areas AS (SELECT p.pid, p.g, e.ge FROM parts p JOIN parts_ea e USING (pid) WHERE ST_Dimension(p.g) = 2),"
+#: ... or every part buffered as the in-process engine draws it: in the local equidistant CRS, 16 segments
+#: per quarter circle, then back to lon/lat (a buffer in pieces: each piece a row of its own).
+_AREAS_BUFFERED = (
+    "local AS MATERIALIZED (" + _batched("parts", "g", "%(local)s") + "),\n"
+    "buffered AS MATERIALIZED (SELECT pid, ST_Buffer(ge, %(buffer)s, 'quad_segs=16') AS g FROM local),\n"
+    "back AS MATERIALIZED (SELECT row_number() OVER () AS pid, ge AS g FROM ("
+    + _batched("buffered", "g", "%(local)s, 4326") + ") r),\n"
+    "areas AS (SELECT b.pid, b.g, e.ge FROM back b JOIN (" + _batched(_NEAR.format(rel="back"), "g", "%(ea)s")
+    + ") e USING (pid)),")
 _EXTENT = "SELECT min(ST_XMin(g)), min(ST_YMin(g)), max(ST_XMax(g)), max(ST_YMax(g)) FROM (SELECT {tgeom} AS g FROM {targets}) t"
 
 
@@ -119,7 +152,7 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
             g = sql.Identifier(info.geom_column)
             return sql.SQL("ST_Transform({}, 4326)").format(g) if info.srid != 4326 else g
 
-        params = {"ea": hcrs.EQUAL_AREA, "buffer": buffer_m, "near": NEAR_BORDER_M}
+        params = {"ea": hcrs.EQUAL_AREA, "buffer": buffer_m, "near": NEAR_BORDER_M, "batch": TRANSFORM_BATCH}
         try:
             with con.transaction():
                 con.execute("SET TRANSACTION READ ONLY")
@@ -133,8 +166,7 @@ def coverage(targets: str, zones: str, by: str | None = None, buffer_m: float = 
                     grow=sql.SQL("greatest(ST_XMax(g) - ST_XMin(g), ST_YMax(g) - ST_YMin(g)) * {} + 1e-6").format(
                         sql.Literal(GROW_SHARE)),
                     zones=sql.Identifier(zs, zt), tgeom=geom(tinfo), targets=sql.Identifier(ts, tt),
-                    area_geom=sql.SQL(_BUFFER if buffer_m > 0 else "g"),
-                    area_where=sql.SQL("NOT ST_IsEmpty(g)" if buffer_m > 0 else "ST_Dimension(g) = 2"))
+                    areas=sql.SQL(_AREAS_BUFFERED if buffer_m > 0 else _AREAS))
                 rows = con.execute(stmt, params).fetchall()
         except psycopg.Error as exc:
             raise HygisError("The coverage query failed: {value}",

@@ -48,8 +48,31 @@ def flat(geoms):
 
 def gdal(geoms, all_touched=False, shape=(H, W)):
     """GDAL's rasterization of pixel-coordinate polygons (row = y, column = x)."""
-    return rasterio.features.rasterize(((g, 1) for g in geoms), out_shape=shape, all_touched=all_touched,
+    return rasterio.features.rasterize(((g, 1) for g in geojson(geoms)), out_shape=shape, all_touched=all_touched,
                                        transform=rasterio.transform.Affine(1, 0, 0, 0, 1, 0)).astype(bool)
+
+
+def geojson(geoms) -> list:
+    """GeoJSON-like polygons (exterior and holes: the same doubles, the same ring order) from the coordinate
+    arrays -- shapely's per-geometry ``__geo_interface__`` costs ~25 µs a polygon, 90 % of a 240,000-cell test."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0 or not (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON).all():
+        return list(geoms)
+    _, coords, (ring_offsets, poly_offsets) = shapely.to_ragged_array(geoms)
+    rings = [coords[a:b] for a, b in zip(ring_offsets[:-1], ring_offsets[1:])]
+    return [{"type": "Polygon", "coordinates": rings[a:b]} for a, b in zip(poly_offsets[:-1], poly_offsets[1:])]
+
+
+def test_geojson_rings_rasterize_as_the_shapes_themselves():
+    """The fast GeoJSON of the reference gives GDAL exactly the shapes: same rasterization, holes included."""
+    rng = np.random.default_rng(11)
+    geoms = [shapely.Polygon([(10, 10), (100, 10), (100, 100), (10, 100)], [[(30, 30), (30, 60), (60, 60), (60, 30)]]),
+             *shapely.buffer(shapely.points(rng.uniform(0, W, 200), rng.uniform(0, H, 200)), rng.uniform(0.2, 9, 200)),
+             *tiling(30, 20, 3.3, 2.7, W - 4.1, H - 3.9)]
+    for all_touched in (False, True):
+        slow = rasterio.features.rasterize(((g, 1) for g in geoms), out_shape=(H, W), all_touched=all_touched,
+                                           transform=rasterio.transform.Affine(1, 0, 0, 0, 1, 0)).astype(bool)
+        assert np.array_equal(gdal(geoms, all_touched), slow) and slow.sum() > 1000
 
 
 @pytest.mark.parametrize("cells", [(400, 300), (120, 80), (30, 20)])  # sub-pixel to ~8 px cells

@@ -145,9 +145,12 @@ def test_folders_left_by_a_killed_export_are_cleaned_fresh_ones_kept(tmp_path):
 
 def test_killed_export_leaves_the_old_or_the_new_file(tmp_path):
     """SIGKILL at spread-out moments of a GeoJSON export over an older one: the target is always a
-    complete file, the old one or the new one (one rename swaps them)."""
-    import signal
+    complete file, the old one or the new one (one rename swaps them).  Each export is a process of its
+    own, forked from a server that imported hygis once (tests/forkserver.py), so the kills spread over
+    the export rather than over Python's start-up."""
     import time
+
+    from tests.forkserver import ForkServer
 
     out = tmp_path / "k.geojson"
     export_layer(_points(10), out)
@@ -155,21 +158,22 @@ def test_killed_export_leaves_the_old_or_the_new_file(tmp_path):
     script = (f"from tests.reliability.test_export_safety import _points\nfrom hygis.io import export_layer\n"
               f"export_layer(_points(20000, seed=4), {str(out)!r})\n")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    start = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
-    full = time.monotonic() - start
-    assert done.returncode == 0, done.stderr
-    new = out.read_bytes()
-    outcomes = set()
-    for i in range(8):
-        out.write_bytes(old)
-        proc = subprocess.Popen([sys.executable, "-c", script], env=env)
-        time.sleep(full * (0.3 + 0.7 * i / 8))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        now = out.read_bytes()
-        assert now in (old, new)
-        outcomes.add("new" if now == new else "old")
+    with ForkServer(["tests.reliability.test_export_safety", "hygis.io"], env=env) as server:
+        start = time.monotonic()
+        done = server.run([], code=script)
+        assert done.wait() == 0, done.stderr
+        full = time.monotonic() - start
+        new = out.read_bytes()
+        outcomes = set()
+        for i in range(8):
+            out.write_bytes(old)
+            proc = server.run([], code=script)
+            time.sleep(full * (0.3 + 0.7 * i / 8))
+            proc.kill()
+            proc.wait()
+            now = out.read_bytes()
+            assert now in (old, new)
+            outcomes.add("new" if now == new else "old")
     assert "old" in outcomes  # at least one kill landed before the swap
 
 

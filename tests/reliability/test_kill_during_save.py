@@ -289,11 +289,17 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     assert outcomes["old"] > 0 and outcomes["new"] > 0
 
 
-def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_path):
+def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_path, monkeypatch):
     """Projects with more layers than one batch are written through side files merged into the
     temporary file (hygis.project.gpkg_merge): kills during those merges leave the old or the new
-    file too, and the side files are temporaries the next save cleans up."""
+    file too, and the side files are temporaries the next save cleans up.
+
+    Batches of 4 layers instead of 16: the same save (first batch straight into the file, then two
+    (old) and three (new) side files merged into it) with a quarter of the layers, so each kill costs a
+    quarter as much.  The real batch size is saved, checked by GDAL and QGIS in test_many_layers.py."""
     from shapely.geometry import box
+
+    monkeypatch.setattr(projectfile, "LAYER_BATCH", 4)
 
     from hygis.layers.vector import VectorLayer
     import geopandas as gpd

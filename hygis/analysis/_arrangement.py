@@ -404,11 +404,16 @@ def _zone_of(zones: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return out
     hits = np.zeros(len(x), np.int64)
     bounds = shapely.bounds(zones)
+    # points sorted by x: each zone looks only at the slab of its box (not at every point)
+    by_x = np.argsort(x, kind="stable")
+    xs = x[by_x]
     for r, g in enumerate(zones):
         if g is None or shapely.is_empty(g):
             continue
         b = bounds[r]
-        sel = np.flatnonzero((x >= b[0]) & (x <= b[2]) & (y >= b[1]) & (y <= b[3]))
+        lo, hi = np.searchsorted(xs, b[0], "left"), np.searchsorted(xs, b[2], "right")
+        slab = by_x[lo:hi]
+        sel = slab[(y[slab] >= b[1]) & (y[slab] <= b[3])]
         if len(sel) == 0:
             continue
         shapely.prepare(g)

@@ -47,7 +47,7 @@ THREADS: bool | None = None
 
 
 def use_threads() -> bool:
-    """Worker threads only with a core to spare (core count minus the 1-minute load average >= 1).
+    """Worker threads only with a core to spare (:func:`hygis.core.cpu.core_to_spare`).
 
     On busy cores a second thread wins no wall time (the process gets its share of the cores
     however many threads it runs) and costs CPU time: 100k overlapping squares at load 2 on 2

@@ -7,6 +7,11 @@ falls back to GEOS).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 import shapely
@@ -254,10 +259,19 @@ def test_worker_threads_only_with_a_core_to_spare(monkeypatch):
     import os
 
     import hygis.analysis._arrangement as arrangement
+    from hygis.core import cpu
 
     monkeypatch.setattr(arrangement, "WORKERS", 2)
     monkeypatch.delenv("HYGIS_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    # what runs now decides, not the lagging 1-minute load average
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.9, 1.9))
+    monkeypatch.setattr(cpu, "others_running", lambda: 0)
+    assert arrangement.use_threads()
+    monkeypatch.setattr(cpu, "others_running", lambda: 2)
+    assert not arrangement.use_threads()
+    # without a running count (macOS): the load average
+    monkeypatch.setattr(cpu, "others_running", lambda: None)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 0.7, 0.7))
     assert arrangement.use_threads()
     monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 3.0, 3.0))
@@ -272,3 +286,40 @@ def test_worker_threads_only_with_a_core_to_spare(monkeypatch):
     assert arrangement.use_threads()
     monkeypatch.setattr(arrangement, "THREADS", True)
     assert arrangement.use_threads()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="reads Linux's /proc/loadavg")
+def test_other_processes_running_now_are_counted_and_own_threads_are_not():
+    import threading
+
+    from hygis.core.cpu import others_running
+
+    spin = "import time\nend = time.time() + 30\nwhile time.time() < end:\n    pass\n"
+    children = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]
+    try:
+        time.sleep(0.3)
+        seen = max(others_running() for _ in range(50))
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
+    assert seen >= 2  # two busy processes: both runnable
+    baseline = max(others_running() for _ in range(50))
+    stop = threading.Event()
+    big = np.random.default_rng(0).random(2_000_000)
+
+    def busy():  # numpy releases the GIL: both threads run at once
+        while not stop.is_set():
+            np.sort(big)
+
+    mine = [threading.Thread(target=busy) for _ in range(2)]
+    for t in mine:
+        t.start()
+    try:
+        time.sleep(0.2)
+        counts = [others_running() for _ in range(50)]
+    finally:
+        stop.set()
+        for t in mine:
+            t.join()
+    assert min(counts) <= baseline  # this process's running threads are not "others"

@@ -209,6 +209,7 @@ def _union_area_by_zone(targets, zones, planar=False):
     else:  # (target entries sorted once for both)
         own, cross = self_and_cross_tasks(boxes[:n_t], boxes[n_t:])
         tasks = [(t, 0) for t in own] + [(t, n_t) for t in cross]
+        del own, cross
 
     if not (hasattr(shapely, "coverage_is_valid") and shapely.coverage_is_valid(zp)):
         tasks += [(t, -n_t) for t in pair_tasks(boxes[n_t:])]
@@ -235,6 +236,7 @@ def _union_area_by_zone(targets, zones, planar=False):
             results = list(pool.map(run, tasks))
     else:
         results = [run(item) for item in tasks]
+    del tasks, boxes  # (the sweep's plans, ~60 MB at 100k squares: not held through the sort below)
     lists = [[a for res in results for a in res[k]] for k in range(11)]
     ev_e, ev_t, ev_dz, sp_e, sp_t, pa_e, pa_lo, pa_hi, pa_owner, pa_zone, pa_same = lists
     cat = (lambda parts, dt: np.concatenate(parts).astype(dt, copy=False) if parts else np.empty(0, dt))

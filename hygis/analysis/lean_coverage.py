@@ -253,6 +253,9 @@ def _simple_polygons(blobs) -> tuple[np.ndarray, np.ndarray] | None:
     counts = words[:, 2].astype(np.int64)
     if (counts < 4).any() or not np.isfinite(xy).all():
         return None  # (degenerate rings and NaN coordinates: shapely's decoding and the full path decide)
+    ends = np.cumsum(counts)
+    if (np.take(xy, ends - counts, axis=0) != np.take(xy, ends - 1, axis=0)).any():
+        return None  # an unclosed ring: shapely refuses to decode it (from_ragged_array would close it)
     return xy, counts
 
 

@@ -4,6 +4,7 @@ full path prints, and falls back to it for everything else."""
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 
@@ -158,6 +159,10 @@ def test_simple_polygon_wkb_is_read_by_numpy_and_anything_else_by_shapely():
         assert lean_coverage._simple_polygons(blobs + [shapely.to_wkb(other)]) is None, other.wkt
     assert lean_coverage._simple_polygons(blobs[:2] + [shapely.to_wkb(polys[2], byte_order=0)]) is None  # big-endian
     assert lean_coverage._simple_polygons(blobs[:2] + [shapely.to_wkb(polys[2])[:-3]]) is None  # cut short
+    unclosed = struct.pack("<BIII", 1, 3, 1, 4) + np.array([[0, 0], [1, 0], [1, 1], [0, 1]], "<f8").tobytes()
+    assert lean_coverage._simple_polygons(blobs[:2] + [unclosed]) is None  # (shapely refuses it too)
+    with pytest.raises(shapely.errors.GEOSException):
+        shapely.from_wkb(unclosed)
 
 
 def test_holes_and_multipolygons_take_shapely_s_decoding_with_the_same_result(tmp_path, capsys):

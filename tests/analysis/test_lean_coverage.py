@@ -12,6 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hygis.analysis import coverage, lean_coverage, output
 from hygis.cli import main
@@ -177,3 +179,26 @@ def test_holes_and_multipolygons_take_shapely_s_decoding_with_the_same_result(tm
     zones.to_file(z)
     assert main(["analyze", "coverage", str(t), "--zones", str(z), "--format", "csv"]) == 0
     assert capsys.readouterr().out.rstrip("\n") == output.render_frame(coverage.coverage_by_zone(targets, zones), "csv")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-6, 6), st.integers(-6, 6)), min_size=3, max_size=9),
+       st.sampled_from(["as drawn", "hull", "reversed"]), st.floats(1e-9, 1e6))
+def test_rings_called_convex_are_valid_polygons(points, shape, scale):
+    """convex_rings spares GEOS's validity test only for rings that are certainly convex: every
+    ring it calls convex is valid for GEOS (random lattice rings: bow-ties, spikes, repeated and
+    collinear points, stars; convex hulls; both orientations; tiny to huge)."""
+    ring = np.array(points + points[:1], float) * scale
+    if shape == "hull":
+        hull = shapely.convex_hull(shapely.multipoints(ring))
+        if hull.geom_type != "Polygon":
+            return
+        ring = shapely.get_coordinates(hull)
+    elif shape == "reversed":
+        ring = ring[::-1]
+    poly = shapely.polygons(ring)
+    convex = lean_coverage.convex_rings(ring[:, 0], ring[:, 1], np.array([len(ring)]))[0]
+    if convex:
+        assert shapely.is_valid(poly), shapely.is_valid_reason(poly)
+    if shape == "hull" and len(shapely.get_coordinates(shapely.remove_repeated_points(poly))) == len(ring):
+        assert convex  # a convex hull without collinear corners is known convex

@@ -21,14 +21,17 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 _SERVER = r"""
 import json, os, runpy, sys, threading, traceback
 from importlib import import_module
 
-for name in sys.argv[1:]:
+for name in sys.argv[2:]:
     import_module(name)
+namespace = {"__name__": "__main__"}
+exec(compile(sys.argv[1], "<setup>", "exec"), namespace)  # what every child starts from (built once)
 out = sys.stdout
 
 def child(req):
@@ -46,7 +49,7 @@ def child(req):
             runpy.run_module(req["module"], run_name="__main__", alter_sys=True)
         else:
             sys.argv = ["-c", *req["argv"]]
-            exec(compile(req["code"], "<string>", "exec"), {"__name__": "__main__"})
+            exec(compile(req["code"], "<string>", "exec"), namespace)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if not isinstance(exc.code, int) and exc.code is not None:
@@ -83,6 +86,15 @@ for line in sys.stdin:
 """
 
 
+def _proc_state(pid: int) -> str:
+    """What a process is doing, from /proc (Linux): its state and the kernel function it waits in."""
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+        return f"{state.split(':', 1)[1].strip()}, waiting in {Path(f'/proc/{pid}/wchan').read_text() or '-'}"
+    except (OSError, StopIteration):
+        return "no /proc entry"
+
+
 class Child:
     """One forked run: ``pid``, ``returncode`` once it ended, its stdout/stderr (read back from files)."""
 
@@ -93,8 +105,9 @@ class Child:
     def _event(self, timeout: float | None) -> str:
         line = self.server._line(timeout)
         if line is None:
+            state = _proc_state(self.pid)
             self.kill()
-            raise TimeoutError(f"forked child {self.pid} still running after {timeout} s")
+            raise TimeoutError(f"forked child {self.pid} still running after {timeout} s ({state})")
         if line.startswith("exit "):
             self.returncode = int(line.split()[1])
         return line
@@ -130,21 +143,30 @@ class Child:
 class ForkServer:
     """``with ForkServer(["hygis.cli"], env=...) as fs: fs.run(["export", ...], module="hygis").wait()``."""
 
-    def __init__(self, preload: list[str], env: dict | None = None, cwd=None):
+    def __init__(self, preload: list[str], env: dict | None = None, cwd=None, setup: str = ""):
+        """``preload``: modules to import once; ``setup``: code run once in the server, whose globals every
+        ``code`` child starts from (objects built there are the children's, copied by the fork)."""
         self.cwd = str(cwd or os.getcwd())
         self._tmp = tempfile.TemporaryDirectory(prefix="hygis-forkserver-")
         self._n = 0
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER, *preload], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env, cwd=self.cwd, text=True, bufsize=1)
+        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER, setup, *preload], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env, cwd=self.cwd, bufsize=0)
         self._current: Child | None = None
+        self._buf = b""  # what the server wrote that no _line has returned yet (select sees only the pipe)
 
     def _line(self, timeout: float | None) -> str | None:
-        if timeout is not None and not select.select([self.proc.stdout], [], [], timeout)[0]:
-            return None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the fork server ended (exit {self.proc.wait()})")
-        return line.strip()
+        """The server's next line, or None after ``timeout`` seconds without one."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            if left is not None and not select.select([self.proc.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError(f"the fork server ended (exit {self.proc.wait()})")
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return line.decode().strip()
 
     def run(self, argv: list, module: str | None = None, code: str | None = None, env: dict | None = None,
             cwd=None) -> Child:
@@ -156,8 +178,9 @@ class ForkServer:
         out, err = Path(self._tmp.name, f"{self._n}.out"), Path(self._tmp.name, f"{self._n}.err")
         req = dict(argv=[str(a) for a in argv], module=module, code=code, env=env or {},
                    cwd=str(cwd or self.cwd), stdout=str(out), stderr=str(err))
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
+        data = (json.dumps(req) + "\n").encode()
+        while data:  # an unbuffered pipe may take part of a write
+            data = data[self.proc.stdin.write(data):]
         line = self._line(60)
         if line is None or not line.startswith("pid "):
             raise RuntimeError(f"the fork server did not fork: {line}")

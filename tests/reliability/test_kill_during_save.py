@@ -29,6 +29,7 @@ import statistics
 import struct
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,7 @@ from hygis.project import fileformat as projectfile
 from hygis.project.commands import AddLayer
 from hygis.project import Project
 from hygis.project.fileformat import open_project, save_project
+from tests.forkserver import ForkServer
 from tests.reliability.helpers import point_layer, polygon_layer
 
 pytestmark = [pytest.mark.slow,
@@ -44,6 +46,7 @@ pytestmark = [pytest.mark.slow,
 TIMED_KILLS = 200
 MAX_TIMED_KILLS = 320
 BOUNDARY_DELAYS_S = (0.0, 50e-6, 200e-6, 1e-3, 5e-3)
+REPO = Path(__file__).resolve().parents[2]
 STAGES = ["start", "create GeoPackage", "write layers", "write project table", "fsync temp file",
           "os.replace", "after os.replace (folder fsync)", "finished"]
 
@@ -86,12 +89,53 @@ def _state(path) -> tuple:
     return project.title, counts
 
 
-class _Child:
-    """Runs the save in a forked child; stage number and optional self-stop via shared memory."""
+def child_save(project, target: str, stage_file: str, stop_at: int | None, overwrite: bool) -> None:
+    """In the forked child: save ``project`` over ``target``, writing the stage reached (byte 0) and the
+    time the save ended (bytes 8-15) into ``stage_file``; stop itself (SIGSTOP) on reaching ``stop_at``."""
+    with open(stage_file, "r+b") as f:
+        shared = mmap.mmap(f.fileno(), 16)  # MAP_SHARED: the test reads the same page
 
-    def __init__(self, project, target):
-        self.project, self.target = project, target
-        self.shared = mmap.mmap(-1, 16)  # anonymous, MAP_SHARED: survives fork
+    def mark(stage: int) -> None:
+        shared[0] = stage
+        if stop_at == stage:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    def wrap(fn, before, after=None):
+        def inner(*a, **kw):
+            mark(before)
+            out = fn(*a, **kw)
+            if after is not None:
+                mark(after)
+            return out
+        return inner
+
+    projectfile._ensure_gpkg = wrap(projectfile._ensure_gpkg, 1)
+    projectfile._write_layers = wrap(projectfile._write_layers, 2, 3)
+    projectfile._fsync = wrap(projectfile._fsync, 4)
+    os.replace = wrap(os.replace, 5, 6)
+    save_project(project, target, overwrite=overwrite)
+    struct.pack_into("d", shared, 8, time.monotonic())  # when the save ended
+    mark(7)
+
+
+class _Child:
+    """Saves over ``target`` in processes forked from a fork server (tests/forkserver.py) whose ``setup``
+    built the project to save (``PROJECT``): each save a real process of its own, killed by a real
+    signal, forked from a small process rather than from the test's (which the whole suite has grown to
+    a GB: every fork and exit of such a process costs more).  Stage and end time via a shared file."""
+
+    def __init__(self, tmp_path, target, setup: str, overwrite: bool = False):
+        self.target, self.overwrite = target, overwrite
+        self.stage_file = tmp_path / "stage.bin"
+        self.stage_file.write_bytes(bytes(16))
+        with open(self.stage_file, "r+b") as f:
+            self.shared = mmap.mmap(f.fileno(), 16)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        self.server = ForkServer(["tests.reliability.test_kill_during_save"], env=env, cwd=REPO,
+                                 setup="from tests.reliability.test_kill_during_save import child_save\n" + setup)
+        ready = self.server.run([], code="pass")  # the server has imported and built PROJECT: starts are timed from here
+        assert ready.wait() == 0, ready.stderr
+        self.proc = None
 
     def stage(self) -> int:
         return self.shared[0]
@@ -100,52 +144,33 @@ class _Child:
         """Seconds from the last start to the end of the save (if it finished)."""
         return struct.unpack_from("d", self.shared, 8)[0] - self.started
 
-    def start(self, stop_at: int | None = None) -> int:
+    def start(self, stop_at: int | None = None):
         self.shared[0] = 0
         self.started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:  # child: never returns to pytest
-            code = 1
-            try:
-                self._instrument(stop_at)
-                save_project(self.project, self.target)
-                struct.pack_into("d", self.shared, 8, time.monotonic())  # when the save ended
-                self._mark(7, stop_at)
-                code = 0
-            finally:
-                os._exit(code)
-        return pid
+        self.proc = self.server.run([], code=f"child_save(PROJECT, {str(self.target)!r}, {str(self.stage_file)!r}, "
+                                              f"{stop_at!r}, {self.overwrite!r})")
+        return self.proc
 
-    def _mark(self, stage: int, stop_at: int | None) -> None:
-        self.shared[0] = stage
-        if stop_at == stage:
-            os.kill(os.getpid(), signal.SIGSTOP)
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
 
-    def _instrument(self, stop_at):
-        mark = self._mark
-
-        def wrap(fn, before, after=None):
-            def inner(*a, **kw):
-                mark(before, stop_at)
-                out = fn(*a, **kw)
-                if after is not None:
-                    mark(after, stop_at)
-                return out
-            return inner
-
-        projectfile._ensure_gpkg = wrap(projectfile._ensure_gpkg, 1)
-        projectfile._write_layers = wrap(projectfile._write_layers, 2, 3)
-        projectfile._fsync = wrap(projectfile._fsync, 4)
-        os.replace = wrap(os.replace, 5, 6)
+    def close(self) -> None:
+        self.server.close()
+        self.shared.close()
 
 
-def _kill(pid: int) -> None:
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+@pytest.fixture
+def children():
+    """The test's _Child objects, closed (fork server ended) after it."""
+    made: list[_Child] = []
+    yield made
+    for child in made:
+        child.close()
 
 
-def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
-    old, new = _project("旧版本", extra=False), _project("新版本", extra=True)
+def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path, children):
+    old = _project("旧版本", extra=False)
     target = tmp_path / "big.hygis"
     save_project(old, target)
     pristine = tmp_path / "pristine.bin"
@@ -154,14 +179,15 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     expect_new = ("新版本", SIZES)
     assert old_state == ("旧版本", OLD_COUNTS)
 
-    child = _Child(new, target)
+    child = _Child(tmp_path, target, 'from tests.reliability.test_kill_during_save import _project\n'
+                                     'PROJECT = _project("新版本", extra=True)')
+    children.append(child)
     durations = []
     for _ in range(3):  # calibrate: fork → child exit, as the parent sees it
         t0 = time.perf_counter()
-        pid = child.start()
-        _, status = os.waitpid(pid, 0)
+        code = child.start().wait()
         durations.append(time.perf_counter() - t0)
-        assert os.waitstatus_to_exitcode(status) == 0
+        assert code == 0
         assert _state(target) == expect_new
         shutil.copyfile(pristine, target)
     save_s = sorted(durations)[1]
@@ -190,9 +216,9 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     # finished do not count, so keep going (bounded) until 200 landed inside the save
     while timed < MAX_TIMED_KILLS and (timed < TIMED_KILLS or timed - stages["finished"] < 200):
         delay = save_s * ((timed % TIMED_KILLS) + rng.random()) / TIMED_KILLS
-        pid = child.start()
+        child.start()
         time.sleep(delay)
-        _kill(pid)
+        child.kill()
         if child.stage() == 7:  # it finished first: learn the real save time (the load changes)
             recent.append(child.ended_after())
             save_s = statistics.median(recent[-9:])
@@ -202,14 +228,13 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     boundary_kills = 0
     for stop_at in range(1, 8):
         for delay in BOUNDARY_DELAYS_S:
-            pid = child.start(stop_at=stop_at)
-            _, status = os.waitpid(pid, os.WUNTRACED)
-            assert os.WIFSTOPPED(status), "child did not reach the stage"
-            os.kill(pid, signal.SIGCONT)
+            proc = child.start(stop_at=stop_at)
+            assert proc.wait_stopped(timeout=30), f"child did not reach stage {stop_at}"
+            os.kill(proc.pid, signal.SIGCONT)
             end = time.perf_counter() + delay
             while time.perf_counter() < end:
                 pass
-            _kill(pid)
+            child.kill()
             check_after_kill(child.stage())
             boundary_kills += 1
 
@@ -223,27 +248,7 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path):
     assert stages["write layers"] > 20 and stages["os.replace"] + stages["after os.replace (folder fsync)"] > 0
 
 
-class _OverwritingChild(_Child):
-    """Saves a project opened from the target (so the save copies the file through)."""
-
-    def start(self, stop_at: int | None = None) -> int:
-        self.shared[0] = 0
-        self.started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                self._instrument(stop_at)
-                save_project(self.project, self.target, overwrite=True)  # the test restores the file between kills
-                struct.pack_into("d", self.shared, 8, time.monotonic())
-                self._mark(7, stop_at)
-                code = 0
-            finally:
-                os._exit(code)
-        return pid
-
-
-def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tmp_path):
+def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tmp_path, children):
     """The same kills while a save copies another program's tables and QGIS styles through."""
     from tests.reliability.test_project_sharing import add_foreign_content, foreign_state
 
@@ -254,14 +259,19 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     pristine = tmp_path / "pristine.bin"
     shutil.copyfile(target, pristine)
     old_sha, old_state = _sha(target), _state(target)
-    new = open_project(target)
-    new.title = "新版本"
-    new.execute(AddLayer(new, polygon_layer(SIZES["新增走廊"], "新增走廊", seed=3)))
     expect_new = ("新版本", SIZES)
 
-    child = _OverwritingChild(new, target)
-    pid = child.start()
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    # the project saved: opened from the target (so the save copies the file through), one layer added
+    child = _Child(tmp_path, target, overwrite=True, setup=(
+        "from hygis.project.commands import AddLayer\n"
+        "from hygis.project.fileformat import open_project\n"
+        "from tests.reliability.helpers import polygon_layer\n"
+        "from tests.reliability.test_kill_during_save import SIZES\n"
+        f"PROJECT = open_project({str(target)!r})\n"
+        "PROJECT.title = '新版本'\n"
+        "PROJECT.execute(AddLayer(PROJECT, polygon_layer(SIZES['新增走廊'], '新增走廊', seed=3)))\n"))
+    children.append(child)
+    assert child.start().wait() == 0
     assert _state(target) == expect_new and foreign_state(target) == foreign
     save_s = child.ended_after()
     outcomes, stages = collections.Counter(), collections.Counter()
@@ -269,14 +279,14 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     kills = 0
     for stop_at in [None] * 60 + list(range(1, 8)):
         shutil.copyfile(pristine, target)
-        pid = child.start(stop_at=stop_at)
+        proc = child.start(stop_at=stop_at)
         if stop_at is None:
             time.sleep(save_s * rng.random())
         else:
-            assert os.WIFSTOPPED(os.waitpid(pid, os.WUNTRACED)[1])
-            os.kill(pid, signal.SIGCONT)
+            assert proc.wait_stopped()
+            os.kill(proc.pid, signal.SIGCONT)
             time.sleep(rng.choice(BOUNDARY_DELAYS_S))
-        _kill(pid)
+        child.kill()
         kills += 1
         stages[STAGES[child.stage()]] += 1
         state = old_state if _sha(target) == old_sha else _state(target)
@@ -289,7 +299,22 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     assert outcomes["old"] > 0 and outcomes["new"] > 0
 
 
-def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_path, monkeypatch):
+def _many(title: str, n: int) -> Project:
+    """``n`` one-feature layers."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from hygis.layers.vector import VectorLayer
+
+    p = Project(title)
+    for i in range(n):
+        gdf = gpd.GeoDataFrame({"name": [f"区{i}"]}, geometry=[box(120 + i * 0.01, 30, 120.005 + i * 0.01, 30.005)],
+                               crs="EPSG:4326")
+        p.layers.append(VectorLayer(f"层{i}", gdf))
+    return p
+
+
+def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_path, monkeypatch, children):
     """Projects with more layers than one batch are written through side files merged into the
     temporary file (hygis.project.gpkg_merge): kills during those merges leave the old or the new
     file too, and the side files are temporaries the next save cleans up.
@@ -297,31 +322,20 @@ def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_
     Batches of 4 layers instead of 16: the same save (first batch straight into the file, then two
     (old) and three (new) side files merged into it) with a quarter of the layers, so each kill costs a
     quarter as much.  The real batch size is saved, checked by GDAL and QGIS in test_many_layers.py."""
-    from shapely.geometry import box
-
     monkeypatch.setattr(projectfile, "LAYER_BATCH", 4)
-
-    from hygis.layers.vector import VectorLayer
-    import geopandas as gpd
-
-    def many(title: str, n: int) -> Project:
-        p = Project(title)
-        for i in range(n):
-            gdf = gpd.GeoDataFrame({"name": [f"区{i}"]}, geometry=[box(120 + i * 0.01, 30, 120.005 + i * 0.01, 30.005)],
-                                   crs="EPSG:4326")
-            p.layers.append(VectorLayer(f"层{i}", gdf))
-        return p
-
     n_old = 2 * projectfile.LAYER_BATCH + 3
     target = tmp_path / "big.hygis"
-    save_project(many("旧版本", n_old), target)
+    save_project(_many("旧版本", n_old), target)
     pristine = tmp_path / "pristine.bin"
     shutil.copyfile(target, pristine)
     old_sha, old_state = _sha(target), _state(target)
-    new = many("新版本", n_old + projectfile.LAYER_BATCH)
-    child = _OverwritingChild(new, target)
-    pid = child.start()
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    child = _Child(tmp_path, target, overwrite=True, setup=(
+        "from hygis.project import fileformat\n"
+        f"fileformat.LAYER_BATCH = {projectfile.LAYER_BATCH}\n"
+        "from tests.reliability.test_kill_during_save import _many\n"
+        f"PROJECT = _many('新版本', {n_old + projectfile.LAYER_BATCH})\n"))
+    children.append(child)
+    assert child.start().wait() == 0
     new_state = _state(target)
     assert len(new_state[1]) == n_old + projectfile.LAYER_BATCH
     save_s = child.ended_after()
@@ -329,14 +343,14 @@ def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_
     rng = random.Random(16)
     for stop_at in [None] * 40 + [2, 3, 4, 5]:
         shutil.copyfile(pristine, target)
-        pid = child.start(stop_at=stop_at)
+        proc = child.start(stop_at=stop_at)
         if stop_at is None:
             time.sleep(save_s * rng.random())
         else:
-            assert os.WIFSTOPPED(os.waitpid(pid, os.WUNTRACED)[1])
-            os.kill(pid, signal.SIGCONT)
+            assert proc.wait_stopped()
+            os.kill(proc.pid, signal.SIGCONT)
             time.sleep(rng.choice(BOUNDARY_DELAYS_S))
-        _kill(pid)
+        child.kill()
         stages[STAGES[child.stage()]] += 1
         state = old_state if _sha(target) == old_sha else _state(target)
         assert state in (old_state, new_state), state

@@ -48,6 +48,7 @@ def client_for(scheduler: str | None = None, client=None, n_workers: int = 2, pr
     distributed = require("distributed")
     if scheduler:
         try:
+            _probe(scheduler)
             c = distributed.Client(scheduler, timeout="15s")
         except (OSError, TimeoutError) as exc:
             raise HygisError("Cannot reach the dask scheduler at {scheduler}: {reason}",
@@ -59,6 +60,20 @@ def client_for(scheduler: str | None = None, client=None, n_workers: int = 2, pr
         return
     with local_cluster(n_workers, processes, memory_limit) as cluster, distributed.Client(cluster) as c:
         yield c
+
+
+def _probe(scheduler: str) -> None:
+    """Raise OSError at once when nothing listens at a ``tcp://host:port`` scheduler address (a
+    refused connection, an unknown host): dask's client would retry until its 15 s timeout and
+    then only say it timed out.  Other schemes are left to dask."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+    if parts.scheme != "tcp" or not parts.hostname or parts.port is None:
+        return
+    with socket.create_connection((parts.hostname, parts.port), timeout=5):
+        pass
 
 
 def local_cluster(n_workers: int = 2, processes: bool = True, memory_limit: str = "2GiB"):

@@ -30,6 +30,18 @@ def run(*argv) -> int:
     return main([str(a) for a in argv])
 
 
+def link_in_window(qtbot, window, url, tmp_path, name="共享走廊"):
+    """The team table plan.corridor linked into the main window's project (saved to tmp_path first),
+    with the view on every corridor, once its first window of rows has been applied."""
+    from hygis.db import live
+
+    save_project(window.project, tmp_path / "window.hygis")
+    with qtbot.waitSignal(window.team.live.windowApplied, timeout=60_000):
+        layer = live.link_layer(window.project, url, "plan.corridor", name=name)
+        window.canvas.set_extent(EVERYWHERE)
+    return layer
+
+
 def layer_of(path, name=LAYER):
     return next(lyr for lyr in open_project(path).layers if lyr.name == name)
 

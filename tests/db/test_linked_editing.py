@@ -14,7 +14,7 @@ from hygis.db import live, sync
 from hygis.project import Project
 from hygis.project.commands import AddFeatures, ChangeAttribute, DeleteFeatures
 from hygis.project.fileformat import open_project, save_project
-from tests.db.helpers import EVERYWHERE, db_values, fid_of, run
+from tests.db.helpers import EVERYWHERE, db_values, fid_of, link_in_window, run
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
 
@@ -131,10 +131,7 @@ def test_window_save_commits_and_shows_a_conflict_with_both_versions(qtbot, main
     from hygis.ui.i18n import install_translator
 
     window = main_window
-    save_project(window.project, tmp_path / "window.hygis")
-    with qtbot.waitSignal(window.team.live.windowApplied, timeout=60_000):
-        layer = live.link_layer(window.project, team_url, "plan.corridor", name="共享走廊")
-        window.canvas.set_extent(EVERYWHERE)
+    layer = link_in_window(qtbot, window, team_url, tmp_path)
     assert layer.feature_count == 6
     window.project.execute(ChangeAttribute(layer, fid_of(layer, "走廊0"), "name_en", "mine"))
     window.project.execute(ChangeAttribute(layer, fid_of(layer, "走廊5"), "name_en", "fine"))
@@ -176,10 +173,7 @@ def test_window_save_with_a_read_only_role_says_so_and_keeps_the_edits(qtbot, ma
 
     window = main_window
     reader = _role(pg_cluster, team_url, f"viewer_{team_url[-6:]}", "SELECT")
-    save_project(window.project, tmp_path / "window.hygis")
-    with qtbot.waitSignal(window.team.live.windowApplied, timeout=60_000):
-        layer = live.link_layer(window.project, reader, "plan.corridor", name="共享走廊")
-        window.canvas.set_extent(EVERYWHERE)
+    layer = link_in_window(qtbot, window, reader, tmp_path)
     window.project.execute(ChangeAttribute(layer, fid_of(layer, "走廊1"), "name_en", "mine"))
     with qtbot.waitSignal(window.team.commitFinished, timeout=60_000):
         assert fileops.save(window)  # the file is saved; the database refuses

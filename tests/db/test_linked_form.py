@@ -7,10 +7,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from hygis.db import live
-from hygis.project.fileformat import save_project
 from hygis.ui import fileops
 from hygis.ui.i18n import install_translator
-from tests.db.helpers import EVERYWHERE, db_values, fid_of
+from tests.db.helpers import db_values, fid_of, link_in_window
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
 
@@ -21,10 +20,7 @@ def _db(url):
 def test_attribute_form_edit_on_a_linked_layer_is_one_command_committed_on_save(qtbot, main_window, team_url,
                                                                                 tmp_path):
     w = main_window
-    save_project(w.project, tmp_path / "window.hygis")
-    with qtbot.waitSignal(w.team.live.windowApplied, timeout=60_000):
-        layer = live.link_layer(w.project, team_url, "plan.corridor", name="共享走廊")
-        w.canvas.set_extent(EVERYWHERE)
+    layer = link_in_window(qtbot, w, team_url, tmp_path)
     assert layer.feature_count == 6
     ui = w.editing
     w.layer_panel.set_current_layer(layer)

@@ -12,7 +12,7 @@ from hygis.db import live
 from hygis.db import tables as T
 from hygis.project.commands import ChangeAttribute
 from hygis.project.fileformat import open_project, save_project
-from tests.db.helpers import EVERYWHERE, db_values, fid_of, run
+from tests.db.helpers import EVERYWHERE, db_values, fid_of, link_in_window, run
 from tests.ui.fixtures_window import isolated_settings, main_window, small_project  # noqa: F401
 
 
@@ -23,10 +23,7 @@ def _db(url):
 def _linked_in_window(qtbot, window, url, tmp_path):
     for lyr in window.project.layers:
         lyr.visible = False
-    save_project(window.project, tmp_path / "window.hygis")
-    with qtbot.waitSignal(window.team.live.windowApplied, timeout=60_000):
-        layer = live.link_layer(window.project, url, "plan.corridor", name="共享走廊")
-        window.canvas.set_extent(EVERYWHERE)
+    layer = link_in_window(qtbot, window, url, tmp_path)
     assert layer.feature_count == 6
     return layer
 

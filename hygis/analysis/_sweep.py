@@ -73,9 +73,10 @@ class _Sweep:
         self.entries = [None] * len(arrays)
 
     def sorted_entries(self, n):
-        """(band, item, key, y0, y1, first band, x1) of every (box, band it meets), sorted by
-        key = band × scale + x0 (the box's y0, y1, first band and x1 copied in entry order: the
-        pair tasks then read them in sequence instead of at random)."""
+        """(band, item, key, y0, y1, first, x1) of every (box, band it meets), sorted by
+        key = band × scale + x0; ``first``: the band is the first one the box meets (the box's y0,
+        y1 and x1 copied in entry order: the pair tasks then read them in sequence instead of at
+        random)."""
         if self.entries[n] is None:
             x = self.arrays[n]
             k0 = ((x[:, 1] - self.lo_y) // self.band).astype(np.int64)
@@ -85,8 +86,8 @@ class _Sweep:
             k = k0[item] + np.arange(len(item)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
             key = k * self.scale + (np.take(x[:, 0], item) - self.x_lo)  # (np.take: 6× faster than x[item, 0])
             order = np.argsort(key)  # (the order among equal keys does not matter: quicksort, 3× faster)
-            item = item[order]
-            self.entries[n] = (k[order], item, key[order], np.take(x[:, 1], item), np.take(x[:, 3], item), k0[item],
+            item, k = item[order], k[order]
+            self.entries[n] = (k, item, key[order], np.take(x[:, 1], item), np.take(x[:, 3], item), k0[item] == k,
                                np.take(x[:, 2], item))
         return self.entries[n]
 
@@ -101,8 +102,8 @@ class _Sweep:
     def _plan(self, q, o, strict, swap, self_join, chunk):
         """Tasks: for each query entry (of ``q``), the entries of the other set (``o``) in its band
         with x0 in [x0, x1] (x0 in (x0, x1] when ``strict``); ``self_join``: each pair once."""
-        kq, iq, keyq, y0q, y1q, fbq, x1q = q
-        _, items, keys, y0o, y1o, fbo, _ = o
+        kq, iq, keyq, y0q, y1q, first_q, x1q = q
+        _, items, keys, y0o, y1o, first_o, _ = o
         if self_join:  # the first entry with an equal key: no search needed in the sorted keys themselves
             first = np.r_[True, keys[1:] != keys[:-1]]
             start = np.maximum.accumulate(np.where(first, np.arange(len(keys)), 0))
@@ -114,8 +115,6 @@ class _Sweep:
         if len(cum) == 0 or cum[-1] == 0:
             return []
         cuts = unique(np.r_[0, np.searchsorted(cum, np.arange(chunk, cum[-1], chunk), "right"), len(cnt)])
-
-        first_q, first_o = fbq == kq, fbo == o[0]  # entries in the first band their box meets
 
         def task(s, e):
             c = cnt[s:e]

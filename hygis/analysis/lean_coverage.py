@@ -196,8 +196,9 @@ def _read(path: Path, layer, by=None, want_label=False):
     def prepare(part):
         """Project to the equal-area CRS, repair invalid polygons (shapely and pyproj release the GIL).
 
-        The geometries were just decoded and nothing else holds them: their coordinates are
-        replaced in place (half the time of ``project_geoms``, which copies every geometry)."""
+        Simple polygons (coordinates, points per polygon) are built once, projected; decoded
+        geometries -- just made, nothing else holds them -- get their coordinates replaced in place
+        (half the time of ``project_geoms``, which copies every geometry)."""
         if isinstance(part, tuple):  # (coordinates, points per polygon) of simple polygons
             xy, counts = part
             x, y = project(xy)
@@ -268,9 +269,8 @@ def convex_rings(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray
     simple, so the polygon is valid (GEOS's validity test, ~0.45 µs a polygon, is then not needed).
     False is "not known": the caller asks GEOS."""
     n = len(counts)
-    out = np.zeros(n, bool)
     if n == 0:
-        return out
+        return np.zeros(0, bool)
     ends = np.cumsum(counts)
     starts = ends - counts
     ring = np.repeat(np.arange(n), counts - 1)  # edge k of a ring runs from point k to k + 1

@@ -74,7 +74,8 @@ THREADS: bool | None = None
 
 
 def use_threads() -> bool:
-    """Whether the worker threads pay now: only with a core to spare (:func:`hygis.core.cpu.core_to_spare`).  On cores busy with other work a second thread wins
+    """Whether the worker threads pay now: only with a core to spare
+    (:func:`hygis.core.cpu.core_to_spare`).  On cores busy with other work a second thread wins
     no time and costs CPU time (two threads on this project's shared 2-core machine at load 4:
     1M 2-10 px squares drawn in 3.5-4.4 s wall and 2.3-2.6 s CPU, one thread 2.8-3.8 s and
     2.2-2.5 s)."""

@@ -1,7 +1,5 @@
 """The attribute table: opens 100k features at once, sorts, filters, edits through commands, syncs selection."""
 
-import time
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -28,28 +26,36 @@ def big_layer(n=100_000):
     return VectorLayer("大图层", frame, kind="vector")
 
 
-def test_100k_features_open_instantly(qtbot):
+def test_100k_features_open_instantly(qtbot, monkeypatch):
+    """Opening asks only for the visible cells (what makes it instant at any size; the time itself is
+    measured in benchmarks/bench_attribute_table.py, not here)."""
+    from hygis.ui.attribute_table import LayerTableModel
+
     layer = big_layer()
     project = Project()
     project.layers.append(layer)
-    start = time.perf_counter()
+    asked = []
+    data = LayerTableModel.data
+    monkeypatch.setattr(LayerTableModel, "data", lambda self, index, *role: asked.append(index.row()) or
+                        data(self, index, *role))
     table = AttributeTable(project)
     qtbot.addWidget(table)
     table.resize(800, 400)
     table.show()
     qtbot.waitExposed(table)
-    elapsed = time.perf_counter() - start
     assert table.model.rowCount() == 100_000
-    assert elapsed < 0.8, f"opening took {elapsed:.2f} s"
-    # the view asks only for visible cells; the last row is reachable and shows its data
+    # the visible rows, and the first 1000 that column widths are measured on (Qt's resize precision)
+    precision = table.view.horizontalHeader().resizeContentsPrecision()
+    assert asked and max(asked) < max(precision, 100), f"rows asked for on opening: up to {max(asked)}"
+    # the last row is reachable and shows its data
     last = table.model.index(99_999, 0)
     assert last.data() == "地块99999"
-    # sorting 100k rows on the frame is fast too
-    start = time.perf_counter()
+    # sorting 100k rows on the frame
+    asked.clear()
     table.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-    assert time.perf_counter() - start < 0.5
     values = [float(table.model.index(r, 1).data(Qt.ItemDataRole.EditRole)) for r in range(3)]
-    assert values == sorted(values, reverse=True) and values[0] > 0.9999
+    assert values == sorted(values, reverse=True) and values[0] == layer.data["value"].max()
+    assert len(set(asked)) < 200  # the sort did not visit every row through the model
 
 
 def test_sort_and_filter(qtbot, project):

@@ -2,11 +2,12 @@
 with thousands of features in several layers; after every kill the file on disk opens and is exactly
 the old or the new project.
 
-Each trial forks the (already imported) test process; the child saves the "new" project over
-a file holding the "old" one and the parent kills it:
+Each trial is a process forked from a fork server that built the "new" project once
+(tests/forkserver.py); the child saves it over a file holding the "old" one and the test kills it:
 
 * 200+ kills after stratified random delays covering the whole save (fork to exit), continued
-  until 200 of them landed inside the save (a kill after the child finished does not count);
+  until 200 of them landed inside the save (a kill after the child finished does not count, and
+  its save time updates the delays: :attr:`_Child.save_s`);
 * 35 kills at the save's stage boundaries (the child stops itself with SIGSTOP just before or
   after: creating the GeoPackage, writing layers, the project table, fsync, os.replace, the
   folder fsync), continued and killed 0 µs–5 ms later -- so kills land around os.replace too.
@@ -136,6 +137,13 @@ class _Child:
         ready = self.server.run([], code="pass")  # the server has imported and built PROJECT: starts are timed from here
         assert ready.wait() == 0, ready.stderr
         self.proc = None
+        self.saves: list[float] = []  # seconds of whole saves: a calibration, then the kills that came too late
+
+    @property
+    def save_s(self) -> float:
+        """How long a save takes now: the median of the last saves seen whole (the load changes, and
+        a slow first save, e.g. on a loaded machine, would otherwise put every timed kill late)."""
+        return statistics.median(self.saves[-9:])
 
     def stage(self) -> int:
         return self.shared[0]
@@ -154,6 +162,8 @@ class _Child:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        if self.stage() == 7:  # it finished first: learn the real save time
+            self.saves.append(self.ended_after())
 
     def close(self) -> None:
         self.server.close()
@@ -190,7 +200,7 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path, chi
         assert code == 0
         assert _state(target) == expect_new
         shutil.copyfile(pristine, target)
-    save_s = sorted(durations)[1]
+    child.saves.append(sorted(durations)[1])
 
     outcomes = collections.Counter()
     stages = collections.Counter()
@@ -211,17 +221,14 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path, chi
             tmp.unlink()
 
     rng = random.Random(20240601)
-    timed, recent = 0, [save_s]
+    timed = 0
     # stratified random delays over the calibrated save; kills that came after the child had
     # finished do not count, so keep going (bounded) until 200 landed inside the save
     while timed < MAX_TIMED_KILLS and (timed < TIMED_KILLS or timed - stages["finished"] < 200):
-        delay = save_s * ((timed % TIMED_KILLS) + rng.random()) / TIMED_KILLS
+        delay = child.save_s * ((timed % TIMED_KILLS) + rng.random()) / TIMED_KILLS
         child.start()
         time.sleep(delay)
         child.kill()
-        if child.stage() == 7:  # it finished first: learn the real save time (the load changes)
-            recent.append(child.ended_after())
-            save_s = statistics.median(recent[-9:])
         check_after_kill(child.stage())
         timed += 1
 
@@ -239,7 +246,7 @@ def test_sigkill_at_235_points_inside_saves_leaves_old_or_new_file(tmp_path, chi
             boundary_kills += 1
 
     total = timed + boundary_kills
-    print(f"\nkill-during-save: save takes {save_s * 1000:.0f} ms; {total} kills; outcomes {dict(outcomes)}; "
+    print(f"\nkill-during-save: save takes {child.save_s * 1000:.0f} ms; {total} kills; outcomes {dict(outcomes)}; "
           f"stage at kill {dict(stages)}; temp files left by killed saves removed: {leftovers}")
     assert sum(outcomes.values()) == total
     assert total - stages["finished"] >= 200, "fewer than 200 kills landed inside the save"
@@ -273,7 +280,7 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
     children.append(child)
     assert child.start().wait() == 0
     assert _state(target) == expect_new and foreign_state(target) == foreign
-    save_s = child.ended_after()
+    child.saves.append(child.ended_after())
     outcomes, stages = collections.Counter(), collections.Counter()
     rng = random.Random(7)
     kills = 0
@@ -281,7 +288,7 @@ def test_sigkill_during_saves_that_keep_foreign_tables_leaves_old_or_new_file(tm
         shutil.copyfile(pristine, target)
         proc = child.start(stop_at=stop_at)
         if stop_at is None:
-            time.sleep(save_s * rng.random())
+            time.sleep(child.save_s * rng.random())
         else:
             assert proc.wait_stopped()
             os.kill(proc.pid, signal.SIGCONT)
@@ -338,21 +345,19 @@ def test_sigkill_during_batched_saves_of_many_layers_leaves_old_or_new_file(tmp_
     assert child.start().wait() == 0
     new_state = _state(target)
     assert len(new_state[1]) == n_old + projectfile.LAYER_BATCH
-    recent = [child.ended_after()]
+    child.saves.append(child.ended_after())
     outcomes, stages, leftovers = collections.Counter(), collections.Counter(), 0
     rng = random.Random(16)
     for stop_at in [None] * 40 + [2, 3, 4, 5]:
         shutil.copyfile(pristine, target)
         proc = child.start(stop_at=stop_at)
         if stop_at is None:
-            time.sleep(statistics.median(recent[-9:]) * rng.random())
+            time.sleep(child.save_s * rng.random())
         else:
             assert proc.wait_stopped()
             os.kill(proc.pid, signal.SIGCONT)
             time.sleep(rng.choice(BOUNDARY_DELAYS_S))
         child.kill()
-        if stop_at is None and child.stage() == 7:  # finished first: learn the real save time (a slow
-            recent.append(child.ended_after())  # first save, e.g. on a loaded machine, made every kill late)
         stages[STAGES[child.stage()]] += 1
         state = old_state if _sha(target) == old_sha else _state(target)
         assert state in (old_state, new_state), state

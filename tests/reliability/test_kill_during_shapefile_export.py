@@ -4,8 +4,9 @@ and stale spatial indexes of the old set do not survive next to new parts.
 
 Real processes: ``hygis export`` of a project layer over an existing shapefile, each run a process of
 its own, forked from a server that imported hygis once (tests/forkserver.py: ``python -c CHILD`` without
-paying ~1 s of start-up per kill; the last export is a plain ``python -m hygis``).  The child counts its own file-system steps inside the output folder (Python audit events: open,
-rename/replace, link, remove, mkdir, rmtree) and SIGKILLs itself at step N, for every N from 1 to
+paying ~1 s of start-up per kill; the last export is a plain ``python -m hygis``).  The child counts
+its own file-system steps inside the output folder (Python audit events: open, rename/replace, link,
+remove, mkdir, rmtree) and SIGKILLs itself at step N, for every N from 1 to
 the export's last step -- so kills land before, between and after each move of a part, around
 the journal, and during the clean-up.  After each kill the set is read with hygis (as a user
 would: ``load_layers``, which finishes an interrupted replacement) and with GDAL directly.
